@@ -1,0 +1,136 @@
+"""The single door to the package's data files (schemas, catalogues, code tables, messages).
+
+Everything versioned as data — dataset schemas, header aliases, code tables, the administrative
+catalogue, message templates — is read here through `importlib.resources`, so no other module
+opens these paths and a loader can refuse a file whose `kind`/`format_version` it does not know.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from lamsach.domain.errors import ErrorCode, LamsachError, Location
+from lamsach.domain.model import DatasetSchema, FieldSpec
+
+SUPPORTED_VERSIONS: dict[str, set[int]] = {
+    "dataset_schema": {1},
+    "messages": {1},
+    "rule_messages": {1},
+    "code_table": {1},
+    "catalogue": {1},
+}
+
+
+def read_text(relative_path: str) -> str:
+    """Text of a data file, e.g. `read_text("schemas/population.yaml")`."""
+    return resources.files("lamsach.data").joinpath(relative_path).read_text(encoding="utf-8")
+
+
+def data_path(relative_path: str):
+    """A Traversable for a data file or folder (for listing)."""
+    return resources.files("lamsach.data").joinpath(relative_path)
+
+
+def read_csv(relative_path: str) -> list[dict[str, str]]:
+    """Rows of a CSV data file as dicts (UTF-8, header row)."""
+    return list(csv.DictReader(io.StringIO(read_text(relative_path))))
+
+
+def load_yaml(relative_path: str, kind: str) -> dict[str, Any]:
+    """A YAML data document, checked to be of `kind` and of a format version this code reads."""
+    try:
+        document = yaml.safe_load(read_text(relative_path))
+    except yaml.YAMLError as exc:
+        raise LamsachError(
+            ErrorCode.DATA_FILE_INVALID, Location(file=relative_path), {"reason": str(exc).splitlines()[0]}
+        ) from None
+    if not isinstance(document, dict) or document.get("kind") != kind:
+        raise LamsachError(
+            ErrorCode.DATA_FILE_INVALID, Location(file=relative_path), {"reason": f"kind must be {kind}"}
+        )
+    if document.get("format_version") not in SUPPORTED_VERSIONS[kind]:
+        raise LamsachError(
+            ErrorCode.DATA_FILE_INVALID,
+            Location(file=relative_path),
+            {"reason": f"format_version {document.get('format_version')!r} is not supported"},
+        )
+    return document
+
+
+@cache
+def dataset_names() -> tuple[str, ...]:
+    """Every dataset declared by a schema file, in file-name order."""
+    folder = data_path("schemas")
+    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")))
+
+
+@cache
+def load_schema(name: str) -> DatasetSchema:
+    """The dataset schema `data/schemas/<name>.yaml` as a `DatasetSchema`."""
+    path = f"schemas/{name}.yaml"
+    doc = load_yaml(path, "dataset_schema")
+    fields = tuple(
+        FieldSpec(
+            name=f["name"],
+            type=f.get("type", "text"),
+            label_vi=f.get("label_vi", f["name"]),
+            aliases=tuple(f.get("aliases", ())),
+            required=bool(f.get("required", False)),
+            code_table=f.get("code_table"),
+            person_role=f.get("person_role"),
+            role_part=f.get("role_part"),
+        )
+        for f in doc["fields"]
+    )
+    return DatasetSchema(
+        name=doc["name"],
+        label_vi=doc.get("label_vi", doc["name"]),
+        key=doc.get("key", "record_id"),
+        fields=fields,
+        unit_field=doc.get("unit_field"),
+        freshness_days=doc.get("freshness_days"),
+        rules=tuple(doc.get("rules", ())),
+        source_file=path,
+    )
+
+
+@cache
+def error_templates() -> dict[str, dict[str, str]]:
+    return load_yaml("messages/errors.yaml", "messages")["messages"]
+
+
+class _Blank(dict):
+    """Placeholders a caller did not fill render as '?' instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def render_error(code: str, lang: str, location: Location, params: dict[str, Any]) -> str:
+    """The user's message for an error code: a location prefix, then the code's template."""
+    templates = error_templates().get(code)
+    if templates is None:
+        return code
+    values = _Blank({k: ("" if v is None else v) for k, v in params.items()})
+    values.update({k: v for k, v in location.as_dict().items() if v is not None})
+    where = _location_text(location, lang)
+    text = templates[lang].format_map(values)
+    return f"{where}{text}" if where else text
+
+
+_WHERE_WORDS = {
+    "vi": {"file": "Tệp", "sheet": "trang", "row": "dòng", "column": "cột"},
+    "en": {"file": "File", "sheet": "sheet", "row": "row", "column": "column"},
+}
+
+
+def _location_text(location: Location, lang: str) -> str:
+    words = _WHERE_WORDS[lang]
+    parts = [f"{words[k]} {v}" for k, v in location.as_dict().items() if v not in (None, "")]
+    return (", ".join(parts) + ": ") if parts else ""

@@ -1,0 +1,33 @@
+"""The domain model every stage shares. Imports nothing else from lamsach."""
+
+from lamsach.domain.errors import ErrorCode, LamsachError, Location
+from lamsach.domain.model import (
+    CRITERIA,
+    Criterion,
+    DatasetSchema,
+    FieldSpec,
+    Finding,
+    FindingStatus,
+    Manifest,
+    Rejection,
+    Repair,
+    Severity,
+    SourceSpec,
+)
+
+__all__ = [
+    "CRITERIA",
+    "Criterion",
+    "DatasetSchema",
+    "ErrorCode",
+    "FieldSpec",
+    "Finding",
+    "FindingStatus",
+    "LamsachError",
+    "Location",
+    "Manifest",
+    "Rejection",
+    "Repair",
+    "Severity",
+    "SourceSpec",
+]

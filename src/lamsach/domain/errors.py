@@ -1,0 +1,78 @@
+"""The one error type users see: a code, a location in their file, and a message in vi and en.
+
+Wording lives in `data/messages/errors.yaml`; code only chooses the code and fills placeholders,
+so a clerk never sees a class name or a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    MANIFEST_NOT_FOUND = "MANIFEST_NOT_FOUND"
+    MANIFEST_INVALID = "MANIFEST_INVALID"
+    MANIFEST_FIELD_MISSING = "MANIFEST_FIELD_MISSING"
+    MANIFEST_DATASET_UNKNOWN = "MANIFEST_DATASET_UNKNOWN"
+    MANIFEST_COLUMN_UNKNOWN = "MANIFEST_COLUMN_UNKNOWN"
+    DATA_FILE_INVALID = "DATA_FILE_INVALID"
+    INGEST_FILE_NOT_FOUND = "INGEST_FILE_NOT_FOUND"
+    INGEST_FILE_EMPTY = "INGEST_FILE_EMPTY"
+    INGEST_FILE_CORRUPT = "INGEST_FILE_CORRUPT"
+    INGEST_FILE_ENCRYPTED = "INGEST_FILE_ENCRYPTED"
+    INGEST_FORMAT_UNSUPPORTED = "INGEST_FORMAT_UNSUPPORTED"
+    INGEST_ENCODING_UNKNOWN = "INGEST_ENCODING_UNKNOWN"
+    INGEST_HEADER_MISSING = "INGEST_HEADER_MISSING"
+    INGEST_REQUIRED_COLUMN_MISSING = "INGEST_REQUIRED_COLUMN_MISSING"
+    INGEST_COLUMN_DUPLICATE = "INGEST_COLUMN_DUPLICATE"
+    INGEST_ROW_KEY_MISSING = "INGEST_ROW_KEY_MISSING"
+    INGEST_ROW_KEY_DUPLICATE = "INGEST_ROW_KEY_DUPLICATE"
+    INGEST_ROW_TOO_LONG = "INGEST_ROW_TOO_LONG"
+    STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
+    OUTPUT_NOT_WRITABLE = "OUTPUT_NOT_WRITABLE"
+    ENGINE_SQL_FAILED = "ENGINE_SQL_FAILED"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in the user's files: `row` is the row number Excel shows, `column` the header text."""
+
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column}
+
+
+@dataclass
+class LamsachError(Exception):
+    """A problem the user can fix; `message(lang)` renders the template for `code`."""
+
+    code: ErrorCode
+    location: Location = field(default_factory=Location)
+    params: dict[str, Any] = field(default_factory=dict)
+    severity: str = "error"
+
+    def __post_init__(self) -> None:
+        super().__init__(self.code.value)
+
+    def message(self, lang: str = "vi") -> str:
+        from lamsach.data import render_error  # late: domain stays free of stage imports at load
+
+        return render_error(self.code.value, lang, self.location, self.params)
+
+    def __str__(self) -> str:
+        return self.message("vi")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code.value,
+            "message": self.message("vi"),
+            "message_en": self.message("en"),
+            "location": self.location.as_dict(),
+            "severity": self.severity,
+        }
