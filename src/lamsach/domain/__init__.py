@@ -3,6 +3,8 @@
 from lamsach.domain.errors import ErrorCode, LamsachError, Location
 from lamsach.domain.model import (
     CRITERIA,
+    DATA_CRITERIA,
+    CellProblem,
     Criterion,
     DatasetSchema,
     FieldSpec,
@@ -17,6 +19,8 @@ from lamsach.domain.model import (
 
 __all__ = [
     "CRITERIA",
+    "DATA_CRITERIA",
+    "CellProblem",
     "Criterion",
     "DatasetSchema",
     "ErrorCode",

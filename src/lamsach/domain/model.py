@@ -133,6 +133,23 @@ class Repair:
 
 
 @dataclass(frozen=True)
+class CellProblem:
+    """A value standardisation could not make canonical, or found wrong in form (not repairable).
+
+    `rule` names a template in `data/messages/rules.yaml`; `params` fill it. `index` is the
+    position in the column, as for `Repair`.
+    """
+
+    index: int
+    field: str
+    rule: str
+    criterion: Criterion
+    severity: Severity = Severity.ERROR
+    params: dict = field(default_factory=dict)
+    suggested_value: str | None = None
+
+
+@dataclass(frozen=True)
 class Finding:
     """One rule's verdict on one record's field, in the contract's `findings.csv` shape."""
 
