@@ -1,1 +1,1 @@
-"""Stage package."""
+"""Backends: batch engines and the system of record."""

@@ -1,1 +1,1 @@
-"""Stage package."""
+"""The command line: Typer commands over the pass runner."""

@@ -134,3 +134,15 @@ def _location_text(location: Location, lang: str) -> str:
     words = _WHERE_WORDS[lang]
     parts = [f"{words[k]} {v}" for k, v in location.as_dict().items() if v not in (None, "")]
     return (", ".join(parts) + ": ") if parts else ""
+
+
+@cache
+def rule_templates() -> dict[str, dict[str, str]]:
+    """Rule name -> {criterion, severity, vi, en}: the wording and criterion of every finding."""
+    return load_yaml("messages/rules.yaml", "rule_messages")["messages"]
+
+
+@cache
+def catalogue_rows(name: str) -> list[dict[str, str]]:
+    """Rows of a catalogue CSV under `catalogues/`, e.g. `catalogue_rows("rules/area_plausibility")`."""
+    return read_csv(f"catalogues/{name}.csv")

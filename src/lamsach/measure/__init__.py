@@ -1,1 +1,5 @@
-"""Stage package."""
+"""Measure: scorecards per unit, dataset and criterion."""
+
+from lamsach.measure.scorecard import SCORECARD_COLUMNS, build_scorecard
+
+__all__ = ["SCORECARD_COLUMNS", "build_scorecard"]

@@ -1,1 +1,23 @@
-"""Stage package."""
+"""The system of record: SQLAlchemy over SQLite (default) or PostgreSQL, migrated by Alembic."""
+
+from lamsach.backends.store.base import (
+    BatchInput,
+    BatchResult,
+    ChangeRow,
+    IncomingRow,
+    Store,
+    StoredRecord,
+    ValueChange,
+)
+from lamsach.backends.store.sqlalchemy_store import SqlAlchemyStore
+
+__all__ = [
+    "BatchInput",
+    "BatchResult",
+    "ChangeRow",
+    "IncomingRow",
+    "SqlAlchemyStore",
+    "Store",
+    "StoredRecord",
+    "ValueChange",
+]

@@ -1,0 +1,37 @@
+# The two commands of the README. Each needs only Python 3.11+ and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PEOPLE ?= 3000
+SEED ?= 1
+
+.PHONY: demo test lint bench install install-test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==25.3
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+
+## Install, generate a sample province and run the whole pass on it with the embedded store.
+demo: install
+	rm -rf out/demo
+	$(BIN)/lamsach demo --people $(PEOPLE) --seed $(SEED) --out out/demo
+
+## Install and run every test (PostgreSQL tests need LAMSACH_TEST_PG_URL; .ci/run sets it).
+test: install-test
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/pytest -q -n 2 --dist loadfile
+
+lint: install-test
+	$(BIN)/ruff check src tests bench scripts
+
+bench: install
+	$(BIN)/python bench/run_pass_bench.py
+
+clean:
+	rm -rf out lamsach-data .pytest_cache

@@ -1,0 +1,57 @@
+"""The batch engine interface: four abstract methods, everything else final on the base.
+
+A backend (DuckDB now, Spark later) implements running SQL, registering an Arrow table,
+checking and dropping a table; naming, logging and turning driver errors into `LamsachError`
+(which names the rule, while the SQL goes to the log) live here once.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from typing import Any, final
+
+from lamsach.domain import ErrorCode, LamsachError, Location
+
+log = logging.getLogger("lamsach.engine")
+
+TABLE_PREFIX = "__lamsach__"
+
+
+class Engine(ABC):
+    name: str = "engine"
+
+    @abstractmethod
+    def _run(self, sql: str, params: list[Any] | None = None) -> Any: ...
+
+    @abstractmethod
+    def _register(self, table_name: str, data: Any) -> None: ...
+
+    @abstractmethod
+    def table_exists(self, table_name: str) -> bool: ...
+
+    @abstractmethod
+    def drop(self, table_name: str) -> None: ...
+
+    @final
+    def table_name(self, stem: str) -> str:
+        """The generated table for `stem`, e.g. `__lamsach__ds_population`."""
+        return f"{TABLE_PREFIX}{stem}"
+
+    @final
+    def register(self, stem: str, data: Any) -> str:
+        name = self.table_name(stem)
+        self._register(name, data)
+        return name
+
+    @final
+    def run(self, sql: str, params: list[Any] | None = None, rule: str = "-") -> Any:
+        """Run SQL for `rule`; a driver error becomes a `LamsachError` naming the rule."""
+        log.debug("rule %s: %s", rule, sql)
+        try:
+            return self._run(sql, params)
+        except Exception as exc:  # the driver's own error types differ per backend
+            log.error("rule %s failed: %s\n%s", rule, exc, sql)
+            raise LamsachError(
+                ErrorCode.ENGINE_SQL_FAILED, Location(), {"rule": rule, "reason": str(exc).splitlines()[0]}
+            ) from exc

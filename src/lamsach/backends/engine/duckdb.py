@@ -1,0 +1,39 @@
+"""`DuckDBEngine`: vectorised SQL over Arrow tables, in process."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from lamsach.backends.engine.base import Engine
+
+
+class DuckDBEngine(Engine):
+    name = "duckdb"
+
+    def __init__(self, database: str = ":memory:", memory_limit: str = "6GB", threads: int = 2) -> None:
+        self.con = duckdb.connect(database)
+        self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        self.con.execute(f"SET threads = {int(threads)}")
+        self.con.execute("SET preserve_insertion_order = true")
+
+    def _run(self, sql: str, params: list[Any] | None = None) -> Any:
+        return self.con.execute(sql, params or [])
+
+    def _register(self, table_name: str, data: Any) -> None:
+        self.con.register(f"{table_name}__view", data)
+        self.con.execute(f'CREATE OR REPLACE TABLE "{table_name}" AS SELECT * FROM "{table_name}__view"')
+        self.con.unregister(f"{table_name}__view")
+
+    def table_exists(self, table_name: str) -> bool:
+        row = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table_name]
+        ).fetchone()
+        return bool(row and row[0])
+
+    def drop(self, table_name: str) -> None:
+        self.con.execute(f'DROP TABLE IF EXISTS "{table_name}"')
+
+    def close(self) -> None:
+        self.con.close()

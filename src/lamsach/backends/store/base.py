@@ -1,0 +1,112 @@
+"""What stages hand to and get from the system of record, independent of SQLAlchemy.
+
+Stages receive a `Store` and these dataclasses; they never import SQLAlchemy, so SQLite and
+PostgreSQL differ only in the URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from lamsach.domain import Rejection
+
+
+@dataclass(frozen=True)
+class IncomingRow:
+    """One row of a received file, keyed, with the raw values as read."""
+
+    key: str
+    unit: str | None
+    row_no: int
+    values: dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class BatchInput:
+    """A received file: its original bytes and what was read from it."""
+
+    campaign: str
+    dataset: str
+    unit: str | None
+    file_name: str
+    sha256: str
+    content: bytes
+    format: str
+    encoding: str | None
+    sheet: str | None
+    header_row: int | None
+    rows_read: int
+    rows: list[IncomingRow]
+    rejections: list[Rejection]
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    batch_id: int
+    rows_read: int
+    rows_stored: int
+    rows_rejected: int
+    created: int
+    updated: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    id: int
+    key: str
+    unit: str | None
+    row_no: int | None
+    version: int
+    data: dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class ValueChange:
+    """A change to one value of one record, with its provenance."""
+
+    dataset: str
+    key: str
+    field: str
+    new_value: str | None
+    source: str  # import, repair, register, person, unit workbook, undo
+    reason: str | None = None
+    rule: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    id: int
+    record_key: str
+    dataset: str
+    version: int
+    field: str
+    old_value: str | None
+    new_value: str | None
+    source: str
+    rule: str | None
+    actor: str
+    at: str
+    reason: str | None
+    undoes: int | None = None
+
+
+@dataclass
+class RunInfo:
+    id: int
+    campaign: str
+    status: str
+    summary: dict = field(default_factory=dict)
+
+
+class Store(Protocol):
+    """The repository functions the pipeline uses; `SqlAlchemyStore` implements them."""
+
+    def start_run(self, campaign: str, manifest_path: str | None, reference_date: str | None,
+                  actor: str) -> int: ...
+    def finish_run(self, run_id: int, status: str, summary: dict) -> None: ...
+    def import_batch(self, run_id: int, batch: BatchInput, actor: str) -> BatchResult: ...
+    def load_records(self, campaign: str, dataset: str) -> list[StoredRecord]: ...
+    def apply_changes(self, campaign: str, changes: list[ValueChange], actor: str,
+                      run_id: int | None = None) -> int: ...

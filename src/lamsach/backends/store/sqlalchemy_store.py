@@ -1,0 +1,334 @@
+"""`SqlAlchemyStore`: the system of record on SQLite (default) or PostgreSQL.
+
+Each received file is stored in one transaction together with its batch row, which is marked
+`complete` only at the end: a crash or a killed process leaves no half batch, and rows of a
+batch left in another state (possible only if a database ignored the rollback) are removed by
+`clean_incomplete` at the next start.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy.exc import OperationalError
+
+from lamsach.backends.store import tables as t
+from lamsach.backends.store.base import (
+    BatchInput,
+    BatchResult,
+    ChangeRow,
+    StoredRecord,
+    ValueChange,
+)
+from lamsach.domain import ErrorCode, LamsachError, Location
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _dumps(values: dict) -> str:
+    return json.dumps(values, ensure_ascii=False, sort_keys=True)
+
+
+class SqlAlchemyStore:
+    """Repository functions per aggregate (runs, batches, records and their changes, findings)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, migrate: bool = True) -> SqlAlchemyStore:
+        """Connect, bring the schema to the latest migration, and remove any incomplete batch."""
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, future=True)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        store = cls(engine)
+        try:
+            if migrate:
+                store.migrate()
+            store.clean_incomplete()
+        except OperationalError as exc:
+            raise LamsachError(
+                ErrorCode.STORE_UNAVAILABLE, Location(), {"reason": str(exc.orig).splitlines()[0]}
+            ) from None
+        return store
+
+    def migrate(self) -> None:
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    def clean_incomplete(self) -> int:
+        """Delete batches that never reached `complete`, with everything that points to them."""
+        with self.engine.begin() as conn:
+            stale = [r.id for r in conn.execute(select(t.batches.c.id).where(t.batches.c.state != "complete"))]
+            if stale:
+                conn.execute(delete(t.rejections).where(t.rejections.c.batch_id.in_(stale)))
+                ids = select(t.records.c.id).where(t.records.c.batch_id.in_(stale))
+                conn.execute(delete(t.changes).where(t.changes.c.record_id.in_(ids)))
+                conn.execute(delete(t.records).where(t.records.c.batch_id.in_(stale)))
+                conn.execute(delete(t.batches).where(t.batches.c.id.in_(stale)))
+        return len(stale)
+
+    # runs -------------------------------------------------------------------------------------
+    def start_run(self, campaign: str, manifest_path: str | None, reference_date: str | None,
+                  actor: str) -> int:
+        with self.engine.begin() as conn:
+            result = conn.execute(insert(t.runs).values(
+                campaign=campaign, manifest_path=manifest_path, reference_date=reference_date,
+                actor=actor, status="running", started_at=_now()))
+            return int(result.inserted_primary_key[0])
+
+    def finish_run(self, run_id: int, status: str, summary: dict) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(t.runs).where(t.runs.c.id == run_id).values(
+                status=status, finished_at=_now(), summary=json.dumps(summary, ensure_ascii=False)))
+
+    # batches and records ----------------------------------------------------------------------
+    def import_batch(self, run_id: int, batch: BatchInput, actor: str) -> BatchResult:
+        """Store a received file and its rows in one transaction; return how the counts reconcile."""
+        now = _now()
+        with self.engine.begin() as conn:
+            if conn.execute(select(t.originals.c.sha256).where(t.originals.c.sha256 == batch.sha256)).first() is None:
+                conn.execute(insert(t.originals).values(
+                    sha256=batch.sha256, size_bytes=len(batch.content), content=batch.content))
+            batch_id = int(conn.execute(insert(t.batches).values(
+                run_id=run_id, campaign=batch.campaign, dataset=batch.dataset, unit=batch.unit,
+                file_name=batch.file_name, sha256=batch.sha256, format=batch.format,
+                encoding=batch.encoding, sheet=batch.sheet, header_row=batch.header_row,
+                state="loading", rows_read=batch.rows_read, rows_stored=0, rows_rejected=0,
+                records_created=0, records_updated=0, created_at=now, created_by=actor,
+            )).inserted_primary_key[0])
+            if batch.rejections:
+                conn.execute(insert(t.rejections), [
+                    {"batch_id": batch_id, "sheet": r.sheet, "row_no": r.row, "column_name": r.column,
+                     "code": r.code, "message": r.message} for r in batch.rejections])
+            existing = self._existing(conn, batch.campaign, batch.dataset)
+            new_rows, updates, change_rows = [], [], []
+            unchanged = 0
+            for row in batch.rows:
+                raw = _dumps(row.values)
+                known = existing.get(row.key)
+                if known is None:
+                    new_rows.append({
+                        "campaign": batch.campaign, "dataset": batch.dataset, "record_key": row.key,
+                        "unit": row.unit, "batch_id": batch_id, "row_no": row.row_no, "version": 1,
+                        "raw": raw, "data": raw, "updated_at": now})
+                    continue
+                record_id, old_raw, old_data, version = known
+                if old_raw == raw:
+                    unchanged += 1
+                    continue
+                previous_raw, data = json.loads(old_raw), json.loads(old_data)
+                version += 1
+                for name, value in row.values.items():
+                    if previous_raw.get(name) != value:
+                        change_rows.append({
+                            "record_id": record_id, "version": version, "field": name,
+                            "old_value": data.get(name), "new_value": value, "source": "import",
+                            "rule": None, "actor": actor, "at": now, "run_id": run_id,
+                            "reason": f"received again in {batch.file_name}"})
+                        data[name] = value
+                updates.append({"rid": record_id, "raw": raw, "data": _dumps(data), "version": version,
+                                "batch_id": batch_id, "row_no": row.row_no, "unit": row.unit})
+            if new_rows:
+                conn.execute(insert(t.records), new_rows)
+            if updates:
+                conn.execute(_update_record_stmt(), updates)
+            if change_rows:
+                conn.execute(insert(t.changes), change_rows)
+            stored = len(batch.rows)
+            conn.execute(update(t.batches).where(t.batches.c.id == batch_id).values(
+                state="complete", rows_stored=stored, rows_rejected=len(batch.rejections),
+                records_created=len(new_rows), records_updated=len(updates)))
+        return BatchResult(batch_id, batch.rows_read, stored, len(batch.rejections),
+                           len(new_rows), len(updates), unchanged)
+
+    @staticmethod
+    def _existing(conn, campaign: str, dataset: str) -> dict[str, tuple[int, str, str, int]]:
+        rows = conn.execute(select(t.records.c.record_key, t.records.c.id, t.records.c.raw,
+                                   t.records.c.data, t.records.c.version)
+                            .where(t.records.c.campaign == campaign, t.records.c.dataset == dataset))
+        return {r.record_key: (r.id, r.raw, r.data, r.version) for r in rows}
+
+    def load_records(self, campaign: str, dataset: str) -> list[StoredRecord]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.records.c.id, t.records.c.record_key, t.records.c.unit,
+                                       t.records.c.row_no, t.records.c.version, t.records.c.data)
+                                .where(t.records.c.campaign == campaign, t.records.c.dataset == dataset)
+                                .order_by(t.records.c.id))
+            return [StoredRecord(r.id, r.record_key, r.unit, r.row_no, r.version, json.loads(r.data))
+                    for r in rows]
+
+    def count_records(self, campaign: str | None = None) -> int:
+        with self.engine.connect() as conn:
+            query = select(func.count()).select_from(t.records)
+            if campaign is not None:
+                query = query.where(t.records.c.campaign == campaign)
+            return int(conn.execute(query).scalar_one())
+
+    def batches(self, run_id: int | None = None) -> list[dict]:
+        with self.engine.connect() as conn:
+            query = select(t.batches).order_by(t.batches.c.id)
+            if run_id is not None:
+                query = query.where(t.batches.c.run_id == run_id)
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def rejections(self, batch_id: int) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.rejections).where(t.rejections.c.batch_id == batch_id)
+                                .order_by(t.rejections.c.id))
+            return [dict(r._mapping) for r in rows]
+
+    def original(self, sha256: str) -> bytes:
+        with self.engine.connect() as conn:
+            return conn.execute(select(t.originals.c.content).where(t.originals.c.sha256 == sha256)).scalar_one()
+
+    # versioned changes ------------------------------------------------------------------------
+    def apply_changes(self, campaign: str, changes: list[ValueChange], actor: str,
+                      run_id: int | None = None, undoes: dict[int, int] | None = None) -> int:
+        """Apply value changes as new versions, in one transaction; unchanged values are skipped."""
+        if not changes:
+            return 0
+        now = _now()
+        applied = 0
+        with self.engine.begin() as conn:
+            by_dataset: dict[str, list[tuple[int, ValueChange]]] = {}
+            for position, change in enumerate(changes):
+                by_dataset.setdefault(change.dataset, []).append((position, change))
+            for dataset, items in by_dataset.items():
+                keys = list({c.key for _, c in items})
+                current = self._records_by_key(conn, campaign, dataset, keys)
+                touched: dict[str, tuple[int, dict, int]] = {}
+                change_rows = []
+                for position, change in items:
+                    if change.key not in current:
+                        raise KeyError(f"{dataset}/{change.key}")
+                    record_id, data, version = touched.get(change.key) or current[change.key]
+                    old = data.get(change.field)
+                    if old == change.new_value:
+                        continue
+                    if change.key not in touched:
+                        version += 1
+                    data = {**data, change.field: change.new_value}
+                    touched[change.key] = (record_id, data, version)
+                    change_rows.append({
+                        "record_id": record_id, "version": version, "field": change.field,
+                        "old_value": old, "new_value": change.new_value, "source": change.source,
+                        "rule": change.rule, "actor": actor, "at": now, "reason": change.reason,
+                        "run_id": run_id, "undoes": (undoes or {}).get(position)})
+                if touched:
+                    conn.execute(_update_data_stmt(), [
+                        {"rid": rid, "data": _dumps(data), "version": version, "now": now}
+                        for rid, data, version in touched.values()])
+                    conn.execute(insert(t.changes), change_rows)
+                    applied += len(change_rows)
+        return applied
+
+    @staticmethod
+    def _records_by_key(conn, campaign: str, dataset: str, keys: Iterable[str]) -> dict:
+        found: dict[str, tuple[int, dict, int]] = {}
+        keys = list(keys)
+        for start in range(0, len(keys), 900):
+            chunk = keys[start:start + 900]
+            rows = conn.execute(select(t.records.c.record_key, t.records.c.id, t.records.c.data,
+                                       t.records.c.version)
+                                .where(t.records.c.campaign == campaign, t.records.c.dataset == dataset,
+                                       t.records.c.record_key.in_(chunk)))
+            found.update({r.record_key: (r.id, json.loads(r.data), r.version) for r in rows})
+        return found
+
+    def history(self, campaign: str, dataset: str | None = None, key: str | None = None,
+                source: str | None = None) -> list[ChangeRow]:
+        """Changes, oldest first, optionally of one dataset, one record or one source."""
+        query = (select(t.changes, t.records.c.record_key, t.records.c.dataset)
+                 .join(t.records, t.records.c.id == t.changes.c.record_id)
+                 .where(t.records.c.campaign == campaign).order_by(t.changes.c.id))
+        if dataset is not None:
+            query = query.where(t.records.c.dataset == dataset)
+        if key is not None:
+            query = query.where(t.records.c.record_key == key)
+        if source is not None:
+            query = query.where(t.changes.c.source == source)
+        with self.engine.connect() as conn:
+            return [ChangeRow(r.id, r.record_key, r.dataset, r.version, r.field, r.old_value, r.new_value,
+                              r.source, r.rule, r.actor, r.at.isoformat() if r.at else "", r.reason,
+                              r.undoes)
+                    for r in conn.execute(query)]
+
+    def undo(self, campaign: str, change_id: int, actor: str, reason: str) -> int:
+        """Restore the value a change replaced, as a new version that names the change it undoes."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.changes, t.records.c.record_key, t.records.c.dataset)
+                               .join(t.records, t.records.c.id == t.changes.c.record_id)
+                               .where(t.changes.c.id == change_id)).first()
+        if row is None:
+            raise KeyError(change_id)
+        change = ValueChange(row.dataset, row.record_key, row.field, row.old_value, "undo", reason, row.rule)
+        return self.apply_changes(campaign, [change], actor, undoes={0: change_id})
+
+    # findings and scores ----------------------------------------------------------------------
+    def save_findings(self, run_id: int, rows: list[dict]) -> None:
+        """Findings of a run: dicts with dataset, record_key, unit, field, criterion, rule, ..."""
+        with self.engine.begin() as conn:
+            if rows:
+                conn.execute(insert(t.findings), [{**r, "run_id": run_id} for r in rows])
+
+    def save_scorecard(self, run_id: int, rows: list[dict]) -> None:
+        with self.engine.begin() as conn:
+            if rows:
+                conn.execute(insert(t.scorecards), [{**r, "run_id": run_id} for r in rows])
+
+    def scorecard(self, run_id: int) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.scorecards).where(t.scorecards.c.run_id == run_id)
+                                .order_by(t.scorecards.c.id))
+            return [dict(r._mapping) for r in rows]
+
+    def findings(self, run_id: int) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.findings).where(t.findings.c.run_id == run_id)
+                                .order_by(t.findings.c.id))
+            return [dict(r._mapping) for r in rows]
+
+    def runs(self) -> list[dict]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(t.runs).order_by(t.runs.c.id))]
+
+
+def _update_record_stmt():
+    from sqlalchemy import bindparam
+
+    return (update(t.records).where(t.records.c.id == bindparam("rid"))
+            .values(raw=bindparam("raw"), data=bindparam("data"), version=bindparam("version"),
+                    batch_id=bindparam("batch_id"), row_no=bindparam("row_no"), unit=bindparam("unit"),
+                    updated_at=_now()))
+
+
+def _update_data_stmt():
+    from sqlalchemy import bindparam
+
+    return (update(t.records).where(t.records.c.id == bindparam("rid"))
+            .values(data=bindparam("data"), version=bindparam("version"), updated_at=bindparam("now")))
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

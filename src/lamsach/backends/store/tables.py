@@ -1,0 +1,147 @@
+"""The system of record's tables (SQLAlchemy Core), shared by SQLite and PostgreSQL.
+
+Records keep their current values (`data`) and the values last received (`raw`) as JSON text;
+every later change of a value is a row in `changes` with who, when, why, source and the previous
+value, so any change can be shown and undone. Original files are kept once per SHA-256.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign", String(200), nullable=False),
+    Column("manifest_path", Text),
+    Column("reference_date", String(10)),
+    Column("actor", String(100), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("summary", Text),
+)
+
+originals = Table(
+    "originals",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size_bytes", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=False),
+    Column("campaign", String(200), nullable=False),
+    Column("dataset", String(100), nullable=False),
+    Column("unit", String(20)),
+    Column("file_name", Text, nullable=False),
+    Column("sha256", String(64), ForeignKey("originals.sha256"), nullable=False),
+    Column("format", String(10)),
+    Column("encoding", String(30)),
+    Column("sheet", Text),
+    Column("header_row", Integer),
+    Column("state", String(20), nullable=False),
+    Column("rows_read", Integer, nullable=False, default=0),
+    Column("rows_stored", Integer, nullable=False, default=0),
+    Column("rows_rejected", Integer, nullable=False, default=0),
+    Column("records_created", Integer, nullable=False, default=0),
+    Column("records_updated", Integer, nullable=False, default=0),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(100), nullable=False),
+)
+
+rejections = Table(
+    "rejections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False, index=True),
+    Column("sheet", Text),
+    Column("row_no", Integer),
+    Column("column_name", Text),
+    Column("code", String(60), nullable=False),
+    Column("message", Text, nullable=False),
+)
+
+records = Table(
+    "records",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign", String(200), nullable=False),
+    Column("dataset", String(100), nullable=False),
+    Column("record_key", String(200), nullable=False),
+    Column("unit", String(20)),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("row_no", Integer),
+    Column("version", Integer, nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("data", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("campaign", "dataset", "record_key", name="uq_records_key"),
+)
+
+changes = Table(
+    "changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("record_id", Integer, ForeignKey("records.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("field", String(100), nullable=False),
+    Column("old_value", Text),
+    Column("new_value", Text),
+    Column("source", String(30), nullable=False),
+    Column("rule", String(100)),
+    Column("actor", String(100), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text),
+    Column("run_id", Integer, ForeignKey("runs.id")),
+    Column("undoes", Integer),
+    Index("ix_changes_record", "record_id", "version"),
+)
+
+findings = Table(
+    "findings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=False, index=True),
+    Column("dataset", String(100), nullable=False),
+    Column("record_key", String(200), nullable=False),
+    Column("unit", String(20)),
+    Column("field", String(100), nullable=False),
+    Column("criterion", String(20), nullable=False),
+    Column("rule", String(100), nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("suggested_value", Text),
+)
+
+scorecards = Table(
+    "scorecards",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=False, index=True),
+    Column("unit", String(20), nullable=False),
+    Column("dataset", String(100), nullable=False),
+    Column("criterion", String(20), nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("passing", Integer, nullable=False),
+)

@@ -1,0 +1,76 @@
+"""The `lamsach` command: one Typer app, one function per command."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lamsach.cli.console import RichProgress, console, flatten, print_errors, print_summary
+from lamsach.settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="lamsach — làm sạch, làm giàu và đo chất lượng CSDL của tỉnh theo 6 tiêu chí.")
+
+DataDir = Annotated[Path | None, typer.Option(
+    help="Thư mục lưu CSDL mặc định (SQLite). Mặc định: LAMSACH_DATA_DIR hoặc ./lamsach-data.")]
+DatabaseUrl = Annotated[str | None, typer.Option(
+    help="URL CSDL (vd. postgresql+psycopg://user@host/db). Mặc định: SQLite trong thư mục dữ liệu.")]
+Lang = Annotated[str, typer.Option(help="Ngôn ngữ thông báo: vi hoặc en.")]
+
+
+def _settings(data_dir: Path | None, database_url: str | None, lang: str) -> Settings:
+    return Settings.from_env(data_dir=data_dir, database_url=database_url, lang=lang)
+
+
+def _run(manifest: Path, out: Path, settings: Settings) -> None:
+    from lamsach.runner import run_pass
+
+    try:
+        with RichProgress() as progress:
+            summary = run_pass(manifest, out, settings, progress)
+    except Exception as exc:
+        errors = flatten(exc)
+        if not errors:
+            raise
+        print_errors(errors, settings.lang)
+        raise typer.Exit(1) from None
+    print_summary(summary, settings.lang)
+
+
+@app.command()
+def run(
+    manifest: Annotated[Path, typer.Argument(help="Tệp mô tả (manifest.yaml) của đợt làm sạch.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Thư mục ghi kết quả.")] = Path("out"),
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    lang: Lang = "vi",
+) -> None:
+    """Chạy một lượt làm sạch trên các tệp mà tệp mô tả liệt kê."""
+    _run(manifest, out, _settings(data_dir, database_url, lang))
+
+
+@app.command()
+def demo(
+    people: Annotated[int, typer.Option(help="Số nhân khẩu của tỉnh mẫu.")] = 3000,
+    seed: Annotated[int, typer.Option(help="Hạt giống ngẫu nhiên (cùng hạt giống, cùng dữ liệu).")] = 1,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Thư mục ghi dữ liệu mẫu và kết quả.")] = Path("out/demo"),
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    lang: Lang = "vi",
+) -> None:
+    """Sinh một tỉnh mẫu có đáp án (ground truth) rồi chạy trọn một lượt làm sạch."""
+    from lamsach.generate import generate_province
+
+    settings = _settings(data_dir or out / "store", database_url, lang)
+    with console.status(f"Đang sinh tỉnh mẫu {people} nhân khẩu…"):
+        manifest = generate_province(out / "province", people=people, seed=seed)
+    console.print(f"Tỉnh mẫu: {manifest} (đáp án trong {manifest.parent / 'truth'})")
+    _run(manifest, out / "result", settings)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()

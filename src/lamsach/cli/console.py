@@ -1,0 +1,86 @@
+"""What the CLI prints: Rich progress bars for each stage, errors as a table, the closing summary."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from lamsach.domain import LamsachError
+from lamsach.report.queries import CRITERION_VI
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class RichProgress:
+    """One progress bar per stage of the pass."""
+
+    def __init__(self) -> None:
+        self._progress = Progress(TextColumn("{task.description:<30}"), BarColumn(), MofNCompleteColumn(),
+                                  TimeElapsedColumn(), console=console, transient=False)
+        self._task = None
+
+    def __enter__(self) -> RichProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._progress.stop()
+
+    def start(self, label: str, total: int) -> None:
+        self._task = self._progress.add_task(label, total=max(total, 1))
+
+    def advance(self, steps: int = 1) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, steps)
+
+    def finish(self) -> None:
+        if self._task is not None:
+            task = self._progress.tasks[self._task]
+            self._progress.update(self._task, completed=task.total)
+
+
+def flatten(error: BaseException) -> list[LamsachError]:
+    if isinstance(error, LamsachError):
+        return [error]
+    if isinstance(error, BaseExceptionGroup):
+        return [e for sub in error.exceptions for e in flatten(sub)]
+    return []
+
+
+def print_errors(errors: list[LamsachError], lang: str) -> None:
+    table = Table(title="Lỗi — không có dữ liệu nào được lưu" if lang == "vi" else "Errors — nothing was stored",
+                  show_lines=True)
+    table.add_column("Mã lỗi" if lang == "vi" else "Code")
+    table.add_column("Nội dung" if lang == "vi" else "Message")
+    for error in errors:
+        table.add_row(error.code.value, error.message(lang))
+    err_console.print(table)
+
+
+def print_summary(summary, lang: str = "vi") -> None:
+    console.print(f"\n[bold]Kết quả: {summary.campaign}[/bold] (lần chạy {summary.run_id})")
+    table = Table(show_header=True)
+    table.add_column("Chỉ tiêu")
+    table.add_column("Số lượng", justify="right")
+    table.add_row("Dòng đọc", str(summary.rows_read))
+    table.add_row("Dòng lưu", str(summary.rows_stored))
+    table.add_row("Dòng bị loại", str(summary.rows_rejected))
+    for code, count in sorted(summary.rejection_reasons.items()):
+        table.add_row(f"  lý do {code}", str(count))
+    for dataset, count in summary.records.items():
+        table.add_row(f"Bản ghi {dataset}", str(count))
+    table.add_row("Giá trị tự sửa lần này", str(summary.repairs))
+    table.add_row("Liên kết với CSDL dân cư", str(summary.links))
+    table.add_row("Bản ghi trùng", str(summary.duplicates))
+    console.print(table)
+    crit = Table(show_header=True, title="Phát hiện theo tiêu chí")
+    crit.add_column("Tiêu chí")
+    crit.add_column("Còn mở", justify="right")
+    crit.add_column("Đã tự sửa", justify="right")
+    for criterion, counts in summary.findings_by_criterion.items():
+        crit.add_row(CRITERION_VI.get(criterion, criterion), str(counts.get("open", 0)), str(counts.get("fixed", 0)))
+    console.print(crit)
+    console.print(f"Thời gian: {summary.seconds} giây. Báo cáo: [bold]{summary.out_dir}/report.html[/bold], "
+                  f"[bold]{summary.out_dir}/report.xlsx[/bold]")

@@ -1,0 +1,35 @@
+"""Scorecards: per unit, dataset and criterion, the records and how many pass.
+
+A record passes a criterion when it has no open finding of that criterion. Numerators and
+denominators are kept (not only the share) so scores roll up the unit hierarchy exactly.
+"""
+
+from __future__ import annotations
+
+from lamsach.backends.engine import Engine
+from lamsach.domain import DATA_CRITERIA
+from lamsach.validate import quote
+
+SCORECARD_COLUMNS = ("unit", "dataset", "criterion", "records", "passing", "score")
+
+
+def build_scorecard(engine: Engine, records: dict[str, str], findings: str) -> str:
+    """Engine table `scorecard` from the record tables (dataset -> table) and the findings table."""
+    criteria = ", ".join(f"('{c.value}', {i})" for i, c in enumerate(DATA_CRITERIA))
+    units = " UNION ALL ".join(
+        f"SELECT '{dataset}' AS dataset, record_id, coalesce(__unit, '') AS unit FROM {quote(table)}"
+        for dataset, table in records.items())
+    name = engine.table_name("scorecard")
+    engine.run(
+        f"CREATE OR REPLACE TABLE {quote(name)} AS "
+        f"WITH recs AS ({units}), crit(criterion, ord) AS (VALUES {criteria}), "
+        f"failing AS (SELECT DISTINCT dataset, record_id, criterion FROM {quote(findings)} "
+        f"WHERE status = 'open') "
+        f"SELECT r.unit, r.dataset, c.criterion, count(*) AS records, "
+        f"count(*) - count(f.record_id) AS passing, "
+        f"round((count(*) - count(f.record_id)) / count(*), 4) AS score "
+        f"FROM recs r CROSS JOIN crit c LEFT JOIN failing f ON f.dataset = r.dataset "
+        f"AND f.record_id = r.record_id AND f.criterion = c.criterion "
+        f"GROUP BY r.unit, r.dataset, c.criterion, c.ord ORDER BY r.unit, r.dataset, c.ord",
+        rule="scorecard")
+    return name

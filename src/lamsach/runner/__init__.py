@@ -1,0 +1,6 @@
+"""The campaign pass: assembles the stages in order for the CLI and the web."""
+
+from lamsach.runner.pass_run import PassSummary, run_pass
+from lamsach.runner.progress import Progress, SilentProgress
+
+__all__ = ["PassSummary", "Progress", "SilentProgress", "run_pass"]

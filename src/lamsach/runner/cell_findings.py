@@ -1,0 +1,64 @@
+"""Findings about single cells: repairs still in force (status fixed) and problems of form (open).
+
+Repairs come from the store's history, not only from this pass, so a value repaired in an
+earlier pass still shows as a fixed finding: a unit's input quality stays visible.
+"""
+
+from __future__ import annotations
+
+from lamsach.backends.store import ChangeRow
+from lamsach.domain import DatasetSchema, FindingStatus
+from lamsach.runner.records_table import StandardisedTable
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def render(template: str, label: str, params: dict) -> str:
+    """A rule template filled with the field's label and the finding's parameters."""
+    values = _Blank({k: "" if v is None else str(v) for k, v in params.items()})
+    values["field"] = label
+    return template.format_map(values)
+
+
+def cell_findings_table(schema: DatasetSchema, result: StandardisedTable, repairs: list[ChangeRow],
+                        messages: dict[str, dict[str, str]]) -> list[dict]:
+    index = {key: i for i, key in enumerate(result.keys)}
+    units = result.table.column("__unit").to_pylist()
+    unit_field = schema.unit_field
+    communes = result.table.column(unit_field).to_pylist() if unit_field else [None] * len(units)
+    current = {name: result.table.column(name).to_pylist() for name in {r.field for r in repairs}
+               if name in result.table.column_names}
+    rows: list[dict] = []
+    for change in repairs:
+        i = index.get(change.record_key)
+        if i is None or change.field not in current or current[change.field][i] != change.new_value:
+            continue
+        template = messages.get(change.rule or "", {})
+        rows.append({
+            "dataset": schema.name, "record_id": change.record_key, "unit": units[i] or communes[i],
+            "field": change.field, "criterion": template.get("criterion", "clean"), "rule": change.rule,
+            "severity": template.get("severity", "info"), "status": FindingStatus.FIXED.value,
+            "message": render(template.get("vi", change.rule or ""), _label(schema, change.field),
+                              {"value": change.old_value, "suggested_value": change.new_value}),
+            "suggested_value": change.new_value})
+    for problem in result.problems:
+        template = messages.get(problem.rule, {})
+        key = result.keys[problem.index]
+        rows.append({
+            "dataset": schema.name, "record_id": key, "unit": units[problem.index] or communes[problem.index],
+            "field": problem.field, "criterion": str(problem.criterion), "rule": problem.rule,
+            "severity": str(problem.severity), "status": FindingStatus.OPEN.value,
+            "message": render(template.get("vi", problem.rule), _label(schema, problem.field),
+                              {**problem.params, "suggested_value": problem.suggested_value}),
+            "suggested_value": problem.suggested_value})
+    return rows
+
+
+def _label(schema: DatasetSchema, name: str) -> str:
+    try:
+        return schema.field(name).label_vi
+    except KeyError:
+        return name

@@ -1,0 +1,240 @@
+"""One campaign pass: import, standardise, validate, link, measure, write the contract files.
+
+This module assembles the stages for the two channels that start a pass (the CLI and, later,
+the web's background jobs), so neither repeats the order of the stages.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+
+from lamsach.backends.engine import DuckDBEngine
+from lamsach.backends.store import BatchInput, IncomingRow, SqlAlchemyStore
+from lamsach.data import catalogue_rows, load_schema, rule_templates
+from lamsach.domain import LamsachError, Manifest
+from lamsach.ingest import load_manifest, read_source
+from lamsach.link import link_by_id
+from lamsach.measure import build_scorecard
+from lamsach.runner.cell_findings import cell_findings_table
+from lamsach.runner.outputs import write_outputs
+from lamsach.runner.progress import Progress, SilentProgress
+from lamsach.runner.records_table import standardise_records
+from lamsach.settings import Settings
+from lamsach.validate import RuleContext, labels_table, rule_specs, rule_table, run_rules
+
+ACTOR = "lamsach run"
+
+
+@dataclass
+class PassSummary:
+    """What the user is told at the end, and what the report's first page shows."""
+
+    campaign: str
+    run_id: int
+    out_dir: str
+    reference_date: str
+    sources: list[dict] = field(default_factory=list)
+    rows_read: int = 0
+    rows_stored: int = 0
+    rows_rejected: int = 0
+    rejection_reasons: dict[str, int] = field(default_factory=dict)
+    records: dict[str, int] = field(default_factory=dict)
+    findings_by_criterion: dict[str, dict[str, int]] = field(default_factory=dict)
+    repairs: int = 0
+    links: int = 0
+    duplicates: int = 0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def run_pass(manifest_path: Path, out_dir: Path, settings: Settings | None = None,
+             progress: Progress | None = None, actor: str = ACTOR) -> PassSummary:
+    """Run the whole pass on `manifest_path`; raise `LamsachError`s together, before storing anything."""
+    settings = settings or Settings.from_env()
+    progress = progress or SilentProgress()
+    started = time.perf_counter()
+    clock = _StageClock()
+    manifest = load_manifest(manifest_path)
+    reference = date.fromisoformat(manifest.reference_date) if manifest.reference_date else date.today()
+    reads = _read_all(manifest, settings, progress)
+    clock.lap("import: read")
+
+    store = SqlAlchemyStore.open(settings.store_url)
+    run_id = store.start_run(manifest.name, str(manifest_path), reference.isoformat(), actor)
+    summary = PassSummary(manifest.name, run_id, str(out_dir), reference.isoformat())
+    try:
+        _store_batches(store, run_id, manifest, reads, summary, progress, actor)
+        clock.lap("import: store")
+        engine = DuckDBEngine(memory_limit=settings.duckdb_memory_limit, threads=settings.duckdb_threads)
+        datasets = sorted({s.dataset for s in manifest.sources},
+                          key=lambda d: (d != "population", d != "death", d))
+        tables, cell_rows = _standardise_all(store, engine, manifest, datasets, reference, run_id,
+                                             summary, progress, actor)
+        clock.lap("standardise")
+        findings = _validate_all(engine, datasets, tables, reference, cell_rows, progress)
+        clock.lap("validate")
+        links = _link_all(engine, datasets, tables, progress)
+        clock.lap("link")
+        scorecard = build_scorecard(engine, tables, findings)
+        clock.lap("measure")
+        progress.start("Ghi kết quả và báo cáo", 1)
+        write_outputs(engine, out_dir, datasets, tables, findings, links, scorecard, summary)
+        progress.advance()
+        progress.finish()
+        clock.lap("report")
+        _save_results(store, engine, run_id, findings, scorecard)
+        summary.stage_seconds = clock.laps
+        summary.seconds = round(time.perf_counter() - started, 2)
+        store.finish_run(run_id, "complete", _summary_dict(summary))
+        return summary
+    except BaseException:
+        store.finish_run(run_id, "failed", {})
+        raise
+
+
+class _StageClock:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._last, 3)
+        self._last = now
+
+
+def _read_all(manifest: Manifest, settings: Settings, progress: Progress) -> list:
+    """Read every source first and raise all file-level errors together: nothing is stored then."""
+    progress.start("Đọc tệp", len(manifest.sources))
+    reads, errors = [], []
+    for source in manifest.sources:
+        try:
+            reads.append(read_source(source, load_schema(source.dataset), settings.header_search_rows))
+        except LamsachError as exc:
+            errors.append(exc)
+        except ExceptionGroup as group:
+            errors.extend(group.exceptions)
+        progress.advance()
+    progress.finish()
+    if errors:
+        raise ExceptionGroup("sources", errors)
+    return reads
+
+
+def _store_batches(store, run_id, manifest, reads, summary, progress, actor) -> None:
+    progress.start("Lưu dữ liệu gốc", len(reads))
+    reasons: Counter[str] = Counter()
+    for source, read in zip(manifest.sources, reads, strict=True):
+        schema = load_schema(source.dataset)
+        rows = [IncomingRow(str(values[schema.key]).strip(), source.unit, row_no, values)
+                for values, row_no in zip(read.rows, read.row_numbers, strict=True)]
+        batch = BatchInput(manifest.name, source.dataset, source.unit, str(read.file), read.sha256,
+                           read.content, read.format, read.encoding, read.sheet, read.header_row,
+                           read.rows_read, rows, list(read.rejections))
+        result = store.import_batch(run_id, batch, actor)
+        reasons.update(r.code for r in read.rejections)
+        summary.rows_read += result.rows_read
+        summary.rows_stored += result.rows_stored
+        summary.rows_rejected += result.rows_rejected
+        summary.sources.append({
+            "file": str(read.file), "dataset": source.dataset, "unit": source.unit, "sha256": read.sha256,
+            "rows_read": result.rows_read, "rows_stored": result.rows_stored,
+            "rows_rejected": result.rows_rejected, "created": result.created, "updated": result.updated,
+            "unchanged": result.unchanged,
+            "rejections": [{"sheet": r.sheet, "row": r.row, "column": r.column, "code": r.code,
+                            "message": r.message} for r in read.rejections]})
+        progress.advance()
+    summary.rejection_reasons = dict(reasons)
+    progress.finish()
+
+
+def _standardise_all(store, engine, manifest, datasets, reference, run_id, summary, progress, actor):
+    progress.start("Chuẩn hóa", len(datasets))
+    messages = rule_templates()
+    tables: dict[str, str] = {}
+    cell_rows: list[dict] = []
+    for dataset in datasets:
+        schema = load_schema(dataset)
+        records = store.load_records(manifest.name, dataset)
+        result = standardise_records(schema, records, reference, messages)
+        store.apply_changes(manifest.name, result.changes, actor, run_id=run_id)
+        tables[dataset] = engine.register(f"ds_{dataset}", result.table)
+        summary.records[dataset] = len(records)
+        active = store.history(manifest.name, dataset, source="repair")
+        cell_rows += cell_findings_table(schema, result, active, messages)
+        summary.repairs += len(result.changes)
+        progress.advance()
+    progress.finish()
+    return tables, cell_rows
+
+
+def _validate_all(engine, datasets, tables, reference, cell_rows, progress) -> str:
+    progress.start("Kiểm tra theo 6 tiêu chí", len(datasets))
+    schemas = [load_schema(d) for d in datasets]
+    catalogue = rule_table(engine)
+    labels = labels_table(engine, schemas)
+    engine.register("area_plausibility", pa.Table.from_pylist(
+        [{"land_use_code": r["land_use_code"], "min_m2": float(r["min_m2"]), "max_m2": float(r["max_m2"])}
+         for r in catalogue_rows("rules/area_plausibility")]))
+    parts = []
+    for schema in schemas:
+        ctx = RuleContext(schema, tables, reference.isoformat(),
+                          catalogue_tables={"area_plausibility": engine.table_name("area_plausibility")})
+        parts.append(run_rules(engine, ctx, rule_specs(schema), catalogue, labels))
+        progress.advance()
+    cells = engine.register("cell_findings", pa.Table.from_pylist(cell_rows, schema=_finding_schema()))
+    name = engine.table_name("findings")
+    union = " UNION ALL ".join(f'SELECT * FROM "{p}"' for p in [cells, *parts])
+    engine.run(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM ({union}) '
+               f"ORDER BY dataset, record_id, field, rule", rule="findings")
+    progress.finish()
+    return name
+
+
+def _finding_schema() -> pa.Schema:
+    from lamsach.validate import FINDING_COLUMNS
+
+    return pa.schema([(c, pa.string()) for c in FINDING_COLUMNS])
+
+
+def _link_all(engine, datasets, tables, progress) -> str:
+    progress.start("Liên kết với CSDL dân cư", len(datasets))
+    parts = []
+    for dataset in datasets:
+        if "population" in tables and dataset != "population":
+            linked = link_by_id(engine, load_schema(dataset), tables[dataset], tables["population"])
+            if linked:
+                parts.append(linked)
+        progress.advance()
+    name = engine.table_name("links")
+    if parts:
+        engine.run(f'CREATE OR REPLACE TABLE "{name}" AS ' + " UNION ALL ".join(f'SELECT * FROM "{p}"' for p in parts))
+    else:
+        engine.run(f'CREATE OR REPLACE TABLE "{name}" (dataset VARCHAR, record_id VARCHAR, role VARCHAR, '
+                   f"citizen_id VARCHAR, match_probability DOUBLE, method VARCHAR)")
+    progress.finish()
+    return name
+
+
+def _save_results(store, engine, run_id, findings, scorecard) -> None:
+    rows = engine.run(f'SELECT dataset, record_id AS record_key, unit, field, criterion, rule, severity, '
+                      f'status, message, suggested_value FROM "{findings}"').fetch_arrow_table().to_pylist()
+    store.save_findings(run_id, rows)
+    cards = engine.run(f'SELECT unit, dataset, criterion, records, passing FROM "{scorecard}"'
+                       ).fetch_arrow_table().to_pylist()
+    store.save_scorecard(run_id, cards)
+
+
+def _summary_dict(summary: PassSummary) -> dict:
+    from dataclasses import asdict
+
+    data = asdict(summary)
+    for source in data["sources"]:
+        source["rejections"] = source["rejections"][:50]
+    return data

@@ -1,0 +1,36 @@
+"""What a rule needs to compile: the dataset's table, the register's table, the reference date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lamsach.domain import DatasetSchema
+
+
+def quote(identifier: str) -> str:
+    """The one quoting function for identifiers that reach SQL."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def literal(value: str | None) -> str:
+    """A SQL string literal for values that come from data files, never from users."""
+    if value is None:
+        return "NULL"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    schema: DatasetSchema
+    tables: dict[str, str]  # dataset -> engine table holding its standardised records
+    reference_date: str  # ISO date
+    register_dataset: str = "population"
+    catalogue_tables: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def table(self) -> str:
+        return quote(self.tables[self.schema.name])
+
+    def other(self, dataset: str) -> str | None:
+        name = self.tables.get(dataset)
+        return quote(name) if name else None

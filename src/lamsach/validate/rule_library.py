@@ -1,0 +1,138 @@
+"""Ready-made rule kinds. Each compiles to one SELECT over whole tables, never a Python row loop.
+
+Every SELECT returns the same columns — record_id, field, value, suggested_value, expected,
+other_value — so the runner can stack them and fill the message templates in SQL. Which rule
+applies to which dataset is data (the `rules:` list of a schema file); how a kind compiles is here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from lamsach.validate.context import RuleContext, literal, quote
+
+COLUMNS = "rule, record_id, field, value, suggested_value, expected, other_value"
+
+
+def _select(rule: str, field: str, value: str = "NULL", suggested: str = "NULL", expected: str = "NULL",
+            other: str = "NULL", alias: str = "") -> str:
+    """The common column list; `alias` prefixes record_id when the FROM clause joins tables."""
+    return (f"SELECT {literal(rule)} AS rule, {alias}record_id, {literal(field)} AS field, CAST({value} AS VARCHAR) AS value, "
+            f"CAST({suggested} AS VARCHAR) AS suggested_value, CAST({expected} AS VARCHAR) AS expected, "
+            f"CAST({other} AS VARCHAR) AS other_value")
+
+
+def _date(column: str) -> str:
+    return f"TRY_CAST({quote(column)} AS DATE)"
+
+
+@dataclass(frozen=True)
+class RuleSpecBase:
+    rule: str
+    kind: ClassVar[str] = ""
+
+    def to_sql(self, ctx: RuleContext) -> str | None:
+        raise NotImplementedError
+
+    def emits(self) -> tuple[str, ...]:
+        """The rule names this spec's findings carry (one, except for composite kinds)."""
+        return (self.rule,)
+
+
+@dataclass(frozen=True)
+class Required(RuleSpecBase):
+    """A field the dataset requires is empty (complete)."""
+
+    field: str = ""
+    kind: ClassVar[str] = "required"
+
+    def to_sql(self, ctx: RuleContext) -> str:
+        col = quote(self.field)
+        return f"{_select(self.rule, self.field)} FROM {ctx.table} WHERE {col} IS NULL OR trim({col}) = ''"
+
+
+@dataclass(frozen=True)
+class DateOrder(RuleSpecBase):
+    """`before` must not be later than `after` (birth before registration, birth before death)."""
+
+    before: str = ""
+    after: str = ""
+    kind: ClassVar[str] = "date_order"
+
+    def to_sql(self, ctx: RuleContext) -> str:
+        return (f"{_select(self.rule, self.after, quote(self.after), expected=literal(self.before), other=quote(self.before))} "
+                f"FROM {ctx.table} WHERE {_date(self.before)} > {_date(self.after)}")
+
+
+@dataclass(frozen=True)
+class MinAge(RuleSpecBase):
+    """The person born on `dob` is younger than `years` on date `at` (legal marriage age)."""
+
+    dob: str = ""
+    at: str = ""
+    years: int = 18
+    kind: ClassVar[str] = "min_age"
+
+    def to_sql(self, ctx: RuleContext) -> str:
+        age = f"date_diff('year', {_date(self.dob)}, {_date(self.at)}) - CASE WHEN strftime({_date(self.at)}, '%m%d') < strftime({_date(self.dob)}, '%m%d') THEN 1 ELSE 0 END"
+        return (f"{_select(self.rule, self.dob, quote(self.dob), expected=str(self.years), other=age)} "
+                f"FROM {ctx.table} WHERE {_date(self.dob)} + INTERVAL {int(self.years)} YEAR > {_date(self.at)}")
+
+
+@dataclass(frozen=True)
+class Unique(RuleSpecBase):
+    """Records sharing the same values of `fields`: every one after the first is a duplicate (clean)."""
+
+    fields: tuple[str, ...] = ()
+    kind: ClassVar[str] = "unique"
+
+    def to_sql(self, ctx: RuleContext) -> str:
+        cols = ", ".join(quote(f) for f in self.fields)
+        not_null = " AND ".join(f"{quote(f)} IS NOT NULL AND {quote(f)} <> ''" for f in self.fields)
+        field = self.fields[0] if len(self.fields) == 1 else "*"
+        return (f"{_select(self.rule, field, 'key_text', suggested='first_id', other='first_id')} FROM ("
+                f"SELECT record_id, concat_ws(' / ', {cols}) AS key_text, "
+                f"first_value(record_id) OVER (PARTITION BY {cols} ORDER BY __row_order) AS first_id, "
+                f"row_number() OVER (PARTITION BY {cols} ORDER BY __row_order) AS n "
+                f"FROM {ctx.table} WHERE {not_null}) WHERE n > 1")
+
+
+@dataclass(frozen=True)
+class Stale(RuleSpecBase):
+    """Not updated within the dataset's freshness window before the reference date (live)."""
+
+    field: str = "updated_at"
+    days: int | None = None
+    kind: ClassVar[str] = "stale"
+
+    def to_sql(self, ctx: RuleContext) -> str | None:
+        days = self.days or ctx.schema.freshness_days
+        if not days:
+            return None
+        ref = f"DATE {literal(ctx.reference_date)}"
+        return (f"{_select(self.rule, self.field, quote(self.field), expected=str(int(days)))} FROM {ctx.table} "
+                f"WHERE {_date(self.field)} < {ref} - INTERVAL {int(days)} DAY")
+
+
+@dataclass(frozen=True)
+class PlausibleArea(RuleSpecBase):
+    """Area outside the plausible bounds of its land-use code, or not a positive number (correct)."""
+
+    field: str = "area_m2"
+    code_field: str = "land_use_code"
+    kind: ClassVar[str] = "plausible_area"
+
+    def to_sql(self, ctx: RuleContext) -> str:
+        bounds = quote(ctx.catalogue_tables["area_plausibility"])
+        area = f"TRY_CAST(d.{quote(self.field)} AS DOUBLE)"
+        expected = "concat(b.min_m2, '–', b.max_m2)"
+        return (f"{_select(self.rule, self.field, 'd.' + quote(self.field), expected=expected, other='d.' + quote(self.code_field), alias='d.')} "
+                f"FROM {ctx.table} d LEFT JOIN {bounds} b ON b.land_use_code = d.{quote(self.code_field)} "
+                f"WHERE d.{quote(self.field)} IS NOT NULL AND trim(d.{quote(self.field)}) <> '' AND "
+                f"({area} IS NULL OR {area} <= 0 OR {area} < b.min_m2 OR {area} > b.max_m2)")
+
+
+RULE_KINDS: dict[str, type[RuleSpecBase]] = {
+    cls.kind: cls for cls in (Required, DateOrder, MinAge, Unique, Stale, PlausibleArea)
+}

@@ -1,0 +1,91 @@
+"""Run a dataset's rules in the engine and stack their verdicts into one findings table.
+
+Rules are compiled once per pass and run as one statement per dataset; the message is filled
+from the rule's Vietnamese template in SQL, so no Python loop touches the rows.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from lamsach.backends.engine import Engine
+from lamsach.data import rule_templates
+from lamsach.domain import DatasetSchema, ErrorCode, LamsachError, Location
+from lamsach.validate.context import RuleContext, literal, quote
+from lamsach.validate.register_rules import CROSS_RULE_KINDS
+from lamsach.validate.rule_library import COLUMNS, RULE_KINDS, Required, RuleSpecBase
+
+ALL_KINDS = {**RULE_KINDS, **CROSS_RULE_KINDS}
+FINDING_COLUMNS = ("dataset", "record_id", "unit", "field", "criterion", "rule", "severity", "status",
+                   "message", "suggested_value")
+PLACEHOLDERS = ("value", "expected", "other_value", "suggested_value", "record_id")
+
+
+def rule_specs(schema: DatasetSchema, overrides: dict[str, dict] | None = None) -> list[RuleSpecBase]:
+    """Required-field rules from the schema, then the schema's `rules:` list, minus those switched off."""
+    overrides = overrides or {}
+    specs: list[RuleSpecBase] = [Required(rule="missing_required", field=f.name)
+                                 for f in schema.fields if f.required]
+    for position, entry in enumerate(schema.rules, start=1):
+        params = dict(entry)
+        kind = params.pop("kind", None)
+        if kind not in ALL_KINDS:
+            raise LamsachError(ErrorCode.DATA_FILE_INVALID, Location(file=schema.source_file, row=position),
+                               {"reason": f"unknown rule kind {kind!r} (known: {', '.join(sorted(ALL_KINDS))})"})
+        params.setdefault("rule", kind)
+        for key in ("fields", "roles"):
+            if key in params:
+                params[key] = tuple(params[key])
+        specs.append(ALL_KINDS[kind](**params))
+    specs = [s for s in specs if overrides.get(s.rule, {}).get("enabled", True)]
+    check_templates(specs)
+    return specs
+
+
+def rule_table(engine: Engine, overrides: dict[str, dict] | None = None) -> str:
+    """The rule catalogue (criterion, severity, templates) as an engine table, overrides applied."""
+    overrides = overrides or {}
+    rows = [{"rule": name, "criterion": t["criterion"],
+             "severity": overrides.get(name, {}).get("severity", t.get("severity", "error")),
+             "template": t["vi"]} for name, t in rule_templates().items()]
+    return engine.register("rule_catalogue", pa.Table.from_pylist(rows))
+
+
+def labels_table(engine: Engine, schemas: list[DatasetSchema]) -> str:
+    rows = [{"dataset": s.name, "field": f.name, "label": f.label_vi} for s in schemas for f in s.fields]
+    rows += [{"dataset": s.name, "field": "*", "label": "toàn bộ bản ghi"} for s in schemas]
+    return engine.register("field_labels", pa.Table.from_pylist(rows))
+
+
+def run_rules(engine: Engine, ctx: RuleContext, specs: list[RuleSpecBase], catalogue: str,
+              labels: str) -> str:
+    """Findings of `specs` on `ctx.schema`'s table, as engine table `findings_<dataset>`."""
+    name = engine.table_name(f"findings_{ctx.schema.name}")
+    parts = [sql for sql in (spec.to_sql(ctx) for spec in specs) if sql]
+    unit_field = ctx.schema.unit_field
+    if not parts:
+        engine.run(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT " + ", ".join(
+            f"NULL::VARCHAR AS {c}" for c in FINDING_COLUMNS) + " WHERE false")
+        return name
+    stacked = " UNION ALL ".join(f"SELECT {COLUMNS} FROM ({sql})" for sql in parts)
+    message = "c.template"
+    message = f"replace({message}, '{{field}}', coalesce(l.label, v.field))"
+    for placeholder in PLACEHOLDERS:
+        message = f"replace({message}, '{{{placeholder}}}', coalesce(v.{placeholder}, ''))"
+    unit = f"coalesce(d.__unit, d.{quote(unit_field)})" if unit_field else "d.__unit"
+    sql = (f"CREATE OR REPLACE TABLE {quote(name)} AS "
+           f"SELECT {literal(ctx.schema.name)} AS dataset, v.record_id, {unit} AS unit, v.field, "
+           f"c.criterion, v.rule, c.severity, 'open' AS status, {message} AS message, v.suggested_value "
+           f"FROM ({stacked}) v JOIN {quote(catalogue)} c ON c.rule = v.rule "
+           f"LEFT JOIN {quote(labels)} l ON l.dataset = {literal(ctx.schema.name)} AND l.field = v.field "
+           f"LEFT JOIN {ctx.table} d ON d.record_id = v.record_id")
+    engine.run(sql, rule=f"{ctx.schema.name}")
+    return name
+
+
+def check_templates(specs: list[RuleSpecBase]) -> None:
+    """Every rule a spec can emit needs a template, or its findings would vanish in the join."""
+    missing = sorted({name for spec in specs for name in spec.emits()} - set(rule_templates()))
+    if missing:
+        raise LamsachError(ErrorCode.DATA_FILE_INVALID, Location(file="messages/rules.yaml"),
+                           {"reason": "no template for rule(s) " + ", ".join(missing)})

@@ -1,0 +1,56 @@
+"""Shared fixtures: real stores (SQLite always, PostgreSQL when LAMSACH_TEST_PG_URL is set)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "hau-loc"
+PG_URL = os.environ.get("LAMSACH_TEST_PG_URL")
+
+
+def _pg_database():
+    """Create a database of its own for this test on the server named by LAMSACH_TEST_PG_URL."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    if not PG_URL:
+        if os.environ.get("LAMSACH_TEST_PG_REQUIRED"):
+            pytest.fail("LAMSACH_TEST_PG_REQUIRED is set but LAMSACH_TEST_PG_URL is not")
+        pytest.skip("PostgreSQL tests need LAMSACH_TEST_PG_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+    admin_url = make_url(PG_URL)
+    name = f"lamsach_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # the server is down or refuses: say so
+        if os.environ.get("LAMSACH_TEST_PG_REQUIRED"):
+            pytest.fail(f"PostgreSQL at {PG_URL} is required but unreachable: {exc}")
+        pytest.skip(f"PostgreSQL at {PG_URL} unreachable: {exc}")
+    return admin, name, admin_url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request, tmp_path):
+    """A fresh, empty store URL on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    from sqlalchemy import text
+
+    admin, name, url = _pg_database()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sample_dir() -> Path:
+    if not SAMPLE.exists():
+        pytest.skip(f"sample province not found at {SAMPLE}")
+    return SAMPLE
