@@ -27,7 +27,8 @@ def split_named_code(text: str) -> tuple[str, str]:
 
 def main(conversion_csv: str, provinces_csv: str) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    rows = list(csv.reader(open(conversion_csv, encoding="utf-8-sig")))
+    with open(conversion_csv, encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
     communes: dict[str, tuple[str, str, str, str]] = {}
     conversion: list[list[str]] = []
     for row in rows[2:]:
