@@ -50,13 +50,12 @@ def flatten(error: BaseException) -> list[LamsachError]:
 
 
 def print_errors(errors: list[LamsachError], lang: str) -> None:
-    table = Table(title="Lỗi — không có dữ liệu nào được lưu" if lang == "vi" else "Errors — nothing was stored",
-                  show_lines=True)
-    table.add_column("Mã lỗi" if lang == "vi" else "Code")
-    table.add_column("Nội dung" if lang == "vi" else "Message")
+    """One line per error, never wrapped inside a file path, so it can be copied as it is."""
+    title = "Lỗi — lượt chạy đã dừng" if lang == "vi" else "Errors — the pass stopped"
+    err_console.print(f"[bold red]{title} ({len(errors)}):[/bold red]")
     for error in errors:
-        table.add_row(error.code.value, error.message(lang))
-    err_console.print(table)
+        err_console.print(f"• [{error.code.value}] {error.message(lang)}", soft_wrap=True,
+                          markup=False, highlight=False)
 
 
 def print_summary(summary, lang: str = "vi") -> None:

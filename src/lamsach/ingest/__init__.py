@@ -1,1 +1,13 @@
-"""Stage package."""
+"""Ingest: a manifest and the unit files it names, read into raw rows per dataset field.
+
+`load_manifest` reads the batch contract's manifest; `read_source` reads one file (CSV in any of
+the code pages units use, or a workbook) into a `SourceRead`: the original bytes with their
+checksum, how the file was read, one dict of raw text per row and a rejection for every row that
+cannot become a record. Values are not cleaned here — that is the standardise stage's work.
+"""
+
+from lamsach.ingest.headers import fold
+from lamsach.ingest.manifest import load_manifest
+from lamsach.ingest.source import SourceRead, read_source
+
+__all__ = ["SourceRead", "fold", "load_manifest", "read_source"]

@@ -24,12 +24,12 @@ def report_data(engine: Engine, findings: str, scorecard: str, limit: int = 20) 
     crit = [c.value for c in DATA_CRITERIA]
     pivot = ", ".join(
         f"max(CASE WHEN criterion = '{c}' THEN score END) AS {c}" for c in crit)
-    units = engine.run(f"SELECT unit, dataset, max(records) AS records, {pivot} FROM {quote(scorecard)} "
-                       f"GROUP BY unit, dataset ORDER BY unit, dataset").fetch_arrow_table().to_pylist()
-    top = engine.run(f"SELECT rule, criterion, status, count(*) AS n, count(DISTINCT record_id) AS records "
+    units = engine.rows(f"SELECT unit, dataset, max(records) AS records, {pivot} FROM {quote(scorecard)} "
+                       f"GROUP BY unit, dataset ORDER BY unit, dataset")
+    top = engine.rows(f"SELECT rule, criterion, status, count(*) AS n, count(DISTINCT record_id) AS records "
                      f"FROM {quote(findings)} GROUP BY ALL ORDER BY n DESC LIMIT {int(limit)}"
-                     ).fetch_arrow_table().to_pylist()
-    worst = engine.run(f"SELECT dataset, record_id, unit, count(*) AS n, string_agg(DISTINCT rule, ', ') AS rules "
+                     )
+    worst = engine.rows(f"SELECT dataset, record_id, unit, count(*) AS n, string_agg(DISTINCT rule, ', ') AS rules "
                        f"FROM {quote(findings)} WHERE status = 'open' GROUP BY ALL ORDER BY n DESC, record_id "
-                       f"LIMIT {int(limit)}").fetch_arrow_table().to_pylist()
+                       f"LIMIT {int(limit)}")
     return ReportData(units, top, worst, crit)

@@ -55,10 +55,9 @@ def write_xlsx_report(engine: Engine, path: Path, findings: str, scorecard: str,
     sheet = book.add_worksheet("Phát hiện")
     sheet.write_row(0, 0, [h for _, h in FINDING_HEADERS], head)
     columns = ", ".join(c for c, _ in FINDING_HEADERS)
-    result = engine.run(f"SELECT {columns} FROM {quote(findings)} ORDER BY unit, dataset, record_id")
     n = 0
-    while batch := result.fetchmany(10_000):
-        for values in batch:
+    for batch in engine.batches(f"SELECT {columns} FROM {quote(findings)} ORDER BY unit, dataset, record_id"):
+        for values in zip(*(column.to_pylist() for column in batch.columns), strict=True):
             n += 1
             sheet.write_row(n, 0, ["" if v is None else v for v in values])
     sheet.autofilter(0, 0, max(n, 1), len(FINDING_HEADERS) - 1)

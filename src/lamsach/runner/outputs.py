@@ -70,10 +70,10 @@ def write_outputs(engine: Engine, out_dir: Path, datasets: list[str], tables: di
 
 
 def _fill_counts(engine: Engine, findings: str, links: str, summary) -> None:
-    rows = engine.run(f"SELECT criterion, status, count(*) FROM {findings} GROUP BY ALL").fetchall()
+    rows = engine.run(f"SELECT criterion, status, count(*) FROM {findings} GROUP BY ALL")
     by_criterion: dict[str, dict[str, int]] = {c.value: {} for c in CRITERIA}
     for criterion, status, count in rows:
         by_criterion.setdefault(criterion, {})[status] = count
     summary.findings_by_criterion = by_criterion
-    summary.links = engine.run(f"SELECT count(*) FROM {quote(links)}").fetchone()[0]
-    summary.duplicates = engine.run(f"SELECT count(*) FROM {findings} WHERE rule = 'duplicate_record'").fetchone()[0]
+    summary.links = engine.run(f"SELECT count(*) FROM {quote(links)}")[0][0]
+    summary.duplicates = engine.run(f"SELECT count(*) FROM {findings} WHERE rule = 'duplicate_record'")[0][0]

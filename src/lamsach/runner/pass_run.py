@@ -162,7 +162,7 @@ def _standardise_all(store, engine, manifest, datasets, reference, run_id, summa
     for dataset in datasets:
         schema = load_schema(dataset)
         records = store.load_records(manifest.name, dataset)
-        result = standardise_records(schema, records, reference, messages)
+        result = standardise_records(schema, records, reference, messages, manifest.province)
         store.apply_changes(manifest.name, result.changes, actor, run_id=run_id)
         tables[dataset] = engine.register(f"ds_{dataset}", result.table)
         summary.records[dataset] = len(records)
@@ -191,7 +191,9 @@ def _validate_all(engine, datasets, tables, reference, cell_rows, progress) -> s
     cells = engine.register("cell_findings", pa.Table.from_pylist(cell_rows, schema=_finding_schema()))
     name = engine.table_name("findings")
     union = " UNION ALL ".join(f'SELECT * FROM "{p}"' for p in [cells, *parts])
+    # the same verdict may come from standardising and from a rule (an ID's digits): keep one
     engine.run(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM ({union}) '
+               f"QUALIFY row_number() OVER (PARTITION BY dataset, record_id, field, rule, status) = 1 "
                f"ORDER BY dataset, record_id, field, rule", rule="findings")
     progress.finish()
     return name
@@ -223,12 +225,10 @@ def _link_all(engine, datasets, tables, progress) -> str:
 
 
 def _save_results(store, engine, run_id, findings, scorecard) -> None:
-    rows = engine.run(f'SELECT dataset, record_id AS record_key, unit, field, criterion, rule, severity, '
-                      f'status, message, suggested_value FROM "{findings}"').fetch_arrow_table().to_pylist()
+    rows = engine.rows(f'SELECT dataset, record_id AS record_key, unit, field, criterion, rule, severity, '
+                       f'status, message, suggested_value FROM "{findings}"')
     store.save_findings(run_id, rows)
-    cards = engine.run(f'SELECT unit, dataset, criterion, records, passing FROM "{scorecard}"'
-                       ).fetch_arrow_table().to_pylist()
-    store.save_scorecard(run_id, cards)
+    store.save_scorecard(run_id, engine.rows(f'SELECT unit, dataset, criterion, records, passing FROM "{scorecard}"'))
 
 
 def _summary_dict(summary: PassSummary) -> dict:

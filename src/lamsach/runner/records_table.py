@@ -23,10 +23,10 @@ class StandardisedTable:
 
 
 def standardise_records(schema: DatasetSchema, records: list[StoredRecord], reference_date: date,
-                        messages: dict[str, dict[str, str]]) -> StandardisedTable:
+                        messages: dict[str, dict[str, str]], province: str | None = None) -> StandardisedTable:
     """Standardise every field of `records`; repairs become versioned changes with source `repair`."""
     columns = {name: [r.data.get(name) for r in records] for name in schema.field_names}
-    result = standardise_dataset(schema, columns, reference_date=reference_date)
+    result = standardise_dataset(schema, columns, reference_date=reference_date, province=province)
     keys = [r.key for r in records]
     changes = [
         ValueChange(schema.name, keys[repair.index], field_name, repair.value, "repair",
@@ -39,6 +39,8 @@ def standardise_records(schema: DatasetSchema, records: list[StoredRecord], refe
             arrays[name] = pa.array(result.columns[name], pa.string())
     for name, values in result.derived.items():
         arrays[name] = pa.array(values)
-    arrays["__unit"] = pa.array([r.unit for r in records], pa.string())
+    communes = result.columns.get(schema.unit_field) if schema.unit_field else None
+    units = [r.unit or (communes[i] if communes else None) for i, r in enumerate(records)]
+    arrays["__unit"] = pa.array(units, pa.string())
     arrays["__row_order"] = pa.array(range(len(records)), pa.int64())
     return StandardisedTable(schema, keys, pa.table(arrays), result.repairs, result.problems, changes)

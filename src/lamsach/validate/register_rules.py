@@ -23,6 +23,25 @@ def register_view(ctx: RuleContext) -> str | None:
             f"QUALIFY row_number() OVER (PARTITION BY citizen_id ORDER BY __row_order) = 1)")
 
 
+def _year_of(parts: dict[str, str]) -> tuple[str | None, str | None]:
+    """The field holding a person's birth date or year, and the SQL for the year as a number."""
+    if "dob" in parts:
+        return parts["dob"], "d." + quote(f"{parts['dob']}__year")
+    if "birth_year" in parts:
+        return parts["birth_year"], "TRY_CAST(d." + quote(parts["birth_year"]) + " AS INTEGER)"
+    return None, None
+
+
+def _candidate_join(register: str, parts: dict[str, str], year_col: str | None) -> str:
+    """LEFT JOIN `c`: the register's only person with the reference's name key and birth year."""
+    if "name" not in parts or year_col is None:
+        return " LEFT JOIN (SELECT NULL::VARCHAR AS citizen_id) c ON false"
+    key = "d." + quote(f"{parts['name']}__key")
+    return (f" LEFT JOIN (SELECT full_name__key, date_of_birth__year, min(citizen_id) AS citizen_id "
+            f"FROM {register} GROUP BY ALL HAVING count(*) = 1) c "
+            f"ON c.full_name__key = {key} AND c.date_of_birth__year = {year_col}")
+
+
 @dataclass(frozen=True)
 class RegisterMatch(RuleSpecBase):
     """A person reference agrees with the register: ID known, name, birth year and sex equal."""
@@ -32,8 +51,8 @@ class RegisterMatch(RuleSpecBase):
     kind: ClassVar[str] = "register_match"
 
     def emits(self) -> tuple[str, ...]:
-        return ("id_not_in_register", "name_differs_from_register", "birth_year_differs_from_register",
-                "sex_differs_from_register")
+        return ("id_not_in_register", "id_sex_century_mismatch", "name_differs_from_register",
+                "birth_year_differs_from_register", "sex_differs_from_register")
 
     def to_sql(self, ctx: RuleContext) -> str | None:
         register = register_view(ctx)
@@ -43,32 +62,35 @@ class RegisterMatch(RuleSpecBase):
             return None
         idq = "d." + quote(id_field)
         kind = "d." + quote(f"{id_field}__kind")
+        year_field, year_col = _year_of(parts)
+        unknown = (f" FROM {ctx.table} d{_candidate_join(register, parts, year_col)} WHERE {kind} = 'cccd12' "
+                   f"AND NOT EXISTS (SELECT 1 FROM {register} r WHERE r.citizen_id = {idq})")
         selects = [
-            (_select("id_not_in_register", id_field, idq, alias="d.")
-             + f" FROM {ctx.table} d WHERE {kind} = 'cccd12' AND NOT EXISTS "
-             f"(SELECT 1 FROM {register} r WHERE r.citizen_id = {idq})")
+            _select("id_not_in_register", id_field, idq, "c.citizen_id", alias="d.") + unknown,
+            # the one register person of that name and birth year holds this number but for the
+            # sex/century digit: the number was mistyped or issued before a change of sex
+            _select("id_sex_century_mismatch", id_field, idq, "c.citizen_id", alias="d.",
+                    id_sex="substr(" + idq + ", 4, 1)", register_value="c.citizen_id") + unknown
+            + f" AND c.citizen_id IS NOT NULL AND substr(c.citizen_id, 1, 3) = substr({idq}, 1, 3) "
+            f"AND substr(c.citizen_id, 5) = substr({idq}, 5)",
         ]
         joined = f" FROM {ctx.table} d JOIN {register} r ON r.citizen_id = {idq} WHERE {kind} = 'cccd12'"
         if "name" in parts:
             key = "d." + quote(f"{parts['name']}__key")
             selects.append(
-                _select('name_differs_from_register', parts["name"], "d." + quote(parts["name"]), "r.full_name", other="r.full_name", alias="d.")
+                _select("name_differs_from_register", parts["name"], "d." + quote(parts["name"]), "r.full_name",
+                        alias="d.", register_value="r.full_name")
                 + joined + f" AND {key} IS NOT NULL AND r.full_name__key IS NOT NULL AND {key} <> r.full_name__key")
-        year_field, year_col = None, None
-        if "dob" in parts:
-            year_field, year_col = parts["dob"], "d." + quote(f"{parts['dob']}__year")
-        elif "birth_year" in parts:
-            year_field, year_col = parts["birth_year"], "TRY_CAST(d." + quote(parts["birth_year"]) + " AS INTEGER)"
         if year_field:
             selects.append(
                 _select("birth_year_differs_from_register", year_field, "d." + quote(year_field),
-                        "r.date_of_birth", other="r.date_of_birth__year", alias="d.")
+                        "r.date_of_birth", alias="d.", register_value="r.date_of_birth__year")
                 + joined + f" AND {year_col} IS NOT NULL AND r.date_of_birth__year IS NOT NULL "
                 f"AND {year_col} <> r.date_of_birth__year")
         expected_sex = ("d." + quote(parts["sex"])) if "sex" in parts else literal(self.sex) if self.sex else None
         if expected_sex:
             selects.append(
-                _select('sex_differs_from_register', id_field, expected_sex, expected=expected_sex, other="r.sex", alias="d.")
+                _select("sex_differs_from_register", id_field, expected_sex, alias="d.", register_value="r.sex")
                 + joined + f" AND {expected_sex} IS NOT NULL AND r.sex IS NOT NULL AND {expected_sex} <> r.sex")
         return " UNION ALL ".join(selects)
 
@@ -91,7 +113,7 @@ class PersonAlive(RuleSpecBase):
                       f"GROUP BY deceased_id) x ON x.deceased_id = {idq}") if deaths else ""
         dead_at = "coalesce(r.date_of_death, x.date_of_death)" if deaths else "r.date_of_death"
         dead = f"({DEAD} OR x.deceased_id IS NOT NULL)" if deaths else DEAD
-        return (f"{_select(self.rule, id_field, idq, other=dead_at, alias='d.')} FROM {ctx.table} d "
+        return (f"{_select(self.rule, id_field, idq, alias='d.', date_of_death=dead_at)} FROM {ctx.table} d "
                 f"LEFT JOIN {register} r ON r.citizen_id = {idq}{death_join} "
                 f"WHERE {idq} IS NOT NULL AND {dead}")
 
@@ -108,7 +130,7 @@ class DeathReflected(RuleSpecBase):
         deaths = ctx.other("death")
         if deaths is None:
             return None
-        return (f"{_select(self.rule, self.status_field, 'r.' + quote(self.status_field), literal('Đã chết'), other='x.date_of_death', alias='r.')} "
+        return (f"{_select(self.rule, self.status_field, 'r.full_name', literal('Đã chết'), alias='r.', date_of_death='x.date_of_death')} "
                 f"FROM {ctx.table} r JOIN (SELECT deceased_id, min(date_of_death) AS date_of_death "
                 f"FROM {deaths} WHERE deceased_id IS NOT NULL GROUP BY deceased_id) x "
                 f"ON x.deceased_id = r.{quote(self.id_field)} WHERE NOT {DEAD}")
@@ -129,7 +151,7 @@ class SingleMarriage(RuleSpecBase):
                 continue
             col = quote(id_field)
             selects.append(
-                f"{_select(self.rule, id_field, 'm.' + col, other='e.registration_no', alias='m.')} FROM {ctx.table} m "
+                f"{_select(self.rule, id_field, 'm.' + col, alias='m.', other_record='e.record_id')} FROM {ctx.table} m "
                 f"JOIN {ctx.table} e ON e.{col} = m.{col} AND e.record_id <> m.record_id "
                 f"AND (TRY_CAST(e.registration_date AS DATE) < TRY_CAST(m.registration_date AS DATE) OR "
                 f"(e.registration_date = m.registration_date AND e.__row_order < m.__row_order)) "

@@ -12,15 +12,18 @@ from typing import ClassVar
 
 from lamsach.validate.context import RuleContext, literal, quote
 
-COLUMNS = "rule, record_id, field, value, suggested_value, expected, other_value"
+COLUMNS = "rule, record_id, field, suggested_value, params"
 
 
-def _select(rule: str, field: str, value: str = "NULL", suggested: str = "NULL", expected: str = "NULL",
-            other: str = "NULL", alias: str = "") -> str:
-    """The common column list; `alias` prefixes record_id when the FROM clause joins tables."""
-    return (f"SELECT {literal(rule)} AS rule, {alias}record_id, {literal(field)} AS field, CAST({value} AS VARCHAR) AS value, "
-            f"CAST({suggested} AS VARCHAR) AS suggested_value, CAST({expected} AS VARCHAR) AS expected, "
-            f"CAST({other} AS VARCHAR) AS other_value")
+def _select(rule: str, field: str, value: str = "NULL", suggested: str = "NULL", alias: str = "",
+            **params: str) -> str:
+    """The common column list; `params` (SQL expressions) fill the rule's message template.
+
+    `alias` prefixes record_id when the FROM clause joins tables.
+    """
+    entries = ", ".join(f"{literal(k)}: CAST({v} AS VARCHAR)" for k, v in {"value": value, **params}.items())
+    return (f"SELECT {literal(rule)} AS rule, {alias}record_id, {literal(field)} AS field, "
+            f"CAST({suggested} AS VARCHAR) AS suggested_value, MAP {{{entries}}} AS params")
 
 
 def _date(column: str) -> str:
@@ -49,7 +52,8 @@ class Required(RuleSpecBase):
 
     def to_sql(self, ctx: RuleContext) -> str:
         col = quote(self.field)
-        return f"{_select(self.rule, self.field)} FROM {ctx.table} WHERE {col} IS NULL OR trim({col}) = ''"
+        dataset = literal(ctx.schema.label_vi)
+        return f"{_select(self.rule, self.field, dataset=dataset)} FROM {ctx.table} WHERE {col} IS NULL OR trim({col}) = ''"
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,8 @@ class DateOrder(RuleSpecBase):
     kind: ClassVar[str] = "date_order"
 
     def to_sql(self, ctx: RuleContext) -> str:
-        return (f"{_select(self.rule, self.after, quote(self.after), expected=literal(self.before), other=quote(self.before))} "
+        label = literal(ctx.schema.field(self.before).label_vi)
+        return (f"{_select(self.rule, self.after, quote(self.after), other_field=label, other_value=quote(self.before))} "
                 f"FROM {ctx.table} WHERE {_date(self.before)} > {_date(self.after)}")
 
 
@@ -76,13 +81,17 @@ class MinAge(RuleSpecBase):
 
     def to_sql(self, ctx: RuleContext) -> str:
         age = f"date_diff('year', {_date(self.dob)}, {_date(self.at)}) - CASE WHEN strftime({_date(self.at)}, '%m%d') < strftime({_date(self.dob)}, '%m%d') THEN 1 ELSE 0 END"
-        return (f"{_select(self.rule, self.dob, quote(self.dob), expected=str(self.years), other=age)} "
+        return (f"{_select(self.rule, self.dob, quote(self.dob), age=age, min_age=str(self.years))} "
                 f"FROM {ctx.table} WHERE {_date(self.dob)} + INTERVAL {int(self.years)} YEAR > {_date(self.at)}")
 
 
 @dataclass(frozen=True)
 class Unique(RuleSpecBase):
-    """Records sharing the same values of `fields`: every one after the first is a duplicate (clean)."""
+    """Records sharing the same values of `fields`: each but the first is a duplicate (clean).
+
+    "First" is the lowest record key: registers number records in the order they were created,
+    so the lowest key is the original the others copy.
+    """
 
     fields: tuple[str, ...] = ()
     kind: ClassVar[str] = "unique"
@@ -91,10 +100,10 @@ class Unique(RuleSpecBase):
         cols = ", ".join(quote(f) for f in self.fields)
         not_null = " AND ".join(f"{quote(f)} IS NOT NULL AND {quote(f)} <> ''" for f in self.fields)
         field = self.fields[0] if len(self.fields) == 1 else "*"
-        return (f"{_select(self.rule, field, 'key_text', suggested='first_id', other='first_id')} FROM ("
+        return (f"{_select(self.rule, field, 'key_text', suggested='first_id', duplicate_of='first_id')} FROM ("
                 f"SELECT record_id, concat_ws(' / ', {cols}) AS key_text, "
-                f"first_value(record_id) OVER (PARTITION BY {cols} ORDER BY __row_order) AS first_id, "
-                f"row_number() OVER (PARTITION BY {cols} ORDER BY __row_order) AS n "
+                f"first_value(record_id) OVER (PARTITION BY {cols} ORDER BY record_id, __row_order) AS first_id, "
+                f"row_number() OVER (PARTITION BY {cols} ORDER BY record_id, __row_order) AS n "
                 f"FROM {ctx.table} WHERE {not_null}) WHERE n > 1")
 
 
@@ -111,7 +120,8 @@ class Stale(RuleSpecBase):
         if not days:
             return None
         ref = f"DATE {literal(ctx.reference_date)}"
-        return (f"{_select(self.rule, self.field, quote(self.field), expected=str(int(days)))} FROM {ctx.table} "
+        age = f"date_diff('day', {_date(self.field)}, {ref})"
+        return (f"{_select(self.rule, self.field, quote(self.field), days=age, max_days=str(int(days)))} FROM {ctx.table} "
                 f"WHERE {_date(self.field)} < {ref} - INTERVAL {int(days)} DAY")
 
 
@@ -126,8 +136,8 @@ class PlausibleArea(RuleSpecBase):
     def to_sql(self, ctx: RuleContext) -> str:
         bounds = quote(ctx.catalogue_tables["area_plausibility"])
         area = f"TRY_CAST(d.{quote(self.field)} AS DOUBLE)"
-        expected = "concat(b.min_m2, '–', b.max_m2)"
-        return (f"{_select(self.rule, self.field, 'd.' + quote(self.field), expected=expected, other='d.' + quote(self.code_field), alias='d.')} "
+        code = "d." + quote(self.code_field)
+        return (f"{_select(self.rule, self.field, 'd.' + quote(self.field), alias='d.', min='CAST(b.min_m2 AS BIGINT)', max='CAST(b.max_m2 AS BIGINT)', land_use_code=code)} "
                 f"FROM {ctx.table} d LEFT JOIN {bounds} b ON b.land_use_code = d.{quote(self.code_field)} "
                 f"WHERE d.{quote(self.field)} IS NOT NULL AND trim(d.{quote(self.field)}) <> '' AND "
                 f"({area} IS NULL OR {area} <= 0 OR {area} < b.min_m2 OR {area} > b.max_m2)")

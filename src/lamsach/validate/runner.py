@@ -6,6 +6,8 @@ from the rule's Vietnamese template in SQL, so no Python loop touches the rows.
 
 from __future__ import annotations
 
+from string import Formatter
+
 import pyarrow as pa
 
 from lamsach.backends.engine import Engine
@@ -18,7 +20,12 @@ from lamsach.validate.rule_library import COLUMNS, RULE_KINDS, Required, RuleSpe
 ALL_KINDS = {**RULE_KINDS, **CROSS_RULE_KINDS}
 FINDING_COLUMNS = ("dataset", "record_id", "unit", "field", "criterion", "rule", "severity", "status",
                    "message", "suggested_value")
-PLACEHOLDERS = ("value", "expected", "other_value", "suggested_value", "record_id")
+
+
+def placeholders(templates: list[str]) -> list[str]:
+    """Every `{name}` the templates use, except `field`, which the runner fills with the label."""
+    names = {name for t in templates for _, name, _, _ in Formatter().parse(t) if name}
+    return sorted(names - {"field"})
 
 
 def rule_specs(schema: DatasetSchema, overrides: dict[str, dict] | None = None) -> list[RuleSpecBase]:
@@ -70,8 +77,8 @@ def run_rules(engine: Engine, ctx: RuleContext, specs: list[RuleSpecBase], catal
     stacked = " UNION ALL ".join(f"SELECT {COLUMNS} FROM ({sql})" for sql in parts)
     message = "c.template"
     message = f"replace({message}, '{{field}}', coalesce(l.label, v.field))"
-    for placeholder in PLACEHOLDERS:
-        message = f"replace({message}, '{{{placeholder}}}', coalesce(v.{placeholder}, ''))"
+    for placeholder in placeholders([t["vi"] for t in rule_templates().values()]):
+        message = f"replace({message}, '{{{placeholder}}}', coalesce(v.params[{literal(placeholder)}], ''))"
     unit = f"coalesce(d.__unit, d.{quote(unit_field)})" if unit_field else "d.__unit"
     sql = (f"CREATE OR REPLACE TABLE {quote(name)} AS "
            f"SELECT {literal(ctx.schema.name)} AS dataset, v.record_id, {unit} AS unit, v.field, "

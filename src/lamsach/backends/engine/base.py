@@ -1,6 +1,7 @@
-"""The batch engine interface: four abstract methods, everything else final on the base.
+"""The batch engine interface: five abstract methods, everything else final on the base.
 
-A backend (DuckDB now, Spark later) implements running SQL, registering an Arrow table,
+A backend (DuckDB now, Spark later) implements running SQL, fetching a result as Arrow, registering
+an Arrow table,
 checking and dropping a table; naming, logging and turning driver errors into `LamsachError`
 (which names the rule, while the SQL goes to the log) live here once.
 """
@@ -22,7 +23,12 @@ class Engine(ABC):
     name: str = "engine"
 
     @abstractmethod
-    def _run(self, sql: str, params: list[Any] | None = None) -> Any: ...
+    def _run(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
+        """Run a statement to completion; the rows it returns (none for DDL)."""
+
+    @abstractmethod
+    def _arrow(self, sql: str) -> Any:
+        """The result of a SELECT as an Arrow table."""
 
     @abstractmethod
     def _register(self, table_name: str, data: Any) -> None: ...
@@ -45,7 +51,23 @@ class Engine(ABC):
         return name
 
     @final
-    def run(self, sql: str, params: list[Any] | None = None, rule: str = "-") -> Any:
+    def rows(self, sql: str, rule: str = "-") -> list[dict]:
+        """The result of a SELECT as a list of dicts (for reports and small results)."""
+        return self.arrow(sql, rule).to_pylist()
+
+    @final
+    def arrow(self, sql: str, rule: str = "-") -> Any:
+        log.debug("rule %s: %s", rule, sql)
+        try:
+            return self._arrow(sql)
+        except Exception as exc:
+            log.error("rule %s failed: %s\n%s", rule, exc, sql)
+            raise LamsachError(
+                ErrorCode.ENGINE_SQL_FAILED, Location(), {"rule": rule, "reason": str(exc).splitlines()[0]}
+            ) from exc
+
+    @final
+    def run(self, sql: str, params: list[Any] | None = None, rule: str = "-") -> list[tuple]:
         """Run SQL for `rule`; a driver error becomes a `LamsachError` naming the rule."""
         log.debug("rule %s: %s", rule, sql)
         try:

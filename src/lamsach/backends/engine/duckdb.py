@@ -19,7 +19,14 @@ class DuckDBEngine(Engine):
         self.con.execute("SET preserve_insertion_order = true")
 
     def _run(self, sql: str, params: list[Any] | None = None) -> Any:
-        return self.con.execute(sql, params or [])
+        return self.con.execute(sql, params or []).fetchall()
+
+    def _arrow(self, sql: str) -> Any:
+        return self.con.sql(sql).to_arrow_table()
+
+    def batches(self, sql: str, rows_per_batch: int = 10_000):
+        """Stream a large SELECT as Arrow record batches (the findings sheet of the report)."""
+        return self.con.sql(sql).to_arrow_reader(rows_per_batch)
 
     def _register(self, table_name: str, data: Any) -> None:
         self.con.register(f"{table_name}__view", data)
@@ -27,10 +34,10 @@ class DuckDBEngine(Engine):
         self.con.unregister(f"{table_name}__view")
 
     def table_exists(self, table_name: str) -> bool:
-        row = self.con.execute(
+        rows = self.con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table_name]
-        ).fetchone()
-        return bool(row and row[0])
+        ).fetchall()
+        return bool(rows[0][0])
 
     def drop(self, table_name: str) -> None:
         self.con.execute(f'DROP TABLE IF EXISTS "{table_name}"')

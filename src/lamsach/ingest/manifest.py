@@ -1,0 +1,185 @@
+"""The batch contract's manifest: which files a campaign pass reads, and as which dataset.
+
+A manifest is written by hand by the provincial team, so every problem in it is reported at once,
+each with the line it is on: a missing name, an unknown dataset, a `columns:` mapping naming a
+field the dataset does not have, a misspelt key. Paths are relative to the manifest's folder.
+
+    name: Làm sạch CSDL đất đai - xã Hậu Lộc
+    province: "38"
+    reference_date: 2026-11-20          # optional: the day the pass judges "now" against
+    sources:
+      - path: land/16012.xlsx
+        dataset: land_parcel
+        unit: "16012"                    # optional
+        sheet: Thua dat                  # optional: read only this sheet
+        columns: {"Họ tên chủ": owner_name, "Ghi chú": null}   # optional; null = ignore the column
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lamsach.data import dataset_names, load_schema
+from lamsach.domain import ErrorCode, LamsachError, Location, Manifest, SourceSpec
+
+SOURCE_KEYS = ("path", "dataset", "unit", "columns", "sheet")
+PROVINCE_CODE_DIGITS = 2
+
+
+class _Problems:
+    """The manifest's problems, gathered so the author fixes them in one go."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.errors: list[LamsachError] = []
+
+    def add(self, code: ErrorCode, line: int | None = None, **params: Any) -> None:
+        self.errors.append(LamsachError(code, Location(file=self.file, row=line), params))
+
+    def raise_if_any(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise ExceptionGroup("manifest", self.errors)
+
+
+def load_manifest(path: Path) -> Manifest:
+    """Read and check a manifest; LamsachError (or an ExceptionGroup of them) on any problem."""
+    path = Path(path)
+    file = str(path)
+    problems = _Problems(file)
+    if not path.is_file():
+        raise LamsachError(ErrorCode.MANIFEST_NOT_FOUND, Location(file=file))
+    document, lines = _parse(path, problems)
+    if not isinstance(document, dict):
+        problems.add(
+            ErrorCode.MANIFEST_INVALID, reason="the manifest must be a mapping (name:, province:, sources:)"
+        )
+        problems.raise_if_any()
+    name = _text(document.get("name"))
+    province = _province(document.get("province"))
+    for key, value in (("name", name), ("province", province)):
+        if not value:
+            problems.add(ErrorCode.MANIFEST_FIELD_MISSING, field=key)
+    reference_date = _reference_date(document.get("reference_date"), problems)
+    raw_sources = document.get("sources")
+    if not isinstance(raw_sources, list) or not raw_sources:
+        problems.add(ErrorCode.MANIFEST_FIELD_MISSING, field="sources")
+        raw_sources = []
+    sources = []
+    for i, raw in enumerate(raw_sources):
+        line = lines[i] if i < len(lines) else None
+        spec = _source(raw, i + 1, line, path.parent, problems)
+        if spec is not None:
+            sources.append(spec)
+    problems.raise_if_any()
+    return Manifest(
+        name=name, province=province, sources=tuple(sources), path=path, reference_date=reference_date
+    )
+
+
+def _parse(path: Path, problems: _Problems) -> tuple[Any, list[int]]:
+    """The YAML document, and the line of each entry of `sources` (for locations)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        node = yaml.compose(text)
+        document = yaml.safe_load(text)
+    except UnicodeDecodeError:
+        problems.add(ErrorCode.MANIFEST_INVALID, reason="the file is not UTF-8 text")
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problems.add(ErrorCode.MANIFEST_INVALID, mark.line + 1 if mark else None, reason=reason)
+    problems.raise_if_any()
+    lines: list[int] = []
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == "sources" and isinstance(value, yaml.SequenceNode):
+                lines = [item.start_mark.line + 1 for item in value.value]
+    return document, lines
+
+
+def _source(raw: Any, number: int, line: int | None, folder: Path, problems: _Problems) -> SourceSpec | None:
+    if not isinstance(raw, dict):
+        problems.add(
+            ErrorCode.MANIFEST_INVALID, line, reason=f"source {number} must be a mapping (path:, dataset:)"
+        )
+        return None
+    for key in raw:
+        if key not in SOURCE_KEYS:
+            expected = ", ".join(SOURCE_KEYS)
+            problems.add(
+                ErrorCode.MANIFEST_INVALID, line, reason=f"source {number}: unknown key “{key}” ({expected})"
+            )
+    path, dataset = _text(raw.get("path")), _text(raw.get("dataset"))
+    for key, value in (("path", path), ("dataset", dataset)):
+        if not value:
+            problems.add(ErrorCode.MANIFEST_FIELD_MISSING, line, field=f"sources[{number}].{key}")
+    if dataset and dataset not in dataset_names():
+        problems.add(
+            ErrorCode.MANIFEST_DATASET_UNKNOWN, line, value=dataset, expected=", ".join(dataset_names())
+        )
+        dataset = ""
+    columns = _columns(raw.get("columns"), dataset, number, line, problems)
+    if not (path and dataset) or columns is None:
+        return None
+    return SourceSpec(
+        path=folder / path,
+        dataset=dataset,
+        unit=_text(raw.get("unit")) or None,
+        columns=columns,
+        sheet=_text(raw.get("sheet")) or None,
+    )
+
+
+def _columns(
+    raw: Any, dataset: str, number: int, line: int | None, problems: _Problems
+) -> dict[str, str] | None:
+    """Header -> field; a null or empty field means "ignore this column"."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.add(
+            ErrorCode.MANIFEST_INVALID, line, reason=f"source {number}: columns must map header to field"
+        )
+        return None
+    columns = {str(header): _text(target) for header, target in raw.items()}
+    if dataset:
+        known = load_schema(dataset).field_names
+        for target in columns.values():
+            if target and target not in known:
+                problems.add(
+                    ErrorCode.MANIFEST_COLUMN_UNKNOWN,
+                    line,
+                    value=target,
+                    dataset=dataset,
+                    expected=", ".join(known),
+                )
+    return columns
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _province(value: Any) -> str:
+    """Province codes are two digits; an unquoted `province: 1` loses its zero, so it is restored."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value).zfill(PROVINCE_CODE_DIGITS)
+    return _text(value)
+
+
+def _reference_date(value: Any, problems: _Problems) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()[:10]
+    try:
+        return dt.date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError:
+        problems.add(ErrorCode.MANIFEST_INVALID, reason=f"reference_date “{value}” is not a date yyyy-mm-dd")
+        return None

@@ -1,0 +1,183 @@
+"""Reading one source file of a manifest: the original bytes, then its rows as raw text per field.
+
+This is the stage's one entry for files. It keeps the original bytes and their SHA-256 (the batch
+keeps the file as received), picks the reader from the extension, finds the header (in one sheet,
+or in every sheet that has one), maps columns to the dataset's fields and hands back every row
+either as a record or as a rejection. Problems with the file as a whole — missing, empty, not a
+workbook, encrypted, unreadable text, header or required columns missing — are LamsachErrors,
+gathered and raised together (an ExceptionGroup when there is more than one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lamsach.domain import DatasetSchema, ErrorCode, LamsachError, Location, Rejection, SourceSpec
+from lamsach.ingest.csv_reader import read_csv
+from lamsach.ingest.encoding import decode
+from lamsach.ingest.grid import Grid
+from lamsach.ingest.headers import (
+    ColumnMapping,
+    HeaderCandidate,
+    HeaderIndex,
+    find_header,
+    header_score,
+    map_columns,
+    visible_headers,
+)
+from lamsach.ingest.rows import RowsOut, extract_rows
+from lamsach.ingest.xlsx_reader import WORKBOOK_FORMATS, read_workbook
+
+TEXT_EXTENSIONS = ("csv", "txt", "tsv")
+_MIN_FIELDS_WITHOUT_KEY = 3
+
+
+@dataclass
+class SourceRead:
+    """One file as read: provenance, how it was read, and its rows (raw text, not yet standardised).
+
+    `rows`, `row_numbers` and `sheets` are parallel: the row the user sees and the sheet it is on
+    (None for CSV). `sheet` and `header_row` describe the first sheet read; `sheet` is None when
+    rows come from several sheets. `rows_read == len(rows) + len(rejections)`.
+    """
+
+    file: str
+    sha256: str
+    content: bytes = field(repr=False)
+    format: str
+    encoding: str | None
+    sheet: str | None
+    header_row: int
+    column_map: dict[str, str]
+    ignored_columns: list[str]
+    rows: list[dict[str, str | None]]
+    row_numbers: list[int]
+    rejections: list[Rejection]
+    rows_read: int
+    sheets: list[str | None] = field(default_factory=list)
+    delimiter: str | None = None
+
+
+def read_source(
+    source: SourceSpec, schema: DatasetSchema, header_search_rows: int = 30, *, lang: str = "vi"
+) -> SourceRead:
+    """Read `source` as a file of `schema`'s dataset; rejections' messages are in `lang`."""
+    file = str(source.path)
+    path = Path(source.path)
+    if not path.is_file():
+        raise LamsachError(ErrorCode.INGEST_FILE_NOT_FOUND, Location(file=file))
+    fmt = format_of(path, file)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise LamsachError(
+            ErrorCode.INGEST_FILE_CORRUPT,
+            Location(file=file),
+            {"expected": f".{fmt}", "reason": exc.strerror},
+        ) from None
+    if not content:
+        raise LamsachError(ErrorCode.INGEST_FILE_EMPTY, Location(file=file))
+    index = HeaderIndex(schema, source.columns, file)
+    encoding = delimiter = None
+    if fmt == "csv":
+        decoded = decode(content, file)
+        encoding = decoded.encoding
+        grid, delimiter = read_csv(
+            decoded.text, file, lambda rows: header_score(rows, index), header_search_rows
+        )
+        grid.stray_bytes = decoded.stray_bytes
+        grids = [grid]
+    else:
+        grids = read_workbook(content, file, fmt, source.sheet)
+    filled = [g for g in grids if not g.is_empty()]
+    if not filled:
+        raise LamsachError(ErrorCode.INGEST_FILE_EMPTY, Location(file=file, sheet=source.sheet))
+    mappings = _map_headers(filled, index, header_search_rows, file)
+    out = RowsOut()
+    for grid, mapping in mappings:
+        extract_rows(grid, mapping, schema, file, lang, out)
+    single = len(mappings) == 1
+    if out.rows_read == 0:
+        sheet = mappings[0][0].sheet if single else None
+        raise LamsachError(ErrorCode.INGEST_FILE_EMPTY, Location(file=file, sheet=sheet))
+    column_map: dict[str, str] = {}
+    ignored: list[str] = []
+    for _, mapping in mappings:
+        column_map.update(mapping.column_map)
+        ignored.extend(mapping.ignored)
+    return SourceRead(
+        file=file,
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        format=fmt,
+        encoding=encoding,
+        sheet=mappings[0][0].sheet if single else None,
+        header_row=mappings[0][1].row_number,
+        column_map=column_map,
+        ignored_columns=list(dict.fromkeys([*ignored, *out.unnamed_with_data])),
+        rows=out.rows,
+        row_numbers=out.row_numbers,
+        rejections=out.rejections,
+        rows_read=out.rows_read,
+        sheets=out.sheets,
+        delimiter=delimiter,
+    )
+
+
+def format_of(path: Path, file: str) -> str:
+    """The reader for a file, by its extension: "csv" for text files, else the workbook format."""
+    extension = path.suffix.lower().lstrip(".")
+    if extension in TEXT_EXTENSIONS:
+        return "csv"
+    if extension in WORKBOOK_FORMATS:
+        return extension
+    supported = ", ".join(f".{e}" for e in (*TEXT_EXTENSIONS, *WORKBOOK_FORMATS))
+    raise LamsachError(
+        ErrorCode.INGEST_FORMAT_UNSUPPORTED,
+        Location(file=file),
+        {"value": f".{extension}" if extension else path.name, "expected": supported},
+    )
+
+
+def _map_headers(
+    grids: list[Grid], index: HeaderIndex, search_rows: int, file: str
+) -> list[tuple[Grid, ColumnMapping]]:
+    """Column mappings of every grid whose header names the key; all header problems at once."""
+    found = [(g, find_header(g, index, search_rows)) for g in grids]
+    required = sum(1 for spec in index.schema.fields if spec.required)
+    # A sheet that names most of the dataset's fields but not the key is the dataset's data with
+    # its key column lost: it is mapped, so the missing key is reported rather than its rows
+    # silently skipped. A sheet naming a few fields (a summary, a code list) is not data.
+    nearly = max(_MIN_FIELDS_WITHOUT_KEY, (required + 1) // 2)
+    chosen: list[tuple[Grid, HeaderCandidate]] = [
+        (g, c) for g, c in found if c and (c.has_key or c.score >= nearly)
+    ]
+    if not any(c.has_key for _, c in chosen):
+        # No sheet names the key: map the best header anyway, so the clerk hears which required
+        # columns (the key first) are missing and what the file has instead.
+        near = [(g, c) for g, c in found if c]
+        if not near:
+            grid = grids[0]
+            raise LamsachError(
+                ErrorCode.INGEST_HEADER_MISSING,
+                Location(file=file, sheet=grid.sheet),
+                {
+                    "dataset": index.schema.name,
+                    "rows": search_rows,
+                    "found": ", ".join(f"“{h}”" for h in visible_headers(grid, search_rows)),
+                },
+            )
+        chosen = [max(near, key=lambda gc: gc[1].score)]
+    mappings: list[tuple[Grid, ColumnMapping]] = []
+    errors: list[LamsachError] = []
+    for grid, candidate in chosen:
+        mapping, problems = map_columns(grid, candidate.row_index, index, file)
+        mappings.append((grid, mapping))
+        errors.extend(problems)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ExceptionGroup(f"ingest {file}", errors)
+    return mappings

@@ -1,0 +1,132 @@
+"""Workbooks (.xlsx, .xlsm, .xlsb, .xls, .ods) as `Grid`s, one per sheet, read with python-calamine.
+
+Cells become the text the clerk meant: an Excel date is a date (`2026-10-10`, the time of a
+date-time dropped, since every dataset field is a date), a whole number has no `.0` (an ID stored
+as the number 38078451567 stays "38078451567"; standardise restores its lost zero), a fraction is
+its shortest exact decimal ("123.5"), a boolean TRUE/FALSE. Whatever a library raises on a bad
+file — not a workbook, truncated, password-protected — becomes a LamsachError naming the file, and
+an encrypted Office file (an OLE container holding "EncryptedPackage") is recognised before any
+library tries it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from decimal import Decimal
+from typing import Any
+
+from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
+
+from lamsach.domain import ErrorCode, LamsachError, Location
+from lamsach.ingest.grid import Grid
+from lamsach.ingest.headers import fold
+
+WORKBOOK_FORMATS = ("xlsx", "xlsm", "xlsb", "xls", "ods")
+_ZIP = b"PK\x03\x04"
+_OLE = bytes.fromhex("d0cf11e0a1b11ae1")
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+
+def read_workbook(content: bytes, file: str, fmt: str, sheet: str | None) -> list[Grid]:
+    """The grids of the sheets to read: the one the manifest names, else every visible worksheet."""
+    _check_container(content, file, fmt)
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        names = _sheets_to_read(workbook, file, sheet)
+        return [_read_sheet(workbook, name, file, fmt) for name in names]
+    except LamsachError:
+        raise
+    except PasswordError:
+        raise LamsachError(ErrorCode.INGEST_FILE_ENCRYPTED, Location(file=file)) from None
+    except Exception as exc:  # any failure of the library on this file is the file's fault
+        raise _corrupt(file, fmt, exc) from None
+
+
+def _check_container(content: bytes, file: str, fmt: str) -> None:
+    if content.startswith(_OLE):
+        if _ENCRYPTED_STREAM in content:
+            raise LamsachError(ErrorCode.INGEST_FILE_ENCRYPTED, Location(file=file))
+        return
+    if not content.startswith(_ZIP):
+        raise LamsachError(
+            ErrorCode.INGEST_FILE_CORRUPT,
+            Location(file=file),
+            {"expected": f".{fmt}", "reason": "no workbook signature"},
+        )
+
+
+def _sheets_to_read(workbook: CalamineWorkbook, file: str, wanted: str | None) -> list[str]:
+    metadata = workbook.sheets_metadata
+    if wanted is not None:
+        for name in (m.name for m in metadata):
+            if name == wanted or fold(name) == fold(wanted):
+                return [name]
+        raise LamsachError(
+            ErrorCode.INGEST_SHEET_NOT_FOUND,
+            Location(file=file),
+            {"value": wanted, "expected": ", ".join(f"“{m.name}”" for m in metadata)},
+        )
+    return [
+        m.name for m in metadata if m.typ == SheetTypeEnum.WorkSheet and m.visible == SheetVisibleEnum.Visible
+    ]
+
+
+def _read_sheet(workbook: CalamineWorkbook, name: str, file: str, fmt: str) -> Grid:
+    try:
+        sheet = workbook.get_sheet_by_name(name)
+        values = sheet.to_python(skip_empty_area=False)
+        merged = sheet.merged_cell_ranges or []
+    except Exception as exc:
+        raise _corrupt(file, fmt, exc, sheet=name) from None
+    rows = [[cell_text(v) for v in row] for row in values]
+    return Grid(
+        sheet=name,
+        rows=rows,
+        row_numbers=list(range(1, len(rows) + 1)),
+        merged=[(top, left, bottom, right) for (top, left), (bottom, right) in merged],
+    )
+
+
+def cell_text(value: Any) -> str | None:
+    """A cell's value as text, as the clerk reads it in Excel; None for an empty cell."""
+    kind = type(value)
+    if kind is str:  # the common cases first: this runs for every cell of every sheet
+        return value or None
+    if kind is float:
+        return _number_text(value)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _number_text(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        hours, rest = divmod(int(value.total_seconds()), 3600)
+        return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+    return str(value)
+
+
+def _number_text(value: float) -> str:
+    if value.is_integer():
+        return str(int(value))
+    text = repr(value)
+    if "e" in text and math.isfinite(value):
+        return format(Decimal(text), "f")
+    return text
+
+
+def _corrupt(file: str, fmt: str, exc: Exception, sheet: str | None = None) -> LamsachError:
+    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+    return LamsachError(
+        ErrorCode.INGEST_FILE_CORRUPT,
+        Location(file=file, sheet=sheet),
+        {"expected": f".{fmt}", "reason": reason},
+    )

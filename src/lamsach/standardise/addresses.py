@@ -1,0 +1,121 @@
+"""Address columns and commune-code columns.
+
+An address cell is encoding-repaired, then parsed and re-written (`address_resolve`): unit names
+as the catalogue spells them, hamlets cased and spaced, the catalogue's tone position. What
+changed is recorded as `spacing_case`, `old_tone` or `admin_unit_name`; an address naming an
+abolished unit is reported with the rewritten address(es) as the suggestion. Derived columns give
+the resolved commune and province codes and each part's text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lamsach.domain import CellProblem, Criterion, FieldSpec, Repair, Severity
+from lamsach.standardise.address_resolve import ResolvedAddress, resolve_address
+from lamsach.standardise.admin_units import catalogue
+from lamsach.standardise.column import ColumnResult, map_unique
+from lamsach.standardise.text import collapse_spaces, repair_text_column
+from lamsach.standardise.tone import traditional_tone
+
+_WORD = re.compile(r"[^\W\d_]+")
+PART_COLUMNS: tuple[str, ...] = ("house", "hamlet", "commune", "district", "province")
+
+
+def standardise_addresses(values: list[str | None], spec: FieldSpec, province: str | None = None) -> ColumnResult:
+    """An address column; `province` (2025 code) is assumed where an address names none."""
+    text, repairs = repair_text_column(values)
+    resolved = map_unique(text, lambda v: None if v is None else resolve_address(v, province))
+    result = ColumnResult(values=[None if r is None else r.text for r in resolved], repairs=repairs)
+    result.derived[f"{spec.name}__commune_code"] = [None if r is None else r.commune_code for r in resolved]
+    result.derived[f"{spec.name}__province_code"] = [None if r is None else r.province_code for r in resolved]
+    for part in PART_COLUMNS:
+        result.derived[f"{spec.name}__{part}"] = [None if r is None else r.parts.get(part) for r in resolved]
+    rules = map_unique(list(zip(text, result.values, strict=True)), lambda pair: _rules(*pair))
+    for index, (before, after, cell_rules, res) in enumerate(zip(text, result.values, rules, resolved, strict=True)):
+        for rule in cell_rules:
+            result.repairs.append(Repair(index, rule, before, after))
+        if res is not None and res.abolished_unit:
+            result.problems.append(_abolished(index, spec, res))
+    return result
+
+
+def _rules(before: str | None, after: str | None) -> tuple[str, ...]:
+    """Which repairs turned `before` into `after`: tone position, spacing/case, unit names."""
+    if before is None or after is None or before == after:
+        return ()
+    toned = _WORD.sub(lambda m: traditional_tone(m.group()), collapse_spaces(before))
+    rules: list[str] = []
+    if toned.lower() != collapse_spaces(before).lower():
+        rules.append("old_tone")
+    if _loose(toned) == _loose(after):
+        if toned != after:
+            rules.append("spacing_case")
+    else:
+        rules.append("admin_unit_name")
+    return tuple(rules)
+
+
+def _loose(text: str) -> str:
+    return collapse_spaces(text.replace(",", ", ")).lower().replace(" ,", ",")
+
+
+def _abolished(index: int, spec: FieldSpec, res: ResolvedAddress) -> CellProblem:
+    suggestion = " | ".join(s for s in res.suggestions if s) or None
+    params = {"field": spec.label_vi, "value": res.text, "unit": res.abolished_unit, "suggestion": suggestion or "?"}
+    return CellProblem(index, spec.name, "abolished_admin_unit", Criterion.CORRECT, params=params,
+                       suggested_value=suggestion)
+
+
+def standardise_commune_codes(values: list[str | None], spec: FieldSpec) -> ColumnResult:
+    """Commune codes as 5-digit text; `<field>__resolved` is the catalogue's code for it
+    (a known conflicting copy's code maps to the catalogue's, reported as `admin_unit_conflict`)."""
+    text, repairs = repair_text_column(values)
+    result = ColumnResult(values=list(text), repairs=repairs)
+    cat = catalogue()
+    resolved: list[str | None] = []
+    for index, value in enumerate(text):
+        if value is None:
+            resolved.append(None)
+            continue
+        code = value[:-2] if value.endswith(".0") else value
+        if code.isdigit() and len(code) < 5:
+            code = code.zfill(5)
+            result.repairs.append(Repair(index, "id_leading_zero_lost", value, code))
+        result.values[index] = code
+        if code in cat.communes:
+            resolved.append(code)
+        elif code in cat.conflicts:
+            current, codes = cat.conflicts[code]
+            resolved.append(current)
+            unit = cat.communes[current].full_name
+            result.problems.append(
+                CellProblem(index, spec.name, "admin_unit_conflict", Criterion.CORRECT, Severity.WARNING,
+                            {"field": spec.label_vi, "unit": unit, "codes": ", ".join(codes), "code": current},
+                            suggested_value=current)
+            )
+        elif code in cat.old_codes:
+            targets = sorted({o.new_code for o in cat.old_codes[code]})
+            resolved.append(targets[0] if len(targets) == 1 else None)
+            old = cat.old_codes[code][0]
+            result.problems.append(
+                CellProblem(index, spec.name, "abolished_admin_unit", Criterion.CORRECT,
+                            params={"field": spec.label_vi, "value": code, "unit": f"{old.kind} {old.name}",
+                                    "suggestion": " | ".join(targets)},
+                            suggested_value=" | ".join(targets))
+            )
+        else:
+            resolved.append(None)
+            result.problems.append(
+                CellProblem(index, spec.name, "code_not_in_table", Criterion.CORRECT,
+                            params={"field": spec.label_vi, "value": code, "table": "đơn vị hành chính 2025"})
+            )
+    result.derived[f"{spec.name}__resolved"] = resolved
+    return result
+
+
+def commune_name(code: str) -> str:
+    """"xã Nga Sơn" for a 2025 commune code, the code itself when unknown."""
+    unit = catalogue().communes.get(code)
+    return unit.full_name if unit else code
+

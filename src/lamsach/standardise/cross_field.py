@@ -1,0 +1,73 @@
+"""Checks that need two fields of the same record: an ID against its person's sex and birth year.
+
+The schema says which fields belong to one person (`person_role`/`role_part`); a dataset whose
+fields carry no role (the population register) uses its own citizen_id, sex, date_of_birth.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lamsach.domain import CellProblem, Criterion, DatasetSchema
+from lamsach.standardise.addresses import commune_name
+from lamsach.standardise.ids import check_id_person
+
+_REGISTER_PERSON = {"id": "citizen_id", "sex": "sex", "dob": "date_of_birth"}
+
+
+def person_parts(schema: DatasetSchema) -> list[dict[str, str]]:
+    """For each person of a record, its part -> field name map (id, sex, dob, birth_year, …)."""
+    people = [parts for parts in schema.person_roles().values() if "id" in parts]
+    names = set(schema.field_names)
+    if not people and set(_REGISTER_PERSON.values()) <= names:
+        people.append(dict(_REGISTER_PERSON))
+    return people
+
+
+def id_person_problems(
+    schema: DatasetSchema,
+    columns: dict[str, list[str | None]],
+    derived: dict[str, list[Any]],
+    found: list[CellProblem] = (),
+) -> list[CellProblem]:
+    """12-digit IDs whose sex/century or year digits disagree with the person's fields. A date
+    already reported (impossible, in the future) is no evidence against the ID and is skipped."""
+    doubtful = {(p.field, p.index) for p in found}
+    problems: list[CellProblem] = []
+    for parts in person_parts(schema):
+        spec = schema.field(parts["id"])
+        kinds = derived.get(f"{spec.name}__kind", [])
+        ids = columns[spec.name]
+        sexes = columns.get(parts.get("sex", ""), [None] * len(ids))
+        year_field = parts.get("dob") or parts.get("birth_year") or ""
+        years = derived.get(f"{year_field}__year") or [None] * len(ids)
+        for index, (value, kind) in enumerate(zip(ids, kinds, strict=True)):
+            if kind == "cccd12" and value is not None:
+                year = None if (year_field, index) in doubtful else years[index]
+                problems.extend(check_id_person(index, spec, value, sexes[index], year))
+    return problems
+
+
+def address_commune_problems(
+    schema: DatasetSchema, columns: dict[str, list[str | None]], derived: dict[str, list[Any]]
+) -> list[CellProblem]:
+    """Addresses of the record's own place (not a person's: an owner may live elsewhere) whose
+    commune is not the record's commune code."""
+    unit_field = schema.unit_field
+    if not unit_field or f"{unit_field}__resolved" not in derived:
+        return []
+    record_codes = derived[f"{unit_field}__resolved"]
+    problems: list[CellProblem] = []
+    for spec in schema.fields:
+        if spec.type != "address" or spec.person_role:
+            continue
+        for index, (code, own) in enumerate(zip(derived[f"{spec.name}__commune_code"], record_codes, strict=True)):
+            if code is None or own is None or code == own:
+                continue
+            params = {
+                "field": spec.label_vi, "value": columns[spec.name][index], "commune_code": own,
+                "address_commune_code": code, "address_commune": commune_name(code),
+            }
+            problems.append(CellProblem(index, spec.name, "address_commune_mismatch", Criterion.UNIFIED, params=params,
+                                        suggested_value=code))
+    return problems

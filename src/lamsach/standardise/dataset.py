@@ -1,0 +1,94 @@
+"""Standardise a whole dataset: each field by its type, then the checks that span fields.
+
+The pipeline hands over a dataset's columns as text (ingest keeps every cell as read); this
+returns the canonical values, the derived columns the validate stage's rules need, every
+automatic repair and every problem of form. Nothing is dropped: a value that cannot be made
+canonical is kept as its (encoding-repaired, trimmed) text and reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from lamsach.domain import CellProblem, DatasetSchema, FieldSpec, Repair
+from lamsach.standardise.addresses import standardise_addresses, standardise_commune_codes
+from lamsach.standardise.codes import standardise_codes, standardise_serials
+from lamsach.standardise.column import ColumnResult
+from lamsach.standardise.cross_field import address_commune_problems, id_person_problems
+from lamsach.standardise.dates import standardise_dates, standardise_years
+from lamsach.standardise.ids import standardise_ids
+from lamsach.standardise.names import standardise_names
+from lamsach.standardise.numbers import standardise_numbers
+from lamsach.standardise.text import repair_text_column
+
+
+@dataclass
+class StandardisedDataset:
+    """The canonical columns of a dataset and what standardising found.
+
+    `columns` has every schema field, same length and order as the input; `derived` holds extra
+    columns named `<field>__<what>` (`__key`, `__year`, `__kind`, `__commune_code`, …); `repairs`
+    lists automatic repairs per field; `problems` the values wrong in form.
+    """
+
+    columns: dict[str, list[str | None]]
+    derived: dict[str, list[Any]] = field(default_factory=dict)
+    repairs: dict[str, list[Repair]] = field(default_factory=dict)
+    problems: list[CellProblem] = field(default_factory=list)
+
+
+def standardise_dataset(
+    schema: DatasetSchema,
+    columns: dict[str, list[str | None]],
+    reference_date: date | None = None,
+    *,
+    province: str | None = None,
+) -> StandardisedDataset:
+    """Standardise `columns` (field name -> cells as text) of a dataset declared by `schema`.
+
+    Fields of the schema missing from `columns` come back as all-None columns; columns the schema
+    does not declare are ignored. `reference_date` is "today" for future-date checks;
+    `province` (2025 province code, e.g. the manifest's) is assumed where an address names none.
+    """
+    today = reference_date or date.today()
+    rows = max((len(v) for v in columns.values()), default=0)
+    out = StandardisedDataset(columns={})
+    for spec in schema.fields:
+        values = list(columns.get(spec.name) or [None] * rows)
+        result = standardise_field(values, spec, today, province)
+        out.columns[spec.name] = result.values
+        out.derived.update(result.derived)
+        out.repairs[spec.name] = sorted(result.repairs, key=lambda r: r.index)
+        out.problems.extend(result.problems)
+    out.problems.extend(id_person_problems(schema, out.columns, out.derived, out.problems))
+    out.problems.extend(address_commune_problems(schema, out.columns, out.derived))
+    return out
+
+
+def standardise_field(
+    values: list[str | None], spec: FieldSpec, today: date, province: str | None = None
+) -> ColumnResult:
+    """One column by its field type (text, id, date, year, number, code, sex, name, address, commune)."""
+    kind = spec.type
+    if kind == "name":
+        return standardise_names(values, spec)
+    if kind == "id":
+        return standardise_ids(values, spec)
+    if kind == "date":
+        return standardise_dates(values, spec, today)
+    if kind == "year":
+        return standardise_years(values, spec, today)
+    if kind == "number":
+        return standardise_numbers(values, spec)
+    if kind in ("code", "sex"):
+        return standardise_codes(values, spec)
+    if kind == "address":
+        return standardise_addresses(values, spec, province)
+    if kind == "commune":
+        return standardise_commune_codes(values, spec)
+    if spec.code_table == "certificate_serial" or spec.name == "certificate_serial":
+        return standardise_serials(values, spec)
+    text, repairs = repair_text_column(values)
+    return ColumnResult(values=text, repairs=repairs)

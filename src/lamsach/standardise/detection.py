@@ -1,0 +1,184 @@
+"""Which legacy encoding a cell is in, decided from the cell and, when it is ambiguous, its column.
+
+A cell is only decoded when it could be legacy text (every character one a single byte can show)
+and is not Vietnamese as it stands (a non-ASCII word that is no syllable, a stray symbol such as
+"§", "ª", "·", VIQR marks). Correct text like "Lê Thị Hoa" is never touched. Short cells can read
+well in more than one encoding ("Lª ThÞ Hoa" is "Lê Thị Hoa" in TCVN3 and "Lế Thỡ Hoa" in
+VISCII), and some read well undecoded ("CÕn" is VISCII for "Cạn"): the column decides. Its cells
+vote — an encoding for each cell only it explains, "unicode" for each cell holding characters no
+legacy byte shows — and a column where nine votes in ten agree is consistent: its encoding is
+applied to every cell it reads no worse, unless another encoding reads a cell decisively better
+(a VNI cell merged into a TCVN3 file). A mixed column is decided cell by cell.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from lamsach.standardise.encoding_tables import surface_to_byte
+from lamsach.standardise.encodings import decode
+from lamsach.standardise.syllables import is_loose_syllable, is_syllable
+from lamsach.standardise.tcvn3_u import restore_dropped_u
+
+LEGACY: tuple[str, ...] = ("tcvn3", "vni", "utf8_mojibake", "viscii", "cp1258", "viqr")
+"""Candidate encodings, most common in Vietnamese administrative files first (the tie-break)."""
+
+UNICODE = "unicode"
+"""The vote of a cell that can only be Unicode."""
+
+_WORD = re.compile(r"[^\W\d_]+")
+_VIQR_HINT = re.compile(r"[aeiouyAEIOUY][(^+`?~'.]|\b[dD][dD]")
+_VIQR_MARK = re.compile(r"[aeiouyAEIOUY][(^+`~]|[aeiouyAEIOUY]\?(?!$)|[aeiouyAEIOUY]'(?=[A-Za-z])|[aeiouyAEIOUY]'$")
+_CONSISTENT = 0.9
+_DECISIVE = 0.2
+_PLAIN = frozenset(" \t\u00a0,.;:-/()'\"&+#%!?[]{}*_=<>@|~`^\\\u2018\u2019\u201c\u201d\u2013\u2014\u2026")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way to read a cell: the text, the encoding it assumes (None: as is), its badness."""
+
+    encoding: str | None
+    text: str
+    badness: float
+
+
+@lru_cache(maxsize=200_000)
+def badness(text: str) -> float:
+    """How un-Vietnamese a text reads: 1 per non-ASCII word that is no syllable (0.5 if it has
+    a syllable's shape, as minority-language names do: "Pơng", "Dliê"), 1 per stray symbol or
+    control character or VIQR mark after a vowel, 0.25 per ASCII non-syllable ("ONT")."""
+    return _hard(text) + 0.25 * sum(1 for w in _WORD.findall(text) if w.isascii() and not is_syllable(w))
+
+
+def _hard(text: str) -> float:
+    score = 0.0
+    for word in _WORD.findall(text):
+        if word.isascii() or is_syllable(word):
+            continue
+        score += 0.5 if is_loose_syllable(word) else 1.0
+    score += len(_VIQR_MARK.findall(text))
+    for ch in text:
+        if ch.isalnum() or ch in _PLAIN:
+            continue
+        if unicodedata.category(ch)[0] in "SPC" or unicodedata.combining(ch):
+            score += 1.0
+    return score
+
+
+def could_be_legacy(text: str) -> bool:
+    """Legacy surface text is made of characters one byte can show (Latin-1, Windows-1252) and
+    U+FFFD; a cell holding "ị", "ư" or "đ" as such is Unicode already and is never decoded."""
+    return text.isascii() or _not_surface().search(text) is None
+
+
+@cache
+def _not_surface() -> re.Pattern[str]:
+    high = "".join(sorted(ch for ch in surface_to_byte() if ord(ch) > 0xFF))
+    return re.compile(f"[^\x00-\xff{re.escape(high)}\ufffd]")
+
+
+@lru_cache(maxsize=400_000)
+def decoding(text: str, encoding: str, restore_u: bool = True) -> str:
+    """`decode`, plus the TCVN3 ư that Office drops when the column shows it was dropped."""
+    if encoding == "viqr" and (not all(ch.isascii() or ch in _PLAIN for ch in text) or not _VIQR_HINT.search(text)):
+        return text
+    if encoding != "viqr" and text.isascii():
+        return text
+    decoded = decode(text, encoding)
+    for _ in range(2):  # saved as UTF-8 and misread twice (or three times)
+        if encoding != "utf8_mojibake" or decoded == text or not could_be_legacy(decoded):
+            break
+        again = decode(decoded, encoding)
+        if again == decoded:
+            break
+        decoded = again
+    if encoding == "tcvn3" and restore_u:
+        decoded = restore_dropped_u(decoded)
+    return decoded
+
+
+@lru_cache(maxsize=200_000)
+def readings(text: str, restore_u: bool = True) -> tuple[Reading, ...]:
+    """The cell as it is, then every decoding that reads no worse, best first; only the cell when
+    it cannot be legacy or has nothing only misread text has."""
+    if not could_be_legacy(text) or (text.isascii() and not _VIQR_HINT.search(text)):
+        return (Reading(None, text, 0.0),)  # not scored: nothing to compare it with
+    as_is = Reading(None, text, badness(text))
+    if as_is.badness == 0 or _hard(text) == 0:
+        return (as_is,)
+    found: list[Reading] = []
+    for encoding in LEGACY:
+        decoded = decoding(text, encoding, restore_u)
+        if decoded != text and (score := badness(decoded)) <= as_is.badness:
+            found.append(Reading(encoding, decoded, score))
+    found.sort(key=lambda r: r.badness)
+    return (as_is, *found)
+
+
+def column_votes(cells: list[str], restore_u: bool = True) -> Counter[str]:
+    """Per encoding (and "unicode"), how many distinct cells only it explains: the evidence."""
+    votes: Counter[str] = Counter()
+    for cell in cells:
+        if not could_be_legacy(cell):
+            votes[UNICODE] += 1
+            continue
+        as_is, *options = readings(cell, restore_u)
+        if not options or not _decisive(options[0].badness, as_is.badness):
+            continue  # a cell no encoding makes (nearly) Vietnamese is no evidence
+        best = options[0].badness
+        winners = [r.encoding for r in options if r.badness == best]
+        if len(winners) == 1 and best < as_is.badness:
+            votes[winners[0]] += 1
+    return votes
+
+
+def dominant(votes: Counter[str]) -> str | None:
+    """The column's encoding when it is consistent: nine in ten votes agree."""
+    total = sum(votes.values())
+    if not total:
+        return None
+    encoding, count = votes.most_common(1)[0]
+    return encoding if count >= _CONSISTENT * total else None
+
+
+def choose(cell: str, votes: Counter[str], restore_u: bool = True, column: str | None = None) -> Reading:
+    """The reading of `cell` to keep (see the module docstring); `column` is `dominant(votes)`,
+    passed in when the caller has it (it is the same for every cell of a column)."""
+    as_is, *options = readings(cell, restore_u)
+    if column is None:
+        column = dominant(votes)
+    if column not in (None, UNICODE) and could_be_legacy(cell) and (not cell.isascii() or column == "viqr"):
+        decoded = decoding(cell, column, restore_u)
+        score = badness(decoded)
+        best = options[0].badness if options else as_is.badness
+        plausible = _hard(cell) > 0 or _odd_case(decoded) < _odd_case(cell)
+        if decoded != cell and plausible and score <= as_is.badness and (
+            score <= best or _decisive(score, as_is.badness) or not _decisive(best, as_is.badness)
+        ):
+            return Reading(column, decoded, score)
+    if not options or options[0].badness == as_is.badness:
+        return as_is
+    best = options[0].badness
+    tied = [r for r in options if r.badness == best]
+    if len(tied) > 1:
+        tied.sort(key=lambda r: (-votes.get(r.encoding, 0), LEGACY.index(r.encoding)))
+    return tied[0]
+
+
+def _odd_case(text: str) -> int:
+    """Words in no normal case ("CÕn", or "MÕ" in a cell not in capitals): a cell that reads as
+    Unicode is only decoded in its column's encoding when that straightens such words ("Cạn",
+    "Mạ"), so "Hà" never becomes "HỔ"."""
+    if text.isupper():
+        return 0
+    return sum(1 for w in _WORD.findall(text) if not (w.islower() or w.istitle()) and len(w) > 1)
+
+
+def _decisive(best: float, as_is: float) -> bool:
+    """A reading this good is evidence on its own: (nearly) every word a syllable."""
+    return best <= max(1.0, _DECISIVE * as_is)

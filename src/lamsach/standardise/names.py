@@ -1,0 +1,71 @@
+"""Personal names: cased and spaced, otherwise kept exactly as registered; and their matching key.
+
+A name is legal data. Standardising only repairs its form — encoding (done before), spacing,
+each syllable capitalised, stray punctuation — and never its spelling: "Thuỷ" stays "Thuỷ".
+Names from different databases are compared through `name_key`, which puts the tone of open
+oa/oe/uy syllables in one place (hòa/hoà, thủy/thuỷ), so a spelling difference matches and is
+reported under *unified* instead of being rewritten.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from lamsach.domain import FieldSpec, Repair
+from lamsach.standardise.column import ColumnResult, map_unique
+from lamsach.standardise.text import repair_text_column
+from lamsach.standardise.tone import traditional_tone
+
+_STRAY = re.compile(r"[^\w\s'\-]")  # punctuation that is no part of a name
+_EDGE = re.compile(r"^[\s'\-_]+|[\s'\-_]+$")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@lru_cache(maxsize=200_000)
+def clean_name(text: str) -> str:
+    """Spacing, capitalisation and stray punctuation of an NFC name; spelling untouched."""
+    if _STRAY.search(text):
+        text = _STRAY.sub(" ", text)
+    text = _EDGE.sub("", " ".join(text.replace("_", " ").split()))
+    return " ".join([_capitalise(part) for part in text.split(" ")]) if text else text
+
+
+@lru_cache(maxsize=50_000)
+def _capitalise(word: str) -> str:
+    # Hyphenated parts ("Hơ-Mông") each capitalised; Python's title() misreads "ư" after digits.
+    return "-".join(p[:1].upper() + p[1:].lower() for p in word.split("-"))
+
+
+@lru_cache(maxsize=200_000)
+def name_key(name: str, *, strip_tones: bool = False) -> str:
+    """The key names are matched on: NFC, lower case, single spaces, one tone position for open
+    oa/oe/uy syllables; with `strip_tones`, also without tones and with đ as d."""
+    text = " ".join([traditional_tone(w) for w in unicodedata.normalize("NFC", name).lower().split()])
+    if strip_tones:
+        text = unicodedata.normalize("NFD", text.replace("đ", "d"))
+        text = unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c)))
+    return text
+
+
+_INPUT_METHOD_RULES = frozenset({"encoding_tcvn3", "encoding_vni", "encoding_viscii", "encoding_viqr", "encoding_cp1258"})
+"""Legacy encodings whose typing tools placed the tone by their own rule (hoà, thuỷ), not the
+registrar's: a name decoded from one gets the register's tone position (hòa, thủy)."""
+
+
+def standardise_names(values: list[str | None], spec: FieldSpec) -> ColumnResult:
+    """A name column: encoding repaired, then `spacing_case`; derived `<field>__key`."""
+    text, repairs = repair_text_column(values)
+    for i, repair in enumerate(repairs):
+        if repair.rule in _INPUT_METHOD_RULES and repair.value:
+            toned = _WORD.sub(lambda m: traditional_tone(m.group()), repair.value)
+            repairs[i] = Repair(repair.index, repair.rule, repair.original, toned)
+            text[repair.index] = toned
+    cleaned = map_unique(text, lambda v: None if v is None else (clean_name(v) or None))
+    result = ColumnResult(values=cleaned, repairs=repairs)
+    for index, (before, after) in enumerate(zip(text, cleaned, strict=True)):
+        if before is not None and after != before:
+            result.repairs.append(Repair(index, "spacing_case", before, after))
+    result.derived[f"{spec.name}__key"] = map_unique(cleaned, lambda v: None if v is None else name_key(v))
+    return result
