@@ -42,7 +42,7 @@ folder = Path(sys.argv[1])
 started = time.perf_counter()
 rows = 0
 for csv in folder.glob("*.csv"):
-    rows += duckdb.sql(f"SELECT count(*) FROM read_csv('{csv}', all_varchar=true)").fetchone()[0]
+    rows += duckdb.sql(f"SELECT count(*) FROM read_csv('{csv}', all_varchar=true)").fetchall()[0][0]
 for xlsx in (folder / "land").glob("*.xlsx"):
     book = CalamineWorkbook.from_path(str(xlsx))
     rows += sum(len(book.get_sheet_by_name(n).to_python()) for n in book.sheet_names)

@@ -60,11 +60,11 @@ def violations(world: World) -> set[tuple[str, str]]:
     hamlet_addresses = {c.code: {c.address(h) for h in c.hamlets} for c in world.communes}
     flagged: set[tuple[str, str]] = set()
     population = rows["population"]
-    register: dict[str, dict[str, str]] = {}
+    register: dict[str, list[dict[str, str]]] = defaultdict(list)  # a duplicated ID has two entries
     seen: dict[str, list[str]] = defaultdict(list)
     for row in population:
         rid, dob = row["record_id"], day(row["date_of_birth"])
-        register.setdefault(row["citizen_id"], row)
+        register[row["citizen_id"]].append(row)
         seen[row["citizen_id"]].append(rid)
         bad = (
             dob is None or dob > today
@@ -81,15 +81,14 @@ def violations(world: World) -> set[tuple[str, str]]:
 
     def person_ok(citizen_id: str, name: str | None = None, dob: str | None = None, year: str | None = None,
                   sex: str | None = None, alive: bool = True) -> bool:
-        entry = register.get(citizen_id)
-        if entry is None:
-            return False
-        return not (
+        entries = register.get(citizen_id)
+        return bool(entries) and not any(
             (name is not None and name != entry["full_name"])
             or (dob is not None and dob != entry["date_of_birth"])
             or (year is not None and year != entry["date_of_birth"][-4:])
             or (sex is not None and sex != entry["sex"])
             or (alive and entry["status"] == dead_label)
+            for entry in entries
         )
 
     parcels: dict[tuple[str, str, str], list[str]] = defaultdict(list)
@@ -104,7 +103,7 @@ def violations(world: World) -> set[tuple[str, str]]:
             or row["parcel_address"] not in hamlet_addresses[row["commune_code"]]
             or not id_agrees(row["owner_id"], year, None)
             or not person_ok(row["owner_id"], row["owner_name"], year=row["owner_birth_year"])
-            or row["owner_address"] != register[row["owner_id"]]["address"]
+            or any(row["owner_address"] != entry["address"] for entry in register.get(row["owner_id"], []))
             or (day(row["updated_at"]) or today) < today - timedelta(days=365)
         )
         if bad:
@@ -128,10 +127,11 @@ def violations(world: World) -> set[tuple[str, str]]:
             flagged.add(("birth", row["record_id"]))
 
     for row in rows["death"]:
-        died, registered, entry = day(row["date_of_death"]), day(row["registration_date"]), register.get(row["deceased_id"])
+        died, registered = day(row["date_of_death"]), day(row["registration_date"])
+        entries = register.get(row["deceased_id"], [])
         bad = (
-            died is None or registered is None or registered < died or died > today
-            or entry is None or entry["status"] != dead_label or entry["date_of_death"] != row["date_of_death"]
+            died is None or registered is None or registered < died or died > today or not entries
+            or any(e["status"] != dead_label or e["date_of_death"] != row["date_of_death"] for e in entries)
             or not person_ok(row["deceased_id"], row["deceased_name"], row["deceased_dob"], alive=False)
         )
         if bad:

@@ -8,11 +8,14 @@ commune abolished in 2025 or another commune than the record's code, an old last
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import timedelta
+from functools import cache
 
+from lamsach.data import load_yaml, read_csv
+from lamsach.domain.errors import LamsachError
 from lamsach.generate.defects import Job, Planter
+from lamsach.generate.places import Commune
 from lamsach.generate.register import format_date, parse_date
 
 SERIAL = re.compile(r"^([A-Z]{2}) (\d{6})$")
@@ -59,13 +62,14 @@ def date_order_invalid(job: Job) -> bool:
 
 
 def format_invalid(job: Job) -> bool:
-    """A certificate serial that lost its space, a digit, or had O typed as zero."""
+    """A certificate serial with a digit too few or too many, one letter, or a letter among the
+    digits (a lost space, a dash or lower case are repairs, not this defect)."""
     match = SERIAL.match(job.value)
     if match is None or not job.claim():
         return False
     letters, digits = match.groups()
-    variants = [f"{letters}{digits}", f"{letters} {digits[:-1]}", f"{letters} {digits}{job.rng.randrange(10)}",
-                f"{letters}-{digits}"]
+    variants = [f"{letters} {digits[:-1]}", f"{letters} {digits}{job.rng.randrange(10)}", f"{letters[0]} {digits}",
+                f"{letters} {digits[:2]}O{digits[3:]}"]
     if "O" in letters:
         variants.append(f"{letters.replace('O', '0')} {digits}")
     job.set(job.rng.choice(variants))
@@ -82,19 +86,32 @@ def code_not_in_table(job: Job) -> bool:
     return True
 
 
+@cache
+def _working_bounds() -> dict[str, tuple[float, float]]:
+    """The campaign's plausible-area bounds per land-use code, if the rules catalogue has them:
+    a planted area must fall outside what the pass will accept, or it would go unseen."""
+    try:
+        document = load_yaml("catalogues/rules/area_plausibility.yaml", "catalogue")
+        rows = read_csv(f"catalogues/rules/{document['files']['bounds']}")
+    except (FileNotFoundError, KeyError, LamsachError):
+        return {}
+    return {r["land_use_code"]: (float(r["min_m2"]), float(r["max_m2"])) for r in rows}
+
+
 def area_out_of_range(job: Job) -> bool:
-    """Zero, a few m², or tens of times the largest plausible plot of the land-use code."""
+    """Zero, a few m² (typed in hectares), or far above the largest plausible plot of the code."""
     land_use = job.world.ref.land_use(job.row.get("land_use_code", ""))
     if land_use is None or not job.value or not job.claim(job.field, "land_use_code"):
         return False
+    low, high = _working_bounds().get(land_use.code, (land_use.min_m2, land_use.max_m2))
     rng, draw = job.rng, job.rng.random()
     if draw < 0.2:
-        area = 0.0
+        text = "0"
     elif draw < 0.6:
-        area = rng.uniform(0.1, min(land_use.min_m2 / 20, 5.0))
+        text = f"{rng.uniform(0.01, min(low, land_use.min_m2) / 2):.2f}"
     else:
-        area = math.exp(rng.uniform(math.log(land_use.max_m2 * 20), math.log(land_use.max_m2 * 100)))
-    job.set(f"{area:.1f}" if area else "0")
+        text = f"{max(high, land_use.max_m2) * rng.uniform(2, 20):.1f}"
+    job.set(text)
     job.error()
     return True
 
@@ -113,7 +130,7 @@ def stale_record(job: Job) -> bool:
     return True
 
 
-def _address_commune(job: Job):
+def _address_commune(job: Job) -> Commune | None:
     """The commune an address field describes: the person's home, or the record's commune."""
     if job.role_fields().get("address") == job.field:
         person = job.person()

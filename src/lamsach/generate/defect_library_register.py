@@ -8,6 +8,7 @@ The row keeps pointing at its true person (`Dataset.persons`), so `links.csv` st
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from lamsach.generate.civil import death_registration, death_values, legal_from, marriage_values
@@ -104,11 +105,13 @@ def legacy_id_document(job: Job) -> bool:
 
 
 def name_differs_from_register(job: Job) -> bool:
-    person = job.person()
-    if person is None or job.role_fields().get("name") != job.field or job.value != person.full_name:
+    """Another spelling or another name for the person the record's (intact) ID points at."""
+    person, parts = job.person(), job.role_fields()
+    if person is None or parts.get("name") != job.field or job.value != person.full_name:
         return False
+    id_field = parts.get("id", job.field)
     variant = job.world.names.variant(job.rng, person.name, person.sex, person.dob.year)
-    if variant == job.value or not job.claim():
+    if variant == job.value or job.row.get(id_field) != person.citizen_id or not job.claim(job.field, id_field):
         return False
     job.set(variant)
     job.error()
@@ -138,7 +141,7 @@ def sex_differs_from_register(job: Job) -> bool:
     return True
 
 
-def _pool(job: Job, name: str, keep) -> list[Person]:
+def _pool(job: Job, name: str, keep: Callable[[Person], bool]) -> list[Person]:
     """People a planter may draw (cached per world: one pass over the register)."""
     cache = job.world.cache
     if name not in cache:

@@ -73,6 +73,7 @@ class HouseholdBuilder:
                  other_prefixes: list[str], rng: random.Random) -> None:
         self.ref, self.names, self.ids, self.today, self.rng = ref, names, ids, reference_date, rng
         self.p = ref.config["people"]
+        self.legal = ref.defects["legal_marriage_age"]  # {"M": 20, "F": 18}: no generated marriage is younger
         self.other_prefixes = other_prefixes
         self.kinds = Weighted.of([(k, float(w)) for k, w in self.p["household_kinds"].items()])
         self.children_counts = Weighted.of([(str(i), float(w)) for i, w in enumerate(self.p["children_weights"])])
@@ -103,7 +104,7 @@ class HouseholdBuilder:
         husband_dob = head_dob if head_sex == "M" else add_years(head_dob, -gap)
         wife_dob = head_dob if head_sex == "F" else add_years(head_dob, gap)
         married_on = max(add_years(husband_dob, rng.uniform(*p["husband_marriage_age"])),
-                         add_years(wife_dob, 18.05 + rng.random()))
+                         add_years(wife_dob, self.legal["F"] + 0.05 + rng.random()))
         head = self.person(out, head_sex, head_dob, head_relation, family=family,
                            migrant_share=p["migrant_share"])
         if married_on > self.today - timedelta(days=60):
@@ -127,7 +128,7 @@ class HouseholdBuilder:
         for _ in range(wanted):
             if born > self.today or age_on(mother.dob, born) > p["mother_max_age"]:
                 break
-            plan.append((born, "M" if rng.random() < 0.51 else "F"))
+            plan.append((born, "M" if rng.random() < p["male_birth_share"] else "F"))
             for parent in (father, mother):
                 if parent is not None:
                     parent.lived_until(born)
@@ -141,7 +142,7 @@ class HouseholdBuilder:
 
     def child(self, out: list[Person], father: Person | None, mother: Person, born: date, sex: str,
               relation: str, family: str) -> Person:
-        kid = self.person(out, sex, born, relation, family=family, migrant_share=0.03)
+        kid = self.person(out, sex, born, relation, family=family, migrant_share=self.p["child_migrant_share"])
         kid.mother = mother.index
         kid.father = father.index if father else None
         return kid
@@ -166,10 +167,12 @@ class HouseholdBuilder:
         kind = self.kinds.pick(rng)
         head_dob = self._dob_for_age(*p["head_age"][kind])
         if kind == "single":
-            self.person(out, "M" if rng.random() < 0.55 else "F", head_dob, "head", migrant_share=p["migrant_share"])
+            sex = "M" if rng.random() < p["single_male_share"] else "F"
+            self.person(out, sex, head_dob, "head", migrant_share=p["migrant_share"])
         elif kind == "single_parent":
             head = self.person(out, "F", head_dob, "head", migrant_share=p["migrant_share"])
-            self.children(out, None, head, "child", add_years(head_dob, rng.uniform(19, 30)), rng.randint(1, 3))
+            from_age = add_years(head_dob, rng.uniform(*p["single_parent_first_child_age"]))
+            self.children(out, None, head, "child", from_age, rng.randint(1, 3))
         else:
             head_sex = "M" if rng.random() < p["male_head_share"] else "F"
             head, spouse = self.couple(out, head_dob, head_sex, "wife" if head_sex == "M" else "husband")
@@ -188,7 +191,7 @@ class HouseholdBuilder:
     def _three_generations(self, out: list[Person], husband: Person, wife: Person) -> None:
         """The elder couple, their eldest grown son with his wife and children, maybe a sibling."""
         plan = self.child_plan(husband, wife, husband.married_on)
-        heir = next((i for i, (born, sex) in enumerate(plan) if sex == "M" and age_on(born, self.today) >= 23), None)
+        heir = next((i for i, (born, sex) in enumerate(plan) if sex == "M" and age_on(born, self.today) >= self.p["heir_min_age"]), None)
         son = None
         for i, (born, sex) in enumerate(plan):
             if i == heir or self.at_home(born):
@@ -203,7 +206,7 @@ class HouseholdBuilder:
     def _married_child(self, out: list[Person], son: Person) -> Person | None:
         rng, p = self.rng, self.p
         wife_dob = add_years(son.dob, rng.uniform(*p["spouse_age_gap"]))
-        married_on = max(add_years(son.dob, rng.uniform(*p["husband_marriage_age"])), add_years(wife_dob, 18.5))
+        married_on = max(add_years(son.dob, rng.uniform(*p["husband_marriage_age"])), add_years(wife_dob, self.legal["F"] + 0.5))
         if married_on > self.today - timedelta(days=60):
             return None
         wife = self.person(out, "F", wife_dob, "daughter_in_law", migrant_share=p["in_law_migrant_share"])
@@ -215,23 +218,23 @@ class HouseholdBuilder:
 
     def _head_parents(self, out: list[Person], head: Person) -> None:
         """The head's widowed mother, or both parents, living with the head's family."""
-        rng = self.rng
-        mother_dob = add_years(head.dob, -rng.uniform(20, 36))
+        rng, cfg = self.rng, self.p["parents_living_in"]
+        mother_dob = add_years(head.dob, -rng.uniform(*cfg["mother_age_at_head_birth"]))
         father_dob = add_years(mother_dob, -rng.uniform(*self.p["spouse_age_gap"]))
         family = head.name.family if head.sex == "M" else None
         mother = father = None
-        if age_on(mother_dob, self.today) <= 95:
+        if age_on(mother_dob, self.today) <= cfg["max_age"]:
             mother = self.person(out, "F", mother_dob, "mother", migrant_share=self.p["migrant_share"])
             head.mother = mother.index
             mother.lived_until(head.dob)
-        if rng.random() < 0.45 and age_on(father_dob, self.today) <= 95:
+        if rng.random() < cfg["father_present_share"] and age_on(father_dob, self.today) <= cfg["max_age"]:
             father = self.person(out, "M", father_dob, "father", family=family, migrant_share=self.p["migrant_share"])
             head.father = father.index
             father.lived_until(head.dob)
         if mother is not None and father is not None:
             mother.spouse, father.spouse = father.index, mother.index
-            married_on = max(add_years(head.dob, -rng.uniform(0.8, 3)), add_years(mother.dob, 18.2),
-                             add_years(father.dob, 20.2))
+            married_on = max(add_years(head.dob, -rng.uniform(0.8, 3)), add_years(mother.dob, self.legal["F"] + 0.2),
+                             add_years(father.dob, self.legal["M"] + 0.2))
             for partner in (mother, father):
                 partner.married_on = married_on
                 partner.lived_until(married_on)

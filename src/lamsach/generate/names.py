@@ -42,8 +42,11 @@ class NameSampler:
 
     def name(self, rng: random.Random, sex: str, birth_year: int, family: str | None = None) -> Name:
         era = self._ref.era(birth_year)
+        family = family or self.family(rng)
         middles = self._ref.middle_names[(sex, era)]
         middle = middles.pick(rng)
+        if middle == family:  # "Hoàng Hoàng Mạnh" exists, but rarely: draw once more
+            middle = middles.pick(rng)
         if rng.random() < self._four_syllable_share:
             second = middles.pick(rng)
             if second != middle and second != middles.most_common:
@@ -51,7 +54,7 @@ class NameSampler:
         given = self._ref.given_names[(sex, era)].pick(rng)
         if given == middle.split(" ")[-1]:  # "Minh Minh" happens, but rarely: draw once more
             given = self._ref.given_names[(sex, era)].pick(rng)
-        return Name(family or self.family(rng), middle, given)
+        return Name(family, middle, given)
 
     def variant(self, rng: random.Random, name: Name, sex: str, birth_year: int) -> str:
         """The same person's name as another database wrote it: another given or middle name,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lamsach.data import read_csv
 from lamsach.generate.reference import Reference
@@ -48,11 +48,16 @@ class Commune:
     old_units: tuple[OldUnit, ...]
     address_format: str
     old_address_format: str
+    _addresses: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def address(self, hamlet: str) -> str:
-        return self.address_format.format(
-            hamlet=hamlet, commune=in_address(self.name), province=in_address(self.province_name)
-        )
+        """"Thôn 1, xã Hậu Lộc, tỉnh Thanh Hóa" (memoised: every person and parcel asks)."""
+        text = self._addresses.get(hamlet)
+        if text is None:
+            text = self._addresses[hamlet] = self.address_format.format(
+                hamlet=hamlet, commune=in_address(self.name), province=in_address(self.province_name)
+            )
+        return text
 
     def old_address(self, hamlet: str, old: OldUnit) -> str:
         return self.old_address_format.format(

@@ -60,6 +60,7 @@ def build_world(people: int = 3000, seed: int = 1, province: str = "38",
         for phase in (MEANING, DUPLICATE, SURFACE):
             plant_phase(world, phase)
         apply_quirks(world)
+        world.truth.finalise(world.datasets)
     return world
 
 

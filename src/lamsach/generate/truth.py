@@ -64,7 +64,8 @@ class Truth:
                     rows.append((name, row["record_id"], role, people[person].citizen_id))
         return sorted(rows, key=lambda r: (r[0], r[1]))
 
-    def _propagate(self, datasets: Mapping[str, Dataset]) -> None:
+    def finalise(self, datasets: Mapping[str, Dataset]) -> None:
+        """Involve every record naming a person whose register entry a defect changed."""
         for name, dataset in datasets.items():
             for row, persons in zip(dataset.rows, dataset.persons, strict=True):
                 if not self.changed_people.isdisjoint(persons.values()):
@@ -72,7 +73,6 @@ class Truth:
 
     def write(self, folder: Path, datasets: Mapping[str, Dataset], people: Sequence[Person]) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        self._propagate(datasets)
         write_csv(folder / "errors.csv", ["dataset", "record_id", "field", "criterion", "error_type"],
                   sorted(set(self.errors)))
         write_csv(folder / "involved.csv", ["dataset", "record_id"], sorted(self.involved))

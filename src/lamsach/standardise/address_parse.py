@@ -68,7 +68,8 @@ def split_address(text: str) -> tuple[Part, ...]:
     return tuple(_part(chunk) for chunk in chunks)
 
 
-def _inner_split(chunk: str) -> list[str]:
+@lru_cache(maxsize=100_000)
+def _inner_split(chunk: str) -> tuple[str, ...]:
     """Split a comma-less chunk before each unit word ("xã", "huyện", "tỉnh", "TP.") that is
     followed by a capitalised name or a number, e.g. "Thôn 3 xã Nga Sơn tỉnh Thanh Hóa"."""
     _, units = _terms()
@@ -94,12 +95,13 @@ def _inner_split(chunk: str) -> list[str]:
             continue
         i += 1
     cuts.append(len(words))
-    return [" ".join(words[a:b]).strip(" .") for a, b in zip(cuts, cuts[1:], strict=False) if a < b]
+    return tuple(" ".join(words[a:b]).strip(" .") for a, b in zip(cuts, cuts[1:], strict=False) if a < b)
 
 
 _COMPOUND_HEADS = frozenset({"thị", "thành", "đặc"})
 
 
+@lru_cache(maxsize=100_000)
 def _part(chunk: str) -> Part:
     """Read the opening term of a chunk: the longest matching one, abbreviations needing a dot
     or a following name."""

@@ -117,6 +117,7 @@ def _untyped_commune(parts: list[Part], province_code: str | None, p_idx: int | 
     return None
 
 
+@lru_cache(maxsize=100_000)
 def _render(part: Part, position: int) -> str:
     name = " ".join(_word(w) for w in part.name.split(" ") if w)
     text = f"{part.term} {name}".strip() if part.term else name

@@ -12,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from lamsach.data import load_yaml, read_csv
 from lamsach.standardise.names import name_key
@@ -127,6 +127,7 @@ def catalogue() -> Catalogue:
     return cat
 
 
+@lru_cache(maxsize=10_000)
 def province_for_key(name: str) -> tuple[Unit | None, str | None]:
     """(the 2025 province named, None) or (the province it went into, the abolished name)."""
     cat = catalogue()
@@ -140,14 +141,15 @@ def province_for_key(name: str) -> tuple[Unit | None, str | None]:
     return None, None
 
 
-def communes_named(name: str, province_code: str | None) -> list[Unit]:
+@lru_cache(maxsize=50_000)
+def communes_named(name: str, province_code: str | None) -> tuple[Unit, ...]:
     """2025 communes called `name` (in the province, when given); exact key before accent-free."""
     cat = catalogue()
     for key in (unit_key(name), loose_key(name)):
-        found = [u for u in cat.commune_by_key.get(key, ()) if province_code in (None, u.province_code)]
+        found = tuple(u for u in cat.commune_by_key.get(key, ()) if province_code in (None, u.province_code))
         if found:
             return found
-    return []
+    return ()
 
 
 def old_communes_named(name: str, province_names: set[str], district: str | None) -> list[OldCommune]:

@@ -11,6 +11,7 @@ from typing import Any
 from lamsach.domain import CellProblem, Criterion, DatasetSchema
 from lamsach.standardise.addresses import commune_name
 from lamsach.standardise.ids import check_id_person
+from lamsach.standardise.name_sex import sex_from_name
 
 _REGISTER_PERSON = {"id": "citizen_id", "sex": "sex", "dob": "date_of_birth"}
 
@@ -38,14 +39,29 @@ def id_person_problems(
         spec = schema.field(parts["id"])
         kinds = derived.get(f"{spec.name}__kind", [])
         ids = columns[spec.name]
-        sexes = columns.get(parts.get("sex", ""), [None] * len(ids))
+        sexes = columns.get(parts.get("sex", ""))
+        sex_source = "record"
+        if sexes is None and "name" in parts:
+            sexes = [None if n is None else sex_from_name(n) for n in columns[parts["name"]]]
+            sex_source = "name"
+        sexes = sexes or [None] * len(ids)
         year_field = parts.get("dob") or parts.get("birth_year") or ""
         years = derived.get(f"{year_field}__year") or [None] * len(ids)
         for index, (value, kind) in enumerate(zip(ids, kinds, strict=True)):
             if kind == "cccd12" and value is not None:
                 year = None if (year_field, index) in doubtful else years[index]
-                problems.extend(check_id_person(index, spec, value, sexes[index], year))
+                found_here = check_id_person(index, spec, value, sexes[index], year)
+                if sex_source == "name":
+                    found_here = [_from_name(p) for p in found_here]
+                problems.extend(found_here)
     return problems
+
+
+def _from_name(problem: CellProblem) -> CellProblem:
+    if problem.rule != "id_sex_century_mismatch":
+        return problem
+    params = dict(problem.params, sex_source="name", sex=f"{problem.params.get('sex', '')} (theo tên)")
+    return CellProblem(problem.index, problem.field, problem.rule, problem.criterion, problem.severity, params)
 
 
 def address_commune_problems(

@@ -33,6 +33,7 @@ UNICODE = "unicode"
 _WORD = re.compile(r"[^\W\d_]+")
 _VIQR_HINT = re.compile(r"[aeiouyAEIOUY][(^+`?~'.]|\b[dD][dD]")
 _VIQR_MARK = re.compile(r"[aeiouyAEIOUY][(^+`~]|[aeiouyAEIOUY]\?(?!$)|[aeiouyAEIOUY]'(?=[A-Za-z])|[aeiouyAEIOUY]'$")
+_ODD_CHAR = re.compile(r"[^\w\s]|_|[\x00-\x1f\x7f-\x9f\u00ad]")
 _CONSISTENT = 0.9
 _DECISIVE = 0.2
 _PLAIN = frozenset(" \t\u00a0,.;:-/()'\"&+#%!?[]{}*_=<>@|~`^\\\u2018\u2019\u201c\u201d\u2013\u2014\u2026")
@@ -47,27 +48,39 @@ class Reading:
     badness: float
 
 
-@lru_cache(maxsize=200_000)
 def badness(text: str) -> float:
     """How un-Vietnamese a text reads: 1 per non-ASCII word that is no syllable (0.5 if it has
     a syllable's shape, as minority-language names do: "Pơng", "Dliê"), 1 per stray symbol or
-    control character or VIQR mark after a vowel, 0.25 per ASCII non-syllable ("ONT")."""
-    return _hard(text) + 0.25 * sum(1 for w in _WORD.findall(text) if w.isascii() and not is_syllable(w))
+    control character or VIQR mark after a vowel, 0.25 per ASCII non-syllable ("ONT").
+    Scored token by token (space-separated), each token once: columns repeat their words."""
+    return sum([_token_scores(token)[0] for token in text.split(" ")])
 
 
 def _hard(text: str) -> float:
-    score = 0.0
-    for word in _WORD.findall(text):
-        if word.isascii() or is_syllable(word):
+    return sum([_token_scores(token)[1] for token in text.split(" ")])
+
+
+@lru_cache(maxsize=200_000)
+def _token_scores(token: str) -> tuple[float, float]:
+    """(badness, the part of it only misread text has) of one space-free token."""
+    hard = soft = 0.0
+    for word in _WORD.findall(token):
+        if is_syllable(word):
             continue
-        score += 0.5 if is_loose_syllable(word) else 1.0
-    score += len(_VIQR_MARK.findall(text))
-    for ch in text:
-        if ch.isalnum() or ch in _PLAIN:
-            continue
-        if unicodedata.category(ch)[0] in "SPC" or unicodedata.combining(ch):
-            score += 1.0
-    return score
+        if word.isascii():
+            soft += 0.25
+        else:
+            hard += 0.5 if is_loose_syllable(word) else 1.0
+    hard += len(_VIQR_MARK.findall(token))
+    for ch in _ODD_CHAR.findall(token):
+        if ch not in _PLAIN and (unicodedata.category(ch)[0] in "SPC" or unicodedata.combining(ch)):
+            hard += 1.0
+    return hard + soft, hard
+
+
+def _plain_ascii(text: str) -> bool:
+    """ASCII without control characters (TCVN3 puts capitals such as Ý at 0x01-0x17)."""
+    return text.isascii() and text.isprintable()
 
 
 def could_be_legacy(text: str) -> bool:
@@ -82,16 +95,25 @@ def _not_surface() -> re.Pattern[str]:
     return re.compile(f"[^\x00-\xff{re.escape(high)}\ufffd]")
 
 
-@lru_cache(maxsize=400_000)
 def decoding(text: str, encoding: str, restore_u: bool = True) -> str:
-    """`decode`, plus the TCVN3 ư that Office drops when the column shows it was dropped."""
-    if encoding == "viqr" and (not all(ch.isascii() or ch in _PLAIN for ch in text) or not _VIQR_HINT.search(text)):
+    """`decode`, plus the TCVN3 ư that Office drops when the column shows it was dropped.
+    Decoded token by token: no legacy sequence spans a space, and columns repeat their words."""
+    if encoding == "viqr":
+        if not all(ch.isascii() or ch in _PLAIN for ch in text) or not _VIQR_HINT.search(text):
+            return text
+    elif _plain_ascii(text):
         return text
-    if encoding != "viqr" and text.isascii():
-        return text
-    decoded = decode(text, encoding)
+    return " ".join([_token_decoding(token, encoding, restore_u) for token in text.split(" ")])
+
+
+@lru_cache(maxsize=400_000)
+def _token_decoding(token: str, encoding: str, restore_u: bool) -> str:
+    if not token or (_plain_ascii(token) and encoding != "viqr"):
+        # Within a TCVN3 cell, an ASCII token may still have lost its ư ("Nh" for "Như").
+        return restore_dropped_u(token) if encoding == "tcvn3" and restore_u else token
+    decoded = decode(token, encoding)
     for _ in range(2):  # saved as UTF-8 and misread twice (or three times)
-        if encoding != "utf8_mojibake" or decoded == text or not could_be_legacy(decoded):
+        if encoding != "utf8_mojibake" or decoded == token or not could_be_legacy(decoded):
             break
         again = decode(decoded, encoding)
         if again == decoded:
@@ -106,7 +128,7 @@ def decoding(text: str, encoding: str, restore_u: bool = True) -> str:
 def readings(text: str, restore_u: bool = True) -> tuple[Reading, ...]:
     """The cell as it is, then every decoding that reads no worse, best first; only the cell when
     it cannot be legacy or has nothing only misread text has."""
-    if not could_be_legacy(text) or (text.isascii() and not _VIQR_HINT.search(text)):
+    if not could_be_legacy(text) or (_plain_ascii(text) and not _VIQR_HINT.search(text)):
         return (Reading(None, text, 0.0),)  # not scored: nothing to compare it with
     as_is = Reading(None, text, badness(text))
     if as_is.badness == 0 or _hard(text) == 0:
@@ -152,7 +174,7 @@ def choose(cell: str, votes: Counter[str], restore_u: bool = True, column: str |
     as_is, *options = readings(cell, restore_u)
     if column is None:
         column = dominant(votes)
-    if column not in (None, UNICODE) and could_be_legacy(cell) and (not cell.isascii() or column == "viqr"):
+    if column not in (None, UNICODE) and could_be_legacy(cell) and (not _plain_ascii(cell) or column == "viqr"):
         decoded = decoding(cell, column, restore_u)
         score = badness(decoded)
         best = options[0].badness if options else as_is.badness

@@ -11,9 +11,9 @@ number can make them disagree.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from typing import NamedTuple
 
 from lamsach.data import read_csv
 from lamsach.domain import CellProblem, Criterion, FieldSpec, Repair, Severity
@@ -29,8 +29,9 @@ def cccd_prefixes() -> frozenset[str]:
     return frozenset(row["cccd_prefix"] for row in read_csv("catalogues/cccd_province_codes.csv"))
 
 
-@dataclass(frozen=True)
-class ParsedId:
+class ParsedId(NamedTuple):
+    """An ID cell read (a tuple: one is made per row of a column of unique numbers)."""
+
     value: str
     kind: str  # cccd12, cmnd9, invalid
     repairs: tuple[tuple[str, str], ...] = ()  # (rule, value after the step)
@@ -39,6 +40,8 @@ class ParsedId:
 
 def parse_id(raw: str) -> ParsedId:
     """Read one ID cell; repairs are listed in the order applied."""
+    if len(raw) == 12 and raw.isdigit() and raw.isascii():
+        return ParsedId(raw, "cccd12")  # the usual case
     text = raw.strip()
     repairs: list[tuple[str, str]] = []
     if _FLOAT_TEXT.fullmatch(text):

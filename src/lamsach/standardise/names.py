@@ -14,18 +14,22 @@ import unicodedata
 from functools import lru_cache
 
 from lamsach.domain import FieldSpec, Repair
-from lamsach.standardise.column import ColumnResult, map_unique
-from lamsach.standardise.text import repair_text_column
+from lamsach.standardise.column import ColumnResult
+from lamsach.standardise.text import repair_text_map
 from lamsach.standardise.tone import traditional_tone
 
 _STRAY = re.compile(r"[^\w\s'\-]")  # punctuation that is no part of a name
 _EDGE = re.compile(r"^[\s'\-_]+|[\s'\-_]+$")
 _WORD = re.compile(r"[^\W\d_]+")
+_NEW_STYLE = re.compile(r"(?<!q)o[áàảãạéèẻẽẹ](?!\w)|(?<!q)u[ýỳỷỹỵ](?!\w)")
+"""A tone on the second vowel of an open oa/oe/uy: the only words `name_key` has to move."""
 
 
 @lru_cache(maxsize=200_000)
 def clean_name(text: str) -> str:
     """Spacing, capitalisation and stray punctuation of an NFC name; spelling untouched."""
+    if text.istitle() and "  " not in text and text.strip() == text and not _STRAY.search(text):
+        return text  # the usual case, checked at C speed
     if _STRAY.search(text):
         text = _STRAY.sub(" ", text)
     text = _EDGE.sub("", " ".join(text.replace("_", " ").split()))
@@ -42,7 +46,9 @@ def _capitalise(word: str) -> str:
 def name_key(name: str, *, strip_tones: bool = False) -> str:
     """The key names are matched on: NFC, lower case, single spaces, one tone position for open
     oa/oe/uy syllables; with `strip_tones`, also without tones and with đ as d."""
-    text = " ".join([traditional_tone(w) for w in unicodedata.normalize("NFC", name).lower().split()])
+    text = " ".join(unicodedata.normalize("NFC", name).lower().split())
+    if _NEW_STYLE.search(text):
+        text = " ".join([traditional_tone(w) for w in text.split(" ")])
     if strip_tones:
         text = unicodedata.normalize("NFD", text.replace("đ", "d"))
         text = unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c)))
@@ -55,17 +61,25 @@ registrar's: a name decoded from one gets the register's tone position (hòa, th
 
 
 def standardise_names(values: list[str | None], spec: FieldSpec) -> ColumnResult:
-    """A name column: encoding repaired, then `spacing_case`; derived `<field>__key`."""
-    text, repairs = repair_text_column(values)
-    for i, repair in enumerate(repairs):
-        if repair.rule in _INPUT_METHOD_RULES and repair.value:
-            toned = _WORD.sub(lambda m: traditional_tone(m.group()), repair.value)
-            repairs[i] = Repair(repair.index, repair.rule, repair.original, toned)
-            text[repair.index] = toned
-    cleaned = map_unique(text, lambda v: None if v is None else (clean_name(v) or None))
-    result = ColumnResult(values=cleaned, repairs=repairs)
-    for index, (before, after) in enumerate(zip(text, cleaned, strict=True)):
-        if before is not None and after != before:
-            result.repairs.append(Repair(index, "spacing_case", before, after))
-    result.derived[f"{spec.name}__key"] = map_unique(cleaned, lambda v: None if v is None else name_key(v))
+    """A name column: encoding repaired, then `spacing_case`; derived `<field>__key`.
+    Everything is worked out once per distinct cell, then fanned out in one pass over the rows."""
+    per_raw: dict[str | None, tuple[str | None, str | None, str | None, str | None]] = {}
+    for raw, (text, rule) in repair_text_map(set(values)).items():
+        if text is not None and rule in _INPUT_METHOD_RULES:
+            text = _WORD.sub(lambda m: traditional_tone(m.group()), text)
+        cleaned = (clean_name(text) or None) if text is not None else None
+        key = name_key(cleaned) if cleaned is not None else None
+        per_raw[raw] = (text, rule, cleaned, key)
+    result = ColumnResult(values=[])
+    keys: list[str | None] = []
+    append_value, append_key, repairs = result.values.append, keys.append, result.repairs
+    for index, raw in enumerate(values):
+        text, rule, cleaned, key = per_raw[raw]
+        append_value(cleaned)
+        append_key(key)
+        if rule is not None:
+            repairs.append(Repair(index, rule, raw, text))
+        if cleaned != text:
+            repairs.append(Repair(index, "spacing_case", text, cleaned))
+    result.derived[f"{spec.name}__key"] = keys
     return result

@@ -12,8 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from lamsach.domain import Repair
-from lamsach.standardise.column import map_unique
-from lamsach.standardise.detection import choose, column_votes, dominant
+from lamsach.standardise.detection import UNICODE, choose, column_votes, could_be_legacy, dominant
 
 ENCODING_RULES: dict[str | None, str] = {
     "tcvn3": "encoding_tcvn3",
@@ -26,6 +25,7 @@ ENCODING_RULES: dict[str | None, str] = {
 }
 """Encoding -> the repair rule recorded when a cell is converted from it."""
 
+_TRAILING = frozenset("\u00a0\u200b\ufeff\u3000\u2002\u2003\u2009")
 _SPACES = re.compile(r"[\s\u00a0\u200b\ufeff]+")
 
 
@@ -39,24 +39,42 @@ class TextRepair:
 
 def repair_text_column(values: list[str | None]) -> tuple[list[str | None], list[Repair]]:
     """Cells in NFC with their encoding repaired and outer whitespace trimmed; blanks become None."""
-    prepared = map_unique(values, _prepare)
-    distinct = sorted({p for p in prepared if p})
-    # Office drops TCVN3's ư (byte AD, a soft hyphen): restore it only where the column shows none.
-    restore_u = not any("\u00ad" in p for p in distinct)
-    votes = column_votes(distinct, restore_u)
-    column = dominant(votes)
-    fixed = map_unique(prepared, lambda p: None if not p else _repair(p, votes, restore_u, column))
+    per_raw = repair_text_map(set(values))
     out: list[str | None] = []
     repairs: list[Repair] = []
-    for index, (raw, _prep, fix) in enumerate(zip(values, prepared, fixed, strict=True)):
-        if fix is None:
-            out.append(None)
-            continue
-        out.append(fix.text)
-        rule = fix.rule or ("encoding_nfd" if raw is not None and unicodedata.normalize("NFC", raw) != raw else None)
-        if rule:
-            repairs.append(Repair(index, rule, raw, fix.text))
+    for index, raw in enumerate(values):
+        text, rule = per_raw[raw]
+        out.append(text)
+        if rule is not None:
+            repairs.append(Repair(index, rule, raw, text))
     return out, repairs
+
+
+def repair_text_map(distinct_values: set[str | None]) -> dict[str | None, tuple[str | None, str | None]]:
+    """For each distinct cell of one column: (repaired text or None if blank, repair rule or None).
+    The column is the unit of evidence, so pass all its distinct values at once."""
+    prepared = {raw: _prepare(raw) for raw in distinct_values}
+    distinct = {p for p in prepared.values() if p}
+    # Cells holding a character no legacy byte shows are Unicode: they vote so, and are kept.
+    legacy_like = sorted(p for p in distinct if could_be_legacy(p))
+    # Office drops TCVN3's ư (byte AD, a soft hyphen): restore it only where the column shows none.
+    restore_u = not any("\u00ad" in p for p in legacy_like)
+    votes = column_votes(legacy_like, restore_u)
+    votes[UNICODE] += len(distinct) - len(legacy_like)
+    column = dominant(votes)
+    fixed = {p: _repair(p, votes, restore_u, column) for p in legacy_like}
+    per_raw: dict[str | None, tuple[str | None, str | None]] = {}
+    for raw, prep in prepared.items():
+        if not prep:
+            per_raw[raw] = (None, None)
+            continue
+        fix = fixed.get(prep)
+        text = fix.text if fix else (prep if prep[-1] not in _TRAILING else prep.strip())
+        rule = fix.rule if fix else None
+        if rule is None and raw != prep and not unicodedata.is_normalized("NFC", raw):
+            rule = "encoding_nfd"
+        per_raw[raw] = (text, rule)
+    return per_raw
 
 
 def repair_text(value: str, votes=None) -> TextRepair:

@@ -117,7 +117,7 @@ class SqlAlchemyStore:
                 conn.execute(insert(t.rejections), [
                     {"batch_id": batch_id, "sheet": r.sheet, "row_no": r.row, "column_name": r.column,
                      "code": r.code, "message": r.message} for r in batch.rejections])
-            existing = self._existing(conn, batch.campaign, batch.dataset)
+            existing = self._existing(conn, batch.campaign, batch.dataset, [r.key for r in batch.rows])
             new_rows, updates, change_rows = [], [], []
             unchanged = 0
             for row in batch.rows:
@@ -159,11 +159,17 @@ class SqlAlchemyStore:
                            len(new_rows), len(updates), unchanged)
 
     @staticmethod
-    def _existing(conn, campaign: str, dataset: str) -> dict[str, tuple[int, str, str, int]]:
-        rows = conn.execute(select(t.records.c.record_key, t.records.c.id, t.records.c.raw,
-                                   t.records.c.data, t.records.c.version)
-                            .where(t.records.c.campaign == campaign, t.records.c.dataset == dataset))
-        return {r.record_key: (r.id, r.raw, r.data, r.version) for r in rows}
+    def _existing(conn, campaign: str, dataset: str, keys: list[str]) -> dict[str, tuple[int, str, str, int]]:
+        """The stored records among `keys` only: a province sends hundreds of files per dataset,
+        and reading the whole dataset for each would make importing quadratic."""
+        found: dict[str, tuple[int, str, str, int]] = {}
+        for start in range(0, len(keys), 900):
+            rows = conn.execute(select(t.records.c.record_key, t.records.c.id, t.records.c.raw,
+                                       t.records.c.data, t.records.c.version)
+                                .where(t.records.c.campaign == campaign, t.records.c.dataset == dataset,
+                                       t.records.c.record_key.in_(keys[start:start + 900])))
+            found.update({r.record_key: (r.id, r.raw, r.data, r.version) for r in rows})
+        return found
 
     def load_records(self, campaign: str, dataset: str) -> list[StoredRecord]:
         with self.engine.connect() as conn:
