@@ -14,10 +14,21 @@ from __future__ import annotations
 import csv
 import re
 import sys
+import unicodedata
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / "src/lamsach/data/catalogues/admin_units"
 CODE_IN_PARENS = re.compile(r"^(.*?)\s*\((\d+)\)\s*$")
+
+
+SOURCE_TYPOS = {"Xa Ea Kly": "Xã Ea Kly"}
+"""Names the published table misspells; the catalogue carries the corrected spelling."""
+
+
+def tidy(text: str) -> str:
+    """NFC (a few names in the table are decomposed), single spaces, known typos corrected."""
+    text = " ".join(unicodedata.normalize("NFC", text).split())
+    return SOURCE_TYPOS.get(text, text)
 
 
 def split_named_code(text: str) -> tuple[str, str]:
@@ -32,6 +43,7 @@ def main(conversion_csv: str, provinces_csv: str) -> None:
     communes: dict[str, tuple[str, str, str, str]] = {}
     conversion: list[list[str]] = []
     for row in rows[2:]:
+        row = [tidy(cell) for cell in row]
         if len(row) < 8 or not row[2].strip():
             continue  # province title rows and blank lines
         province_name, province_code = split_named_code(row[0])

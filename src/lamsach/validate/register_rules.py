@@ -90,7 +90,8 @@ class RegisterMatch(RuleSpecBase):
         expected_sex = ("d." + quote(parts["sex"])) if "sex" in parts else literal(self.sex) if self.sex else None
         if expected_sex:
             selects.append(
-                _select("sex_differs_from_register", id_field, expected_sex, alias="d.", register_value="r.sex")
+                _select("sex_differs_from_register", parts.get("sex", id_field), expected_sex, "r.sex", alias="d.",
+                        register_value="r.sex")
                 + joined + f" AND {expected_sex} IS NOT NULL AND r.sex IS NOT NULL AND {expected_sex} <> r.sex")
         return " UNION ALL ".join(selects)
 
