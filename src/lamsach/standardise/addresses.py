@@ -14,8 +14,8 @@ import re
 from lamsach.domain import CellProblem, Criterion, FieldSpec, Repair, Severity
 from lamsach.standardise.address_resolve import ResolvedAddress, resolve_address
 from lamsach.standardise.admin_units import catalogue
-from lamsach.standardise.column import ColumnResult, map_unique
-from lamsach.standardise.text import collapse_spaces, repair_text_column
+from lamsach.standardise.column import ColumnResult
+from lamsach.standardise.text import collapse_spaces, repair_text_column, repair_text_map
 from lamsach.standardise.tone import traditional_tone
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -23,20 +23,38 @@ PART_COLUMNS: tuple[str, ...] = ("house", "hamlet", "commune", "district", "prov
 
 
 def standardise_addresses(values: list[str | None], spec: FieldSpec, province: str | None = None) -> ColumnResult:
-    """An address column; `province` (2025 code) is assumed where an address names none."""
-    text, repairs = repair_text_column(values)
-    resolved = map_unique(text, lambda v: None if v is None else resolve_address(v, province))
-    result = ColumnResult(values=[None if r is None else r.text for r in resolved], repairs=repairs)
-    result.derived[f"{spec.name}__commune_code"] = [None if r is None else r.commune_code for r in resolved]
-    result.derived[f"{spec.name}__province_code"] = [None if r is None else r.province_code for r in resolved]
-    for part in PART_COLUMNS:
-        result.derived[f"{spec.name}__{part}"] = [None if r is None else r.parts.get(part) for r in resolved]
-    rules = map_unique(list(zip(text, result.values, strict=True)), lambda pair: _rules(*pair))
-    for index, (before, after, cell_rules, res) in enumerate(zip(text, result.values, rules, resolved, strict=True)):
-        for rule in cell_rules:
-            result.repairs.append(Repair(index, rule, before, after))
-        if res is not None and res.abolished_unit:
+    """An address column; `province` (2025 code) is assumed where an address names none.
+    Each distinct cell is worked out once; one pass over the rows fans the results out."""
+    per_raw: dict[str | None, tuple] = {}
+    for raw, (text, rule) in repair_text_map(set(values)).items():
+        res = None if text is None else resolve_address(text, province)
+        after = None if res is None else res.text
+        rules = ((rule,) if rule else ()) + _rules(text, after)
+        per_raw[raw] = (res, text, after, rules)
+    result = ColumnResult(values=[])
+    columns: dict[str, list] = {what: [] for what in ("commune_code", "province_code", *PART_COLUMNS)}
+    appends = [(columns[what].append, what) for what in columns]
+    for index, raw in enumerate(values):
+        res, text, after, rules = per_raw[raw]
+        result.values.append(after)
+        if res is None:
+            for append, _ in appends:
+                append(None)
+            continue
+        appends[0][0](res.commune_code)
+        appends[1][0](res.province_code)
+        for append, what in appends[2:]:
+            append(res.parts.get(what))
+        for rule in rules:
+            # The encoding repair shows what decoding gave; the others what re-writing gave.
+            if rule.startswith("encoding_"):
+                result.repairs.append(Repair(index, rule, raw, text))
+            else:
+                result.repairs.append(Repair(index, rule, text, after))
+        if res.abolished_unit:
             result.problems.append(_abolished(index, spec, res))
+    for what, column in columns.items():
+        result.derived[f"{spec.name}__{what}"] = column
     return result
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from lamsach.domain import CellProblem, Criterion, FieldSpec, Repair
-from lamsach.standardise.column import ColumnResult, blank, map_unique
+from lamsach.standardise.column import ColumnResult, blank
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 _SERIAL_RANGE = (1, 80000)  # 1900-01-01 .. 2119
@@ -79,12 +79,18 @@ def _build(year: int, month: int, day: int, text: str, repaired: bool) -> Parsed
 
 def standardise_dates(values: list[str | None], spec: FieldSpec, reference_date: date) -> ColumnResult:
     """A date column: ISO values, `<field>__year`, `date_format` repairs, invalid/future problems."""
-    parsed = map_unique(values, lambda v: None if blank(v) else parse_date(v, reference_date))
-    result = ColumnResult(values=[None if p is None else p.value for p in parsed])
-    result.derived[f"{spec.name}__year"] = [None if p is None else p.year for p in parsed]
-    for index, (raw, p) in enumerate(zip(values, parsed, strict=True)):
+    parsed = {v: (None if blank(v) else parse_date(v, reference_date)) for v in set(values)}
+    result = ColumnResult(values=[])
+    years: list[int | None] = []
+    append_value, append_year = result.values.append, years.append
+    for index, raw in enumerate(values):
+        p = parsed[raw]
         if p is None:
+            append_value(None)
+            append_year(None)
             continue
+        append_value(p.value)
+        append_year(p.year)
         if p.invalid:
             result.problems.append(
                 CellProblem(index, spec.name, "date_invalid", Criterion.CORRECT, params=_params(spec, raw))
@@ -95,6 +101,7 @@ def standardise_dates(values: list[str | None], spec: FieldSpec, reference_date:
         if _after(p, reference_date):
             params = _params(spec, p.value) | {"reference_date": reference_date.isoformat()}
             result.problems.append(CellProblem(index, spec.name, "date_in_future", Criterion.CORRECT, params=params))
+    result.derived[f"{spec.name}__year"] = years
     return result
 
 

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from lamsach.data import read_csv
 from lamsach.domain import CellProblem, Criterion, FieldSpec, Repair, Severity
-from lamsach.standardise.column import ColumnResult, blank, map_unique
+from lamsach.standardise.column import ColumnResult, blank
 
 _SEPARATORS = re.compile(r"[\s.\-_/,]+")
 _FLOAT_TEXT = re.compile(r"\d+\.0+|\d(?:\.\d+)?[eE]\+?\d+")
@@ -97,13 +97,21 @@ def id_sex(cccd: str) -> str:
 
 def standardise_ids(values: list[str | None], spec: FieldSpec) -> ColumnResult:
     """An ID column: digit strings, `<field>__kind`, repairs, and shape problems."""
-    parsed = map_unique(values, lambda v: None if blank(v) else parse_id(v))
-    result = ColumnResult(values=[None if p is None else p.value for p in parsed])
-    result.derived[f"{spec.name}__kind"] = [None if p is None else p.kind for p in parsed]
+    parsed = {v: (None if blank(v) else parse_id(v)) for v in set(values)}
+    result = ColumnResult(values=[])
+    kinds: list[str | None] = []
+    append_value, append_kind = result.values.append, kinds.append
     prefixes = cccd_prefixes()
-    for index, (raw, p) in enumerate(zip(values, parsed, strict=True)):
+    for index, raw in enumerate(values):
+        p = parsed[raw]
         if p is None:
+            append_value(None)
+            append_kind(None)
             continue
+        append_value(p.value)
+        append_kind(p.kind)
+        if p.kind == "cccd12" and not p.repairs and p.value[:3] in prefixes:
+            continue  # the usual case
         before = raw
         for rule, after in p.repairs:
             result.repairs.append(Repair(index, rule, before, after))
@@ -112,8 +120,7 @@ def standardise_ids(values: list[str | None], spec: FieldSpec) -> ColumnResult:
         if p.kind == "invalid":
             result.problems.append(
                 CellProblem(index, spec.name, "format_invalid", Criterion.CORRECT,
-                            params=params | {"expected": "12 chữ số"},
-                            suggested_value=p.suggested)
+                            params=params | {"expected": "12 chữ số"}, suggested_value=p.suggested)
             )
         elif p.kind == "cmnd9":
             result.problems.append(
@@ -124,6 +131,7 @@ def standardise_ids(values: list[str | None], spec: FieldSpec) -> ColumnResult:
                 CellProblem(index, spec.name, "id_province_invalid", Criterion.CORRECT,
                             params=params | {"prefix": p.value[:3]})
             )
+    result.derived[f"{spec.name}__kind"] = kinds
     return result
 
 
