@@ -9,20 +9,15 @@ from typing import Annotated
 import typer
 
 from lamsach.cli.console import RichProgress, console, flatten, print_errors, print_summary
+from lamsach.cli.options import DatabaseUrl, DataDir, Lang, settings_for
+from lamsach.cli.records import finding_app, record_app
 from lamsach.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="lamsach — làm sạch, làm giàu và đo chất lượng CSDL của tỉnh theo 6 tiêu chí.")
 
-DataDir = Annotated[Path | None, typer.Option(
-    help="Thư mục lưu CSDL mặc định (SQLite). Mặc định: LAMSACH_DATA_DIR hoặc ./lamsach-data.")]
-DatabaseUrl = Annotated[str | None, typer.Option(
-    help="URL CSDL (vd. postgresql+psycopg://user@host/db). Mặc định: SQLite trong thư mục dữ liệu.")]
-Lang = Annotated[str, typer.Option(help="Ngôn ngữ thông báo: vi hoặc en.")]
-
-
-def _settings(data_dir: Path | None, database_url: str | None, lang: str) -> Settings:
-    return Settings.from_env(data_dir=data_dir, database_url=database_url, lang=lang)
+app.add_typer(record_app, name="record")
+app.add_typer(finding_app, name="finding")
 
 
 def _run(manifest: Path, out: Path, settings: Settings) -> None:
@@ -49,7 +44,7 @@ def run(
     lang: Lang = "vi",
 ) -> None:
     """Chạy một lượt làm sạch trên các tệp mà tệp mô tả liệt kê."""
-    _run(manifest, out, _settings(data_dir, database_url, lang))
+    _run(manifest, out, settings_for(data_dir, database_url, lang))
 
 
 @app.command()
@@ -64,7 +59,7 @@ def demo(
     """Sinh một tỉnh mẫu có đáp án (ground truth) rồi chạy trọn một lượt làm sạch."""
     from lamsach.generate import generate_province
 
-    settings = _settings(data_dir or out / "store", database_url, lang)
+    settings = settings_for(data_dir or out / "store", database_url, lang)
     with console.status(f"Đang sinh tỉnh mẫu {people} nhân khẩu…"):
         manifest = generate_province(out / "province", people=people, seed=seed)
     console.print(f"Tỉnh mẫu: {manifest} (đáp án trong {manifest.parent / 'truth'})")

@@ -108,6 +108,8 @@ class Manifest:
     sources: tuple[SourceSpec, ...]
     path: Path | None = None
     reference_date: str | None = None  # ISO date the pass judges "now" and "stale" against
+    rule_overrides: dict[str, dict] = field(default_factory=dict)  # rule -> {enabled, severity}
+    freshness_days: dict[str, int] = field(default_factory=dict)  # dataset -> days before stale
 
 
 @dataclass(frozen=True)

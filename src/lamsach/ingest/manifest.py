@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from lamsach.data import dataset_names, load_schema
+from lamsach.data import dataset_names, load_schema, rule_templates
 from lamsach.domain import ErrorCode, LamsachError, Location, Manifest, SourceSpec
 
 SOURCE_KEYS = ("path", "dataset", "unit", "columns", "sheet")
@@ -66,6 +66,8 @@ def load_manifest(path: Path) -> Manifest:
         if not value:
             problems.add(ErrorCode.MANIFEST_FIELD_MISSING, field=key)
     reference_date = _reference_date(document.get("reference_date"), problems)
+    overrides = _rule_overrides(document.get("rules"), problems)
+    freshness = _freshness(document.get("freshness_days"), problems)
     raw_sources = document.get("sources")
     if not isinstance(raw_sources, list) or not raw_sources:
         problems.add(ErrorCode.MANIFEST_FIELD_MISSING, field="sources")
@@ -78,7 +80,8 @@ def load_manifest(path: Path) -> Manifest:
             sources.append(spec)
     problems.raise_if_any()
     return Manifest(
-        name=name, province=province, sources=tuple(sources), path=path, reference_date=reference_date
+        name=name, province=province, sources=tuple(sources), path=path, reference_date=reference_date,
+        rule_overrides=overrides, freshness_days=freshness,
     )
 
 
@@ -183,3 +186,53 @@ def _reference_date(value: Any, problems: _Problems) -> str | None:
     except ValueError:
         problems.add(ErrorCode.MANIFEST_INVALID, reason=f"reference_date “{value}” is not a date yyyy-mm-dd")
         return None
+
+
+SEVERITIES = ("error", "warning", "info")
+
+
+def _rule_overrides(value: Any, problems: _Problems) -> dict[str, dict]:
+    """`rules: {rule: {enabled: false, severity: warning}}`: a campaign switches rules off or re-grades them."""
+    if value is None:
+        return {}
+    known = rule_templates()
+    if not isinstance(value, dict):
+        problems.add(ErrorCode.MANIFEST_INVALID, reason="rules: must map a rule name to {enabled, severity}")
+        return {}
+    overrides: dict[str, dict] = {}
+    for rule, setting in value.items():
+        if rule not in known:
+            problems.add(ErrorCode.MANIFEST_INVALID,
+                         reason=f"rules: unknown rule “{rule}” (known: {', '.join(sorted(known))})")
+            continue
+        if not isinstance(setting, dict) or set(setting) - {"enabled", "severity"}:
+            problems.add(ErrorCode.MANIFEST_INVALID, reason=f"rules: {rule} takes only enabled: and severity:")
+            continue
+        if "severity" in setting and setting["severity"] not in SEVERITIES:
+            problems.add(ErrorCode.MANIFEST_INVALID,
+                         reason=f"rules: {rule} severity “{setting['severity']}” is not one of {', '.join(SEVERITIES)}")
+            continue
+        if "enabled" in setting and not isinstance(setting["enabled"], bool):
+            problems.add(ErrorCode.MANIFEST_INVALID, reason=f"rules: {rule} enabled must be true or false")
+            continue
+        overrides[rule] = dict(setting)
+    return overrides
+
+
+def _freshness(value: Any, problems: _Problems) -> dict[str, int]:
+    """`freshness_days: {land_parcel: 365}`: the window after which a record counts as stale."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.add(ErrorCode.MANIFEST_INVALID, reason="freshness_days: must map a dataset to a number of days")
+        return {}
+    result: dict[str, int] = {}
+    for dataset, days in value.items():
+        if dataset not in dataset_names():
+            problems.add(ErrorCode.MANIFEST_DATASET_UNKNOWN, value=dataset, expected=", ".join(dataset_names()))
+        elif not isinstance(days, int) or isinstance(days, bool) or days <= 0:
+            problems.add(ErrorCode.MANIFEST_INVALID,
+                         reason=f"freshness_days: {dataset} must be a whole number of days > 0, not “{days}”")
+        else:
+            result[dataset] = days
+    return result

@@ -62,3 +62,16 @@ def _label(schema: DatasetSchema, name: str) -> str:
         return schema.field(name).label_vi
     except KeyError:
         return name
+
+
+def apply_overrides(rows: list[dict], overrides: dict[str, dict]) -> list[dict]:
+    """A campaign's switched-off rules and changed severities, applied to cell findings too."""
+    if not overrides:
+        return rows
+    kept = []
+    for row in rows:
+        setting = overrides.get(row["rule"], {})
+        if not setting.get("enabled", True):
+            continue
+        kept.append({**row, "severity": setting["severity"]} if "severity" in setting else row)
+    return kept

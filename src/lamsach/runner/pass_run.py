@@ -21,7 +21,8 @@ from lamsach.domain import LamsachError, Manifest
 from lamsach.ingest import load_manifest, read_source
 from lamsach.link import link_by_id
 from lamsach.measure import build_scorecard
-from lamsach.runner.cell_findings import cell_findings_table
+from lamsach.runner.cell_findings import apply_overrides, cell_findings_table
+from lamsach.runner.decisions import apply_decisions
 from lamsach.runner.outputs import write_outputs
 from lamsach.runner.progress import Progress, SilentProgress
 from lamsach.runner.records_table import standardise_records
@@ -77,7 +78,8 @@ def run_pass(manifest_path: Path, out_dir: Path, settings: Settings | None = Non
         tables, cell_rows = _standardise_all(store, engine, manifest, datasets, reference, run_id,
                                              summary, progress, actor)
         clock.lap("standardise")
-        findings = _validate_all(engine, datasets, tables, reference, cell_rows, progress)
+        findings = _validate_all(engine, manifest, datasets, tables, reference, cell_rows, progress)
+        apply_decisions(engine, findings, tables, store.finding_decisions(manifest.name))
         clock.lap("validate")
         links = _link_all(engine, datasets, tables, progress)
         clock.lap("link")
@@ -174,10 +176,12 @@ def _standardise_all(store, engine, manifest, datasets, reference, run_id, summa
     return tables, cell_rows
 
 
-def _validate_all(engine, datasets, tables, reference, cell_rows, progress) -> str:
+def _validate_all(engine, manifest, datasets, tables, reference, cell_rows, progress) -> str:
     progress.start("Kiểm tra theo 6 tiêu chí", len(datasets))
     schemas = [load_schema(d) for d in datasets]
-    catalogue = rule_table(engine)
+    overrides = manifest.rule_overrides
+    catalogue = rule_table(engine, overrides)
+    cell_rows = apply_overrides(cell_rows, overrides)
     labels = labels_table(engine, schemas)
     engine.register("area_plausibility", pa.Table.from_pylist(
         [{"land_use_code": r["land_use_code"], "min_m2": float(r["min_m2"]), "max_m2": float(r["max_m2"])}
@@ -185,8 +189,9 @@ def _validate_all(engine, datasets, tables, reference, cell_rows, progress) -> s
     parts = []
     for schema in schemas:
         ctx = RuleContext(schema, tables, reference.isoformat(),
-                          catalogue_tables={"area_plausibility": engine.table_name("area_plausibility")})
-        parts.append(run_rules(engine, ctx, rule_specs(schema), catalogue, labels))
+                          catalogue_tables={"area_plausibility": engine.table_name("area_plausibility")},
+                          freshness_days=manifest.freshness_days.get(schema.name))
+        parts.append(run_rules(engine, ctx, rule_specs(schema, overrides), catalogue, labels))
         progress.advance()
     cells = engine.register("cell_findings", pa.Table.from_pylist(cell_rows, schema=_finding_schema()))
     name = engine.table_name("findings")

@@ -24,37 +24,34 @@ PART_COLUMNS: tuple[str, ...] = ("house", "hamlet", "commune", "district", "prov
 
 def standardise_addresses(values: list[str | None], spec: FieldSpec, province: str | None = None) -> ColumnResult:
     """An address column; `province` (2025 code) is assumed where an address names none.
-    Each distinct cell is worked out once; one pass over the rows fans the results out."""
+    Each distinct cell is worked out once; the rows are then filled by lookup, and only the
+    rows with a repair or problem are visited one by one."""
+    derived_names = ("commune_code", "province_code", *PART_COLUMNS)
+    blank_row = (None, False, (None,) * len(derived_names), None, None, ())
     per_raw: dict[str | None, tuple] = {}
     for raw, (text, rule) in repair_text_map(set(values)).items():
-        res = None if text is None else resolve_address(text, province)
-        after = None if res is None else res.text
-        rules = ((rule,) if rule else ()) + _rules(text, after)
-        per_raw[raw] = (res, text, after, rules)
-    result = ColumnResult(values=[])
-    columns: dict[str, list] = {what: [] for what in ("commune_code", "province_code", *PART_COLUMNS)}
-    appends = [(columns[what].append, what) for what in columns]
-    for index, raw in enumerate(values):
-        res, text, after, rules = per_raw[raw]
-        result.values.append(after)
-        if res is None:
-            for append, _ in appends:
-                append(None)
+        if text is None:
+            per_raw[raw] = blank_row
             continue
-        appends[0][0](res.commune_code)
-        appends[1][0](res.province_code)
-        for append, what in appends[2:]:
-            append(res.parts.get(what))
+        res = resolve_address(text, province)
+        rules = ((rule,) if rule else ()) + _rules(text, res.text)
+        derived = (res.commune_code, res.province_code, *(res.parts.get(p) for p in PART_COLUMNS))
+        per_raw[raw] = (res.text, bool(rules or res.abolished_unit), derived, res, text, rules)
+    rows = [per_raw[v] for v in values]
+    result = ColumnResult(values=[r[0] for r in rows])
+    columns = list(zip(*(r[2] for r in rows), strict=True)) or [()] * len(derived_names)
+    for what, column in zip(derived_names, columns, strict=True):
+        result.derived[f"{spec.name}__{what}"] = list(column)
+    for index in [i for i, r in enumerate(rows) if r[1]]:
+        after, _, _, res, text, rules = rows[index]
         for rule in rules:
             # The encoding repair shows what decoding gave; the others what re-writing gave.
             if rule.startswith("encoding_"):
-                result.repairs.append(Repair(index, rule, raw, text))
+                result.repairs.append(Repair(index, rule, values[index], text))
             else:
                 result.repairs.append(Repair(index, rule, text, after))
         if res.abolished_unit:
             result.problems.append(_abolished(index, spec, res))
-    for what, column in columns.items():
-        result.derived[f"{spec.name}__{what}"] = column
     return result
 
 

@@ -26,6 +26,7 @@ class RuleContext:
     reference_date: str  # ISO date
     register_dataset: str = "population"
     catalogue_tables: dict[str, str] = field(default_factory=dict)
+    freshness_days: int | None = None  # the campaign's window; the schema's default otherwise
 
     @property
     def table(self) -> str:

@@ -52,7 +52,8 @@ class RegisterMatch(RuleSpecBase):
 
     def emits(self) -> tuple[str, ...]:
         return ("id_not_in_register", "id_sex_century_mismatch", "name_differs_from_register",
-                "birth_year_differs_from_register", "sex_differs_from_register")
+                "name_spelling_differs_from_register", "birth_year_differs_from_register",
+                "sex_differs_from_register")
 
     def to_sql(self, ctx: RuleContext) -> str | None:
         register = register_view(ctx)
@@ -81,6 +82,11 @@ class RegisterMatch(RuleSpecBase):
                 _select("name_differs_from_register", parts["name"], "d." + quote(parts["name"]), "r.full_name",
                         alias="d.", register_value="r.full_name")
                 + joined + f" AND {key} IS NOT NULL AND r.full_name__key IS NOT NULL AND {key} <> r.full_name__key")
+            # same key, other spelling (Thuỷ/Thủy): reported, never rewritten, since a name is legal data
+            selects.append(
+                _select("name_spelling_differs_from_register", parts["name"], "d." + quote(parts["name"]),
+                        "r.full_name", alias="d.", register_value="r.full_name")
+                + joined + f" AND {key} = r.full_name__key AND d.{quote(parts['name'])} <> r.full_name")
         if year_field:
             selects.append(
                 _select("birth_year_differs_from_register", year_field, "d." + quote(year_field),
@@ -101,6 +107,7 @@ class PersonAlive(RuleSpecBase):
     """The referenced person is dead per the register's status or the death register (live)."""
 
     role: str = ""
+    before: str | None = None  # only when death came before this date field (marriage registration)
     kind: ClassVar[str] = "person_alive"
 
     def to_sql(self, ctx: RuleContext) -> str | None:
@@ -116,7 +123,8 @@ class PersonAlive(RuleSpecBase):
         dead = f"({DEAD} OR x.deceased_id IS NOT NULL)" if deaths else DEAD
         return (f"{_select(self.rule, id_field, idq, alias='d.', date_of_death=dead_at)} FROM {ctx.table} d "
                 f"LEFT JOIN {register} r ON r.citizen_id = {idq}{death_join} "
-                f"WHERE {idq} IS NOT NULL AND {dead}")
+                f"WHERE {idq} IS NOT NULL AND {dead}"
+                + (f" AND TRY_CAST({dead_at} AS DATE) < TRY_CAST(d.{quote(self.before)} AS DATE)" if self.before else ""))
 
 
 @dataclass(frozen=True)

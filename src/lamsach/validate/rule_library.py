@@ -116,7 +116,7 @@ class Stale(RuleSpecBase):
     kind: ClassVar[str] = "stale"
 
     def to_sql(self, ctx: RuleContext) -> str | None:
-        days = self.days or ctx.schema.freshness_days
+        days = self.days or ctx.freshness_days or ctx.schema.freshness_days
         if not days:
             return None
         ref = f"DATE {literal(ctx.reference_date)}"

@@ -180,6 +180,14 @@ class SqlAlchemyStore:
             return [StoredRecord(r.id, r.record_key, r.unit, r.row_no, r.version, json.loads(r.data))
                     for r in rows]
 
+    def record(self, campaign: str, dataset: str, key: str) -> StoredRecord | None:
+        with self.engine.connect() as conn:
+            r = conn.execute(select(t.records.c.id, t.records.c.record_key, t.records.c.unit, t.records.c.row_no,
+                                    t.records.c.version, t.records.c.data)
+                             .where(t.records.c.campaign == campaign, t.records.c.dataset == dataset,
+                                    t.records.c.record_key == key)).first()
+        return StoredRecord(r.id, r.record_key, r.unit, r.row_no, r.version, json.loads(r.data)) if r else None
+
     def count_records(self, campaign: str | None = None) -> int:
         with self.engine.connect() as conn:
             query = select(func.count()).select_from(t.records)
@@ -293,6 +301,25 @@ class SqlAlchemyStore:
         with self.engine.begin() as conn:
             if rows:
                 conn.execute(insert(t.findings), [{**r, "run_id": run_id} for r in rows])
+
+    def decide_finding(self, campaign: str, dataset: str, key: str, field: str, rule: str, status: str,
+                       value: str | None, actor: str, reason: str) -> int:
+        """Record a verdict on a finding (`dismissed` or `accepted`) for the value it judged."""
+        if status not in ("dismissed", "accepted"):
+            raise ValueError(status)
+        with self.engine.begin() as conn:
+            result = conn.execute(insert(t.finding_decisions).values(
+                campaign=campaign, dataset=dataset, record_key=key, field=field, rule=rule, status=status,
+                value=value, actor=actor, at=_now(), reason=reason))
+            return int(result.inserted_primary_key[0])
+
+    def finding_decisions(self, campaign: str) -> list[dict]:
+        """The latest verdict per finding (dataset, record, field, rule) of a campaign."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.finding_decisions).where(t.finding_decisions.c.campaign == campaign)
+                                .order_by(t.finding_decisions.c.id))
+            latest = {(r.dataset, r.record_key, r.field, r.rule): dict(r._mapping) for r in rows}
+        return list(latest.values())
 
     def save_scorecard(self, run_id: int, rows: list[dict]) -> None:
         with self.engine.begin() as conn:

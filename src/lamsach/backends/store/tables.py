@@ -145,3 +145,22 @@ scorecards = Table(
     Column("records", Integer, nullable=False),
     Column("passing", Integer, nullable=False),
 )
+
+finding_decisions = Table(
+    "finding_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign", String(200), nullable=False),
+    Column("dataset", String(100), nullable=False),
+    Column("record_key", String(200), nullable=False),
+    Column("field", String(100), nullable=False),
+    Column("rule", String(100), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("value", Text),
+    Column("actor", String(100), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text),
+    Index("ix_finding_decisions_key", "campaign", "dataset", "record_key"),
+)
+"""An officer's verdict on a finding, tied to the value it judged: a later pass keeps a dismissed
+finding dismissed while the value is unchanged, and opens it again when the value changes."""

@@ -1,0 +1,76 @@
+"""`lamsach record …` and `lamsach finding …`: look at a record's history, undo a change, decide on a finding."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from lamsach.cli.console import console, err_console
+from lamsach.cli.options import DatabaseUrl, DataDir, settings_for
+
+record_app = typer.Typer(help="Lịch sử và hoàn tác thay đổi của một bản ghi.", no_args_is_help=True)
+finding_app = typer.Typer(help="Quyết định của cán bộ về một phát hiện.", no_args_is_help=True)
+
+Campaign = Annotated[str, typer.Argument(help="Tên đợt làm sạch (mục name của tệp mô tả).")]
+Dataset = Annotated[str, typer.Argument(help="Tập dữ liệu, ví dụ land_parcel.")]
+Key = Annotated[str, typer.Argument(help="Mã hồ sơ.")]
+Actor = Annotated[str, typer.Option("--by", help="Người thực hiện.")]
+
+
+def _store(data_dir, database_url):
+    from lamsach.backends.store import SqlAlchemyStore
+
+    return SqlAlchemyStore.open(settings_for(data_dir, database_url).store_url)
+
+
+@record_app.command("history")
+def history(campaign: Campaign, dataset: Dataset, key: Key, data_dir: DataDir = None,
+            database_url: DatabaseUrl = None) -> None:
+    """Mọi thay đổi của một bản ghi: giá trị cũ, mới, nguồn, ai, khi nào, vì sao."""
+    store = _store(data_dir, database_url)
+    record = store.record(campaign, dataset, key)
+    if record is None:
+        err_console.print(f"Không có bản ghi {dataset}/{key} trong đợt “{campaign}”.")
+        raise typer.Exit(1)
+    table = Table(title=f"{dataset}/{key} — phiên bản {record.version}")
+    for column in ("Số", "Trường", "Giá trị cũ", "Giá trị mới", "Nguồn", "Quy tắc", "Người", "Lúc", "Lý do"):
+        table.add_column(column)
+    for c in store.history(campaign, dataset, key):
+        table.add_row(str(c.id), c.field, c.old_value or "", c.new_value or "", c.source, c.rule or "", c.actor,
+                      c.at[:19], c.reason or "")
+    console.print(table)
+
+
+@record_app.command("undo")
+def undo(campaign: Campaign, change_id: Annotated[int, typer.Argument(help="Số của thay đổi (xem history).")],
+         reason: Annotated[str, typer.Option(help="Lý do hoàn tác.")], by: Actor,
+         data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Hoàn tác một thay đổi: khôi phục giá trị trước đó thành một phiên bản mới."""
+    store = _store(data_dir, database_url)
+    try:
+        store.undo(campaign, change_id, by, reason)
+    except KeyError:
+        err_console.print(f"Không có thay đổi số {change_id}.")
+        raise typer.Exit(1) from None
+    console.print(f"Đã hoàn tác thay đổi số {change_id}.")
+
+
+@finding_app.command("dismiss")
+def dismiss(campaign: Campaign, dataset: Dataset, key: Key,
+            field: Annotated[str, typer.Argument(help="Trường của phát hiện.")],
+            rule: Annotated[str, typer.Argument(help="Quy tắc của phát hiện.")],
+            reason: Annotated[str, typer.Option(help="Vì sao phát hiện này không phải lỗi.")], by: Actor,
+            data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Bỏ qua một phát hiện; nó giữ trạng thái “dismissed” chừng nào giá trị còn như hiện nay."""
+    store = _store(data_dir, database_url)
+    record = store.record(campaign, dataset, key)
+    if record is None:
+        err_console.print(f"Không có bản ghi {dataset}/{key} trong đợt “{campaign}”.")
+        raise typer.Exit(1)
+    if field != "*" and field not in record.data:
+        err_console.print(f"Tập {dataset} không có trường “{field}” (có: {', '.join(record.data)}).")
+        raise typer.Exit(1)
+    store.decide_finding(campaign, dataset, key, field, rule, "dismissed", record.data.get(field), by, reason)
+    console.print(f"Đã bỏ qua phát hiện {rule} của {dataset}/{key}.{field}; lần chạy sau sẽ giữ quyết định này.")
