@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from lamsach.backends.store import SqlAlchemyStore
 from lamsach.cli.app import app
 
-runner = CliRunner()
+runner = CliRunner(env={"COLUMNS": "300"})
 CAMPAIGN = "Thử dòng lệnh"
 
 

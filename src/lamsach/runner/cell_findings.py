@@ -42,7 +42,7 @@ def cell_findings_table(schema: DatasetSchema, result: StandardisedTable, repair
             "field": change.field, "criterion": template.get("criterion", "clean"), "rule": change.rule,
             "severity": template.get("severity", "info"), "status": FindingStatus.FIXED.value,
             "message": render(template.get("vi", change.rule or ""), _label(schema, change.field),
-                              {"value": change.old_value, "suggested_value": change.new_value}),
+                              {"original": change.old_value, "value": change.new_value}),
             "suggested_value": change.new_value})
     for problem in result.problems:
         template = messages.get(problem.rule, {})

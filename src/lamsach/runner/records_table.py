@@ -12,6 +12,19 @@ from lamsach.domain import DatasetSchema, Repair
 from lamsach.standardise import standardise_dataset
 
 
+def repair_message(schema: DatasetSchema, field_name: str, rule: str, original: str | None, value: str | None,
+                   messages: dict[str, dict[str, str]]) -> str:
+    """The rule's Vietnamese template filled for one repair: the why of its version."""
+    label = next((f.label_vi for f in schema.fields if f.name == field_name), field_name)
+    template = messages.get(rule, {}).get("vi", rule)
+    return template.format_map(_Blank(field=label, original=original or "", value=value or ""))
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
 @dataclass
 class StandardisedTable:
     schema: DatasetSchema
@@ -30,7 +43,8 @@ def standardise_records(schema: DatasetSchema, records: list[StoredRecord], refe
     keys = [r.key for r in records]
     changes = [
         ValueChange(schema.name, keys[repair.index], field_name, repair.value, "repair",
-                    reason=messages.get(repair.rule, {}).get("vi", repair.rule), rule=repair.rule)
+                    reason=repair_message(schema, field_name, repair.rule, repair.original, repair.value, messages),
+                    rule=repair.rule)
         for field_name, repairs in result.repairs.items() for repair in repairs
     ]
     arrays: dict[str, pa.Array] = {"record_id": pa.array(keys, pa.string())}
