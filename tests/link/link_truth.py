@@ -16,8 +16,7 @@ from pathlib import Path
 from lamsach.data import load_schema
 
 HARD_ID_ERRORS = frozenset({"missing_required", "legacy_id_document", "id_not_in_register",
-                            "id_sex_century_mismatch", "id_birth_year_mismatch", "format_invalid",
-                            "id_leading_zero_lost"})
+                            "id_sex_century_mismatch", "id_birth_year_mismatch", "format_invalid"})
 
 
 def read(path: Path) -> list[dict[str, str]]:

@@ -64,6 +64,21 @@ def demo(
         manifest = generate_province(out / "province", people=people, seed=seed)
     console.print(f"Tỉnh mẫu: {manifest} (đáp án trong {manifest.parent / 'truth'})")
     _run(manifest, out / "result", settings)
+    _print_truth_score(out / "result", manifest.parent / "truth")
+
+
+def _print_truth_score(result: Path, truth: Path) -> None:
+    """How much of what the generator planted the pass found: the demo's own check."""
+    from lamsach.measure import score_against_truth
+
+    score = score_against_truth(result, truth)
+    planted = sum(c.planted for c in score.classes)
+    found = sum(c.found for c in score.classes)
+    weakest = min(score.classes, key=lambda c: c.recall)
+    console.print(f"Đối chiếu đáp án: phát hiện {found}/{planted} lỗi đã cài ({found / planted:.1%}); "
+                  f"lớp lỗi thấp nhất: {weakest.dataset}/{weakest.error_type} {weakest.recall:.0%}; "
+                  f"báo nhầm {score.false_alarms}/{score.clean_records} bản ghi sạch "
+                  f"({score.false_alarm_rate:.2%}).")
 
 
 def main() -> None:

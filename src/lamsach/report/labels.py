@@ -1,0 +1,76 @@
+"""The report's words for codes, and the names of units, read from data files.
+
+Wording is data (`report_templates/labels.yaml`, the 2025 administrative catalogue) so a change of
+term or of a commune's name is an edit of a file, not of code; this module only looks them up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import yaml
+
+from lamsach.data import catalogue_rows, load_schema, read_text
+from lamsach.domain import ErrorCode, LamsachError, Location
+
+LABELS_FILE = "report_templates/labels.yaml"
+LABELS_VERSIONS = {1}
+
+
+@cache
+def labels() -> dict[str, Any]:
+    """The parsed labels file, checked for its `kind` and `format_version` like every data file."""
+    document = yaml.safe_load(read_text(LABELS_FILE))
+    if not isinstance(document, dict) or document.get("kind") != "report_labels":
+        raise LamsachError(ErrorCode.DATA_FILE_INVALID, Location(file=LABELS_FILE),
+                           {"reason": "kind must be report_labels"})
+    if document.get("format_version") not in LABELS_VERSIONS:
+        raise LamsachError(ErrorCode.DATA_FILE_INVALID, Location(file=LABELS_FILE),
+                           {"reason": f"format_version {document.get('format_version')!r} is not supported"})
+    return document
+
+
+def criterion_label(criterion: str) -> str:
+    return labels()["criteria"].get(criterion, criterion)
+
+
+def dataset_label(dataset: str) -> str:
+    """A dataset's short name for table cells; its schema's label when the labels file has none."""
+    short = labels()["datasets"].get(dataset)
+    if short:
+        return short
+    try:
+        return load_schema(dataset).label_vi
+    except Exception:  # a dataset with no schema file (a test's table) shows its code
+        return dataset
+
+
+@dataclass(frozen=True)
+class UnitTitle:
+    """A unit as people know it: code and the catalogue's name (empty when the code is not there)."""
+
+    code: str
+    name: str
+    province: str = ""
+
+    @property
+    def label(self) -> str:
+        """`Xã Thạch Lập (15085)`, or the code alone, or the words for records with no unit."""
+        if not self.code:
+            return labels()["unknown_unit"]
+        return f"{self.name} ({self.code})" if self.name else self.code
+
+
+@cache
+def _communes() -> dict[str, tuple[str, str]]:
+    return {row["commune_code"]: (row["commune_name"], row["province_name"])
+            for row in catalogue_rows("admin_units/communes_2025")}
+
+
+def unit_title(code: str | None) -> UnitTitle:
+    """The title of unit `code`; a department or an unknown code keeps its code alone."""
+    code = code or ""
+    name, province = _communes().get(code, ("", ""))
+    return UnitTitle(code, name, province)
