@@ -26,6 +26,28 @@ class Settings:
         default="6GB", metadata={"help": "Memory DuckDB may use for batch work."}
     )
     duckdb_threads: int = field(default=2, metadata={"help": "Threads DuckDB may use."})
+    link_accept_probability: float = field(
+        default=0.99, metadata={"help": "A person reference without a usable ID is linked to its best register "
+                                "candidate when the model gives at least this probability (and the runner-up "
+                                "is far enough behind). Measured in bench/README_link.md."})
+    link_review_probability: float = field(
+        default=0.5, metadata={"help": "Candidates from this probability up to the accept threshold, or accepted "
+                               "but too close to a runner-up, go to the review queue; below it they are rejected."})
+    link_min_margin_weight: float = field(
+        default=5.0, metadata={"help": "How many bits of match weight the best candidate must lead the second by "
+                               "to be accepted without review (5 bits: 32 times more likely)."})
+    link_min_references: int = field(
+        default=50, metadata={"help": "Below this many person references or register people, no model is "
+                              "trained and only ID links are made: too few records to learn from."})
+    link_u_max_pairs: int = field(
+        default=1_000_000, metadata={"help": "Random record pairs used to estimate the u probabilities."})
+    link_em_max_pairs: int = field(
+        default=2_000_000, metadata={"help": "Blocked pairs used per expectation-maximisation pass (m probabilities)."})
+    dedupe_threshold_probability: float = field(
+        default=0.99, metadata={"help": "Two records of one dataset are reported as duplicates from this "
+                                "probability up (the exact duplicate rules report copies regardless)."})
+    dedupe_expected_share: float = field(
+        default=0.01, metadata={"help": "The share of records expected to be duplicates: the dedupe models' prior."})
 
     @property
     def store_url(self) -> str:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import unicodedata
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lamsach.data import read_csv
 from lamsach.domain import FieldSpec
 from lamsach.standardise.address_parse import split_address
 from lamsach.standardise.addresses import standardise_addresses, standardise_commune_codes
@@ -89,3 +94,53 @@ def test_commune_codes(raw, value, resolved, problems):
     assert result.values == [value]
     assert result.derived["commune_code__resolved"] == [resolved]
     assert [p.rule for p in result.problems] == problems
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+COMMUNES = read_csv("catalogues/admin_units/communes_2025.csv")
+
+
+def test_every_catalogue_commune_resolves_unchanged():
+    values = [f"Thôn 1, {_lower_first(unicodedata.normalize('NFC', r['commune_name']))}, {_lower_first(r['province_name'])}"
+              for r in COMMUNES]
+    result = standardise_addresses(values, ADDRESS)
+    assert result.values == values
+    assert result.repairs == [] and result.problems == []
+    assert result.derived["address__commune_code"] == [r["commune_code"] for r in COMMUNES]
+
+
+def test_addresses_typed_without_accents_mostly_resolve():
+    def strip(text: str) -> str:
+        text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+        return "".join(c for c in text if not unicodedata.combining(c))
+
+    values = [strip(f"Thôn 1, {r['commune_name']}, {r['province_name']}") for r in COMMUNES]
+    codes = standardise_addresses(values, ADDRESS).derived["address__commune_code"]
+    resolved = sum(1 for code, r in zip(codes, COMMUNES, strict=True) if code == r["commune_code"])
+    assert resolved >= 0.99 * len(COMMUNES)
+
+
+def test_province_type_conflict_between_copies_is_tolerated():
+    # provinces_2025.csv says "Thành phố Quảng Ninh", communes_2025.csv "Tỉnh Quảng Ninh": keep either.
+    for text in ("Phường Hạ Long, tỉnh Quảng Ninh", "Phường Hạ Long, thành phố Quảng Ninh"):
+        result = standardise_addresses([text], ADDRESS)
+        assert result.values == [text] and result.repairs == []
+
+
+HAMLET = st.sampled_from(["Thôn 3", "xóm  BẮC", "Thôn Văn Hoà", "Tổ dân phố 5", "THÔN ĐÔNG"])
+UNIT = st.sampled_from(["xã Nga Sơn", "XÃ  hoằng  tiến", "X.Hậu Lộc", "xa Trieu Loc", "xã Mỹ Lộc, huyện Hậu Lộc"])
+PROVINCE = st.sampled_from(["tỉnh Thanh Hóa", "tỉnh Thanh Hoá", "T. Thanh Hóa", "TỈNH thanh HÓA", ""])
+
+
+@given(HAMLET, UNIT, PROVINCE)
+@settings(max_examples=150, deadline=None)
+def test_address_standardisation_is_idempotent(hamlet, unit, province):
+    text = ", ".join(p for p in (hamlet, unit, province) if p)
+    once = standardise_addresses([text], ADDRESS, "38")
+    twice = standardise_addresses(once.values, ADDRESS, "38")
+    assert twice.values == once.values
+    assert twice.repairs == []
+    assert twice.derived["address__commune_code"] == once.derived["address__commune_code"]

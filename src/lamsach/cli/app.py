@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from lamsach.cli.campaign import campaign_app
 from lamsach.cli.console import RichProgress, console, flatten, print_errors, print_summary
 from lamsach.cli.options import DatabaseUrl, DataDir, Lang, settings_for
 from lamsach.cli.records import finding_app, record_app
@@ -16,16 +17,18 @@ from lamsach.settings import Settings
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="lamsach — làm sạch, làm giàu và đo chất lượng CSDL của tỉnh theo 6 tiêu chí.")
 
+app.add_typer(campaign_app, name="campaign")
 app.add_typer(record_app, name="record")
 app.add_typer(finding_app, name="finding")
 
 
-def _run(manifest: Path, out: Path, settings: Settings) -> None:
+def run_and_report(manifest: Path, out: Path, settings: Settings, reference_date=None) -> None:
+    """Run the pass with progress bars; print its summary, or its errors and exit 1."""
     from lamsach.runner import run_pass
 
     try:
         with RichProgress() as progress:
-            summary = run_pass(manifest, out, settings, progress)
+            summary = run_pass(manifest, out, settings, progress, reference_date=reference_date)
     except Exception as exc:
         errors = flatten(exc)
         if not errors:
@@ -44,7 +47,7 @@ def run(
     lang: Lang = "vi",
 ) -> None:
     """Chạy một lượt làm sạch trên các tệp mà tệp mô tả liệt kê."""
-    _run(manifest, out, settings_for(data_dir, database_url, lang))
+    run_and_report(manifest, out, settings_for(data_dir, database_url, lang))
 
 
 @app.command()
@@ -63,7 +66,7 @@ def demo(
     with console.status(f"Đang sinh tỉnh mẫu {people} nhân khẩu…"):
         manifest = generate_province(out / "province", people=people, seed=seed)
     console.print(f"Tỉnh mẫu: {manifest} (đáp án trong {manifest.parent / 'truth'})")
-    _run(manifest, out / "result", settings)
+    run_and_report(manifest, out / "result", settings)
     _print_truth_score(out / "result", manifest.parent / "truth")
 
 

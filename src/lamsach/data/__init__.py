@@ -24,6 +24,7 @@ SUPPORTED_VERSIONS: dict[str, set[int]] = {
     "rule_messages": {1},
     "code_table": {1},
     "catalogue": {1},
+    "workbook_wording": {1},
 }
 
 
@@ -134,6 +135,12 @@ def _location_text(location: Location, lang: str) -> str:
     words = _WHERE_WORDS[lang]
     parts = [f"{words[k]} {v}" for k, v in location.as_dict().items() if v not in (None, "")]
     return (", ".join(parts) + ": ") if parts else ""
+
+
+@cache
+def workbook_wording() -> dict[str, Any]:
+    """Vietnamese wording of the correction workbook a unit receives (`messages/workbook.yaml`)."""
+    return load_yaml("messages/workbook.yaml", "workbook_wording")
 
 
 @cache

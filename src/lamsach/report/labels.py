@@ -43,7 +43,7 @@ def dataset_label(dataset: str) -> str:
         return short
     try:
         return load_schema(dataset).label_vi
-    except Exception:  # a dataset with no schema file (a test's table) shows its code
+    except (OSError, LamsachError):  # a dataset with no schema file shows its code
         return dataset
 
 
@@ -74,3 +74,29 @@ def unit_title(code: str | None) -> UnitTitle:
     code = code or ""
     name, province = _communes().get(code, ("", ""))
     return UnitTitle(code, name, province)
+
+
+def percent(share: float | None, digits: int = 1) -> str:
+    """`0.9831` -> `98,3%`: Vietnamese writes a decimal comma; a missing share shows as a dash."""
+    if share is None:
+        return "–"
+    return f"{share * 100:.{digits}f}%".replace(".", ",")
+
+
+def number(value: int | None) -> str:
+    """`6471` -> `6.471`: Vietnamese groups thousands with a dot."""
+    if value is None:
+        return "–"
+    return f"{int(value):,}".replace(",", ".")
+
+
+def grade(share: float | None) -> str:
+    """`good`, `fair` or `poor` against the thresholds in the labels file (`none` if no records).
+
+    The share is judged as shown, to a tenth of a percent, so "95,0%" is never coloured below 95%.
+    """
+    if share is None:
+        return "none"
+    share = round(share, 3)
+    limits = labels()["thresholds"]
+    return "good" if share >= limits["good"] else "fair" if share >= limits["fair"] else "poor"

@@ -1,35 +1,99 @@
-"""The figures both reports show, computed once in the engine."""
+"""The figures both reports show, computed once in the engine and shaped per unit.
+
+A provincial officer reads the province's totals and which units lag; a commune officer reads one
+unit's page: its scores, the rules that cost it most records, and the records to fix first. Every
+figure here comes from one SQL query over all units (window functions pick each unit's top rows),
+so the report's cost does not grow with a loop over units or records in Python.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from lamsach.backends.engine import Engine
 from lamsach.domain import DATA_CRITERIA
+from lamsach.report.labels import UnitTitle, criterion_label, labels, unit_title
+from lamsach.report.scores import OVERALL, ScoreRow, score_rows, unit_findings_table
 from lamsach.validate import quote
 
-CRITERION_VI = {"correct": "Đúng", "complete": "Đủ", "clean": "Sạch", "live": "Sống",
-                "unified": "Thống nhất", "shared": "Dùng chung"}
+CRITERION_VI = {c: criterion_label(c) for c in labels()["criteria"]}
+"""Criterion code -> Vietnamese word (kept for the CLI's closing table)."""
+
+
+@dataclass
+class UnitPage:
+    """What one unit's page (HTML) and sheet (XLSX) show."""
+
+    title: UnitTitle
+    total: ScoreRow
+    datasets: list[ScoreRow]
+    top_rules: list[dict] = field(default_factory=list)
+    worst_records: list[dict] = field(default_factory=list)
 
 
 @dataclass
 class ReportData:
-    units: list[dict]  # unit, dataset, records, and one score per criterion
+    criteria: list[str]  # the five data criteria, in report order
+    province: ScoreRow
+    by_dataset: list[ScoreRow]
+    units: list[UnitPage]
     top_rules: list[dict]
-    worst_records: list[dict]
-    criteria: list[str]
+    unit_findings: str  # engine table: findings with their record's unit
+    generated_at: datetime
 
 
-def report_data(engine: Engine, findings: str, scorecard: str, limit: int = 20) -> ReportData:
-    crit = [c.value for c in DATA_CRITERIA]
-    pivot = ", ".join(
-        f"max(CASE WHEN criterion = '{c}' THEN score END) AS {c}" for c in crit)
-    units = engine.rows(f"SELECT unit, dataset, max(records) AS records, {pivot} FROM {quote(scorecard)} "
-                       f"GROUP BY unit, dataset ORDER BY unit, dataset")
-    top = engine.rows(f"SELECT rule, criterion, status, count(*) AS n, count(DISTINCT record_id) AS records "
-                     f"FROM {quote(findings)} GROUP BY ALL ORDER BY n DESC LIMIT {int(limit)}"
-                     )
-    worst = engine.rows(f"SELECT dataset, record_id, unit, count(*) AS n, string_agg(DISTINCT rule, ', ') AS rules "
-                       f"FROM {quote(findings)} WHERE status = 'open' GROUP BY ALL ORDER BY n DESC, record_id "
-                       f"LIMIT {int(limit)}")
-    return ReportData(units, top, worst, crit)
+def _rule_impact_sql(unit_findings: str, per_unit: bool, limit: int) -> str:
+    """Rules ranked by the records their open findings touch: those records fail a criterion."""
+    unit = "unit, " if per_unit else ""
+    partition = "PARTITION BY unit " if per_unit else ""
+    return (
+        f"SELECT * FROM (SELECT {unit}rule, criterion, count(*) AS findings, "
+        f"count(DISTINCT dataset || chr(31) || record_id) AS records, "
+        f"arg_min(message, dataset || chr(31) || record_id || chr(31) || coalesce(field, '')) AS example "
+        f"FROM {quote(unit_findings)} WHERE status = 'open' GROUP BY {unit}rule, criterion) "
+        f"QUALIFY row_number() OVER ({partition}ORDER BY records DESC, findings DESC, rule) <= {int(limit)} "
+        f"ORDER BY {unit}records DESC, findings DESC, rule")
+
+
+def _worst_records_sql(unit_findings: str, limit: int) -> str:
+    """Each unit's records with the most open findings, with every message, to fix first."""
+    return (
+        f"SELECT unit, dataset, record_id, count(*) AS findings, list(DISTINCT criterion) AS criteria, "
+        f"list(message ORDER BY field, rule, message) AS messages "
+        f"FROM {quote(unit_findings)} WHERE status = 'open' GROUP BY unit, dataset, record_id "
+        f"QUALIFY row_number() OVER (PARTITION BY unit ORDER BY findings DESC, dataset, record_id) <= {int(limit)} "
+        f"ORDER BY unit, findings DESC, dataset, record_id")
+
+
+def report_data(engine: Engine, tables: dict[str, str], findings: str, scorecard: str,
+                generated_at: datetime, rules_limit: int = 15, unit_rules_limit: int = 10,
+                worst_limit: int = 10) -> ReportData:
+    """Everything the two reports show, from the record tables, the findings and the scorecard."""
+    criteria = [c.value for c in DATA_CRITERIA]
+    order = {c: i for i, c in enumerate(criteria)}
+    unit_findings = unit_findings_table(engine, tables, findings)
+    rows = score_rows(engine, tables, unit_findings, scorecard)
+    province = next((r for r in rows if r.unit is None and r.dataset is None), ScoreRow(None, None))
+    by_dataset = [r for r in rows if r.unit is None and r.dataset is not None]
+    unit_rules: dict[str, list[dict]] = {}
+    for r in engine.rows(_rule_impact_sql(unit_findings, True, unit_rules_limit), rule="report: unit rules"):
+        unit_rules.setdefault(r["unit"], []).append(r)
+    worst: dict[str, list[dict]] = {}
+    for r in engine.rows(_worst_records_sql(unit_findings, worst_limit), rule="report: worst records"):
+        r["criteria"] = sorted(r["criteria"], key=lambda c: order.get(c, len(order)))
+        worst.setdefault(r["unit"], []).append(r)
+    per_dataset: dict[str, list[ScoreRow]] = {}
+    for r in rows:
+        if r.unit is not None and r.dataset is not None:
+            per_dataset.setdefault(r.unit, []).append(r)
+    units = [UnitPage(unit_title(total.unit), total, per_dataset.get(total.unit, []),
+                      unit_rules.get(total.unit, []), worst.get(total.unit, []))
+             for total in rows if total.unit is not None and total.dataset is None]
+    top = engine.rows(_rule_impact_sql(unit_findings, False, rules_limit), rule="report: top rules")
+    return ReportData(criteria, province, by_dataset, units, top, unit_findings, generated_at)
+
+
+def ranked_units(data: ReportData) -> list[UnitPage]:
+    """Units from the lowest overall score up: the ones to chase first."""
+    return sorted(data.units, key=lambda u: (u.total.scores.get(OVERALL, 1.0), u.title.code))

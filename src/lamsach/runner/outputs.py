@@ -14,8 +14,8 @@ from lamsach.backends.engine import Engine
 from lamsach.data import load_schema
 from lamsach.domain import CRITERIA, ErrorCode, LamsachError, Location
 from lamsach.link import LINK_COLUMNS
-from lamsach.measure import SCORECARD_COLUMNS
-from lamsach.report import write_html_report, write_xlsx_report
+from lamsach.measure import OVERALL, SCORECARD_COLUMNS
+from lamsach.report import write_reports
 from lamsach.validate import FINDING_COLUMNS, quote
 
 CONTRACT_FINDING_COLUMNS = [c for c in FINDING_COLUMNS if c != "unit"]
@@ -47,10 +47,10 @@ def write_outputs(engine: Engine, out_dir: Path, datasets: list[str], tables: di
               staging / "links.csv")
         _copy(engine, f"SELECT dataset, record_id, suggested_value AS duplicate_of FROM {f} "
                       f"WHERE rule = 'duplicate_record' ORDER BY dataset, record_id", staging / "duplicates.csv")
-        _copy(engine, f"SELECT {', '.join(SCORECARD_COLUMNS)} FROM {quote(scorecard)}", staging / "scorecard.csv")
+        _copy(engine, f"SELECT {', '.join(SCORECARD_COLUMNS)} FROM {quote(scorecard)} "
+                      f"WHERE criterion <> '{OVERALL}'", staging / "scorecard.csv")
         _fill_counts(engine, f, links, summary)
-        write_html_report(engine, staging / "report.html", findings, scorecard, summary)
-        write_xlsx_report(engine, staging / "report.xlsx", findings, scorecard, summary)
+        write_reports(engine, staging, tables, findings, scorecard, summary)
         if out_dir.exists():
             for name in ("findings.csv", "links.csv", "duplicates.csv", "scorecard.csv", "report.html",
                          "report.xlsx", "clean"):

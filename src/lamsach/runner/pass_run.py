@@ -19,10 +19,10 @@ from lamsach.backends.store import BatchInput, IncomingRow, SqlAlchemyStore
 from lamsach.data import catalogue_rows, load_schema, rule_templates
 from lamsach.domain import LamsachError, Manifest
 from lamsach.ingest import load_manifest, read_source
-from lamsach.link import link_by_id
 from lamsach.measure import build_scorecard
 from lamsach.runner.cell_findings import apply_overrides, cell_findings_table
 from lamsach.runner.decisions import apply_decisions
+from lamsach.runner.linking import LinkContext, deduplicate, enrich, link_people, write_link_files
 from lamsach.runner.outputs import write_outputs
 from lamsach.runner.progress import Progress, SilentProgress
 from lamsach.runner.records_table import standardise_records
@@ -55,14 +55,20 @@ class PassSummary:
 
 
 def run_pass(manifest_path: Path, out_dir: Path, settings: Settings | None = None,
-             progress: Progress | None = None, actor: str = ACTOR) -> PassSummary:
-    """Run the whole pass on `manifest_path`; raise `LamsachError`s together, before storing anything."""
+             progress: Progress | None = None, actor: str = ACTOR,
+             reference_date: date | None = None) -> PassSummary:
+    """Run the whole pass on `manifest_path`; raise `LamsachError`s together, before storing anything.
+
+    `reference_date` (else the manifest's, else today) is the day the pass judges "now" and
+    "stale" against and the date of the campaign snapshot it makes.
+    """
     settings = settings or Settings.from_env()
     progress = progress or SilentProgress()
     started = time.perf_counter()
     clock = _StageClock()
     manifest = load_manifest(manifest_path)
-    reference = date.fromisoformat(manifest.reference_date) if manifest.reference_date else date.today()
+    reference = reference_date or (
+        date.fromisoformat(manifest.reference_date) if manifest.reference_date else date.today())
     reads = _read_all(manifest, settings, progress)
     clock.lap("import: read")
 
@@ -81,7 +87,8 @@ def run_pass(manifest_path: Path, out_dir: Path, settings: Settings | None = Non
         findings = _validate_all(engine, manifest, datasets, tables, reference, cell_rows, progress)
         apply_decisions(engine, findings, tables, store.finding_decisions(manifest.name))
         clock.lap("validate")
-        links = _link_all(engine, datasets, tables, progress)
+        links = _link_all(engine, datasets, tables, progress, store, manifest, run_id, actor, settings,
+                          out_dir, findings)
         clock.lap("link")
         scorecard = build_scorecard(engine, tables, findings)
         clock.lap("measure")
@@ -210,23 +217,21 @@ def _finding_schema() -> pa.Schema:
     return pa.schema([(c, pa.string()) for c in FINDING_COLUMNS])
 
 
-def _link_all(engine, datasets, tables, progress) -> str:
-    progress.start("Liên kết với CSDL dân cư", len(datasets))
-    parts = []
-    for dataset in datasets:
-        if "population" in tables and dataset != "population":
-            linked = link_by_id(engine, load_schema(dataset), tables[dataset], tables["population"])
-            if linked:
-                parts.append(linked)
-        progress.advance()
-    name = engine.table_name("links")
-    if parts:
-        engine.run(f'CREATE OR REPLACE TABLE "{name}" AS ' + " UNION ALL ".join(f'SELECT * FROM "{p}"' for p in parts))
-    else:
-        engine.run(f'CREATE OR REPLACE TABLE "{name}" (dataset VARCHAR, record_id VARCHAR, role VARCHAR, '
-                   f"citizen_id VARCHAR, match_probability DOUBLE, method VARCHAR)")
+def _link_all(engine, datasets, tables, progress, store, manifest, run_id, actor, settings, out_dir,
+              findings) -> str:
+    """Links to the register (ID, model, officers' decisions), enrichment, fuzzy duplicates; the
+    model and its charts go into `out_dir` beside the reports. Returns the contract links table."""
+    ctx = LinkContext(engine, store, manifest.name, run_id, actor, settings, Path(out_dir),
+                      getattr(manifest, "rule_overrides", None) or {})
+    progress.start("Liên kết với CSDL dân cư", len(datasets) + 2)
+    linked = link_people(ctx, datasets, tables)
+    progress.advance()
+    enrich(ctx, datasets, tables, linked.links, findings)
+    progress.advance()
+    deduplicate(ctx, datasets, tables, findings, advance=progress.advance)
+    write_link_files(ctx, linked.explained)
     progress.finish()
-    return name
+    return linked.links
 
 
 def _save_results(store, engine, run_id, findings, scorecard) -> None:

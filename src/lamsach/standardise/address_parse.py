@@ -61,7 +61,7 @@ def _term_key(text: str) -> str:
 def split_address(text: str) -> tuple[Part, ...]:
     """The parts of an NFC address, left to right."""
     chunks: list[str] = []
-    for chunk in re.split(r"[,;]|\s+-\s+(?=\S)", text):
+    for chunk in re.split(r"[,;]", text):
         chunk = collapse_spaces(chunk).strip(" .")
         if chunk:
             chunks.extend(_inner_split(chunk))

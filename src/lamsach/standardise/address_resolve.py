@@ -58,6 +58,8 @@ def resolve_address(text: str, default_province: str | None = None) -> ResolvedA
     if commune_part is not None:
         if not old_era:
             found = communes_named(commune_part.name, province_code)
+            if len(found) > 1:  # "Xã Thanh An" and "Phường Thanh An": the type word decides
+                found = tuple(u for u in found if u.kind == commune_part.term) or found
             if len(found) == 1:
                 new_unit = found[0]
             elif not found:
@@ -77,7 +79,8 @@ def resolve_address(text: str, default_province: str | None = None) -> ResolvedA
         elif old_spelling:
             rendered[c_idx] = _cap(old_spelling, c_idx)
     if province is not None and p_idx is not None:
-        rendered[p_idx] = _cap(old_province_name or province.full_name, p_idx)
+        kind = parts[p_idx].term if parts[p_idx].term in catalogue().province_kinds[province.code] else province.kind
+        rendered[p_idx] = _cap(old_province_name or f"{kind} {province.name}", p_idx)
     canonical = ", ".join(rendered)
     split = _named(parts, rendered, c_idx, p_idx, d_idx)
     if not old_era:

@@ -71,13 +71,18 @@ class OldCommune:
 class Catalogue:
     provinces: dict[str, Unit] = field(default_factory=dict)
     province_by_key: dict[str, list[Unit]] = field(default_factory=lambda: defaultdict(list))
+    province_by_loose: dict[str, list[Unit]] = field(default_factory=lambda: defaultdict(list))
     legacy_provinces: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (name, new code)
     communes: dict[str, Unit] = field(default_factory=dict)
     commune_by_key: dict[str, list[Unit]] = field(default_factory=lambda: defaultdict(list))
+    commune_by_loose: dict[str, list[Unit]] = field(default_factory=lambda: defaultdict(list))
     old_by_key: dict[str, list[OldCommune]] = field(default_factory=lambda: defaultdict(list))
+    old_by_loose: dict[str, list[OldCommune]] = field(default_factory=lambda: defaultdict(list))
+    legacy_provinces_loose: dict[str, tuple[str, str]] = field(default_factory=dict)
     old_codes: dict[str, list[OldCommune]] = field(default_factory=lambda: defaultdict(list))
     conflicts: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # alt code -> (code, all)
     old_province_keys: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # new code -> keys
+    province_kinds: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # code -> tỉnh/thành phố
 
 
 def _nfc(text: str) -> str:
@@ -94,29 +99,32 @@ def catalogue() -> Catalogue:
         kind, name = split_unit_name(_nfc(row["name"]))
         unit = Unit(row["code"], kind, name, row["code"])
         cat.provinces[unit.code] = unit
-        for key in {unit_key(name), loose_key(name)}:
-            cat.province_by_key[key].append(unit)
+        cat.province_by_key[unit_key(name)].append(unit)
+        cat.province_by_loose[loose_key(name)].append(unit)
         cat.old_province_keys[unit.code].add(unit_key(name))
+        cat.province_kinds[unit.code].add(kind)
         for old in row["legacy_province_names"].split(";"):
             old_kind, old_name = split_unit_name(_nfc(old))
             cat.old_province_keys[unit.code].add(unit_key(old_name))
             if unit_key(old_name) != unit_key(name):
                 cat.legacy_provinces[unit_key(old_name)] = (f"{old_kind} {old_name}", unit.code)
-                cat.legacy_provinces.setdefault(loose_key(old_name), (f"{old_kind} {old_name}", unit.code))
+                cat.legacy_provinces_loose[loose_key(old_name)] = (f"{old_kind} {old_name}", unit.code)
     for row in read_csv(f"{_FOLDER}/{files['communes']}"):
         kind, name = split_unit_name(_nfc(row["commune_name"]))
         unit = Unit(row["commune_code"], kind, name, row["province_code"])
         cat.communes[unit.code] = unit
-        for key in {unit_key(name), loose_key(name)}:
-            cat.commune_by_key[key].append(unit)
+        # The two files disagree on a few provinces' type (tỉnh / thành phố): both are accepted.
+        cat.province_kinds[unit.province_code].add(split_unit_name(_nfc(row["province_name"]))[0])
+        cat.commune_by_key[unit_key(name)].append(unit)
+        cat.commune_by_loose[loose_key(name)].append(unit)
     for row in read_csv(f"{_FOLDER}/{files['conversion']}"):
         kind, name = split_unit_name(_nfc(row["old_commune_name"]))
         old = OldCommune(
             row["old_commune_code"], kind, name, split_unit_name(_nfc(row["old_district_name"]))[1],
             _nfc(row["old_province_name"]), row["new_commune_code"], "một phần" in row["note"].lower(),
         )
-        for key in {unit_key(name), loose_key(name)}:
-            cat.old_by_key[key].append(old)
+        cat.old_by_key[unit_key(name)].append(old)
+        cat.old_by_loose[loose_key(name)].append(old)
         cat.old_codes[old.code].append(old)
     for conflict in doc.get("known_conflicts", ()):
         codes = [str(c) for c in conflict["codes"]]
@@ -131,12 +139,14 @@ def catalogue() -> Catalogue:
 def province_for_key(name: str) -> tuple[Unit | None, str | None]:
     """(the 2025 province named, None) or (the province it went into, the abolished name)."""
     cat = catalogue()
-    for key in (unit_key(name), loose_key(name)):
-        found = cat.province_by_key.get(key)
+    lookups = ((cat.province_by_key, cat.legacy_provinces, unit_key(name)),
+               (cat.province_by_loose, cat.legacy_provinces_loose, loose_key(name)))
+    for current, legacy, key in lookups:
+        found = current.get(key)
         if found and len(found) == 1:
             return found[0], None
-        if key in cat.legacy_provinces:
-            old_name, code = cat.legacy_provinces[key]
+        if key in legacy:
+            old_name, code = legacy[key]
             return cat.provinces[code], old_name
     return None, None
 
@@ -145,8 +155,8 @@ def province_for_key(name: str) -> tuple[Unit | None, str | None]:
 def communes_named(name: str, province_code: str | None) -> tuple[Unit, ...]:
     """2025 communes called `name` (in the province, when given); exact key before accent-free."""
     cat = catalogue()
-    for key in (unit_key(name), loose_key(name)):
-        found = tuple(u for u in cat.commune_by_key.get(key, ()) if province_code in (None, u.province_code))
+    for index, key in ((cat.commune_by_key, unit_key(name)), (cat.commune_by_loose, loose_key(name))):
+        found = tuple(u for u in index.get(key, ()) if province_code in (None, u.province_code))
         if found:
             return found
     return ()
@@ -155,8 +165,8 @@ def communes_named(name: str, province_code: str | None) -> tuple[Unit, ...]:
 def old_communes_named(name: str, province_names: set[str], district: str | None) -> list[OldCommune]:
     """Pre-2025 communes called `name`, narrowed by old province names and district when given."""
     cat = catalogue()
-    for key in (unit_key(name), loose_key(name)):
-        found = list(cat.old_by_key.get(key, ()))
+    for index, key in ((cat.old_by_key, unit_key(name)), (cat.old_by_loose, loose_key(name))):
+        found = list(index.get(key, ()))
         if province_names:
             found = [o for o in found if unit_key(split_unit_name(o.province_name)[1]) in province_names]
         if district:

@@ -96,22 +96,23 @@ def id_sex(cccd: str) -> str:
 
 
 def standardise_ids(values: list[str | None], spec: FieldSpec) -> ColumnResult:
-    """An ID column: digit strings, `<field>__kind`, repairs, and shape problems."""
-    parsed = {v: (None if blank(v) else parse_id(v)) for v in set(values)}
-    result = ColumnResult(values=[])
-    kinds: list[str | None] = []
-    append_value, append_kind = result.values.append, kinds.append
+    """An ID column: digit strings, `<field>__kind`, repairs, and shape problems. IDs are mostly
+    unique, so the usual well-formed 12-digit number is recognised in one quick pass and only
+    the others are parsed."""
     prefixes = cccd_prefixes()
-    for index, raw in enumerate(values):
-        p = parsed[raw]
-        if p is None:
-            append_value(None)
-            append_kind(None)
+    kinds: list[str | None] = [
+        "cccd12" if v is not None and len(v) == 12 and v.isdigit() and v.isascii() and v[:3] in prefixes else None
+        for v in values
+    ]
+    result = ColumnResult(values=list(values))
+    for index in [i for i, k in enumerate(kinds) if k is None]:
+        raw = values[index]
+        if blank(raw):
+            result.values[index] = None
             continue
-        append_value(p.value)
-        append_kind(p.kind)
-        if p.kind == "cccd12" and not p.repairs and p.value[:3] in prefixes:
-            continue  # the usual case
+        p = parse_id(raw)
+        result.values[index] = p.value
+        kinds[index] = p.kind
         before = raw
         for rule, after in p.repairs:
             result.repairs.append(Repair(index, rule, before, after))

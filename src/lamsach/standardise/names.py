@@ -60,6 +60,14 @@ _INPUT_METHOD_RULES = frozenset({"encoding_tcvn3", "encoding_vni", "encoding_vis
 registrar's: a name decoded from one gets the register's tone position (hòa, thủy)."""
 
 
+def _key_of_clean(cleaned: str) -> str:
+    """`name_key` of a name `clean_name` produced (NFC, single spaces): the common shortcut."""
+    text = cleaned.lower()
+    if _NEW_STYLE.search(text):
+        text = " ".join([traditional_tone(w) for w in text.split(" ")])
+    return text
+
+
 def standardise_names(values: list[str | None], spec: FieldSpec) -> ColumnResult:
     """A name column: encoding repaired, then `spacing_case`; derived `<field>__key`.
     Everything is worked out once per distinct cell, then fanned out in one pass over the rows."""
@@ -68,18 +76,15 @@ def standardise_names(values: list[str | None], spec: FieldSpec) -> ColumnResult
         if text is not None and rule in _INPUT_METHOD_RULES:
             text = _WORD.sub(lambda m: traditional_tone(m.group()), text)
         cleaned = (clean_name(text) or None) if text is not None else None
-        key = name_key(cleaned) if cleaned is not None else None
+        key = _key_of_clean(cleaned) if cleaned is not None else None
         per_raw[raw] = (text, rule, cleaned, key)
-    result = ColumnResult(values=[])
-    keys: list[str | None] = []
-    append_value, append_key, repairs = result.values.append, keys.append, result.repairs
-    for index, raw in enumerate(values):
-        text, rule, cleaned, key = per_raw[raw]
-        append_value(cleaned)
-        append_key(key)
+    rows = [per_raw[v] for v in values]
+    result = ColumnResult(values=[r[2] for r in rows])
+    result.derived[f"{spec.name}__key"] = [r[3] for r in rows]
+    for index in [i for i, r in enumerate(rows) if r[1] is not None or r[2] != r[0]]:
+        text, rule, cleaned, _ = rows[index]
         if rule is not None:
-            repairs.append(Repair(index, rule, raw, text))
+            result.repairs.append(Repair(index, rule, values[index], text))
         if cleaned != text:
-            repairs.append(Repair(index, "spacing_case", text, cleaned))
-    result.derived[f"{spec.name}__key"] = keys
+            result.repairs.append(Repair(index, "spacing_case", text, cleaned))
     return result

@@ -84,6 +84,24 @@ class SqlAlchemyStore:
                 conn.execute(delete(t.batches).where(t.batches.c.id.in_(stale)))
         return len(stale)
 
+    # campaigns --------------------------------------------------------------------------------
+    def save_campaign(self, name: str, path: str, definition: str) -> bool:
+        """Register or update a campaign's file; True when it was new."""
+        now = _now()
+        with self.engine.begin() as conn:
+            known = conn.execute(select(t.campaigns.c.name).where(t.campaigns.c.name == name)).first()
+            if known:
+                conn.execute(update(t.campaigns).where(t.campaigns.c.name == name).values(
+                    path=path, definition=definition, updated_at=now))
+                return False
+            conn.execute(insert(t.campaigns).values(name=name, path=path, definition=definition,
+                                                    created_at=now, updated_at=now))
+            return True
+
+    def campaigns(self) -> list[dict]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(t.campaigns).order_by(t.campaigns.c.name))]
+
     # runs -------------------------------------------------------------------------------------
     def start_run(self, campaign: str, manifest_path: str | None, reference_date: str | None,
                   actor: str) -> int:
@@ -214,11 +232,15 @@ class SqlAlchemyStore:
 
     # versioned changes ------------------------------------------------------------------------
     def apply_changes(self, campaign: str, changes: list[ValueChange], actor: str,
-                      run_id: int | None = None, undoes: dict[int, int] | None = None) -> int:
-        """Apply value changes as new versions, in one transaction; unchanged values are skipped."""
+                      run_id: int | None = None, undoes: dict[int, int] | None = None,
+                      at: datetime | None = None) -> int:
+        """Apply value changes as new versions, in one transaction; unchanged values are skipped.
+
+        `at` dates the changes when they were received earlier than they are entered (a workbook
+        sent by post); by default, now."""
         if not changes:
             return 0
-        now = _now()
+        now = at or _now()
         applied = 0
         with self.engine.begin() as conn:
             by_dataset: dict[str, list[tuple[int, ValueChange]]] = {}
@@ -332,6 +354,31 @@ class SqlAlchemyStore:
                                 .order_by(t.scorecards.c.id))
             return [dict(r._mapping) for r in rows]
 
+    def finding_counts(self, run_id: int, status: str = "open") -> list[dict]:
+        """Findings of a run counted per unit and rule (for progress, without loading them all)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.findings.c.unit, t.findings.c.rule, t.findings.c.criterion,
+                                       func.count().label("n"))
+                                .where(t.findings.c.run_id == run_id, t.findings.c.status == status)
+                                .group_by(t.findings.c.unit, t.findings.c.rule, t.findings.c.criterion))
+            return [dict(r._mapping) for r in rows]
+
+    def submissions(self, campaign: str) -> list[dict]:
+        """When each unit sent something: its batches (dated by their run's reference date) and
+        its returned correction workbooks (dated by when they were applied)."""
+        with self.engine.connect() as conn:
+            batches = conn.execute(select(t.batches.c.unit, t.runs.c.reference_date, t.batches.c.created_at)
+                                   .join(t.runs, t.runs.c.id == t.batches.c.run_id)
+                                   .where(t.batches.c.campaign == campaign, t.batches.c.rows_stored > 0))
+            result = [{"unit": r.unit, "date": r.reference_date or r.created_at.date().isoformat(),
+                       "kind": "file"} for r in batches if r.unit]
+            edits = conn.execute(select(t.records.c.unit, func.max(t.changes.c.at).label("at"))
+                                 .join(t.records, t.records.c.id == t.changes.c.record_id)
+                                 .where(t.records.c.campaign == campaign, t.changes.c.source == "unit workbook")
+                                 .group_by(t.records.c.unit, t.changes.c.run_id))
+            result += [{"unit": r.unit, "date": r.at.date().isoformat(), "kind": "workbook"} for r in edits if r.unit]
+        return result
+
     def findings(self, run_id: int) -> list[dict]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.findings).where(t.findings.c.run_id == run_id)
@@ -341,6 +388,49 @@ class SqlAlchemyStore:
     def runs(self) -> list[dict]:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(select(t.runs).order_by(t.runs.c.id))]
+
+    # review: correction workbooks ------------------------------------------------------------
+    def latest_run(self, campaign: str, status: str = "complete") -> dict | None:
+        """The newest run of `campaign` in `status`: a returned correction workbook must belong to
+        the latest complete run, or its findings may no longer be the ones the unit saw."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.runs).where(t.runs.c.campaign == campaign, t.runs.c.status == status)
+                               .order_by(t.runs.c.id.desc()).limit(1)).first()
+        return dict(row._mapping) if row else None
+
+    def run(self, run_id: int) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.runs).where(t.runs.c.id == run_id)).first()
+        return dict(row._mapping) if row else None
+
+    def unit_findings(self, run_id: int, unit: str, status: str | None = "open") -> list[dict]:
+        """One unit's findings of a run (all statuses when `status` is None), without reading the
+        whole province's findings to export one commune's workbook."""
+        query = select(t.findings).where(t.findings.c.run_id == run_id, t.findings.c.unit == unit)
+        if status is not None:
+            query = query.where(t.findings.c.status == status)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query.order_by(t.findings.c.id))]
+
+    def run_units(self, run_id: int) -> list[str]:
+        """The units a run scored (from its scorecard), to tell an unknown unit from a clean one."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.scorecards.c.unit).where(t.scorecards.c.run_id == run_id).distinct())
+            return sorted(r.unit for r in rows if r.unit is not None)
+
+    def records_by_keys(self, campaign: str, dataset: str, keys: Iterable[str]) -> dict[str, StoredRecord]:
+        """The current version of the records among `keys`, by key (a unit's few, not the dataset)."""
+        keys = list(keys)
+        found: dict[str, StoredRecord] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(keys), 900):
+                rows = conn.execute(select(t.records.c.id, t.records.c.record_key, t.records.c.unit,
+                                           t.records.c.row_no, t.records.c.version, t.records.c.data)
+                                    .where(t.records.c.campaign == campaign, t.records.c.dataset == dataset,
+                                           t.records.c.record_key.in_(keys[start:start + 900])))
+                found.update({r.record_key: StoredRecord(r.id, r.record_key, r.unit, r.row_no, r.version,
+                                                         json.loads(r.data)) for r in rows})
+        return found
 
 
 def _update_record_stmt():

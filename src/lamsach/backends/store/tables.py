@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -164,3 +165,40 @@ finding_decisions = Table(
 )
 """An officer's verdict on a finding, tied to the value it judged: a later pass keeps a dismissed
 finding dismissed while the value is unchanged, and opens it again when the value changes."""
+
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("path", Text, nullable=False),
+    Column("definition", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+"""A campaign file as registered (its text), so `campaign show` works without the file at hand."""
+
+link_reviews = Table(
+    "link_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=False),
+    Column("campaign", String(200), nullable=False),
+    Column("dataset", String(100), nullable=False),
+    Column("record_key", String(200), nullable=False),
+    Column("role", String(30), nullable=False),
+    Column("citizen_id", String(20), nullable=False),
+    Column("register_record", String(200)),
+    Column("match_probability", Float, nullable=False),
+    Column("match_weight", Float, nullable=False),
+    Column("runner_up_weight", Float),
+    Column("weights", Text, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("decided_by", String(100)),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("reason", Text),
+    Index("ix_link_reviews_key", "campaign", "dataset", "record_key"),
+)
+"""Person links in the review band: the best register candidate, its probability and the match
+weights that explain it. `status` is open until an officer accepts (the link becomes `manual`)
+or rejects it; a later pass supersedes the open items of earlier ones."""

@@ -1,0 +1,139 @@
+"""`lamsach campaign …`: register a campaign, list them, run one, show its weekly progress."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from lamsach.cli.console import console, err_console, flatten, print_errors
+from lamsach.cli.options import DatabaseUrl, DataDir, Lang, settings_for
+
+campaign_app = typer.Typer(help="Đợt làm sạch: đơn vị, chỉ tiêu, tiến độ hằng tuần.", no_args_is_help=True)
+
+CampaignFile = Annotated[Path, typer.Argument(help="Tệp khai báo đợt làm sạch (YAML).")]
+CampaignName = Annotated[str, typer.Argument(help="Tên đợt làm sạch.")]
+AsOf = Annotated[str | None, typer.Option(help="Ngày chốt số liệu yyyy-mm-dd (mặc định: hôm nay).")]
+
+
+def _open(data_dir, database_url):
+    from lamsach.backends.store import SqlAlchemyStore
+
+    return SqlAlchemyStore.open(settings_for(data_dir, database_url).store_url)
+
+
+def _spec_by_name(store, name: str):
+    from lamsach.campaign import load_campaign
+
+    known = {c["name"]: c for c in store.campaigns()}
+    if name not in known:
+        err_console.print(f"Chưa có đợt làm sạch “{name}”. Các đợt đã khai báo: {', '.join(known) or 'không có'}. "
+                          "Hãy khai báo bằng: lamsach campaign create TỆP")
+        raise typer.Exit(1)
+    return load_campaign(Path(known[name]["path"]))
+
+
+def _as_of(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        err_console.print(f"--as-of “{value}” không phải ngày yyyy-mm-dd.")
+        raise typer.Exit(1) from None
+
+
+@campaign_app.command("create")
+def create(path: CampaignFile, data_dir: DataDir = None, database_url: DatabaseUrl = None,
+           lang: Lang = "vi") -> None:
+    """Khai báo (hoặc cập nhật) một đợt làm sạch từ tệp YAML."""
+    from lamsach.campaign import load_campaign
+
+    try:
+        spec = load_campaign(path)
+    except Exception as exc:
+        errors = flatten(exc)
+        if not errors:
+            raise
+        print_errors(errors, lang)
+        raise typer.Exit(1) from None
+    store = _open(data_dir, database_url)
+    new = store.save_campaign(spec.name, str(path.resolve()), path.read_text(encoding="utf-8-sig"))
+    console.print(f"{'Đã khai báo' if new else 'Đã cập nhật'} đợt “{spec.name}”: {len(spec.manifest.sources)} tệp, "
+                  f"từ {spec.start} đến {spec.deadline}, chỉ tiêu {spec.targets}.")
+
+
+@campaign_app.command("list")
+def list_(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Các đợt làm sạch đã khai báo."""
+    store = _open(data_dir, database_url)
+    table = Table("Đợt làm sạch", "Tệp", "Số lần chạy")
+    runs = store.runs()
+    for c in store.campaigns():
+        table.add_row(c["name"], c["path"], str(sum(r["campaign"] == c["name"] for r in runs)))
+    console.print(table)
+
+
+@campaign_app.command("run")
+def run(name: CampaignName, as_of: AsOf = None,
+        out: Annotated[Path | None, typer.Option("--out", "-o", help="Thư mục kết quả.")] = None,
+        data_dir: DataDir = None, database_url: DatabaseUrl = None, lang: Lang = "vi") -> None:
+    """Chạy một lượt của đợt làm sạch; lượt chạy là bản chốt số liệu của ngày --as-of."""
+    from lamsach.cli.app import run_and_report
+
+    settings = settings_for(data_dir, database_url, lang)
+    spec = _spec_by_name(_open(data_dir, database_url), name)
+    day = _as_of(as_of)
+    run_and_report(spec.manifest.path, out or Path("out") / f"campaign-{day.isoformat()}", settings, day)
+
+
+@campaign_app.command("show")
+def show(name: CampaignName, as_of: AsOf = None, data_dir: DataDir = None,
+         database_url: DatabaseUrl = None) -> None:
+    """Tiến độ tuần mới nhất: điểm, thay đổi, dự báo đến hạn, đơn vị chậm tiến độ."""
+    from lamsach.campaign import campaign_progress
+
+    store = _open(data_dir, database_url)
+    spec = _spec_by_name(store, name)
+    progress = campaign_progress(store, spec, _as_of(as_of) if as_of else None)
+    if not progress.weeks:
+        console.print(f"Đợt “{name}” chưa có lần chạy nào. Hãy chạy: lamsach campaign run \"{name}\"")
+        return
+    table = Table(title=f"{name} — tuần {progress.weeks[-1]}, hạn {spec.deadline}, chỉ tiêu {spec.targets}")
+    for column in ("Hạng", "Đơn vị", "Tên", "Bản ghi", "Đạt cả 5", "Thay đổi", "Dự báo đến hạn", "Chậm", "Lỗi nhiều nhất"):
+        table.add_column(column)
+    for row in progress.latest():
+        overall = row.scores.get("overall")
+        forecast = "" if row.forecast is None else f"{row.forecast:.1%}" + (
+            f" ({row.forecast_low:.0%}–{row.forecast_high:.0%})" if row.forecast_low is not None else "")
+        table.add_row(str(row.rank), row.unit, row.unit_name, str(row.records),
+                      "" if overall is None else f"{overall:.1%}",
+                      "" if row.change is None else f"{row.change:+.1%}", forecast,
+                      ", ".join(LAGGING_VI[r] for r in row.lagging_reasons),
+                      row.top_rules[0][0] if row.top_rules else "")
+    console.print(table)
+
+
+@campaign_app.command("report")
+def report(name: CampaignName, as_of: AsOf = None,
+           out: Annotated[Path, typer.Option("--out", "-o", help="Thư mục ghi báo cáo tuần.")] = Path("out/weekly"),
+           data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Báo cáo tuần (PDF, XLSX, HTML) theo thể thức văn bản hành chính."""
+    from lamsach.campaign import campaign_progress
+    from lamsach.report.weekly import write_weekly_report
+
+    store = _open(data_dir, database_url)
+    spec = _spec_by_name(store, name)
+    day = _as_of(as_of)
+    progress = campaign_progress(store, spec, day)
+    if not progress.weeks:
+        err_console.print(f"Đợt “{name}” chưa có lần chạy nào đến ngày {day}; chưa có gì để báo cáo.")
+        raise typer.Exit(1)
+    paths = write_weekly_report(progress, out, issued=day)
+    console.print("Báo cáo tuần: " + ", ".join(str(p) for p in paths.values()))
+
+
+LAGGING_VI = {"forecast_below_target": "dự báo không đạt", "no_submission": "không gửi dữ liệu"}

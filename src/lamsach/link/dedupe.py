@@ -1,0 +1,78 @@
+"""Duplicates within one dataset, found by the dataset's `DedupeSpec` and clustered.
+
+Pairs above the threshold are joined into clusters (a record typed three times is one cluster,
+not three pairs); each cluster's representative is its lowest record key, the same choice the
+exact `unique` rule makes ("registers number records in the order they were created"), so an
+exact and a fuzzy finding never name different originals for one cluster.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lamsach.backends.engine import Engine
+from lamsach.domain import DatasetSchema
+from lamsach.link.dedupe_library import SPECS
+from lamsach.link.training import smoothed
+from lamsach.validate import quote
+
+DUPLICATE_COLUMNS = ("dataset", "record_id", "duplicate_of", "match_probability", "weights")
+
+
+@dataclass(frozen=True)
+class DedupeSettings:
+    threshold_probability: float = 0.99
+    expected_duplicate_share: float = 0.01
+    u_max_pairs: float = 1e5
+    u_floor: float = 1e-5
+    seed: int = 1
+
+
+def find_duplicates(engine: Engine, db_api: Any, schema: DatasetSchema, table: str,
+                    settings: DedupeSettings | None = None) -> str | None:
+    """Engine table of `DUPLICATE_COLUMNS`, one row per record that duplicates its cluster's
+    representative; None when the dataset has no spec or too few records."""
+    from splink import Linker
+
+    spec = SPECS.get(schema.name)
+    settings = settings or DedupeSettings()
+    if spec is None:
+        return None
+    prepared = engine.table_name(f"dedupe_{schema.name}")
+    columns = ", ".join(f"{sql} AS {quote(name)}" for name, sql in spec.columns.items())
+    engine.run(f"CREATE OR REPLACE TABLE {quote(prepared)} AS SELECT d.record_id AS unique_id, {columns} "
+               f"FROM {quote(table)} d", rule=f"dedupe {schema.name}")
+    n = engine.run(f"SELECT count(*) FROM {quote(prepared)}")[0][0]
+    if n < 2:
+        return None
+    records = db_api.register(prepared, dataset_display_name=f"dedupe_{schema.name}")
+    linker = Linker(records, spec.settings(n, settings.expected_duplicate_share), log_level=None,
+                    validate_settings=False)
+    linker.training.estimate_u_using_random_sampling(max_pairs=settings.u_max_pairs, seed=settings.seed,
+                                                     num_chunks=1)
+    model = smoothed(linker.misc.save_model_to_json(out_path=None), m_floor=0.0, u_floor=settings.u_floor)
+    linker = Linker(records, model, log_level=None, validate_settings=False)
+    predictions = linker.inference.predict(threshold_match_probability=settings.threshold_probability,
+                                           warning_mode="never")
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, threshold_match_probability=settings.threshold_probability)
+    weights = ", ".join(f"'{c['output_column_name']}', round(p.mw_{c['output_column_name']}, 2)"
+                        for c in model["comparisons"])
+    name = engine.table_name(f"duplicates_{schema.name}")
+    engine.run(
+        f"CREATE OR REPLACE TABLE {quote(name)} AS "
+        f"WITH c AS (SELECT unique_id, min(unique_id) OVER (PARTITION BY cluster_id) AS representative, "
+        f"  count(*) OVER (PARTITION BY cluster_id) AS size FROM {clusters.physical_name}), "
+        f"edges AS (SELECT unique_id_l AS a, unique_id_r AS b, match_probability, "
+        f"  CAST(json_object({weights}) AS VARCHAR) AS weights FROM {predictions.physical_name} p "
+        f"  UNION ALL SELECT unique_id_r, unique_id_l, match_probability, "
+        f"  CAST(json_object({weights}) AS VARCHAR) FROM {predictions.physical_name} p) "
+        f"SELECT '{schema.name}' AS dataset, c.unique_id AS record_id, c.representative AS duplicate_of, "
+        f"max(e.match_probability) AS match_probability, arg_max(e.weights, e.match_probability) AS weights "
+        f"FROM c LEFT JOIN edges e ON e.a = c.unique_id "
+        f"WHERE c.size > 1 AND c.unique_id <> c.representative GROUP BY ALL",
+        rule=f"dedupe {schema.name}")
+    for frame in (predictions, clusters):
+        frame.drop_table_from_database_and_remove_from_cache()
+    return name

@@ -1,0 +1,126 @@
+"""The Fellegi–Sunter model that says whether a person reference and a register record are one person.
+
+Written as a Splink settings dictionary (comparisons as SQL levels, most specific first), so
+the trained model saves as plain JSON beside the run and reads back into Splink unchanged.
+
+Why these comparisons:
+
+- `family`: the family name, exact, with a term-frequency adjustment: "Nguyễn" (about 38% of
+  people) agreeing is weak evidence, "Khổng" agreeing is strong. Without tones as a second level.
+- `given_names`: middle and given names (what distinguishes people inside a family name), exact
+  with tones, exact without tones (a tone lost or misplaced in typing), the same given name under
+  another middle name (middle names are dropped or changed between registers), then Jaro-Winkler
+  on the whole toneless key (typing slips).
+- `dob`, `year_only`: a full date where the reference has one, else the birth year alone (a land
+  user's record keeps only the year). Both name `birth_year`, so training blocked on the year
+  leaves them untouched.
+- `sex`, `commune` (with the hamlet as a stronger level), `household` (see `references.py`).
+
+The register's national ID is not compared: references reach this model because their ID is
+missing, old or wrong, and a wrong ID disagreeing says nothing about the person.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+NAME_COLUMNS = ("family", "given", "rest", "name_plain")
+
+
+def _level(sql: str, label: str, **extra: Any) -> dict[str, Any]:
+    return {"sql_condition": sql, "label_for_charts": label, **extra}
+
+
+def _null(sql: str, label: str) -> dict[str, Any]:
+    return _level(sql, label, is_null_level=True)
+
+
+def comparisons() -> list[dict[str, Any]]:
+    return [
+        {"output_column_name": "family", "comparison_description": "Họ (family name)", "comparison_levels": [
+            _null("family_l IS NULL OR family_r IS NULL", "family name missing"),
+            _level("family_l = family_r", "same family name", tf_adjustment_column="family",
+                   tf_adjustment_weight=1.0),
+            _level("split_part(name_plain_l, ' ', 1) = split_part(name_plain_r, ' ', 1)",
+                   "same family name without tones"),
+            _level("ELSE", "other family name"),
+        ]},
+        {"output_column_name": "given_names", "comparison_description": "Tên đệm và tên (middle and given names)",
+         "comparison_levels": [
+            _null("rest_l IS NULL OR rest_r IS NULL", "given name missing"),
+            _level("rest_l = rest_r", "same middle and given names", tf_adjustment_column="rest",
+                   tf_adjustment_weight=1.0),
+            _level("rest_plain_l = rest_plain_r", "same without tones"),
+            _level("given_l = given_r", "same given name, other middle name"),
+            _level("jaro_winkler_similarity(name_plain_l, name_plain_r) >= 0.92", "toneless name Jaro-Winkler >= 0.92"),
+            _level("ELSE", "other name"),
+        ]},
+        {"output_column_name": "dob", "comparison_description": "Ngày sinh (date of birth)", "comparison_levels": [
+            _null("dob_l IS NULL OR dob_r IS NULL", "no full date of birth"),
+            _level("dob_l = dob_r", "same date of birth"),
+            _level("CASE WHEN length(dob_l) = length(dob_r) THEN hamming(dob_l, dob_r) <= 1 ELSE false END",
+                   "date of birth one digit apart"),
+            _level("birth_year_l = birth_year_r", "same birth year, other day"),
+            _level("ELSE", "other date of birth"),
+        ]},
+        {"output_column_name": "year_only", "comparison_description": "Năm sinh (birth year only)",
+         "comparison_levels": [
+            _null("year_only_l IS NULL OR year_only_r IS NULL OR birth_year_l IS NULL OR birth_year_r IS NULL",
+                  "no birth year to compare"),
+            _level("birth_year_l = birth_year_r", "same birth year"),
+            _level("abs(birth_year_l - birth_year_r) <= 1", "birth years one apart"),
+            _level("ELSE", "other birth year"),
+        ]},
+        {"output_column_name": "sex", "comparison_description": "Giới tính (sex)", "comparison_levels": [
+            _null("sex_l IS NULL OR sex_r IS NULL", "sex unknown"),
+            _level("sex_l = sex_r", "same sex"),
+            _level("ELSE", "other sex"),
+        ]},
+        {"output_column_name": "commune", "comparison_description": "Xã, thôn (commune, hamlet)",
+         "comparison_levels": [
+            _null("commune_code_l IS NULL OR commune_code_r IS NULL", "commune unknown"),
+            _level("commune_code_l = commune_code_r AND hamlet_l = hamlet_r", "same commune and hamlet"),
+            _level("commune_code_l = commune_code_r", "same commune"),
+            _level("ELSE", "other commune"),
+        ]},
+        {"output_column_name": "household", "comparison_description": "Hộ (household of a relative in the record)",
+         "comparison_levels": [
+            _null("household_l IS NULL OR household_r IS NULL", "no household context"),
+            _level("household_l = household_r", "in the household of a relative named in the record"),
+            _level("ELSE", "in another household"),
+        ]},
+    ]
+
+
+PREDICTION_BLOCKS = (
+    ("name_plain", "birth_year"),
+    ("name_plain", "commune_code"),
+    ("given", "birth_year", "commune_code"),
+    ("family", "birth_year", "commune_code"),
+    ("household", "sex"),
+)
+"""Candidate pairs: the same toneless name and birth year or commune; the same given or family name
+with both birth year and commune (a family name alone would pair a third of the province); the
+household of a relative named in the record with the expected sex."""
+
+TRAINING_BLOCKS = ("l.name_plain = r.name_plain", "l.birth_year = r.birth_year AND l.commune_code = r.commune_code")
+"""Expectation-maximisation passes: on the toneless name (estimates dates, sex, place, household),
+then on birth year and commune (estimates the names)."""
+
+
+def settings(n_register: int, prediction_blocks: tuple[tuple[str, ...], ...] = PREDICTION_BLOCKS) -> dict[str, Any]:
+    """The untrained model. The prior is one register person in `n_register`: each reference is
+    exactly one person, so two random records (reference, register) match with that chance."""
+    return {
+        "link_type": "link_only",
+        "unique_id_column_name": "unique_id",
+        "probability_two_random_records_match": 1.0 / max(n_register, 1),
+        "comparisons": comparisons(),
+        "blocking_rules_to_generate_predictions": [
+            {"blocking_rule": " AND ".join(f"l.{c} = r.{c}" for c in block)} for block in prediction_blocks],
+        "retain_matching_columns": True,
+        "retain_intermediate_calculation_columns": True,
+        "additional_columns_to_retain": ["citizen_id"],
+        "em_convergence": 0.001,
+        "max_iterations": 25,
+    }

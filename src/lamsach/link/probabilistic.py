@@ -1,0 +1,110 @@
+"""References without a usable ID, tied to the register by the trained model.
+
+A reference reaches this stage when its ID is missing, malformed, an old 9-digit CMND, or a
+12-digit number the register does not hold. Its candidate pairs come from the model's blocking
+rules; a register person entered twice is one candidate (the better of the two records), and
+the best candidate is banded (`bands.py`). Every candidate keeps the match weight of each
+comparison, so an officer sees why it was chosen: "same family name +2.1, same date of birth
++11.4, other commune -3.0".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from lamsach.backends.engine import Engine
+from lamsach.link.bands import LinkBands
+from lamsach.link.training import PersonModel
+from lamsach.validate import quote
+
+PROBABILISTIC_COLUMNS = ("dataset", "record_id", "role", "citizen_id", "match_probability", "method", "band",
+                         "match_weight", "runner_up_weight", "register_record", "weights")
+CANDIDATE_FLOOR_PROBABILITY = 0.001
+"""Candidates below this are not kept: they can neither be chosen nor crowd the chosen one."""
+
+
+def weights_sql(engine: Engine, predictions: str, model: PersonModel) -> str:
+    """A JSON object of each comparison's match weight (term-frequency adjustment included), plus the prior."""
+    columns = {r[0] for r in engine.run(f"DESCRIBE {quote(predictions)}")}
+    prior = model.settings_dict()["probability_two_random_records_match"]
+    parts = [f"'prior', {round(math.log2(prior / (1 - prior)), 2)}"]
+    for comparison in model.settings_dict()["comparisons"]:
+        name = comparison["output_column_name"]
+        tf = f" + coalesce(mw_tf_adj_{name}, 0)" if f"mw_tf_adj_{name}" in columns else ""
+        parts.append(f"'{name}', round(mw_{name}{tf}, 2)")
+    return f"CAST(json_object({', '.join(parts)}) AS VARCHAR)"
+
+
+def _best_candidates(engine: Engine, predictions: str, references: str, weights: str, method: str,
+                     bands: LinkBands, name: str) -> str:
+    engine.run(
+        f"CREATE OR REPLACE TABLE {quote(name)} AS "
+        f"WITH per_citizen AS (SELECT unique_id_l AS unique_id, citizen_id_r AS citizen_id, "
+        f"  max(match_weight) AS match_weight, max(match_probability) AS match_probability, "
+        f"  arg_max(unique_id_r, match_weight) AS register_record, arg_max({weights}, match_weight) AS weights "
+        f"  FROM {quote(predictions)} GROUP BY ALL), "
+        f"ranked AS (SELECT *, row_number() OVER w AS rank, lead(match_weight) OVER w AS runner_up_weight "
+        f"  FROM per_citizen WINDOW w AS (PARTITION BY unique_id ORDER BY match_weight DESC, citizen_id)) "
+        f"SELECT r.dataset, r.record_id, r.role, k.citizen_id, k.match_probability, '{method}' AS method, "
+        f"{bands.sql('k.match_probability', 'k.match_weight', 'k.runner_up_weight')} AS band, "
+        f"k.match_weight, k.runner_up_weight, k.register_record, k.weights "
+        f"FROM ranked k JOIN {quote(references)} r ON r.unique_id = k.unique_id WHERE k.rank = 1",
+        rule=f"link {method}")
+    return name
+
+
+def _pool(engine: Engine, references: str, id_links: str, with_id_link: bool, name: str) -> str:
+    exists = (f"EXISTS (SELECT 1 FROM {quote(id_links)} l WHERE l.dataset = r.dataset "
+              f"AND l.record_id = r.record_id AND l.role = r.role)")
+    engine.run(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT * FROM {quote(references)} r "
+               f"WHERE {'' if with_id_link else 'NOT '}{exists}", rule="link pool")
+    return name
+
+
+@dataclass
+class ProbabilisticLinks:
+    table: str
+    """Engine table of `PROBABILISTIC_COLUMNS`: each reference's best candidate, banded."""
+    example_pair: list[dict] = field(default_factory=list)
+    """The scored pair behind the least certain accepted link, for the waterfall chart."""
+
+
+def _example_pair(engine: Engine, predictions: str, chosen: str) -> list[dict]:
+    return engine.rows(
+        f"SELECT p.* FROM {quote(predictions)} p JOIN (SELECT dataset || '|' || record_id || '|' || role AS uid, "
+        f"citizen_id FROM {quote(chosen)} WHERE band = 'accept' ORDER BY match_weight, uid LIMIT 1) c "
+        f"ON p.unique_id_l = c.uid AND p.citizen_id_r = c.citizen_id ORDER BY p.match_weight DESC LIMIT 1")
+
+
+def link_probabilistically(engine: Engine, db_api: Any, model: PersonModel, references: str, id_links: str,
+                           bands: LinkBands) -> ProbabilisticLinks:
+    """The best register candidate of every reference without an ID link, banded; references with
+    no candidate at all are absent."""
+    pool = _pool(engine, references, id_links, False, engine.table_name("link_pool"))
+    pool_df = db_api.register(pool, dataset_display_name="pool")
+    predictions = model.linker.inference.predict_between(
+        pool_df, model.register, threshold_match_probability=CANDIDATE_FLOOR_PROBABILITY, warning_mode="never")
+    weights = weights_sql(engine, predictions.physical_name, model)
+    name = _best_candidates(engine, predictions.physical_name, references, weights, "probabilistic", bands,
+                            engine.table_name("links_probabilistic"))
+    pair = _example_pair(engine, predictions.physical_name, name)
+    predictions.drop_table_from_database_and_remove_from_cache()
+    return ProbabilisticLinks(name, pair)
+
+
+def explain_id_links(engine: Engine, db_api: Any, model: PersonModel, references: str, id_links: str,
+                     bands: LinkBands) -> str:
+    """The model's view of every link made by ID: its weights explain the link, and the share
+    the model would itself accept checks the model against evidence it was never trained on."""
+    pool = _pool(engine, references, id_links, True, engine.table_name("link_id_pool"))
+    pool_df = db_api.register(pool, dataset_display_name="id_pool")
+    predictions = model.linker.inference.predict_between(
+        pool_df, model.register, blocking_rules_to_generate_predictions=["l.id_value = r.citizen_id"],
+        warning_mode="never")
+    weights = weights_sql(engine, predictions.physical_name, model)
+    name = _best_candidates(engine, predictions.physical_name, references, weights, "id", bands,
+                            engine.table_name("links_id_explained"))
+    predictions.drop_table_from_database_and_remove_from_cache()
+    return name

@@ -1,0 +1,127 @@
+"""Person references and register people as two tables of the same columns, ready to compare.
+
+Every dataset names people in its own fields (`owner_name`, `mother_id`, ...; the schema's
+`person_role`/`role_part` say which). The linker needs them side by side with the register in
+one shape, so this module turns each role of each dataset into rows of:
+
+    unique_id, dataset, record_id, role, id_value, id_kind, full_name, name_key, name_plain,
+    family, given, rest, rest_plain, dob, birth_year, year_only, sex, commune_code, hamlet, household
+
+`name_plain` is the name key without tones and with đ as d, so that a lost or misplaced tone
+still meets the register; `family`, `given` and `rest` (middle and given names) split the key for
+comparisons, since a Vietnamese name is family, middle, given and the family name says little
+(Nguyễn is one person in three). `year_only` holds the birth year only for references that know
+nothing more (a land user), so a year match there is not confused with a full date match.
+`household` is the register household of another person of the same record already tied by ID
+(the child's or father's for a mother, the husband's for a wife): Vietnamese registers are kept
+by household, and it is the strongest clue for a mother whose ID is missing.
+"""
+
+from __future__ import annotations
+
+from lamsach.backends.engine import Engine
+from lamsach.domain import DatasetSchema
+from lamsach.validate import quote
+
+COLUMNS = ("unique_id", "dataset", "record_id", "role", "id_value", "id_kind", "full_name", "name_key",
+           "name_plain", "family", "given", "rest", "rest_plain", "dob", "birth_year", "year_only", "sex",
+           "commune_code", "hamlet", "household", "citizen_id")
+
+
+def _text(value: str | None) -> str:
+    return "NULL::VARCHAR" if value is None else "'" + value.replace("'", "''") + "'"
+
+
+def _name_columns(key: str) -> str:
+    """SQL for name_key, name_plain, family, given, rest, rest_plain from a name-key expression."""
+    plain = f"nullif(trim(replace(strip_accents({key}), 'đ', 'd')), '')"
+    rest = f"CASE WHEN strpos({key}, ' ') > 0 THEN substr({key}, strpos({key}, ' ') + 1) END"
+    return (f"{key} AS name_key, {plain} AS name_plain, "
+            f"nullif(split_part({key}, ' ', 1), '') AS family, "
+            f"CASE WHEN strpos({key}, ' ') > 0 THEN string_split({key}, ' ')[-1] END AS given, "
+            f"{rest} AS rest, replace(strip_accents({rest}), 'đ', 'd') AS rest_plain")
+
+
+def implied_sex(schema: DatasetSchema, role: str) -> str | None:
+    """The sex a role implies where the record has no sex field (a father is Nam, a wife Nữ),
+    as the schema's `register_match` rule declares it."""
+    for rule in schema.rules:
+        if rule.get("kind") == "register_match" and rule.get("role") == role and rule.get("sex"):
+            return str(rule["sex"])
+    return None
+
+
+def role_select(schema: DatasetSchema, table: str, role: str, parts: dict[str, str]) -> str | None:
+    """One SELECT of `COLUMNS` for one role of one dataset; None if the role has no name."""
+    if "name" not in parts:
+        return None
+    col = lambda name: "d." + quote(name)  # noqa: E731
+    id_value = col(parts["id"]) if "id" in parts else "NULL::VARCHAR"
+    id_kind = col(parts["id"] + "__kind") if "id" in parts else "NULL::VARCHAR"
+    if "dob" in parts:
+        dob = f"CAST(TRY_CAST({col(parts['dob'])} AS DATE) AS VARCHAR)"
+        year = f"CAST({col(parts['dob'] + '__year')} AS INTEGER)"
+        year_only = "NULL::INTEGER"
+    elif "birth_year" in parts:
+        dob = "NULL::VARCHAR"
+        year = f"TRY_CAST({col(parts['birth_year'])} AS INTEGER)"
+        year_only = year
+    else:
+        dob, year, year_only = "NULL::VARCHAR", "NULL::INTEGER", "NULL::INTEGER"
+    sex = col(parts["sex"]) if "sex" in parts else _text(implied_sex(schema, role))
+    record_commune = "d.commune_code"
+    if "address" in parts:
+        commune = f"coalesce({col(parts['address'] + '__commune_code')}, {record_commune})"
+        hamlet = col(parts["address"] + "__hamlet")
+    else:
+        commune, hamlet = record_commune, "NULL::VARCHAR"
+    return (f"SELECT '{schema.name}|' || d.record_id || '|{role}' AS unique_id, '{schema.name}' AS dataset, "
+            f"d.record_id, '{role}' AS role, {id_value} AS id_value, {id_kind} AS id_kind, "
+            f"{col(parts['name'])} AS full_name, {_name_columns(col(parts['name'] + '__key'))}, "
+            f"{dob} AS dob, {year} AS birth_year, {year_only} AS year_only, {sex} AS sex, "
+            f"{commune} AS commune_code, lower({hamlet}) AS hamlet, NULL::VARCHAR AS household, "
+            f"NULL::VARCHAR AS citizen_id "
+            f"FROM {quote(table)} d WHERE {col(parts['name'] + '__key')} IS NOT NULL")
+
+
+def build_references(engine: Engine, schemas: list[DatasetSchema], tables: dict[str, str],
+                     id_links: str) -> str:
+    """All person references of `schemas` as one engine table, with the household context taken
+    from `id_links` (the links by ID of the same pass) and the register."""
+    selects = [sql for schema in schemas if schema.name in tables
+               for role, parts in schema.person_roles().items()
+               if (sql := role_select(schema, tables[schema.name], role, parts))]
+    name = engine.table_name("link_references")
+    if not selects:
+        engine.run(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT "
+                   + ", ".join(f"NULL::VARCHAR AS {c}" for c in COLUMNS) + " WHERE false")
+        return name
+    register = quote(engine.table_name("link_register"))
+    engine.run(
+        f"CREATE OR REPLACE TABLE {quote(name)} AS "
+        f"WITH refs AS ({' UNION ALL '.join(selects)}), "
+        f"homes AS (SELECT l.dataset, l.record_id, l.role, r.household FROM {quote(id_links)} l "
+        f"  JOIN (SELECT citizen_id, any_value(household) AS household FROM {register} GROUP BY citizen_id) r "
+        f"  ON r.citizen_id = l.citizen_id WHERE r.household IS NOT NULL) "
+        f"SELECT refs.* REPLACE ((SELECT min(h.household) FROM homes h WHERE h.dataset = refs.dataset "
+        f"  AND h.record_id = refs.record_id AND h.role <> refs.role) AS household) FROM refs",
+        rule="link references")
+    return name
+
+
+def build_register(engine: Engine, population: str) -> str:
+    """The register's people in the same columns as the references (one row per register record:
+    a person entered twice meets a reference twice, and the link keeps the better of the two)."""
+    name = engine.table_name("link_register")
+    engine.run(
+        f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT d.record_id AS unique_id, 'population' AS dataset, "
+        f"d.record_id, 'register' AS role, d.citizen_id AS id_value, d.citizen_id__kind AS id_kind, "
+        f"d.full_name, {_name_columns('d.full_name__key')}, "
+        f"CAST(TRY_CAST(d.date_of_birth AS DATE) AS VARCHAR) AS dob, "
+        f"CAST(d.date_of_birth__year AS INTEGER) AS birth_year, "
+        f"CAST(d.date_of_birth__year AS INTEGER) AS year_only, d.sex, "
+        f"coalesce(d.address__commune_code, d.commune_code) AS commune_code, lower(d.address__hamlet) AS hamlet, "
+        f"d.household_id AS household, d.citizen_id "
+        f"FROM {quote(population)} d WHERE d.citizen_id IS NOT NULL AND d.full_name__key IS NOT NULL",
+        rule="link register")
+    return name

@@ -1,0 +1,88 @@
+"""Train the person model on the pass's own data, without labels, and keep it with the run.
+
+No one has labelled pairs for a province, so the model learns as Fellegi and Sunter intended:
+
+- u (how often two *different* people agree by chance) from random pairs of reference and
+  register records, which are almost all non-matches;
+- m (how often the *same* person agrees) by expectation-maximisation over pairs that share a
+  toneless name, then over pairs that share birth year and commune; each pass estimates the
+  comparisons its blocking does not fix.
+
+A level never seen in training would get m = 0 and forbid a match outright (one typo in a birth
+year and the true person could never be found), so m and u are smoothed with a small floor.
+
+All references take part, those linked by ID too: they are the same kind of records, and a
+campaign's few hundred broken IDs alone are too few to learn from. The ID links are then used
+only to check the trained model (`agreement_with_id_links`), never to train it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lamsach.link import person_model
+
+M_FLOOR = 1e-3
+"""The least chance that one person's two records disagree at any level: typing slips happen."""
+U_FLOOR = 1e-7
+
+
+@dataclass(frozen=True)
+class TrainingSpec:
+    u_max_pairs: float = 1e6
+    em_max_pairs: float = 2e6
+    seed: int = 1
+
+
+def smoothed(model: dict[str, Any], m_floor: float = M_FLOOR, u_floor: float = U_FLOOR) -> dict[str, Any]:
+    """`model` with every non-null level's m and u at least about their floor, each still summing to 1."""
+    for comparison in model["comparisons"]:
+        levels = [level for level in comparison["comparison_levels"] if not level.get("is_null_level")]
+        for key, floor in (("m_probability", m_floor), ("u_probability", u_floor)):
+            values = [(level.get(key) or 0.0) + floor for level in levels]
+            total = sum(values)
+            for level, value in zip(levels, values, strict=True):
+                level[key] = value / total
+    return model
+
+
+@dataclass
+class PersonModel:
+    """A trained linker over the reference and register tables of one pass."""
+
+    linker: Any
+    references: Any
+    register: Any
+    n_references: int
+    n_register: int
+
+    def settings_dict(self) -> dict[str, Any]:
+        return self.linker.misc.save_model_to_json(out_path=None)
+
+    def save(self, path: Path) -> Path:
+        path.write_text(json.dumps(self.settings_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+        return path
+
+
+def train_person_model(db_api: Any, references_table: str, register_table: str, n_references: int,
+                       n_register: int, spec: TrainingSpec | None = None) -> PersonModel:
+    """Estimate u by random sampling and m by EM; the prior stays one register person in n."""
+    from splink import Linker
+
+    spec = spec or TrainingSpec()
+    references = db_api.register(references_table, dataset_display_name="references")
+    register = db_api.register(register_table, dataset_display_name="register")
+    linker = Linker([references, register], person_model.settings(n_register), log_level=None,
+                    validate_settings=False)
+    linker.training.estimate_u_using_random_sampling(max_pairs=spec.u_max_pairs, seed=spec.seed, num_chunks=1)
+    for rule in person_model.TRAINING_BLOCKS:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, estimate_without_term_frequencies=True, max_pairs=spec.em_max_pairs)
+    trained = smoothed(linker.misc.save_model_to_json(out_path=None))
+    linker = Linker([references, register], trained, log_level=None, validate_settings=False)
+    for column in ("family", "rest"):
+        linker.table_management.compute_tf_table(column)
+    return PersonModel(linker, references, register, n_references, n_register)

@@ -1,0 +1,62 @@
+"""The weekly report the provincial People's Committee expects: HTML in Vietnamese administrative
+form (national motto, issuing body and number, the week), rendered to PDF with WeasyPrint, and
+the same figures as an XLSX workbook."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from jinja2 import Environment, select_autoescape
+from markupsafe import Markup
+
+from lamsach.campaign.model import CampaignProgress
+from lamsach.data import read_text
+from lamsach.report.weekly_chart import progress_chart
+from lamsach.report.weekly_xlsx import write_weekly_xlsx
+
+CRITERIA_COLUMNS = (("correct", "Đúng"), ("complete", "Đủ"), ("clean", "Sạch"), ("live", "Sống"),
+                    ("unified", "Thống nhất"), ("overall", "Đạt cả 5"))
+LAGGING_VI = {"forecast_below_target": "dự báo không đạt chỉ tiêu đúng hạn",
+              "no_submission": "không gửi dữ liệu"}
+
+
+def week_bounds(week: str) -> tuple[date, date]:
+    monday = date.fromisocalendar(int(week[:4]), int(week[6:]), 1)
+    return monday, monday + timedelta(days=6)
+
+
+def render_weekly_html(progress: CampaignProgress, issued: date) -> str:
+    spec = progress.spec
+    week = progress.weeks[-1]
+    first, last = week_bounds(week)
+    rows = progress.latest()
+    records = sum(r.records for r in rows)
+    passing = sum(round((r.scores.get("overall") or 0) * r.records) for r in rows)
+    target = spec.targets.get("overall")
+    env = Environment(autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
+    env.filters["pct"] = lambda v: "" if v is None else f"{v * 100:.1f}%"
+    env.filters["signed"] = lambda v: "" if v is None else f"{v * 100:+.1f}"
+    template = env.from_string(read_text("report_templates/weekly.html.j2"))
+    return template.render(
+        spec=spec, week=week, first=first, last=last, issued=issued, rows=rows, records=records,
+        overall=passing / records if records else None, target=target,
+        lagging=[r for r in rows if r.lagging], criteria=CRITERIA_COLUMNS, lagging_vi=LAGGING_VI,
+        on_track=sum(not r.lagging for r in rows), chart=Markup(progress_chart(progress, target)))
+
+
+def write_weekly_report(progress: CampaignProgress, out_dir: Path, issued: date | None = None) -> dict[str, Path]:
+    """Write `tuan-<week>.html`, `.pdf` and `.xlsx` into `out_dir`; return their paths."""
+    from weasyprint import HTML  # late: WeasyPrint loads Pango, needed only for this report
+
+    if not progress.weeks:
+        raise ValueError("no snapshot yet")
+    issued = issued or date.today()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"bao-cao-tuan-{progress.weeks[-1]}"
+    html = render_weekly_html(progress, issued)
+    paths = {"html": out_dir / f"{stem}.html", "pdf": out_dir / f"{stem}.pdf", "xlsx": out_dir / f"{stem}.xlsx"}
+    paths["html"].write_text(html, encoding="utf-8")
+    HTML(string=html, base_url=str(out_dir)).write_pdf(paths["pdf"])
+    write_weekly_xlsx(progress, paths["xlsx"], issued)
+    return paths

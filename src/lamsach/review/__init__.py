@@ -1,0 +1,17 @@
+"""Review stage: the correction workbook a unit receives, fixes in Excel and sends back.
+
+`export_correction_workbook` writes one unit's workbook from a round's open findings;
+`apply_correction_workbook` turns the cells the unit changed into versioned edits (source
+"unit workbook"), or refuses the file with every problem located. Re-checking is the next pass.
+"""
+
+from lamsach.review.apply import SOURCE, ApplyResult, apply_correction_workbook
+from lamsach.review.export import WorkbookSummary, export_correction_workbook
+
+__all__ = [
+    "SOURCE",
+    "ApplyResult",
+    "WorkbookSummary",
+    "apply_correction_workbook",
+    "export_correction_workbook",
+]

@@ -1,0 +1,134 @@
+"""`apply_correction_workbook`: a unit's returned workbook becomes versioned edits, or nothing.
+
+The order of the checks is the order of what would make the rest meaningless: a file that is
+not a workbook, not a correction workbook, another unit's, or of an older round is refused
+outright (one `LamsachError`); then every structural problem and every bad value is collected and
+reported together (an `ExceptionGroup` of `LamsachError`, even for one), and only a workbook
+without any is applied, in one transaction. Re-validation is the next pass: the result says
+which records changed so the caller can start it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from lamsach.backends.store import SqlAlchemyStore, StoredRecord, ValueChange
+from lamsach.data import workbook_wording
+from lamsach.domain import ErrorCode, LamsachError, Location
+from lamsach.review.checks import value_errors
+from lamsach.review.edits import Edit, conflict_errors, find_edits
+from lamsach.review.metadata import WorkbookMetadata, read_metadata
+from lamsach.review.reader import open_workbook, read_sheet
+
+SOURCE = "unit workbook"
+"""`ValueChange.source` of every edit made through a correction workbook."""
+
+
+@dataclass
+class ApplyResult:
+    """What a returned workbook changed: versions written, per dataset the cells and records."""
+
+    file: str
+    campaign: str
+    unit: str
+    round: int
+    actor: str
+    applied: int = 0
+    cells_by_dataset: dict[str, int] = field(default_factory=dict)
+    records_by_dataset: dict[str, list[str]] = field(default_factory=dict)
+    changes: list[ValueChange] = field(default_factory=list)
+
+    @property
+    def rerun_needed(self) -> bool:
+        """True when values changed: the findings of the round are stale until the next pass."""
+        return self.applied > 0
+
+
+def apply_correction_workbook(store: SqlAlchemyStore, path: Path, actor: str, expected_unit: str | None = None,
+                              file_name: str | None = None) -> ApplyResult:
+    """Apply the cells the unit changed in `path` as edits by `actor` (the uploader).
+
+    `file_name` names the file in messages and change reasons when `path` is a temporary copy of
+    an upload. Raises `LamsachError` for a file refused as a whole and an `ExceptionGroup` of
+    `LamsachError` (each with sheet, row and column) when rows or cells are wrong; nothing is
+    stored in either case.
+    """
+    file = file_name or path.name
+    book = open_workbook(path, file)
+    meta = read_metadata(book, file)
+    _check_owner_and_round(store, meta, expected_unit, file)
+    edits: list[Edit] = []
+    errors: list[LamsachError] = []
+    for part in meta.sheets:
+        sheet, problems = read_sheet(book, part, file)
+        errors += problems
+        if sheet is not None:
+            edits += find_edits(sheet, file)
+    pending, conflicts = conflict_errors(edits, _current(store, meta.campaign, edits),
+                                         _changed_elsewhere(store, meta))
+    errors += conflicts
+    errors += value_errors(pending, _reference_date(meta))
+    if errors:
+        raise ExceptionGroup(f"{file}: {len(errors)}", errors)
+    reason = workbook_wording()["change_reason"]
+    changes = [ValueChange(e.dataset, e.key, e.field.name, e.value, SOURCE,
+                           reason=reason.format(file=file, sheet=e.location.sheet, cell=e.cell, round=meta.round))
+               for e in pending]
+    result = ApplyResult(file, meta.campaign, meta.unit, meta.round, actor, changes=changes)
+    result.applied = store.apply_changes(meta.campaign, changes, actor, run_id=meta.round) if changes else 0
+    for change in changes:
+        result.cells_by_dataset[change.dataset] = result.cells_by_dataset.get(change.dataset, 0) + 1
+        keys = result.records_by_dataset.setdefault(change.dataset, [])
+        if change.key not in keys:
+            keys.append(change.key)
+    return result
+
+
+def _check_owner_and_round(store: SqlAlchemyStore, meta: WorkbookMetadata, expected_unit: str | None,
+                           file: str) -> None:
+    if expected_unit is not None and meta.unit != expected_unit:
+        raise LamsachError(ErrorCode.REVIEW_WRONG_UNIT, Location(file=file),
+                           {"unit": meta.unit, "expected": expected_unit})
+    latest = store.latest_run(meta.campaign)
+    if latest is None:
+        raise LamsachError(ErrorCode.REVIEW_NO_COMPLETE_RUN, Location(file=file), {"campaign": meta.campaign})
+    if latest["id"] != meta.round:
+        raise LamsachError(ErrorCode.REVIEW_OLD_ROUND, Location(file=file),
+                           {"round": meta.round, "latest": latest["id"]})
+
+
+def _current(store: SqlAlchemyStore, campaign: str, edits: list[Edit]) -> dict[tuple[str, str], StoredRecord]:
+    keys: dict[str, set[str]] = {}
+    for edit in edits:
+        keys.setdefault(edit.dataset, set()).add(edit.key)
+    return {(dataset, key): record for dataset, wanted in keys.items()
+            for key, record in store.records_by_keys(campaign, dataset, wanted).items()}
+
+
+def _changed_elsewhere(store: SqlAlchemyStore, meta: WorkbookMetadata) -> Callable[[Edit], bool]:
+    """Whether a value was changed after the export by anything but a unit workbook (asked only
+    for the rare cell whose stored value is no longer the exported one)."""
+    exported_at = _aware(datetime.fromisoformat(meta.exported_at))
+
+    def changed(edit: Edit) -> bool:
+        later = [c for c in store.history(meta.campaign, edit.dataset, edit.key)
+                 if c.field == edit.field.name and c.at and _aware(datetime.fromisoformat(c.at)) >= exported_at]
+        return not later or any(c.source != SOURCE for c in later)
+
+    return changed
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives back the stored UTC times without their zone; PostgreSQL with it."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _reference_date(meta: WorkbookMetadata) -> date:
+    """The round's reference date (the "today" its findings were judged against), else today."""
+    try:
+        return date.fromisoformat(meta.reference_date) if meta.reference_date else date.today()
+    except ValueError:
+        return date.today()

@@ -1,0 +1,143 @@
+"""Enrichment: values the register knows, filled into records tied to it with confidence.
+
+A link accepted by the model, confirmed by an officer (`manual`) or made by an ID the register
+agrees with (`id_verified`) may fill, from the register record it names:
+
+- the person's ID when it is missing or an old 9-digit CMND (out of date, not wrong);
+- the birth year or date, sex or address when the field is empty.
+
+Nothing that holds a value is overwritten, except the CMND, whose number stays in the history.
+Each fill is a new version of the record with source `register`, the link's method and
+probability in its reason, and the rule `register_enrichment` (`register_update` for a CMND
+replaced), so `store.undo` restores the previous value. The finding the fill answers (a missing required value, a legacy ID) becomes
+`fixed`; a fill that answers no finding is recorded as a fixed `register_enrichment` finding,
+like the standardise stage's repairs. The pass's own tables take the new values too, so the
+clean files and the scorecard show the enriched data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lamsach.backends.engine import Engine
+from lamsach.backends.store import SqlAlchemyStore, ValueChange
+from lamsach.data import rule_templates
+from lamsach.domain import DatasetSchema
+from lamsach.validate import quote
+
+RULE = "register_enrichment"
+"""A value filled into an empty field."""
+UPDATE_RULE = "register_update"
+"""An out-of-date value (a 9-digit CMND) replaced by the register's 12-digit ID."""
+SOURCE = "register"
+ENRICHING_METHODS = ("id_verified", "probabilistic", "manual")
+ANSWERED_RULES = ("missing_required", "legacy_id_document")
+FILLS = {
+    # part: (condition on the record's value `v` and kind `k`, register value, value as the store keeps it)
+    "id": ("{v} IS NULL OR {k} = 'cmnd9'", "r.citizen_id", "r.citizen_id"),
+    "birth_year": ("{v} IS NULL", "CAST(r.date_of_birth__year AS VARCHAR)", "CAST(r.date_of_birth__year AS VARCHAR)"),
+    "dob": ("{v} IS NULL", "r.date_of_birth",
+            "strftime(TRY_CAST(r.date_of_birth AS DATE), '%d/%m/%Y')"),
+    "sex": ("{v} IS NULL", "r.sex", "r.sex"),
+    "address": ("{v} IS NULL", "r.address", "r.address"),
+}
+
+
+@dataclass(frozen=True)
+class EnrichmentResult:
+    changes: int
+    fixed_findings: int
+    new_findings: int
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _fill_selects(schema: DatasetSchema, table: str, links: str, register: str) -> list[str]:
+    columns = {f.name for f in schema.fields}
+    selects = []
+    for role, parts in schema.person_roles().items():
+        for part, field_name in parts.items():
+            if part not in FILLS:
+                continue
+            condition, value, stored = FILLS[part]
+            kind = f"d.{quote(field_name + '__kind')}" if part == "id" else "NULL"
+            condition = condition.format(v=f"d.{quote(field_name)}", k=kind)
+            methods = ", ".join(_literal(m) for m in (("probabilistic", "manual") if part == "id" else ENRICHING_METHODS))
+            label = schema.field(field_name).label_vi if field_name in columns else field_name
+            selects.append(
+                f"SELECT {_literal(schema.name)} AS dataset, d.record_id, {_literal(role)} AS role, "
+                f"{_literal(field_name)} AS field, {_literal(label)} AS label, {_literal(part)} AS part, "
+                f"d.{quote(field_name)} AS old_value, {value} AS new_value, {stored} AS stored_value, "
+                f"l.citizen_id, l.method, l.match_probability, coalesce(d.__unit, d.commune_code) AS unit "
+                f"FROM {quote(table)} d JOIN {quote(links)} l ON l.dataset = {_literal(schema.name)} "
+                f"AND l.record_id = d.record_id AND l.role = {_literal(role)} AND l.method IN ({methods}) "
+                f"JOIN {register} r ON r.citizen_id = l.citizen_id "
+                f"WHERE ({condition}) AND {value} IS NOT NULL")
+    return selects
+
+
+def _note_sql(templates: dict[str, dict[str, str]]) -> str:
+    """The fill's message (its rule's Vietnamese template), filled in SQL from the fills' columns."""
+    sql = f"CASE WHEN old_value IS NULL THEN {_literal(templates[RULE]['vi'])} ELSE {_literal(templates[UPDATE_RULE]['vi'])} END"
+    for placeholder, column in (("field", "label"), ("value", "new_value"), ("citizen_id", "citizen_id"),
+                                ("method", "method"), ("probability", "CAST(round(match_probability, 4) AS VARCHAR)"),
+                                ("original", "coalesce(old_value, '')")):
+        sql = f"replace({sql}, '{{{placeholder}}}', {column})"
+    return sql
+
+
+def enrich_from_register(engine: Engine, store: SqlAlchemyStore, campaign: str, run_id: int, actor: str,
+                         schemas: list[DatasetSchema], tables: dict[str, str], links: str, findings: str,
+                         catalogue: str) -> EnrichmentResult:
+    """Fill, version and record every enrichment the pass's accepted links allow."""
+    register = (f"(SELECT * FROM {quote(tables['population'])} WHERE citizen_id IS NOT NULL "
+                f"QUALIFY row_number() OVER (PARTITION BY citizen_id ORDER BY __row_order) = 1)")
+    selects = [s for schema in schemas if schema.name in tables
+               for s in _fill_selects(schema, tables[schema.name], links, register)]
+    fills = quote(engine.table_name("enrichment"))
+    if not selects:
+        return EnrichmentResult(0, 0, 0)
+    engine.run(f"CREATE OR REPLACE TABLE {fills} AS SELECT *, {_note_sql(rule_templates())} AS note, "
+               f"CASE WHEN old_value IS NULL THEN '{RULE}' ELSE '{UPDATE_RULE}' END AS rule "
+               f"FROM ({' UNION ALL '.join(selects)}) QUALIFY row_number() OVER "
+               f"(PARTITION BY dataset, record_id, field ORDER BY match_probability DESC, citizen_id) = 1",
+               rule="enrichment")
+    rows = engine.rows(f"SELECT * FROM {fills} ORDER BY dataset, record_id, field")
+    changes = [ValueChange(r["dataset"], r["record_id"], r["field"], r["stored_value"], SOURCE,
+                           reason=r["note"], rule=r["rule"]) for r in rows]
+    applied = store.apply_changes(campaign, changes, actor, run_id=run_id)
+    for schema in schemas:
+        _update_table(engine, schema, tables.get(schema.name), fills)
+    fixed = engine.run(
+        f"UPDATE {quote(findings)} f SET status = 'fixed', suggested_value = x.new_value, "
+        f"message = f.message || ' ' || x.note FROM {fills} x WHERE f.dataset = x.dataset "
+        f"AND f.record_id = x.record_id AND f.field = x.field AND f.status = 'open' "
+        f"AND f.rule IN ({', '.join(_literal(r) for r in ANSWERED_RULES)})", rule="enrichment findings")
+    added = engine.run(
+        f"INSERT INTO {quote(findings)} SELECT x.dataset, x.record_id, x.unit, x.field, c.criterion, "
+        f"x.rule, c.severity, 'fixed', x.note, x.new_value FROM {fills} x JOIN {quote(catalogue)} c "
+        f"ON c.rule = x.rule WHERE NOT EXISTS (SELECT 1 FROM {quote(findings)} f WHERE f.dataset = x.dataset "
+        f"AND f.record_id = x.record_id AND f.field = x.field AND f.rule IN "
+        f"({', '.join(_literal(r) for r in ANSWERED_RULES)}))", rule="enrichment findings")
+    return EnrichmentResult(applied, fixed[0][0] if fixed else 0, added[0][0] if added else 0)
+
+
+def _update_table(engine: Engine, schema: DatasetSchema, table: str | None, fills: str) -> None:
+    """The pass's standardised table takes the filled values and their derived columns."""
+    if table is None:
+        return
+    columns = {r[0] for r in engine.run(f"DESCRIBE {quote(table)}")}
+    for role_parts in schema.person_roles().values():
+        for part, field_name in role_parts.items():
+            if part not in FILLS:
+                continue
+            derived = []
+            if part == "id" and f"{field_name}__kind" in columns:
+                derived.append(f"{quote(field_name + '__kind')} = 'cccd12'")
+            if part in ("dob", "birth_year") and f"{field_name}__year" in columns:
+                derived.append(f"{quote(field_name + '__year')} = TRY_CAST(left(x.new_value, 4) AS INTEGER)")
+            sets = ", ".join([f"{quote(field_name)} = x.new_value", *derived])
+            engine.run(f"UPDATE {quote(table)} d SET {sets} FROM {fills} x WHERE x.dataset = {_literal(schema.name)} "
+                       f"AND x.field = {_literal(field_name)} AND x.record_id = d.record_id", rule="enrichment")

@@ -1,0 +1,229 @@
+"""The link stage of a pass: every person reference tied to the register, duplicates found, the
+register's knowledge filled in.
+
+Order matters: links by ID first (exact and cheap), then the household context they give, then
+the model trained on all references and applied to those the ID could not link; officers'
+earlier decisions on queued candidates override the model; enrichment follows from the accepted
+links; duplicates are searched within each dataset last, so a copy found only by its likeness
+joins the findings as a `duplicate_record` like the exact ones.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from lamsach.backends.engine import Engine
+from lamsach.backends.store import SqlAlchemyStore
+from lamsach.data import load_schema, rule_templates
+from lamsach.domain import DatasetSchema
+from lamsach.link import (
+    LINK_COLUMNS,
+    DedupeSettings,
+    LinkBands,
+    TrainingSpec,
+    build_references,
+    build_register,
+    explain_id_links,
+    find_duplicates,
+    link_by_id,
+    link_probabilistically,
+    save_charts,
+    splink_api,
+    train_person_model,
+)
+from lamsach.runner.enrich import EnrichmentResult, enrich_from_register
+from lamsach.runner.link_review import link_decisions, save_link_reviews
+from lamsach.settings import Settings
+from lamsach.validate import quote
+
+log = logging.getLogger("lamsach.link")
+MODEL_FILE = "link_model.json"
+WEIGHTS_FILE = "link_weights.csv"
+EXPLAINED_COLUMNS = ("dataset", "record_id", "role", "citizen_id", "method", "band", "match_probability",
+                     "match_weight", "runner_up_weight", "register_record", "weights")
+
+
+@dataclass
+class LinkStageResult:
+    links: str
+    explained: str
+    review: int = 0
+    enrichment: EnrichmentResult = field(default_factory=lambda: EnrichmentResult(0, 0, 0))
+    duplicates: int = 0
+    files: list[Path] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LinkContext:
+    engine: Engine
+    store: SqlAlchemyStore
+    campaign: str
+    run_id: int
+    actor: str
+    settings: Settings
+    out_dir: Path
+    rule_overrides: dict = field(default_factory=dict)
+
+
+def bands_from(settings: Settings) -> LinkBands:
+    """Thresholds from the settings (environment values arrive as text, hence the float())."""
+    return LinkBands(float(settings.link_accept_probability), float(settings.link_review_probability),
+                     float(settings.link_min_margin_weight))
+
+
+def _union(engine: Engine, name: str, parts: list[str], columns: tuple[str, ...], types: str) -> str:
+    table = engine.table_name(name)
+    if parts:
+        cols = ", ".join(columns)
+        engine.run(f"CREATE OR REPLACE TABLE {quote(table)} AS "
+                   + " UNION ALL ".join(f"SELECT {cols} FROM {quote(p)}" for p in parts), rule=name)
+    else:
+        engine.run(f"CREATE OR REPLACE TABLE {quote(table)} ({types})", rule=name)
+    return table
+
+
+def _id_links(engine: Engine, schemas: list[DatasetSchema], tables: dict[str, str]) -> str:
+    parts = [p for s in schemas if (p := link_by_id(engine, s, tables[s.name], tables["population"]))]
+    return _union(engine, "id_links", parts, LINK_COLUMNS,
+                  "dataset VARCHAR, record_id VARCHAR, role VARCHAR, citizen_id VARCHAR, "
+                  "match_probability DOUBLE, method VARCHAR")
+
+
+def _decisions_table(ctx: LinkContext) -> str:
+    rows = link_decisions(ctx.store, ctx.campaign)
+    schema = pa.schema([(c, pa.string()) for c in ("dataset", "record_id", "role", "citizen_id", "status")])
+    return ctx.engine.register("link_decisions", pa.Table.from_pylist(rows, schema=schema))
+
+
+def _final_links(engine: Engine, id_links: str, chosen: str | None, decisions: str) -> tuple[str, str]:
+    """The contract's links (ID, accepted model links, officers' `manual` links) and every
+    link or candidate with its explanation."""
+    explained = engine.table_name("links_explained")
+    model_rows = (f"SELECT c.* REPLACE (CASE WHEN x.status = 'rejected' THEN 'reject' ELSE c.band END AS band) "
+                  f"FROM {quote(chosen)} c LEFT JOIN {quote(decisions)} x USING (dataset, record_id, role, citizen_id) "
+                  f"WHERE NOT EXISTS (SELECT 1 FROM {quote(decisions)} a WHERE a.status = 'accepted' "
+                  f"AND a.dataset = c.dataset AND a.record_id = c.record_id AND a.role = c.role)") if chosen else None
+    manual = (f"SELECT dataset, record_id, role, citizen_id, 1.0 AS match_probability, 'manual' AS method, "
+              f"'accept' AS band, NULL::DOUBLE AS match_weight, NULL::DOUBLE AS runner_up_weight, "
+              f"NULL::VARCHAR AS register_record, NULL::VARCHAR AS weights FROM {quote(decisions)} a "
+              f"WHERE a.status = 'accepted' AND NOT EXISTS (SELECT 1 FROM {quote(id_links)} l "
+              f"WHERE l.dataset = a.dataset AND l.record_id = a.record_id AND l.role = a.role)")
+    id_rows = (f"SELECT l.dataset, l.record_id, l.role, l.citizen_id, l.match_probability, l.method, 'accept' AS band, "
+               f"NULL::DOUBLE AS match_weight, NULL::DOUBLE AS runner_up_weight, NULL::VARCHAR AS register_record, "
+               f"NULL::VARCHAR AS weights FROM {quote(id_links)} l")
+    parts = [id_rows, manual] + ([model_rows] if model_rows else [])
+    cols = ", ".join(EXPLAINED_COLUMNS)
+    engine.run(f"CREATE OR REPLACE TABLE {quote(explained)} AS "
+               + " UNION ALL ".join(f"SELECT {cols} FROM ({p})" for p in parts), rule="links")
+    links = engine.table_name("links")
+    engine.run(f"CREATE OR REPLACE TABLE {quote(links)} AS SELECT {', '.join(LINK_COLUMNS)} FROM {quote(explained)} "
+               f"WHERE band = 'accept' ORDER BY dataset, record_id, role", rule="links")
+    return links, explained
+
+
+def _explain_id_links(engine: Engine, explained: str, scored: str) -> None:
+    """Give the ID links the model's weights (the model never saw the IDs: an independent check)."""
+    engine.run(f"UPDATE {quote(explained)} e SET match_weight = s.match_weight, weights = s.weights, "
+               f"register_record = s.register_record FROM {quote(scored)} s WHERE e.method IN ('id', 'id_verified') "
+               f"AND s.dataset = e.dataset AND s.record_id = e.record_id AND s.role = e.role "
+               f"AND s.citizen_id = e.citizen_id", rule="links explained")
+
+
+def _queue_reviews(ctx: LinkContext, explained: str) -> int:
+    rows = ctx.engine.rows(
+        f"SELECT dataset, record_id AS record_key, role, citizen_id, register_record, match_probability, "
+        f"match_weight, runner_up_weight, weights FROM {quote(explained)} WHERE band = 'review' "
+        f"ORDER BY dataset, record_id, role")
+    return save_link_reviews(ctx.store, ctx.run_id, ctx.campaign, rows)
+
+
+def link_people(ctx: LinkContext, datasets: list[str], tables: dict[str, str]) -> LinkStageResult:
+    """Links, review queue, enrichment and the model's files for the datasets of a pass."""
+    engine, settings = ctx.engine, ctx.settings
+    schemas = [load_schema(d) for d in datasets if d != "population" and load_schema(d).person_roles()]
+    if "population" not in tables:
+        links, explained = _final_links(engine, _id_links(engine, [], tables), None, _decisions_table(ctx))
+        return LinkStageResult(links, explained)
+    id_links = _id_links(engine, schemas, tables)
+    register = build_register(engine, tables["population"])
+    references = build_references(engine, schemas, tables, id_links)
+    n_references = engine.run(f"SELECT count(*) FROM {quote(references)}")[0][0]
+    n_register = engine.run(f"SELECT count(*) FROM {quote(register)}")[0][0]
+    chosen, scored, files = None, None, []
+    bands = bands_from(settings)
+    if min(n_references, n_register) >= settings.link_min_references:
+        api = splink_api(engine)
+        model = train_person_model(api, references, register, n_references, n_register,
+                                   TrainingSpec(settings.link_u_max_pairs, settings.link_em_max_pairs))
+        found = link_probabilistically(engine, api, model, references, id_links, bands)
+        chosen = found.table
+        scored = explain_id_links(engine, api, model, references, id_links, bands)
+        files = [model.save(_ensure(ctx.out_dir) / MODEL_FILE), *save_charts(model, ctx.out_dir, found.example_pair)]
+    else:
+        log.info("%s references, %s register people: too few to train a model; ID links only",
+                 n_references, n_register)
+    links, explained = _final_links(engine, id_links, chosen, _decisions_table(ctx))
+    if scored:
+        _explain_id_links(engine, explained, scored)
+    result = LinkStageResult(links, explained, files=files)
+    result.review = _queue_reviews(ctx, explained)
+    return result
+
+
+def _ensure(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def enrich(ctx: LinkContext, datasets: list[str], tables: dict[str, str], links: str, findings: str) -> EnrichmentResult:
+    if "population" not in tables:
+        return EnrichmentResult(0, 0, 0)
+    schemas = [load_schema(d) for d in datasets if d != "population"]
+    return enrich_from_register(ctx.engine, ctx.store, ctx.campaign, ctx.run_id, ctx.actor, schemas, tables,
+                                links, findings, ctx.engine.table_name("rule_catalogue"))
+
+
+def deduplicate(ctx: LinkContext, datasets: list[str], tables: dict[str, str], findings: str,
+                advance: Callable[[], None] = lambda: None) -> int:
+    """Fuzzy duplicates of every dataset as `duplicate_record` findings, except records the exact
+    rule already reported; returns how many were added."""
+    if not ctx.rule_overrides.get("duplicate_record", {}).get("enabled", True):
+        return 0
+    engine, settings = ctx.engine, ctx.settings
+    dedupe = DedupeSettings(float(settings.dedupe_threshold_probability), float(settings.dedupe_expected_share))
+    api = splink_api(engine)
+    template = rule_templates()["duplicate_record"]["vi"].replace("'", "''")
+    catalogue = quote(engine.table_name("rule_catalogue"))
+    added = 0
+    for dataset in datasets:
+        schema = load_schema(dataset)
+        found = find_duplicates(engine, api, schema, tables[dataset], dedupe)
+        advance()
+        if found is None:
+            continue
+        unit = f"coalesce(d.__unit, d.{quote(schema.unit_field)})" if schema.unit_field else "d.__unit"
+        rows = engine.run(
+            f"INSERT INTO {quote(findings)} SELECT x.dataset, x.record_id, {unit}, '*', c.criterion, "
+            f"'duplicate_record', c.severity, 'open', replace('{template}', '{{duplicate_of}}', x.duplicate_of), "
+            f"x.duplicate_of "
+            f"FROM {quote(found)} x JOIN {quote(tables[dataset])} d ON d.record_id = x.record_id "
+            f"JOIN {catalogue} c ON c.rule = 'duplicate_record' WHERE NOT EXISTS (SELECT 1 FROM {quote(findings)} f "
+            f"WHERE f.dataset = x.dataset AND f.record_id = x.record_id AND f.rule = 'duplicate_record')",
+            rule=f"dedupe {dataset}")
+        added += rows[0][0] if rows else 0
+    return added
+
+
+def write_link_files(ctx: LinkContext, explained: str) -> Path:
+    """Every link and queued candidate with the weights that explain it, for officers and inspectors."""
+    path = _ensure(ctx.out_dir) / WEIGHTS_FILE
+    escaped = str(path).replace("'", "''")
+    ctx.engine.run(f"COPY (SELECT {', '.join(EXPLAINED_COLUMNS)} FROM {quote(explained)} WHERE band <> 'reject' "
+                   f"ORDER BY dataset, record_id, role) TO '{escaped}' (HEADER, DELIMITER ',', QUOTE '\"')",
+                   rule="write link weights")
+    return path
