@@ -36,6 +36,10 @@ class Settings:
     link_min_margin_weight: float = field(
         default=5.0, metadata={"help": "How many bits of match weight the best candidate must lead the second by "
                                "to be accepted without review (5 bits: 32 times more likely)."})
+    link_outside_share: float = field(
+        default=0.02, metadata={"help": "The share of person references whose person is not among the model's "
+                                "candidates (not in the register, or missed by blocking); it keeps a lone "
+                                "candidate's probability honest."})
     link_min_references: int = field(
         default=50, metadata={"help": "Below this many person references or register people, no model is "
                               "trained and only ID links are made: too few records to learn from."})

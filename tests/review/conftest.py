@@ -1,7 +1,7 @@
 """A generated province passed once; each test gets its own copy of the store to change.
 
 The officer's side (editing a returned workbook, the truth's corrections) is in
-`review_fixtures.py`.
+`officer_fixtures.py`.
 """
 
 from __future__ import annotations

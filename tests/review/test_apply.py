@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from openpyxl import load_workbook
-from review_fixtures import edit_workbook, officer_fixes
+from officer_fixtures import edit_workbook, officer_fixes
 
 from lamsach.backends.store import SqlAlchemyStore, ValueChange
 from lamsach.domain import LamsachError

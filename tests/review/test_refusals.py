@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from review_fixtures import edit_workbook, locate
+from officer_fixtures import edit_workbook, locate
 
 from lamsach.domain import ErrorCode, LamsachError
 from lamsach.review import SOURCE, apply_correction_workbook, export_correction_workbook

@@ -167,7 +167,7 @@ def test_sex(raw, value, repairs, problems):
     [
         ("LUC", "LUC", [], []),
         ("luc", "LUC", ["code_case"], []),
-        (" ONT ", "ONT", [], []),
+        (" ONT ", "ONT", ["spacing_case"], []),  # spaces trimmed: a repair the unit sees
         ("LUN", "LUK", ["code_legacy"], []),
         ("TSN", "DTS", ["code_legacy"], []),
         ("LUA", "LUA", [], ["code_not_in_table"]),

@@ -67,8 +67,9 @@ def test_clean_cells_are_not_changed(results):
                 record = (table.dataset, table.record_ids[repair.index])
                 if defects.get((*record, field)) or repair.rule in TRIVIAL:
                     continue
-                if record in involved and repair.rule == "encoding_nfd":
-                    continue  # the truth lists one defect per record; an NFD cell may ride along
+                if record in involved and repair.rule in ("encoding_nfd", "spacing_case"):
+                    continue  # the truth lists one defect per record; an NFD cell or a stray
+                    # space (a duplicate typed again) may ride along
                 changed.append((record, field, repair))
     assert changed == []
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from lamsach.cli.console import console, err_console
 from lamsach.cli.options import DatabaseUrl, DataDir, settings_for
@@ -34,13 +33,12 @@ def history(campaign: Campaign, dataset: Dataset, key: Key, data_dir: DataDir = 
     if record is None:
         err_console.print(f"Không có bản ghi {dataset}/{key} trong đợt “{campaign}”.")
         raise typer.Exit(1)
-    table = Table(title=f"{dataset}/{key} — phiên bản {record.version}")
-    for column in ("Số", "Trường", "Giá trị cũ", "Giá trị mới", "Nguồn", "Quy tắc", "Người", "Lúc", "Lý do"):
-        table.add_column(column)
+    console.print(f"[bold]{dataset}/{key}[/bold] — phiên bản hiện tại {record.version}")
     for c in store.history(campaign, dataset, key):
-        table.add_row(str(c.id), c.field, c.old_value or "", c.new_value or "", c.source, c.rule or "", c.actor,
-                      c.at[:19], c.reason or "")
-    console.print(table)
+        rule = f"/{c.rule}" if c.rule else ""
+        console.print(f"#{c.id} v{c.version} {c.field}: “{c.old_value or ''}” → “{c.new_value or ''}” "
+                      f"[{c.source}{rule}] {c.actor} {c.at[:19]} — {c.reason or ''}",
+                      soft_wrap=True, markup=False, highlight=False)
 
 
 @record_app.command("undo")

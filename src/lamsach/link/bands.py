@@ -18,6 +18,9 @@ class LinkBands:
     accept_probability: float = 0.99
     review_probability: float = 0.5
     min_margin_weight: float = 5.0
+    outside_share: float = 0.02
+    """The share of references whose person is not among their candidates (not in the register,
+    or missed by blocking): the weight left for "none of these" when candidates are compared."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.review_probability <= self.accept_probability <= 1.0:

@@ -10,6 +10,7 @@ comparison, so an officer sees why it was chosen: "same family name +2.1, same d
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from lamsach.link.bands import LinkBands
 from lamsach.link.training import PersonModel
 from lamsach.validate import quote
 
+log = logging.getLogger("lamsach.link")
 PROBABILISTIC_COLUMNS = ("dataset", "record_id", "role", "citizen_id", "match_probability", "method", "band",
                          "match_weight", "runner_up_weight", "register_record", "weights")
 CANDIDATE_FLOOR_PROBABILITY = 0.001
@@ -37,19 +39,65 @@ def weights_sql(engine: Engine, predictions: str, model: PersonModel) -> str:
     return f"CAST(json_object({', '.join(parts)}) AS VARCHAR)"
 
 
+def _num(value: float) -> str:
+    """A number literal DuckDB reads as DOUBLE (a bare 0.05 is a DECIMAL and overflows in products)."""
+    return f"CAST({float(value)!r} AS DOUBLE)"
+
+
+def _outside_share(engine: Engine, per_reference: str, n_references: int, n_register: int, floor: float) -> float:
+    """The share of references whose person is none of their candidates, estimated from the data
+    by expectation-maximisation over "which candidate, or none": each round, a reference's
+    chance of "none" given its candidates' Bayes factors, averaged (references without any
+    candidate count as certainly none). Never below `floor` (people blocking misses)."""
+    share = max(floor, 0.05)
+    for _ in range(50):
+        mean = engine.run(
+            f"SELECT (coalesce(sum(o), 0) + {n_references} - count(*)) / {max(n_references, 1)} FROM ("
+            f"SELECT {_num(n_register * share)} * pow(2, -top) / ({_num(n_register * share)} * pow(2, -top) "
+            f"+ {_num(1 - share)} * s) AS o FROM {quote(per_reference)})")[0][0]
+        new = max(floor, float(mean or 0.0))
+        if abs(new - share) < 1e-5:
+            break
+        share = new
+    log.info("references whose person is none of their candidates: %.2f%% (of %s)", 100 * share, n_references)
+    return share
+
+
 def _best_candidates(engine: Engine, predictions: str, references: str, weights: str, method: str,
-                     bands: LinkBands, name: str) -> str:
+                     bands: LinkBands, n_register: int, prior: float, name: str,
+                     n_references: int | None = None) -> str:
+    """Each reference's best candidate with its probability among all its candidates.
+
+    Splink's pairwise probability weighs one pair against the whole register (prior 1 in n), as
+    if every other register person were as likely as a random stranger. But the reference is one
+    person: either one of the candidates blocking found, or someone the register lacks or
+    blocking missed (a share estimated from the data, `_outside_share`). So the probability of
+    candidate i is its Bayes factor over the sum of all candidates' factors plus the weight of
+    "none of these": two equally good candidates share the probability (neither is accepted), and
+    a unique strong candidate is not held back by the millions of strangers it was never like.
+    """
+    prior_weight = math.log2(prior / (1 - prior))
+    per_citizen = quote(engine.table_name("link_candidates"))
+    engine.run(
+        f"CREATE OR REPLACE TABLE {per_citizen} AS SELECT *, max(log2_bf) OVER (PARTITION BY unique_id) AS top FROM ("
+        f"SELECT unique_id_l AS unique_id, citizen_id_r AS citizen_id, max(match_weight) AS match_weight, "
+        f"max(match_weight) - {_num(prior_weight)} AS log2_bf, arg_max(unique_id_r, match_weight) AS register_record, "
+        f"arg_max({weights}, match_weight) AS weights FROM {quote(predictions)} GROUP BY ALL)", rule=f"link {method}")
+    stats = engine.table_name("link_candidate_sums")
+    engine.run(f"CREATE OR REPLACE TABLE {quote(stats)} AS SELECT unique_id, any_value(top) AS top, "
+               f"sum(pow(2, log2_bf - top)) AS s FROM {per_citizen} GROUP BY unique_id", rule=f"link {method}")
+    n_refs = n_references if n_references is not None else engine.run(f"SELECT count(*) FROM {quote(stats)}")[0][0]
+    share = _outside_share(engine, stats, n_refs, n_register, bands.outside_share)
     engine.run(
         f"CREATE OR REPLACE TABLE {quote(name)} AS "
-        f"WITH per_citizen AS (SELECT unique_id_l AS unique_id, citizen_id_r AS citizen_id, "
-        f"  max(match_weight) AS match_weight, max(match_probability) AS match_probability, "
-        f"  arg_max(unique_id_r, match_weight) AS register_record, arg_max({weights}, match_weight) AS weights "
-        f"  FROM {quote(predictions)} GROUP BY ALL), "
+        f"WITH scored AS (SELECT c.*, {_num(1 - share)} * pow(2, c.log2_bf - c.top) / ({_num(1 - share)} * t.s "
+        f"  + {_num(n_register * share)} * pow(2, -c.top)) AS match_probability "
+        f"  FROM {per_citizen} c JOIN {quote(stats)} t USING (unique_id)), "
         f"ranked AS (SELECT *, row_number() OVER w AS rank, lead(match_weight) OVER w AS runner_up_weight "
-        f"  FROM per_citizen WINDOW w AS (PARTITION BY unique_id ORDER BY match_weight DESC, citizen_id)) "
+        f"  FROM scored WINDOW w AS (PARTITION BY unique_id ORDER BY match_weight DESC, citizen_id)) "
         f"SELECT r.dataset, r.record_id, r.role, k.citizen_id, k.match_probability, '{method}' AS method, "
         f"{bands.sql('k.match_probability', 'k.match_weight', 'k.runner_up_weight')} AS band, "
-        f"k.match_weight, k.runner_up_weight, k.register_record, k.weights "
+        f"k.match_weight, k.runner_up_weight, k.register_record, k.weights, {_num(share)} AS outside_share "
         f"FROM ranked k JOIN {quote(references)} r ON r.unique_id = k.unique_id WHERE k.rank = 1",
         rule=f"link {method}")
     return name
@@ -83,12 +131,14 @@ def link_probabilistically(engine: Engine, db_api: Any, model: PersonModel, refe
     """The best register candidate of every reference without an ID link, banded; references with
     no candidate at all are absent."""
     pool = _pool(engine, references, id_links, False, engine.table_name("link_pool"))
+    n_pool = engine.run(f"SELECT count(*) FROM {quote(pool)}")[0][0]
     pool_df = db_api.register(pool, dataset_display_name="pool")
     predictions = model.linker.inference.predict_between(
         pool_df, model.register, threshold_match_probability=CANDIDATE_FLOOR_PROBABILITY, warning_mode="never")
     weights = weights_sql(engine, predictions.physical_name, model)
+    prior = model.settings_dict()["probability_two_random_records_match"]
     name = _best_candidates(engine, predictions.physical_name, references, weights, "probabilistic", bands,
-                            engine.table_name("links_probabilistic"))
+                            model.n_register, prior, engine.table_name("links_probabilistic"), n_pool)
     pair = _example_pair(engine, predictions.physical_name, name)
     predictions.drop_table_from_database_and_remove_from_cache()
     return ProbabilisticLinks(name, pair)
@@ -104,7 +154,8 @@ def explain_id_links(engine: Engine, db_api: Any, model: PersonModel, references
         pool_df, model.register, blocking_rules_to_generate_predictions=["l.id_value = r.citizen_id"],
         warning_mode="never")
     weights = weights_sql(engine, predictions.physical_name, model)
+    prior = model.settings_dict()["probability_two_random_records_match"]
     name = _best_candidates(engine, predictions.physical_name, references, weights, "id", bands,
-                            engine.table_name("links_id_explained"))
+                            model.n_register, prior, engine.table_name("links_id_explained"))
     predictions.drop_table_from_database_and_remove_from_cache()
     return name

@@ -4,12 +4,14 @@ No one has labelled pairs for a province, so the model learns as Fellegi and Sun
 
 - u (how often two *different* people agree by chance) from random pairs of reference and
   register records, which are almost all non-matches;
-- m (how often the *same* person agrees) by expectation-maximisation over pairs that share a
-  toneless name, then over pairs that share birth year and commune; each pass estimates the
-  comparisons its blocking does not fix.
+- m (how often the *same* person agrees) by expectation-maximisation over blocked pairs
+  (`person_model.TRAINING_BLOCKS`); each pass estimates the comparisons its blocking leaves free.
 
 A level never seen in training would get m = 0 and forbid a match outright (one typo in a birth
-year and the true person could never be found), so m and u are smoothed with a small floor.
+year and the true person could never be found), so m and u are smoothed with a small floor, and
+a few levels keep the floor that how records are kept imposes (`person_model.M_FLOORS`): when
+one variable alone separates matches in a block, EM cannot tell a person who moved from a
+stranger and learns that nobody moves.
 
 All references take part, those linked by ID too: they are the same kind of records, and a
 campaign's few hundred broken IDs alone are too few to learn from. The ID links are then used
@@ -37,12 +39,19 @@ class TrainingSpec:
     seed: int = 1
 
 
-def smoothed(model: dict[str, Any], m_floor: float = M_FLOOR, u_floor: float = U_FLOOR) -> dict[str, Any]:
-    """`model` with every non-null level's m and u at least about their floor, each still summing to 1."""
+def smoothed(model: dict[str, Any], m_floor: float = M_FLOOR, u_floor: float = U_FLOOR,
+             m_floors: dict[tuple[str, str], float] | None = None) -> dict[str, Any]:
+    """`model` with every non-null level's m and u at least about their floor, each still summing
+    to 1; `m_floors` raises the floor of named (comparison, level label) pairs."""
+    m_floors = m_floors or {}
     for comparison in model["comparisons"]:
+        name = comparison["output_column_name"]
         levels = [level for level in comparison["comparison_levels"] if not level.get("is_null_level")]
         for key, floor in (("m_probability", m_floor), ("u_probability", u_floor)):
             values = [(level.get(key) or 0.0) + floor for level in levels]
+            if key == "m_probability":
+                values = [max(v, m_floors.get((name, level["label_for_charts"]), 0.0))
+                          for v, level in zip(values, levels, strict=True)]
             total = sum(values)
             for level, value in zip(levels, values, strict=True):
                 level[key] = value / total
@@ -81,7 +90,7 @@ def train_person_model(db_api: Any, references_table: str, register_table: str, 
     for rule in person_model.TRAINING_BLOCKS:
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, estimate_without_term_frequencies=True, max_pairs=spec.em_max_pairs)
-    trained = smoothed(linker.misc.save_model_to_json(out_path=None))
+    trained = smoothed(linker.misc.save_model_to_json(out_path=None), m_floors=person_model.M_FLOORS)
     linker = Linker([references, register], trained, log_level=None, validate_settings=False)
     for column in ("family", "rest"):
         linker.table_management.compute_tf_table(column)

@@ -48,13 +48,15 @@ class ApplyResult:
 
 
 def apply_correction_workbook(store: SqlAlchemyStore, path: Path, actor: str, expected_unit: str | None = None,
-                              file_name: str | None = None) -> ApplyResult:
+                              file_name: str | None = None, received_at: datetime | None = None) -> ApplyResult:
     """Apply the cells the unit changed in `path` as edits by `actor` (the uploader).
 
     `file_name` names the file in messages and change reasons when `path` is a temporary copy of
     an upload. Raises `LamsachError` for a file refused as a whole and an `ExceptionGroup` of
     `LamsachError` (each with sheet, row and column) when rows or cells are wrong; nothing is
     stored in either case.
+
+    `received_at` dates the edits when the workbook arrived before it is entered (default: now).
     """
     file = file_name or path.name
     book = open_workbook(path, file)
@@ -78,7 +80,8 @@ def apply_correction_workbook(store: SqlAlchemyStore, path: Path, actor: str, ex
                            reason=reason.format(file=file, sheet=e.location.sheet, cell=e.cell, round=meta.round))
                for e in pending]
     result = ApplyResult(file, meta.campaign, meta.unit, meta.round, actor, changes=changes)
-    result.applied = store.apply_changes(meta.campaign, changes, actor, run_id=meta.round) if changes else 0
+    result.applied = store.apply_changes(meta.campaign, changes, actor, run_id=meta.round,
+                                         at=received_at) if changes else 0
     for change in changes:
         result.cells_by_dataset[change.dataset] = result.cells_by_dataset.get(change.dataset, 0) + 1
         keys = result.records_by_dataset.setdefault(change.dataset, [])

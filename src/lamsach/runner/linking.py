@@ -73,7 +73,7 @@ class LinkContext:
 def bands_from(settings: Settings) -> LinkBands:
     """Thresholds from the settings (environment values arrive as text, hence the float())."""
     return LinkBands(float(settings.link_accept_probability), float(settings.link_review_probability),
-                     float(settings.link_min_margin_weight))
+                     float(settings.link_min_margin_weight), float(settings.link_outside_share))
 
 
 def _union(engine: Engine, name: str, parts: list[str], columns: tuple[str, ...], types: str) -> str:

@@ -141,7 +141,7 @@ def _store_batches(store, run_id, manifest, reads, summary, progress, actor) -> 
     reasons: Counter[str] = Counter()
     for source, read in zip(manifest.sources, reads, strict=True):
         schema = load_schema(source.dataset)
-        rows = [IncomingRow(str(values[schema.key]).strip(), source.unit, row_no, values)
+        rows = [IncomingRow(str(values[schema.key]).strip(), source.unit or _unit_of(values, schema), row_no, values)
                 for values, row_no in zip(read.rows, read.row_numbers, strict=True)]
         batch = BatchInput(manifest.name, source.dataset, source.unit, str(read.file), read.sha256,
                            read.content, read.format, read.encoding, read.sheet, read.header_row,
@@ -161,6 +161,15 @@ def _store_batches(store, run_id, manifest, reads, summary, progress, actor) -> 
         progress.advance()
     summary.rejection_reasons = dict(reasons)
     progress.finish()
+
+
+def _unit_of(values: dict, schema) -> str | None:
+    """The unit a row belongs to when the manifest names none: its commune code as sent
+    (digits with a lost leading zero restored); standardising may still correct it later."""
+    raw = (values.get(schema.unit_field) or "").strip() if schema.unit_field else ""
+    if raw.endswith(".0"):
+        raw = raw[:-2]
+    return raw.zfill(5) if raw.isdigit() and len(raw) <= 5 else (raw or None)
 
 
 def _standardise_all(store, engine, manifest, datasets, reference, run_id, summary, progress, actor):

@@ -34,7 +34,7 @@ def standardise_addresses(values: list[str | None], spec: FieldSpec, province: s
             per_raw[raw] = blank_row
             continue
         res = resolve_address(text, province)
-        rules = ((rule,) if rule else ()) + _rules(text, res.text)
+        rules = tuple(dict.fromkeys(((rule,) if rule else ()) + _rules(text, res.text)))
         derived = (res.commune_code, res.province_code, *(res.parts.get(p) for p in PART_COLUMNS))
         per_raw[raw] = (res.text, bool(rules or res.abolished_unit), derived, res, text, rules)
     rows = [per_raw[v] for v in values]
@@ -48,6 +48,8 @@ def standardise_addresses(values: list[str | None], spec: FieldSpec, province: s
             # The encoding repair shows what decoding gave; the others what re-writing gave.
             if rule.startswith("encoding_"):
                 result.repairs.append(Repair(index, rule, values[index], text))
+            elif rule == "spacing_case":  # from the cell as sent: the spaces trimmed are part of it
+                result.repairs.append(Repair(index, rule, values[index], after))
             else:
                 result.repairs.append(Repair(index, rule, text, after))
         if res.abolished_unit:
@@ -64,7 +66,7 @@ def _rules(before: str | None, after: str | None) -> tuple[str, ...]:
     if toned.lower() != collapse_spaces(before).lower():
         rules.append("old_tone")
     if _loose(toned) == _loose(after):
-        if toned != after:
+        if toned != after or before != collapse_spaces(before):
             rules.append("spacing_case")
     else:
         rules.append("admin_unit_name")

@@ -83,6 +83,9 @@ def standardise_names(values: list[str | None], spec: FieldSpec) -> ColumnResult
     result.derived[f"{spec.name}__key"] = [r[3] for r in rows]
     for index in [i for i, r in enumerate(rows) if r[1] is not None or r[2] != r[0]]:
         text, rule, cleaned, _ = rows[index]
+        if rule == "spacing_case":  # trimmed and re-spaced: one repair from the cell as sent
+            result.repairs.append(Repair(index, rule, values[index], cleaned))
+            continue
         if rule is not None:
             result.repairs.append(Repair(index, rule, values[index], text))
         if cleaned != text:

@@ -73,6 +73,8 @@ def repair_text_map(distinct_values: set[str | None]) -> dict[str | None, tuple[
         rule = fix.rule if fix else None
         if rule is None and raw != prep and not unicodedata.is_normalized("NFC", raw):
             rule = "encoding_nfd"
+        if rule is None and text != raw:
+            rule = "spacing_case"  # only outer whitespace went: still a repair the unit should see
         per_raw[raw] = (text, rule)
     return per_raw
 

@@ -147,21 +147,23 @@ class DeathReflected(RuleSpecBase):
 
 @dataclass(frozen=True)
 class SingleMarriage(RuleSpecBase):
-    """A spouse who already has an earlier standing marriage registration (unified)."""
+    """A spouse who already has an earlier standing marriage registration (unified).
+
+    The earlier registration is matched in either role: a record with husband and wife swapped
+    still shows that the person was married."""
 
     roles: tuple[str, ...] = ()
     kind: ClassVar[str] = "single_marriage"
 
     def to_sql(self, ctx: RuleContext) -> str | None:
+        ids = [f for f in (ctx.schema.person_roles().get(r, {}).get("id") for r in self.roles) if f]
         selects = []
-        for role in self.roles:
-            id_field = ctx.schema.person_roles().get(role, {}).get("id")
-            if not id_field:
-                continue
+        for id_field in ids:
             col = quote(id_field)
+            same_person = " OR ".join(f"e.{quote(other)} = m.{col}" for other in ids)
             selects.append(
                 f"{_select(self.rule, id_field, 'm.' + col, alias='m.', other_record='e.record_id')} FROM {ctx.table} m "
-                f"JOIN {ctx.table} e ON e.{col} = m.{col} AND e.record_id <> m.record_id "
+                f"JOIN {ctx.table} e ON ({same_person}) AND e.record_id <> m.record_id "
                 f"AND (TRY_CAST(e.registration_date AS DATE) < TRY_CAST(m.registration_date AS DATE) OR "
                 f"(e.registration_date = m.registration_date AND e.__row_order < m.__row_order)) "
                 f"WHERE m.{col} IS NOT NULL AND m.{col} <> '' "

@@ -364,14 +364,20 @@ class SqlAlchemyStore:
             return [dict(r._mapping) for r in rows]
 
     def submissions(self, campaign: str) -> list[dict]:
-        """When each unit sent something: its batches (dated by their run's reference date) and
-        its returned correction workbooks (dated by when they were applied)."""
+        """When each unit sent something: each new file (dated by the reference date of the run
+        that first read it) and each returned correction workbook (dated by when it arrived)."""
         with self.engine.connect() as conn:
-            batches = conn.execute(select(t.batches.c.unit, t.runs.c.reference_date, t.batches.c.created_at)
+            batches = conn.execute(select(t.batches.c.unit, t.batches.c.sha256, t.runs.c.reference_date,
+                                          t.batches.c.created_at)
                                    .join(t.runs, t.runs.c.id == t.batches.c.run_id)
-                                   .where(t.batches.c.campaign == campaign, t.batches.c.rows_stored > 0))
-            result = [{"unit": r.unit, "date": r.reference_date or r.created_at.date().isoformat(),
-                       "kind": "file"} for r in batches if r.unit]
+                                   .where(t.batches.c.campaign == campaign, t.batches.c.rows_stored > 0)
+                                   .order_by(t.batches.c.id))
+            # a weekly pass reads the same folder again: only a file not seen before is a submission
+            first_seen: dict[tuple[str, str], str] = {}
+            for r in batches:
+                if r.unit:
+                    first_seen.setdefault((r.unit, r.sha256), r.reference_date or r.created_at.date().isoformat())
+            result = [{"unit": unit, "date": day, "kind": "file"} for (unit, _), day in first_seen.items()]
             edits = conn.execute(select(t.records.c.unit, func.max(t.changes.c.at).label("at"))
                                  .join(t.records, t.records.c.id == t.changes.c.record_id)
                                  .where(t.records.c.campaign == campaign, t.changes.c.source == "unit workbook")
