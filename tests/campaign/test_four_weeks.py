@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import yaml
 from openpyxl import load_workbook
-from officer_fixtures import edit_workbook, officer_fixes
 
 from lamsach.backends.store import SqlAlchemyStore
 from lamsach.campaign import campaign_progress, load_campaign
@@ -20,6 +19,7 @@ from lamsach.report.weekly import write_weekly_report
 from lamsach.review import apply_correction_workbook, export_correction_workbook
 from lamsach.runner import run_pass
 from lamsach.settings import Settings
+from officer_fixtures import edit_workbook, officer_fixes
 
 START = date(2026, 10, 1)
 WEEKS = [START + timedelta(days=4 + 7 * i) for i in range(4)]  # Mondays 5, 12, 19, 26 October

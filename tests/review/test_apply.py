@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 from openpyxl import load_workbook
-from officer_fixtures import edit_workbook, officer_fixes
 
 from lamsach.backends.store import SqlAlchemyStore, ValueChange
 from lamsach.domain import LamsachError
 from lamsach.review import SOURCE, apply_correction_workbook, export_correction_workbook
 from lamsach.runner import run_pass
 from lamsach.settings import Settings
+from officer_fixtures import edit_workbook, officer_fixes
 
 OFFICER = "Nguyễn Văn Cán (xã)"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from officer_fixtures import edit_workbook, locate
 
 from lamsach.domain import ErrorCode, LamsachError
 from lamsach.review import SOURCE, apply_correction_workbook, export_correction_workbook
 from lamsach.review.layout import METADATA_SHEET
+from officer_fixtures import edit_workbook, locate
 
 OFFICER = "cán bộ xã"
 
