@@ -55,6 +55,7 @@ class CampaignProgress:
     spec: CampaignSpec
     weeks: list[str]  # ISO weeks with a snapshot, oldest first
     units: dict[str, list[UnitWeek]] = field(default_factory=dict)  # unit -> its weeks, oldest first
+    province: dict[str, dict[str, float]] = field(default_factory=dict)  # week -> criterion -> share
 
     def latest(self) -> list[UnitWeek]:
         """Each unit's row for the newest week, best rank first."""

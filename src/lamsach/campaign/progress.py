@@ -13,7 +13,7 @@ from datetime import date
 from lamsach.backends.store import SqlAlchemyStore
 from lamsach.campaign.forecast import forecast_at
 from lamsach.campaign.model import CampaignProgress, CampaignSpec, UnitWeek
-from lamsach.data import catalogue_rows
+from lamsach.campaign.units import unit_name
 from lamsach.measure import OVERALL
 
 TOP_RULES = 5
@@ -36,13 +36,8 @@ def weekly_snapshots(store: SqlAlchemyStore, campaign: str, as_of: date | None =
     return sorted(latest.items())
 
 
-def unit_names() -> dict[str, str]:
-    return {r["commune_code"]: r["commune_name"] for r in catalogue_rows("admin_units/communes_2025")}
-
-
 def campaign_progress(store: SqlAlchemyStore, spec: CampaignSpec, as_of: date | None = None) -> CampaignProgress:
     snapshots = weekly_snapshots(store, spec.name, as_of)
-    names = unit_names()
     submissions: dict[str, list[date]] = defaultdict(list)
     for s in store.submissions(spec.name):
         submissions[s["unit"]].append(date.fromisoformat(s["date"]))
@@ -71,12 +66,13 @@ def campaign_progress(store: SqlAlchemyStore, spec: CampaignSpec, as_of: date | 
             if (day - (last or spec.start)).days >= spec.no_submission_days:
                 reasons.append("no_submission")
             rows.append(UnitWeek(
-                unit=unit, unit_name=names.get(unit, unit), week=week, snapshot_date=day, run_id=run["id"],
+                unit=unit, unit_name=unit_name(spec.manifest.province, unit), week=week, snapshot_date=day, run_id=run["id"],
                 records=records, scores=unit_scores,
                 change=None if previous is None or overall is None else round(overall - previous, 4),
                 forecast=forecast.value if forecast else None, forecast_low=forecast.low if forecast else None,
                 forecast_high=forecast.high if forecast else None, last_submission=last,
                 lagging=bool(reasons), lagging_reasons=tuple(reasons), top_rules=rules.get(unit, ())))
+        progress.province[week] = _roll_up(scores)
         ranked = sorted(rows, key=lambda r: (-(r.scores.get(OVERALL) or 0.0), r.unit))
         for rank, row in enumerate(ranked, start=1):
             progress.units.setdefault(row.unit, []).append(_with_rank(row, rank))
@@ -95,6 +91,19 @@ def _unit_scores(rows: list[dict]) -> dict[str, tuple[int, dict[str, float]]]:
         scores = {c: round(passing[unit][c] / n, 4) for c, n in by_criterion.items() if n}
         result[unit] = (by_criterion.get(OVERALL, 0), scores)
     return result
+
+
+def _roll_up(scores: dict[str, tuple[int, dict[str, float]]]) -> dict[str, float]:
+    """The province's share per criterion: passing records summed over units over all records."""
+    return {c: round(total, 4) for c, total in _sums(scores).items()}
+
+
+def _sums(scores: dict[str, tuple[int, dict[str, float]]]) -> dict[str, float]:
+    records = sum(n for n, _ in scores.values())
+    if not records:
+        return {}
+    criteria = {c for _, s in scores.values() for c in s}
+    return {c: sum(round(s.get(c, 0) * n) for n, s in scores.values()) / records for c in criteria}
 
 
 def _top_rules(counts: list[dict]) -> dict[str, tuple[tuple[str, int], ...]]:

@@ -114,6 +114,9 @@ def show(name: CampaignName, as_of: AsOf = None, data_dir: DataDir = None,
                       "" if row.change is None else f"{row.change:+.1%}", forecast,
                       ", ".join(LAGGING_VI[r] for r in row.lagging_reasons),
                       row.top_rules[0][0] if row.top_rules else "")
+    total = progress.province.get(progress.weeks[-1], {}).get("overall")
+    table.add_row("", spec.manifest.province, "Toàn tỉnh", str(sum(r.records for r in progress.latest())),
+                  "" if total is None else f"{total:.1%}", "", "", "", "", style="bold")
     console.print(table)
 
 
@@ -137,3 +140,53 @@ def report(name: CampaignName, as_of: AsOf = None,
 
 
 LAGGING_VI = {"forecast_below_target": "dự báo không đạt", "no_submission": "không gửi dữ liệu"}
+
+
+@campaign_app.command("workbook")
+def workbook(name: CampaignName, unit: Annotated[str, typer.Argument(help="Mã đơn vị (mã xã).")],
+             out: Annotated[Path, typer.Option("--out", "-o", help="Tệp Excel sẽ ghi.")] = Path("sua-loi.xlsx"),
+             data_dir: DataDir = None, database_url: DatabaseUrl = None, lang: Lang = "vi") -> None:
+    """Xuất tệp Excel sửa lỗi của một đơn vị từ lượt kiểm tra mới nhất."""
+    from lamsach.review import export_correction_workbook
+
+    store = _open(data_dir, database_url)
+    _spec_by_name(store, name)
+    try:
+        summary = export_correction_workbook(store, name, unit, out)
+    except Exception as exc:
+        _fail(exc, lang)
+    console.print(f"Đã ghi {summary.path} (lượt kiểm tra {summary.round}): "
+                  f"{sum(summary.records_by_dataset.values())} hồ sơ, {sum(summary.cells_by_dataset.values())} ô cần sửa.")
+
+
+@campaign_app.command("apply")
+def apply(name: CampaignName, path: Annotated[Path, typer.Argument(help="Tệp Excel đơn vị gửi lại.")],
+          by: Annotated[str, typer.Option("--by", help="Người nộp tệp.")],
+          unit: Annotated[str | None, typer.Option(help="Đơn vị phải là của tệp (để từ chối tệp của đơn vị khác).")] = None,
+          as_of: AsOf = None,
+          out: Annotated[Path | None, typer.Option("--out", "-o", help="Thư mục kết quả lượt kiểm tra lại.")] = None,
+          data_dir: DataDir = None, database_url: DatabaseUrl = None, lang: Lang = "vi") -> None:
+    """Nhận tệp Excel đã sửa: mỗi ô thay đổi thành một phiên bản mới, rồi kiểm tra lại cả đợt."""
+    from lamsach.cli.app import run_and_report
+    from lamsach.review import apply_correction_workbook
+
+    store = _open(data_dir, database_url)
+    spec = _spec_by_name(store, name)
+    try:
+        result = apply_correction_workbook(store, path, by, expected_unit=unit)
+    except Exception as exc:
+        _fail(exc, lang)
+    console.print(f"Đã nhận {result.applied} ô sửa từ {path.name}: "
+                  + ", ".join(f"{d} {n}" for d, n in result.cells_by_dataset.items()))
+    if result.applied:
+        day = _as_of(as_of)
+        run_and_report(spec.manifest.path, out or Path("out") / f"campaign-{day.isoformat()}",
+                       settings_for(data_dir, database_url, lang), day)
+
+
+def _fail(exc: Exception, lang: str):
+    errors = flatten(exc)
+    if not errors:
+        raise exc
+    print_errors(errors, lang)
+    raise typer.Exit(1) from None

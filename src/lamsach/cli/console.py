@@ -51,7 +51,7 @@ def flatten(error: BaseException) -> list[LamsachError]:
 
 def print_errors(errors: list[LamsachError], lang: str) -> None:
     """One line per error, never wrapped inside a file path, so it can be copied as it is."""
-    title = "Lỗi — lượt chạy đã dừng" if lang == "vi" else "Errors — the pass stopped"
+    title = "Lỗi" if lang == "vi" else "Errors"
     err_console.print(f"[bold red]{title} ({len(errors)}):[/bold red]")
     for error in errors:
         err_console.print(f"• [{error.code.value}] {error.message(lang)}", soft_wrap=True,
