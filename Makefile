@@ -32,6 +32,7 @@ lint: install-test
 
 bench: install
 	$(BIN)/python bench/run_pass_bench.py
+	$(BIN)/python bench/bench_standardise.py
 
 clean:
 	rm -rf out lamsach-data .pytest_cache
