@@ -26,27 +26,24 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lamsach.backends.engine import DuckDBEngine
-from lamsach.data import catalogue_rows, load_schema
 from lamsach.domain import DatasetSchema, FieldSpec
 from lamsach.validate import (
-    FINDING_COLUMNS,
     RuleContext,
     labels_table,
-    rule_specs,
     rule_table,
     run_rules,
+    validate_datasets,
 )
-from lamsach.validate.context import literal, quote
-from lamsach.validate.rule_library import Required, RuleSpecBase, Stale, Unique, _select
+from lamsach.validate.context import quote
+from lamsach.validate.rule_library import Pattern, Range, Required, RuleSpecBase, Stale, Unique, ValueSet
 from rules_data import DATASETS, REFERENCE_DATE, prepare
 
 HERE = Path(__file__).resolve().parent
@@ -70,58 +67,6 @@ def fresh_since() -> date:
     return REFERENCE_DATE - timedelta(days=FRESH_DAYS)
 
 
-# lamsach has no rule kind for a pattern, a numeric range or a value set (issue 4): these three
-# compile the way the library's kinds do, through `_select`, so their findings stack with the rest.
-
-@dataclass(frozen=True)
-class MatchesPattern(RuleSpecBase):
-    """A filled value that is not wholly matched by a regular expression (correct)."""
-
-    field: str = ""
-    pattern: str = ""
-    expected: str = ""
-    kind: ClassVar[str] = "matches_pattern"
-
-    def to_sql(self, ctx: RuleContext) -> str:
-        col = quote(self.field)
-        return (f"{_select(self.rule, self.field, col, expected=literal(self.expected))} FROM {ctx.table} "
-                f"WHERE {col} IS NOT NULL AND NOT regexp_full_match({col}, {literal(self.pattern)})")
-
-
-@dataclass(frozen=True)
-class InRange(RuleSpecBase):
-    """A filled number below `low` or above `high` (bounds included), or not a number (correct)."""
-
-    field: str = ""
-    low: float = 0.0
-    high: float = 0.0
-    kind: ClassVar[str] = "in_range"
-
-    def to_sql(self, ctx: RuleContext) -> str:
-        col = quote(self.field)
-        number = f"TRY_CAST({col} AS DOUBLE)"
-        params = {"min": repr(self.low), "max": repr(self.high), "land_use_code": literal("-")}
-        return (f"{_select(self.rule, self.field, col, **params)} "
-                f"FROM {ctx.table} WHERE {col} IS NOT NULL AND "
-                f"({number} IS NULL OR {number} < {self.low!r} OR {number} > {self.high!r})")
-
-
-@dataclass(frozen=True)
-class InSet(RuleSpecBase):
-    """A filled value outside a short list of allowed values (correct)."""
-
-    field: str = ""
-    values: tuple[str, ...] = ()
-    table: str = ""
-    kind: ClassVar[str] = "in_set"
-
-    def to_sql(self, ctx: RuleContext) -> str:
-        col = quote(self.field)
-        allowed = ", ".join(literal(v) for v in self.values)
-        return (f"{_select(self.rule, self.field, col, table=literal(self.table))} FROM {ctx.table} "
-                f"WHERE {col} IS NOT NULL AND {col} NOT IN ({allowed})")
-
-
 def _field(name: str, label: str) -> FieldSpec:
     return FieldSpec(name=name, type="text", label_vi=label)
 
@@ -139,11 +84,11 @@ LAMSACH_SPECS: dict[str, RuleSpecBase] = {
     "not_null:owner_id": Required(rule="missing_required", field="owner_id"),
     "not_null:owner_name": Required(rule="missing_required", field="owner_name"),
     "not_null:area_m2": Required(rule="missing_required", field="area_m2"),
-    "regex:owner_id": MatchesPattern(rule="format_invalid", field="owner_id", pattern=ID_PATTERN,
+    "regex:owner_id": Pattern(rule="format_invalid", field="owner_id", pattern=ID_PATTERN,
                                      expected="12 chữ số"),
-    "range:area_m2": InRange(rule="area_out_of_range", field="area_m2", low=AREA_MIN, high=AREA_MAX),
+    "range:area_m2": Range(rule="value_out_of_range", field="area_m2", min=AREA_MIN, max=AREA_MAX),
     "unique:parcel_key": Unique(rule="duplicate_record", fields=PARCEL_KEY),
-    "value_set:sex": InSet(rule="code_not_in_table", field="sex", values=SEXES, table="Giới tính"),
+    "value_set:sex": ValueSet(rule="code_not_in_table", field="sex", values=SEXES, table="Giới tính"),
     "fresh:updated_at": Stale(rule="stale_record", field="updated_at", days=FRESH_DAYS),
 }
 
@@ -339,28 +284,14 @@ def rule_stage(folder: Path) -> dict:
     reference = REFERENCE_DATE.isoformat()
 
     started, cpu = time.perf_counter(), _cpu_s()
-    schemas = [load_schema(d) for d in tables]
-    catalogue = rule_table(engine)
-    labels = labels_table(engine, schemas)
-    engine.register("area_plausibility", pa.Table.from_pylist(
-        [{"land_use_code": r["land_use_code"], "min_m2": float(r["min_m2"]), "max_m2": float(r["max_m2"])}
-         for r in catalogue_rows("rules/area_plausibility")]))
-    parts, per_dataset = [], {}
-    for schema in schemas:
-        began = time.perf_counter()
-        ctx = RuleContext(schema, tables, reference,
-                          catalogue_tables={"area_plausibility": engine.table_name("area_plausibility")})
-        parts.append(run_rules(engine, ctx, rule_specs(schema), catalogue, labels))
-        per_dataset[schema.name] = time.perf_counter() - began
-    began = time.perf_counter()
-    # no cell findings here (they come from standardising), but the union and de-duplication run
-    cells = engine.register("cell_findings", pa.table({c: pa.array([], pa.string()) for c in FINDING_COLUMNS}))
-    name = engine.table_name("findings")
-    union = " UNION ALL ".join(f"SELECT * FROM {quote(p)}" for p in [cells, *parts])
-    engine.run(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT * FROM ({union}) "
-               f"QUALIFY row_number() OVER (PARTITION BY dataset, record_id, field, rule, status) = 1 "
-               f"ORDER BY dataset, record_id, field, rule", rule="findings")
-    per_dataset["union"] = time.perf_counter() - began
+    per_dataset: dict[str, float] = {}
+    clock = [time.perf_counter()]
+
+    def lap(dataset: str) -> None:
+        per_dataset[dataset] = time.perf_counter() - clock[0]
+        clock[0] = time.perf_counter()
+
+    name = validate_datasets(engine, tables, reference, on_dataset=lap)
     rules_s, cpu = time.perf_counter() - started, _cpu_s() - cpu
     counts = engine.rows(f"SELECT dataset, rule, count(*) AS findings FROM {quote(name)} GROUP BY ALL "
                          f"ORDER BY dataset, rule")
@@ -404,9 +335,13 @@ def _run_child(kind: str, folder: Path | None, result_file: Path | None = None,
 
 
 def part1(folder: Path, repeat: int) -> None:
+    """The rule stage `repeat` times, each in a fresh process: medians, peak memory, findings per rule."""
     runs = [_run_child("rules", folder) for _ in range(repeat)]
     first = runs[0]
-    med = lambda key: statistics.median(r[key] for r in runs)  # noqa: E731
+
+    def med(key: str) -> float:
+        return statistics.median(r[key] for r in runs)
+
     print(f"\n## Part 1: the full rule set ({', '.join(f'{d} {n:,}' for d, n in first['rows'].items())} rows), "
           f"median of {repeat}, fresh process each")
     print(f"{'register the tables in DuckDB':<34}{med('register_s'):>8.2f} s  (the pass does this while standardising)")
@@ -424,6 +359,8 @@ def part1(folder: Path, repeat: int) -> None:
 
 
 def part2(folder: Path, repeat: int) -> None:
+    """Each tool `repeat` times, interleaved (load on a shared machine hits all three alike); the
+    failing rows of the first repeat are compared check by check, and a difference fails the run."""
     rows = pq.read_metadata(folder / "checks.parquet").num_rows
     print(f"\n## Part 2: 8 simple checks on {rows:,} land-user rows, median of {repeat}")
     print("Inputs prepared before timing for every tool (lamsach: the Arrow table of text columns as the pass "

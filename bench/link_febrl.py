@@ -169,7 +169,6 @@ def link(con, db_api: Any, bands: LinkBands) -> Score:
 
 def run_all(bands: LinkBands) -> list[Score]:
     import duckdb
-
     from splink import DuckDBAPI
 
     con = duckdb.connect()

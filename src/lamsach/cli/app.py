@@ -87,3 +87,11 @@ def _print_truth_score(result: Path, truth: Path) -> None:
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app()
+
+
+# the web app and its accounts (issue 7)
+from lamsach.cli.serve import serve  # noqa: E402
+from lamsach.cli.users import user_app  # noqa: E402
+
+app.command()(serve)
+app.add_typer(user_app, name="user")

@@ -20,6 +20,11 @@ from lamsach.validate import quote
 DUPLICATE_COLUMNS = ("dataset", "record_id", "duplicate_of", "match_probability", "weights")
 
 
+MIN_RECORDS = 50
+"""Below this many records the dataset cannot tell chance agreement from duplication (its own
+copies would be most of the agreeing pairs u is estimated from): only exact copies are reported."""
+
+
 @dataclass(frozen=True)
 class DedupeSettings:
     threshold_probability: float = 0.99
@@ -32,7 +37,7 @@ class DedupeSettings:
 def find_duplicates(engine: Engine, db_api: Any, schema: DatasetSchema, table: str,
                     settings: DedupeSettings | None = None) -> str | None:
     """Engine table of `DUPLICATE_COLUMNS`, one row per record that duplicates its cluster's
-    representative; None when the dataset has no spec or too few records."""
+    representative; None when the dataset has no spec or fewer than `MIN_RECORDS` records."""
     from splink import Linker
 
     spec = SPECS.get(schema.name)
@@ -44,7 +49,7 @@ def find_duplicates(engine: Engine, db_api: Any, schema: DatasetSchema, table: s
     engine.run(f"CREATE OR REPLACE TABLE {quote(prepared)} AS SELECT d.record_id AS unique_id, {columns} "
                f"FROM {quote(table)} d", rule=f"dedupe {schema.name}")
     n = engine.run(f"SELECT count(*) FROM {quote(prepared)}")[0][0]
-    if n < 2:
+    if n < MIN_RECORDS:
         return None
     records = db_api.register(prepared, dataset_display_name=f"dedupe_{schema.name}")
     linker = Linker(records, spec.settings(n, settings.expected_duplicate_share), log_level=None,

@@ -24,11 +24,12 @@ from __future__ import annotations
 
 from typing import Any
 
-NAME_COLUMNS = ("family", "given", "rest", "name_plain")
 
-
-def _level(sql: str, label: str, **extra: Any) -> dict[str, Any]:
-    return {"sql_condition": sql, "label_for_charts": label, **extra}
+def _level(sql: str, label: str, m: float | None = None, **extra: Any) -> dict[str, Any]:
+    """A level; `m` is where expectation-maximisation starts (it re-estimates it). Starting from
+    "a person's two records mostly agree" keeps EM off degenerate answers such as "matches are
+    members of one household", whose names differ."""
+    return {"sql_condition": sql, "label_for_charts": label, **({"m_probability": m} if m else {}), **extra}
 
 
 def _null(sql: str, label: str) -> dict[str, Any]:
@@ -39,55 +40,60 @@ def comparisons() -> list[dict[str, Any]]:
     return [
         {"output_column_name": "family", "comparison_description": "Họ (family name)", "comparison_levels": [
             _null("family_l IS NULL OR family_r IS NULL", "family name missing"),
-            _level("family_l = family_r", "same family name", tf_adjustment_column="family",
+            _level("family_l = family_r", "same family name", 0.95, tf_adjustment_column="family",
                    tf_adjustment_weight=1.0),
             _level("split_part(name_plain_l, ' ', 1) = split_part(name_plain_r, ' ', 1)",
-                   "same family name without tones"),
-            _level("ELSE", "other family name"),
+                   "same family name without tones", 0.03),
+            _level("ELSE", "other family name", 0.02),
         ]},
         {"output_column_name": "given_names", "comparison_description": "Tên đệm và tên (middle and given names)",
          "comparison_levels": [
             _null("rest_l IS NULL OR rest_r IS NULL", "given name missing"),
-            _level("rest_l = rest_r", "same middle and given names", tf_adjustment_column="rest",
+            _level("rest_l = rest_r", "same middle and given names", 0.88, tf_adjustment_column="rest",
                    tf_adjustment_weight=1.0),
-            _level("rest_plain_l = rest_plain_r", "same without tones"),
-            _level("given_l = given_r", "same given name, other middle name"),
-            _level("jaro_winkler_similarity(name_plain_l, name_plain_r) >= 0.92", "toneless name Jaro-Winkler >= 0.92"),
-            _level("ELSE", "other name"),
+            _level("rest_plain_l = rest_plain_r", "same without tones", 0.03),
+            _level("given_l = given_r", "same given name, other middle name", 0.03),
+            _level("jaro_winkler_similarity(name_plain_l, name_plain_r) >= 0.92", "toneless name Jaro-Winkler >= 0.92",
+                   0.03),
+            _level("ELSE", "other name", 0.03),
         ]},
         {"output_column_name": "dob", "comparison_description": "Ngày sinh (date of birth)", "comparison_levels": [
             _null("dob_l IS NULL OR dob_r IS NULL", "no full date of birth"),
-            _level("dob_l = dob_r", "same date of birth"),
+            _level("dob_l = dob_r", "same date of birth", 0.9),
             _level("CASE WHEN length(dob_l) = length(dob_r) THEN hamming(dob_l, dob_r) <= 1 ELSE false END",
-                   "date of birth one digit apart"),
-            _level("birth_year_l = birth_year_r", "same birth year, other day"),
-            _level("ELSE", "other date of birth"),
+                   "date of birth one digit apart", 0.03),
+            _level("birth_year_l = birth_year_r", "same birth year, other day", 0.04),
+            _level("ELSE", "other date of birth", 0.03),
         ]},
         {"output_column_name": "year_only", "comparison_description": "Năm sinh (birth year only)",
          "comparison_levels": [
             _null("year_only_l IS NULL OR year_only_r IS NULL OR birth_year_l IS NULL OR birth_year_r IS NULL",
                   "no birth year to compare"),
-            _level("birth_year_l = birth_year_r", "same birth year"),
-            _level("abs(birth_year_l - birth_year_r) <= 1", "birth years one apart"),
-            _level("ELSE", "other birth year"),
+            _level("birth_year_l = birth_year_r", "same birth year", 0.9),
+            _level("abs(birth_year_l - birth_year_r) <= 1", "birth years one apart", 0.05),
+            _level("ELSE", "other birth year", 0.05),
         ]},
         {"output_column_name": "sex", "comparison_description": "Giới tính (sex)", "comparison_levels": [
             _null("sex_l IS NULL OR sex_r IS NULL", "sex unknown"),
-            _level("sex_l = sex_r", "same sex"),
-            _level("ELSE", "other sex"),
+            _level("sex_l = sex_r", "same sex", 0.95),
+            _level("ELSE", "other sex", 0.05),
         ]},
         {"output_column_name": "commune", "comparison_description": "Xã, thôn (commune, hamlet)",
          "comparison_levels": [
             _null("commune_code_l IS NULL OR commune_code_r IS NULL", "commune unknown"),
-            _level("commune_code_l = commune_code_r AND hamlet_l = hamlet_r", "same commune and hamlet"),
-            _level("commune_code_l = commune_code_r", "same commune"),
-            _level("ELSE", "other commune"),
+            _level("commune_code_l = commune_code_r AND hamlet_l = hamlet_r", "same commune and hamlet", 0.6),
+            _level("commune_code_l = commune_code_r", "same commune", 0.3),
+            _level("ELSE", "other commune", 0.1),
         ]},
         {"output_column_name": "household", "comparison_description": "Hộ (household of a relative in the record)",
          "comparison_levels": [
-            _null("household_l IS NULL OR household_r IS NULL", "no household context"),
-            _level("household_l = household_r", "in the household of a relative named in the record"),
-            _level("ELSE", "in another household"),
+            # the commune test (always true where a household is known) ties this comparison to the
+            # commune: EM blocked on the commune leaves it alone, and learns it only where
+            # relatives in one household cannot pass for one person (`TRAINING_BLOCKS`)
+            _null("household_l IS NULL OR household_r IS NULL OR (commune_code_l IS NULL AND commune_code_r IS NULL)",
+                  "no household context"),
+            _level("household_l = household_r", "in the household of a relative named in the record", 0.8),
+            _level("ELSE", "in another household", 0.2),
         ]},
     ]
 

@@ -7,6 +7,8 @@ agrees with (`id_verified`) may fill, from the register record it names:
 - the birth year or date, sex or address when the field is empty.
 
 Nothing that holds a value is overwritten, except the CMND, whose number stays in the history.
+An enrichment an officer undid is not made again: the undo says the register person was the
+wrong one, and the next pass must not repeat the mistake.
 Each fill is a new version of the record with source `register`, the link's method and
 probability in its reason, and the rule `register_enrichment` (`register_update` for a CMND
 replaced), so `store.undo` restores the previous value. The finding the fill answers (a missing required value, a legacy ID) becomes
@@ -18,6 +20,8 @@ clean files and the scorecard show the enriched data.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import pyarrow as pa
 
 from lamsach.backends.engine import Engine
 from lamsach.backends.store import SqlAlchemyStore, ValueChange
@@ -99,9 +103,12 @@ def enrich_from_register(engine: Engine, store: SqlAlchemyStore, campaign: str, 
     fills = quote(engine.table_name("enrichment"))
     if not selects:
         return EnrichmentResult(0, 0, 0)
+    refused = quote(_refused_table(engine, store, campaign))
     engine.run(f"CREATE OR REPLACE TABLE {fills} AS SELECT *, {_note_sql(rule_templates())} AS note, "
                f"CASE WHEN old_value IS NULL THEN '{RULE}' ELSE '{UPDATE_RULE}' END AS rule "
-               f"FROM ({' UNION ALL '.join(selects)}) QUALIFY row_number() OVER "
+               f"FROM ({' UNION ALL '.join(selects)}) f WHERE NOT EXISTS (SELECT 1 FROM {refused} x "
+               f"WHERE x.dataset = f.dataset AND x.record_id = f.record_id AND x.field = f.field "
+               f"AND x.value = f.stored_value) QUALIFY row_number() OVER "
                f"(PARTITION BY dataset, record_id, field ORDER BY match_probability DESC, citizen_id) = 1",
                rule="enrichment")
     rows = engine.rows(f"SELECT * FROM {fills} ORDER BY dataset, record_id, field")
@@ -122,6 +129,14 @@ def enrich_from_register(engine: Engine, store: SqlAlchemyStore, campaign: str, 
         f"AND f.record_id = x.record_id AND f.field = x.field AND f.rule IN "
         f"({', '.join(_literal(r) for r in ANSWERED_RULES)}))", rule="enrichment findings")
     return EnrichmentResult(applied, fixed[0][0] if fixed else 0, added[0][0] if added else 0)
+
+
+def _refused_table(engine: Engine, store: SqlAlchemyStore, campaign: str) -> str:
+    """Enrichments an officer undid: (dataset, record, field, the register's value)."""
+    rows = [{"dataset": c.dataset, "record_id": c.record_key, "field": c.field, "value": c.old_value}
+            for c in store.history(campaign, source="undo") if c.rule in (RULE, UPDATE_RULE)]
+    schema = pa.schema([(name, pa.string()) for name in ("dataset", "record_id", "field", "value")])
+    return engine.register("enrichment_refused", pa.Table.from_pylist(rows, schema=schema))
 
 
 def _update_table(engine: Engine, schema: DatasetSchema, table: str | None, fills: str) -> None:

@@ -143,7 +143,7 @@ def _queue_reviews(ctx: LinkContext, explained: str) -> int:
 
 
 def link_people(ctx: LinkContext, datasets: list[str], tables: dict[str, str]) -> LinkStageResult:
-    """Links, review queue, enrichment and the model's files for the datasets of a pass."""
+    """Links (ID, model, officers' decisions), the review queue and the model's files for a pass."""
     engine, settings = ctx.engine, ctx.settings
     schemas = [load_schema(d) for d in datasets if d != "population" and load_schema(d).person_roles()]
     if "population" not in tables:

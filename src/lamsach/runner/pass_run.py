@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import pyarrow as pa
-
 from lamsach.backends.engine import DuckDBEngine
 from lamsach.backends.store import BatchInput, IncomingRow, SqlAlchemyStore
-from lamsach.data import catalogue_rows, load_schema, rule_templates
+from lamsach.data import load_schema, rule_templates
 from lamsach.domain import LamsachError, Manifest
 from lamsach.ingest import load_manifest, read_source
 from lamsach.measure import build_scorecard
@@ -27,7 +25,7 @@ from lamsach.runner.outputs import write_outputs
 from lamsach.runner.progress import Progress, SilentProgress
 from lamsach.runner.records_table import standardise_records
 from lamsach.settings import Settings
-from lamsach.validate import RuleContext, labels_table, rule_specs, rule_table, run_rules
+from lamsach.validate import validate_datasets
 
 ACTOR = "lamsach run"
 
@@ -194,36 +192,12 @@ def _standardise_all(store, engine, manifest, datasets, reference, run_id, summa
 
 def _validate_all(engine, manifest, datasets, tables, reference, cell_rows, progress) -> str:
     progress.start("Kiểm tra theo 6 tiêu chí", len(datasets))
-    schemas = [load_schema(d) for d in datasets]
-    overrides = manifest.rule_overrides
-    catalogue = rule_table(engine, overrides)
-    cell_rows = apply_overrides(cell_rows, overrides)
-    labels = labels_table(engine, schemas)
-    engine.register("area_plausibility", pa.Table.from_pylist(
-        [{"land_use_code": r["land_use_code"], "min_m2": float(r["min_m2"]), "max_m2": float(r["max_m2"])}
-         for r in catalogue_rows("rules/area_plausibility")]))
-    parts = []
-    for schema in schemas:
-        ctx = RuleContext(schema, tables, reference.isoformat(),
-                          catalogue_tables={"area_plausibility": engine.table_name("area_plausibility")},
-                          freshness_days=manifest.freshness_days.get(schema.name))
-        parts.append(run_rules(engine, ctx, rule_specs(schema, overrides), catalogue, labels))
-        progress.advance()
-    cells = engine.register("cell_findings", pa.Table.from_pylist(cell_rows, schema=_finding_schema()))
-    name = engine.table_name("findings")
-    union = " UNION ALL ".join(f'SELECT * FROM "{p}"' for p in [cells, *parts])
-    # the same verdict may come from standardising and from a rule (an ID's digits): keep one
-    engine.run(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM ({union}) '
-               f"QUALIFY row_number() OVER (PARTITION BY dataset, record_id, field, rule, status) = 1 "
-               f"ORDER BY dataset, record_id, field, rule", rule="findings")
+    ordered = {d: tables[d] for d in datasets}
+    name = validate_datasets(engine, ordered, reference.isoformat(), manifest.rule_overrides,
+                             manifest.freshness_days, apply_overrides(cell_rows, manifest.rule_overrides),
+                             on_dataset=lambda _: progress.advance())
     progress.finish()
     return name
-
-
-def _finding_schema() -> pa.Schema:
-    from lamsach.validate import FINDING_COLUMNS
-
-    return pa.schema([(c, pa.string()) for c in FINDING_COLUMNS])
 
 
 def _link_all(engine, datasets, tables, progress, store, manifest, run_id, actor, settings, out_dir,

@@ -10,12 +10,16 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from lamsach.validate.context import RuleContext, literal, quote
-from lamsach.validate.rule_library import RuleSpecBase, _select
+from lamsach.validate.rule_library import RuleSpecBase, finding_select
 
 DEAD = "(lower(coalesce(r.status, '')) LIKE '%chết%' OR lower(coalesce(r.status, '')) LIKE '%mất%')"
 
 
 def register_view(ctx: RuleContext) -> str | None:
+    """The register, one row per citizen_id: the pass builds it once (`register_by_id`); a rule
+    run on its own builds it inline."""
+    if "register_by_id" in ctx.catalogue_tables:
+        return quote(ctx.catalogue_tables["register_by_id"])
     table = ctx.other(ctx.register_dataset)
     if table is None:
         return None
@@ -67,10 +71,10 @@ class RegisterMatch(RuleSpecBase):
         unknown = (f" FROM {ctx.table} d{_candidate_join(register, parts, year_col)} WHERE {kind} = 'cccd12' "
                    f"AND NOT EXISTS (SELECT 1 FROM {register} r WHERE r.citizen_id = {idq})")
         selects = [
-            _select("id_not_in_register", id_field, idq, "c.citizen_id", alias="d.") + unknown,
+            finding_select("id_not_in_register", id_field, idq, "c.citizen_id", alias="d.") + unknown,
             # the one register person of that name and birth year holds this number but for the
             # sex/century digit: the number was mistyped or issued before a change of sex
-            _select("id_sex_century_mismatch", id_field, idq, "c.citizen_id", alias="d.",
+            finding_select("id_sex_century_mismatch", id_field, idq, "c.citizen_id", alias="d.",
                     id_sex="substr(" + idq + ", 4, 1)", register_value="c.citizen_id") + unknown
             + f" AND c.citizen_id IS NOT NULL AND substr(c.citizen_id, 1, 3) = substr({idq}, 1, 3) "
             f"AND substr(c.citizen_id, 5) = substr({idq}, 5)",
@@ -79,24 +83,24 @@ class RegisterMatch(RuleSpecBase):
         if "name" in parts:
             key = "d." + quote(f"{parts['name']}__key")
             selects.append(
-                _select("name_differs_from_register", parts["name"], "d." + quote(parts["name"]), "r.full_name",
+                finding_select("name_differs_from_register", parts["name"], "d." + quote(parts["name"]), "r.full_name",
                         alias="d.", register_value="r.full_name")
                 + joined + f" AND {key} IS NOT NULL AND r.full_name__key IS NOT NULL AND {key} <> r.full_name__key")
             # same key, other spelling (Thuỷ/Thủy): reported, never rewritten, since a name is legal data
             selects.append(
-                _select("name_spelling_differs_from_register", parts["name"], "d." + quote(parts["name"]),
+                finding_select("name_spelling_differs_from_register", parts["name"], "d." + quote(parts["name"]),
                         "r.full_name", alias="d.", register_value="r.full_name")
                 + joined + f" AND {key} = r.full_name__key AND d.{quote(parts['name'])} <> r.full_name")
         if year_field:
             selects.append(
-                _select("birth_year_differs_from_register", year_field, "d." + quote(year_field),
+                finding_select("birth_year_differs_from_register", year_field, "d." + quote(year_field),
                         "r.date_of_birth", alias="d.", register_value="r.date_of_birth__year")
                 + joined + f" AND {year_col} IS NOT NULL AND r.date_of_birth__year IS NOT NULL "
                 f"AND {year_col} <> r.date_of_birth__year")
         expected_sex = ("d." + quote(parts["sex"])) if "sex" in parts else literal(self.sex) if self.sex else None
         if expected_sex:
             selects.append(
-                _select("sex_differs_from_register", parts.get("sex", id_field), expected_sex, "r.sex", alias="d.",
+                finding_select("sex_differs_from_register", parts.get("sex", id_field), expected_sex, "r.sex", alias="d.",
                         register_value="r.sex")
                 + joined + f" AND {expected_sex} IS NOT NULL AND r.sex IS NOT NULL AND {expected_sex} <> r.sex")
         return " UNION ALL ".join(selects)
@@ -121,7 +125,7 @@ class PersonAlive(RuleSpecBase):
                       f"GROUP BY deceased_id) x ON x.deceased_id = {idq}") if deaths else ""
         dead_at = "coalesce(r.date_of_death, x.date_of_death)" if deaths else "r.date_of_death"
         dead = f"({DEAD} OR x.deceased_id IS NOT NULL)" if deaths else DEAD
-        return (f"{_select(self.rule, id_field, idq, alias='d.', date_of_death=dead_at)} FROM {ctx.table} d "
+        return (f"{finding_select(self.rule, id_field, idq, alias='d.', date_of_death=dead_at)} FROM {ctx.table} d "
                 f"LEFT JOIN {register} r ON r.citizen_id = {idq}{death_join} "
                 f"WHERE {idq} IS NOT NULL AND {dead}"
                 + (f" AND TRY_CAST({dead_at} AS DATE) < TRY_CAST(d.{quote(self.before)} AS DATE)" if self.before else ""))
@@ -139,7 +143,7 @@ class DeathReflected(RuleSpecBase):
         deaths = ctx.other("death")
         if deaths is None:
             return None
-        return (f"{_select(self.rule, self.status_field, 'r.full_name', literal('Đã chết'), alias='r.', date_of_death='x.date_of_death')} "
+        return (f"{finding_select(self.rule, self.status_field, 'r.full_name', literal('Đã chết'), alias='r.', date_of_death='x.date_of_death')} "
                 f"FROM {ctx.table} r JOIN (SELECT deceased_id, min(date_of_death) AS date_of_death "
                 f"FROM {deaths} WHERE deceased_id IS NOT NULL GROUP BY deceased_id) x "
                 f"ON x.deceased_id = r.{quote(self.id_field)} WHERE NOT {DEAD}")
@@ -162,7 +166,7 @@ class SingleMarriage(RuleSpecBase):
             col = quote(id_field)
             same_person = " OR ".join(f"e.{quote(other)} = m.{col}" for other in ids)
             selects.append(
-                f"{_select(self.rule, id_field, 'm.' + col, alias='m.', other_record='e.record_id')} FROM {ctx.table} m "
+                f"{finding_select(self.rule, id_field, 'm.' + col, alias='m.', other_record='e.record_id')} FROM {ctx.table} m "
                 f"JOIN {ctx.table} e ON ({same_person}) AND e.record_id <> m.record_id "
                 f"AND (TRY_CAST(e.registration_date AS DATE) < TRY_CAST(m.registration_date AS DATE) OR "
                 f"(e.registration_date = m.registration_date AND e.__row_order < m.__row_order)) "

@@ -1,7 +1,8 @@
 """Ready-made rule kinds. Each compiles to one SELECT over whole tables, never a Python row loop.
 
-Every SELECT returns the same columns — record_id, field, value, suggested_value, expected,
-other_value — so the runner can stack them and fill the message templates in SQL. Which rule
+Every SELECT returns the same columns (`COLUMNS`: the rule, the record, its unit, the field, a
+suggested value and a map of template parameters), so the runner can stack them and fill the
+message templates in SQL. Which rule
 applies to which dataset is data (the `rules:` list of a schema file); how a kind compiles is here.
 """
 
@@ -12,17 +13,18 @@ from typing import ClassVar
 
 from lamsach.validate.context import RuleContext, literal, quote
 
-COLUMNS = "rule, record_id, field, suggested_value, params"
+COLUMNS = "rule, record_id, unit, field, suggested_value, params"
 
 
-def _select(rule: str, field: str, value: str = "NULL", suggested: str = "NULL", alias: str = "",
-            **params: str) -> str:
-    """The common column list; `params` (SQL expressions) fill the rule's message template.
+def finding_select(rule: str, field: str, value: str = "NULL", suggested: str = "NULL", alias: str = "",
+                   **params: str) -> str:
+    """The common column list of a rule's SELECT; `params` (SQL expressions) fill its template.
 
-    `alias` prefixes record_id when the FROM clause joins tables.
+    `alias` prefixes the dataset table's columns (record_id, __unit) when the FROM clause joins
+    tables. A new rule kind builds its SELECT with this, so its findings stack with the rest.
     """
     entries = ", ".join(f"{literal(k)}: CAST({v} AS VARCHAR)" for k, v in {"value": value, **params}.items())
-    return (f"SELECT {literal(rule)} AS rule, {alias}record_id, {literal(field)} AS field, "
+    return (f"SELECT {literal(rule)} AS rule, {alias}record_id, {alias}__unit AS unit, {literal(field)} AS field, "
             f"CAST({suggested} AS VARCHAR) AS suggested_value, MAP {{{entries}}} AS params")
 
 
@@ -53,7 +55,7 @@ class Required(RuleSpecBase):
     def to_sql(self, ctx: RuleContext) -> str:
         col = quote(self.field)
         dataset = literal(ctx.schema.label_vi)
-        return f"{_select(self.rule, self.field, dataset=dataset)} FROM {ctx.table} WHERE {col} IS NULL OR trim({col}) = ''"
+        return f"{finding_select(self.rule, self.field, dataset=dataset)} FROM {ctx.table} WHERE {col} IS NULL OR {col} = ''"
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ class DateOrder(RuleSpecBase):
 
     def to_sql(self, ctx: RuleContext) -> str:
         label = literal(ctx.schema.field(self.before).label_vi)
-        return (f"{_select(self.rule, self.after, quote(self.after), other_field=label, other_value=quote(self.before))} "
+        return (f"{finding_select(self.rule, self.after, quote(self.after), other_field=label, other_value=quote(self.before))} "
                 f"FROM {ctx.table} WHERE {_date(self.before)} > {_date(self.after)}")
 
 
@@ -81,7 +83,7 @@ class MinAge(RuleSpecBase):
 
     def to_sql(self, ctx: RuleContext) -> str:
         age = f"date_diff('year', {_date(self.dob)}, {_date(self.at)}) - CASE WHEN strftime({_date(self.at)}, '%m%d') < strftime({_date(self.dob)}, '%m%d') THEN 1 ELSE 0 END"
-        return (f"{_select(self.rule, self.dob, quote(self.dob), age=age, min_age=str(self.years))} "
+        return (f"{finding_select(self.rule, self.dob, quote(self.dob), age=age, min_age=str(self.years))} "
                 f"FROM {ctx.table} WHERE {_date(self.dob)} + INTERVAL {int(self.years)} YEAR > {_date(self.at)}")
 
 
@@ -100,8 +102,8 @@ class Unique(RuleSpecBase):
         cols = ", ".join(quote(f) for f in self.fields)
         not_null = " AND ".join(f"{quote(f)} IS NOT NULL AND {quote(f)} <> ''" for f in self.fields)
         field = self.fields[0] if len(self.fields) == 1 else "*"
-        return (f"{_select(self.rule, field, 'key_text', suggested='first_id', duplicate_of='first_id')} FROM ("
-                f"SELECT record_id, concat_ws(' / ', {cols}) AS key_text, "
+        return (f"{finding_select(self.rule, field, 'key_text', suggested='first_id', duplicate_of='first_id')} FROM ("
+                f"SELECT record_id, __unit, concat_ws(' / ', {cols}) AS key_text, "
                 f"first_value(record_id) OVER (PARTITION BY {cols} ORDER BY record_id, __row_order) AS first_id, "
                 f"row_number() OVER (PARTITION BY {cols} ORDER BY record_id, __row_order) AS n "
                 f"FROM {ctx.table} WHERE {not_null}) WHERE n > 1")
@@ -121,7 +123,7 @@ class Stale(RuleSpecBase):
             return None
         ref = f"DATE {literal(ctx.reference_date)}"
         age = f"date_diff('day', {_date(self.field)}, {ref})"
-        return (f"{_select(self.rule, self.field, quote(self.field), days=age, max_days=str(int(days)))} FROM {ctx.table} "
+        return (f"{finding_select(self.rule, self.field, quote(self.field), days=age, max_days=str(int(days)))} FROM {ctx.table} "
                 f"WHERE {_date(self.field)} < {ref} - INTERVAL {int(days)} DAY")
 
 
@@ -137,12 +139,68 @@ class PlausibleArea(RuleSpecBase):
         bounds = quote(ctx.catalogue_tables["area_plausibility"])
         area = f"TRY_CAST(d.{quote(self.field)} AS DOUBLE)"
         code = "d." + quote(self.code_field)
-        return (f"{_select(self.rule, self.field, 'd.' + quote(self.field), alias='d.', min='CAST(b.min_m2 AS BIGINT)', max='CAST(b.max_m2 AS BIGINT)', land_use_code=code)} "
+        return (f"{finding_select(self.rule, self.field, 'd.' + quote(self.field), alias='d.', min='CAST(b.min_m2 AS BIGINT)', max='CAST(b.max_m2 AS BIGINT)', land_use_code=code)} "
                 f"FROM {ctx.table} d LEFT JOIN {bounds} b ON b.land_use_code = d.{quote(self.code_field)} "
                 f"WHERE d.{quote(self.field)} IS NOT NULL AND trim(d.{quote(self.field)}) <> '' AND "
                 f"({area} IS NULL OR {area} <= 0 OR {area} < b.min_m2 OR {area} > b.max_m2)")
 
 
+@dataclass(frozen=True)
+class Pattern(RuleSpecBase):
+    """A value that does not match a regular expression (whole value), e.g. 12 digits (correct)."""
+
+    field: str = ""
+    pattern: str = ""
+    expected: str = ""  # how the template names the expected form, e.g. "12 chữ số"
+    kind: ClassVar[str] = "pattern"
+
+    def to_sql(self, ctx: RuleContext) -> str:
+        col = quote(self.field)
+        return (f"{finding_select(self.rule, self.field, col, expected=literal(self.expected or self.pattern))} "
+                f"FROM {ctx.table} WHERE {col} IS NOT NULL AND NOT regexp_full_match({col}, {literal(self.pattern)})")
+
+
+@dataclass(frozen=True)
+class Range(RuleSpecBase):
+    """A number outside [min, max] or not a number at all (correct)."""
+
+    field: str = ""
+    min: float | None = None
+    max: float | None = None
+    kind: ClassVar[str] = "range"
+
+    def to_sql(self, ctx: RuleContext) -> str:
+        col, number = quote(self.field), f"TRY_CAST({quote(self.field)} AS DOUBLE)"
+        outside = [f"{number} IS NULL"]
+        if self.min is not None:
+            outside.append(f"{number} < {float(self.min)!r}")
+        if self.max is not None:
+            outside.append(f"{number} > {float(self.max)!r}")
+        bounds = {"min": literal(_number(self.min)), "max": literal(_number(self.max))}
+        return (f"{finding_select(self.rule, self.field, col, **bounds)} FROM {ctx.table} "
+                f"WHERE {col} IS NOT NULL AND ({' OR '.join(outside)})")
+
+
+@dataclass(frozen=True)
+class ValueSet(RuleSpecBase):
+    """A value that is not one of a closed set, e.g. Nam/Nữ (correct)."""
+
+    field: str = ""
+    values: tuple[str, ...] = ()
+    table: str = ""  # how the template names the list
+    kind: ClassVar[str] = "value_set"
+
+    def to_sql(self, ctx: RuleContext) -> str:
+        col = quote(self.field)
+        allowed = ", ".join(literal(v) for v in self.values)
+        return (f"{finding_select(self.rule, self.field, col, table=literal(self.table or ', '.join(self.values)))} "
+                f"FROM {ctx.table} WHERE {col} IS NOT NULL AND {col} NOT IN ({allowed})")
+
+
+def _number(value: float | None) -> str | None:
+    return None if value is None else f"{value:g}"
+
+
 RULE_KINDS: dict[str, type[RuleSpecBase]] = {
-    cls.kind: cls for cls in (Required, DateOrder, MinAge, Unique, Stale, PlausibleArea)
+    cls.kind: cls for cls in (Required, DateOrder, MinAge, Unique, Stale, PlausibleArea, Pattern, Range, ValueSet)
 }

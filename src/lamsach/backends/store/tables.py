@@ -202,3 +202,48 @@ link_reviews = Table(
 """Person links in the review band: the best register candidate, its probability and the match
 weights that explain it. `status` is open until an officer accepts (the link becomes `manual`)
 or rejects it; a later pass supersedes the open items of earlier ones."""
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),
+    Column("unit", String(20)),
+    Column("password_hash", Text, nullable=False),
+    Column("api_token_hash", String(64), unique=True),
+    Column("failed_attempts", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled", Integer, nullable=False, default=0),
+)
+"""People who sign in to the web app: role admin (the province), officer (one unit), inspector
+(read-only). Passwords are argon2 hashes; an API token is kept only as its SHA-256."""
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+"""Server-side sessions: the cookie holds a random token, the table only its SHA-256."""
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("role", String(20)),
+    Column("action", String(40), nullable=False),
+    Column("dataset", String(100)),
+    Column("record_key", String(200)),
+    Column("unit", String(20)),
+    Column("purpose", String(60)),
+    Column("detail", Text),
+    Index("ix_audit_log_at", "at"),
+)
+"""Who looked up what: every view of a person's record and every API lookup, with its purpose."""

@@ -1,0 +1,131 @@
+"""Read-side queries the review queue and the record page need: one page of a run's findings
+under filters, the values each filter can take, and what officers did since the run.
+
+A province's run holds hundreds of thousands of findings; these read one page, never all.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+
+from lamsach.backends.store import tables as t
+from lamsach.backends.store.sqlalchemy_store import SqlAlchemyStore
+
+OFFICER_SOURCES = ("person", "unit workbook", "undo")
+
+
+@dataclass(frozen=True)
+class FindingFilter:
+    """Equality filters on a run's findings; None means any."""
+
+    unit: str | None = None
+    dataset: str | None = None
+    criterion: str | None = None
+    rule: str | None = None
+    severity: str | None = None
+    status: str | None = None
+    record_key: str | None = None
+
+    def where(self, run_id: int) -> list:
+        clauses = [t.findings.c.run_id == run_id]
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value:
+                clauses.append(t.findings.c[f.name] == value)
+        return clauses
+
+
+def findings_page(store: SqlAlchemyStore, run_id: int, where: FindingFilter, limit: int = 50,
+                  offset: int = 0) -> tuple[list[dict], int]:
+    """One page of findings (by id) and how many match in all."""
+    clauses = where.where(run_id)
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(t.findings).where(*clauses).order_by(t.findings.c.id)
+                            .limit(limit).offset(offset))
+        page = [dict(r._mapping) for r in rows]
+        total = conn.execute(select(func.count()).select_from(t.findings).where(*clauses)).scalar_one()
+    return page, int(total)
+
+
+def finding_by_id(store: SqlAlchemyStore, finding_id: int) -> dict | None:
+    with store.engine.connect() as conn:
+        row = conn.execute(select(t.findings).where(t.findings.c.id == finding_id)).first()
+    return dict(row._mapping) if row else None
+
+
+def finding_facets(store: SqlAlchemyStore, run_id: int, unit: str | None = None) -> dict[str, list[str]]:
+    """The values each filter can take in this run (within one unit when given)."""
+    clauses = FindingFilter(unit=unit).where(run_id)
+    columns = ("unit", "dataset", "criterion", "rule", "severity", "status")
+    facets: dict[str, set[str]] = {c: set() for c in columns}
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(*(t.findings.c[c] for c in columns)).where(*clauses).distinct())
+        for row in rows:
+            for c in columns:
+                if row._mapping[c]:
+                    facets[c].add(row._mapping[c])
+    return {c: sorted(v) for c, v in facets.items()}
+
+
+def open_suggestions(store: SqlAlchemyStore, run_id: int, unit: str, rule: str) -> list[dict]:
+    """The open findings of `rule` in `unit` that carry a suggested value (for "accept all")."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(t.findings).where(
+            t.findings.c.run_id == run_id, t.findings.c.unit == unit, t.findings.c.rule == rule,
+            t.findings.c.status == "open", t.findings.c.suggested_value.is_not(None)).order_by(t.findings.c.id))
+        return [dict(r._mapping) for r in rows]
+
+
+def acted_since(store: SqlAlchemyStore, campaign: str, since: datetime,
+                cells: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
+    """For (dataset, record_key, field) cells: what an officer did after `since` — "edited" when
+    the value changed by hand, else "dismissed" when a verdict was recorded."""
+    if not cells:
+        return {}
+    keys = {(d, k) for d, k, _ in cells}
+    wanted = set(cells)
+    found: dict[tuple[str, str, str], str] = {}
+    pairs = or_(*(and_(t.records.c.dataset == d, t.records.c.record_key == k) for d, k in keys))
+    decisions = or_(*(and_(t.finding_decisions.c.dataset == d, t.finding_decisions.c.record_key == k)
+                      for d, k in keys))
+    with store.engine.connect() as conn:
+        for r in conn.execute(select(t.finding_decisions.c.dataset, t.finding_decisions.c.record_key,
+                                     t.finding_decisions.c.field)
+                              .where(t.finding_decisions.c.campaign == campaign, t.finding_decisions.c.at >= since,
+                                     t.finding_decisions.c.status == "dismissed", decisions)):
+            found[(r.dataset, r.record_key, r.field)] = "dismissed"
+        for r in conn.execute(select(t.records.c.dataset, t.records.c.record_key, t.changes.c.field)
+                              .join(t.records, t.records.c.id == t.changes.c.record_id)
+                              .where(t.records.c.campaign == campaign, t.changes.c.at >= since,
+                                     t.changes.c.source.in_(OFFICER_SOURCES), pairs)):
+            found[(r.dataset, r.record_key, r.field)] = "edited"
+    return {cell: what for cell, what in found.items() if cell in wanted}
+
+
+def record_findings(store: SqlAlchemyStore, run_id: int, dataset: str, key: str) -> list[dict]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(t.findings).where(t.findings.c.run_id == run_id, t.findings.c.dataset == dataset,
+                                                     t.findings.c.record_key == key).order_by(t.findings.c.id))
+        return [dict(r._mapping) for r in rows]
+
+
+def register_entries(store: SqlAlchemyStore, citizen_id: str) -> list[dict]:
+    """The population-register records carrying `citizen_id` (every campaign), newest first:
+    what an agency's residence lookup answers from."""
+    needle = json.dumps({"citizen_id": citizen_id}, ensure_ascii=False)[1:-1]
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(t.records.c.campaign, t.records.c.record_key, t.records.c.data,
+                                   t.records.c.updated_at)
+                            .where(t.records.c.dataset == "population", t.records.c.data.contains(needle))
+                            .order_by(t.records.c.updated_at.desc()))
+        found = []
+        for r in rows:
+            data = json.loads(r.data)
+            if data.get("citizen_id") == citizen_id:
+                found.append({"campaign": r.campaign, "record_key": r.record_key, "data": data,
+                              "updated_at": r.updated_at})
+    return found

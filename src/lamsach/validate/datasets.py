@@ -1,0 +1,57 @@
+"""Validate every dataset of a pass in one engine: the shared tables once, then each dataset's rules,
+then one findings table with the cell findings of standardising."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pyarrow as pa
+
+from lamsach.backends.engine import Engine
+from lamsach.data import catalogue_rows, load_schema
+from lamsach.validate.context import RuleContext, quote
+from lamsach.validate.runner import FINDING_COLUMNS, labels_table, rule_specs, rule_table, run_rules
+
+FINDING_SCHEMA = pa.schema([(c, pa.string()) for c in FINDING_COLUMNS])
+
+
+def shared_tables(engine: Engine, tables: dict[str, str], register_dataset: str = "population") -> dict[str, str]:
+    """Tables every dataset's rules read: area bounds, and the register one row per citizen_id
+    (built once here rather than inside each rule that joins the register)."""
+    engine.register("area_plausibility", pa.Table.from_pylist(
+        [{"land_use_code": r["land_use_code"], "min_m2": float(r["min_m2"]), "max_m2": float(r["max_m2"])}
+         for r in catalogue_rows("rules/area_plausibility")]))
+    shared = {"area_plausibility": engine.table_name("area_plausibility")}
+    if register_dataset in tables:
+        name = engine.table_name("register_by_id")
+        engine.run(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT * FROM {quote(tables[register_dataset])} "
+                   f"WHERE citizen_id IS NOT NULL "
+                   f"QUALIFY row_number() OVER (PARTITION BY citizen_id ORDER BY __row_order) = 1",
+                   rule="register_by_id")
+        shared["register_by_id"] = name
+    return shared
+
+
+def validate_datasets(engine: Engine, tables: dict[str, str], reference_date: str,
+                      overrides: dict[str, dict] | None = None, freshness_days: dict[str, int] | None = None,
+                      cell_rows: list[dict] | None = None, on_dataset: Callable[[str], None] | None = None) -> str:
+    """Run every dataset's rules; return the engine table holding all findings (one per verdict)."""
+    schemas = [load_schema(d) for d in tables]
+    catalogue = rule_table(engine, overrides)
+    labels = labels_table(engine, schemas)
+    shared = shared_tables(engine, tables)
+    parts = []
+    for schema in schemas:
+        ctx = RuleContext(schema, tables, reference_date, catalogue_tables=shared,
+                          freshness_days=(freshness_days or {}).get(schema.name))
+        parts.append(run_rules(engine, ctx, rule_specs(schema, overrides), catalogue, labels))
+        if on_dataset:
+            on_dataset(schema.name)
+    cells = engine.register("cell_findings", pa.Table.from_pylist(cell_rows or [], schema=FINDING_SCHEMA))
+    name = engine.table_name("findings")
+    union = " UNION ALL ".join(f"SELECT * FROM {quote(p)}" for p in [cells, *parts])
+    # the same verdict may come from standardising and from a rule (an ID's digits): keep one
+    engine.run(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT * FROM ({union}) "
+               f"QUALIFY row_number() OVER (PARTITION BY dataset, record_id, field, rule, status) = 1 "
+               f"ORDER BY dataset, record_id, field, rule", rule="findings")
+    return name

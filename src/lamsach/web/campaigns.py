@@ -1,0 +1,85 @@
+"""Which campaign a page shows, and its declaration.
+
+A campaign registered with `lamsach campaign create` is read from its file. A store may also hold
+runs of a manifest that was never registered (`lamsach run`, `lamsach demo`): the web still shows
+it, as a campaign starting at its first run with the default target, so a demo store can be
+browsed at once.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import unquote
+
+from fastapi import Depends, Request
+
+from lamsach.backends.store import SqlAlchemyStore
+from lamsach.campaign import CampaignSpec, load_campaign
+from lamsach.ingest import load_manifest
+from lamsach.web.errors import WebError
+from lamsach.web.security import SignedIn
+
+CAMPAIGN_COOKIE = "campaign"
+DEFAULT_TARGETS = {"overall": 0.95}
+DEFAULT_WEEKS = 12
+
+
+def campaign_names(store: SqlAlchemyStore) -> list[str]:
+    """Registered campaigns and the campaigns of runs, the most recently run first."""
+    last_run: dict[str, int] = {}
+    for run in store.runs():
+        last_run[run["campaign"]] = run["id"]
+    for campaign in store.campaigns():
+        last_run.setdefault(campaign["name"], 0)
+    return sorted(last_run, key=lambda name: (-last_run[name], name))
+
+
+def base_manifest(store: SqlAlchemyStore, name: str, work_dir: Path) -> Path | None:
+    """The campaign's own file: the registered one, else the first run's manifest that the web did
+    not write itself."""
+    for campaign in store.campaigns():
+        if campaign["name"] == name:
+            return Path(campaign["path"])
+    for run in store.runs():
+        path = run["manifest_path"]
+        if run["campaign"] == name and path and not Path(path).is_relative_to(work_dir):
+            return Path(path)
+    return None
+
+
+def campaign_spec(store: SqlAlchemyStore, name: str, work_dir: Path) -> CampaignSpec:
+    path = base_manifest(store, name, work_dir)
+    if path is None or not path.is_file():
+        raise WebError("CAMPAIGN_FILE_MISSING", 404, {"campaign": name, "path": str(path or "")})
+    registered = any(c["name"] == name for c in store.campaigns())
+    dates = [r["reference_date"] for r in store.runs() if r["campaign"] == name and r["reference_date"]]
+    start = date.fromisoformat(min(dates)) if dates else date.today()
+    return _spec(str(path), path.stat().st_mtime_ns, registered, start)
+
+
+@lru_cache(maxsize=32)
+def _spec(path: str, _mtime: int, registered: bool, start: date) -> CampaignSpec:
+    if registered:
+        return load_campaign(Path(path))
+    manifest = load_manifest(Path(path))
+    return CampaignSpec(manifest.name, manifest, start, start + timedelta(weeks=DEFAULT_WEEKS), DEFAULT_TARGETS)
+
+
+def current_campaign(request: Request, viewer: SignedIn) -> CampaignSpec:
+    """The campaign chosen by `?campaign=`, else the cookie, else the most recently run one."""
+    app = request.app.state
+    names = campaign_names(app.store)
+    if not names:
+        raise WebError("NO_CAMPAIGN", 404)
+    wanted = request.query_params.get("campaign") or unquote(request.cookies.get(CAMPAIGN_COOKIE, ""))
+    name = wanted if wanted in names else names[0]
+    spec = campaign_spec(app.store, name, app.config.work_dir)
+    request.state.campaign = spec
+    request.state.campaign_names = names
+    return spec
+
+
+Campaign = Annotated[CampaignSpec, Depends(current_campaign)]

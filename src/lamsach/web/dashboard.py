@@ -1,0 +1,105 @@
+"""The dashboard: the campaign's progress by unit (`campaign_progress`), the criteria, the weekly
+trend and the lagging units; every figure links down to the findings behind it."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, Request
+
+from lamsach.campaign import CampaignProgress, CampaignSpec, UnitWeek, campaign_progress
+from lamsach.domain import CRITERIA
+from lamsach.measure import OVERALL
+from lamsach.web.campaigns import Campaign
+from lamsach.web.rendering import render
+from lamsach.web.security import SignedIn, Viewer
+
+router = APIRouter()
+_cache: dict[tuple, CampaignProgress] = {}
+_cache_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    unit: str
+    name: str
+    rank: int
+    records: int
+    overall: float | None
+    change: float | None
+    forecast: float | None
+    lagging: bool
+    lagging_reasons: tuple[str, ...]
+    scores: dict[str, float]
+    top_rules: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class DashboardPage:
+    campaign: str
+    week: str | None
+    deadline: str
+    target: float | None
+    criteria: list[str]
+    units: list[UnitRow] = field(default_factory=list)
+    province: dict[str, float] = field(default_factory=dict)  # criterion -> share, records-weighted
+    lagging: list[UnitRow] = field(default_factory=list)
+    trend: dict = field(default_factory=dict)  # ECharts data: weeks, one series per unit
+    pending: bool = False  # a pass is running or waiting: figures will move
+
+
+def progress_for(request: Request, spec: CampaignSpec) -> CampaignProgress:
+    """`campaign_progress`, kept until the campaign has a new run (it reads every snapshot)."""
+    runs = [r["id"] for r in request.app.state.store.runs() if r["campaign"] == spec.name]
+    key = (spec.name, spec.manifest.path, max(runs, default=0), len(runs))
+    with _cache_lock:
+        cached = _cache.get(key)
+    if cached is None:
+        cached = campaign_progress(request.app.state.store, spec)
+        with _cache_lock:
+            for old in [k for k in _cache if k[0] == spec.name]:
+                del _cache[old]
+            _cache[key] = cached
+    return cached
+
+
+def _row(week: UnitWeek) -> UnitRow:
+    return UnitRow(week.unit, week.unit_name, week.rank, week.records, week.scores.get(OVERALL), week.change,
+                   week.forecast, week.lagging, week.lagging_reasons, dict(week.scores), week.top_rules)
+
+
+def dashboard_page(request: Request, spec: CampaignSpec, viewer: Viewer) -> DashboardPage:
+    progress = progress_for(request, spec)
+    visible = {u: weeks for u, weeks in progress.units.items() if viewer.can_see_unit(u)}
+    rows = sorted((_row(weeks[-1]) for weeks in visible.values() if weeks), key=lambda r: r.rank)
+    present = {c for r in rows for c in r.scores}
+    criteria = [c.value for c in CRITERIA if c.value in present]
+    total = sum(r.records for r in rows)
+    province = {c: sum(r.scores.get(c, 0.0) * r.records for r in rows) / total
+                for c in [*criteria, OVERALL]} if total else {}
+    trend = {"weeks": progress.weeks, "target": spec.targets.get(OVERALL),
+             "series": [{"name": f"{weeks[-1].unit_name} ({unit})" if weeks[-1].unit_name != unit else unit,
+                         "unit": unit,
+                         "data": _by_week(progress.weeks, weeks)} for unit, weeks in sorted(visible.items())]}
+    return DashboardPage(spec.name, progress.weeks[-1] if progress.weeks else None, spec.deadline.isoformat(),
+                         spec.targets.get(OVERALL), criteria, rows, province, [r for r in rows if r.lagging], trend,
+                         request.app.state.jobs.pending(spec.name))
+
+
+def _by_week(weeks: list[str], unit_weeks: list[UnitWeek]) -> list[float | None]:
+    scores = {w.week: w.scores.get(OVERALL) for w in unit_weeks}
+    return [None if scores.get(w) is None else round(scores[w] * 100, 2) for w in weeks]
+
+
+@router.get("/dashboard")
+def dashboard(request: Request, viewer: SignedIn,
+              spec: Campaign):
+    return render(request, "dashboard.html", dashboard_page(request, spec, viewer))
+
+
+@router.get("/dashboard/units")
+def dashboard_units(request: Request, viewer: SignedIn,
+                    spec: Campaign):
+    """The units table alone, re-polled by HTMX while a pass is running."""
+    return render(request, "_units_table.html", dashboard_page(request, spec, viewer))

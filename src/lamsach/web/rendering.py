@@ -1,0 +1,72 @@
+"""Rendering a page: the template, its typed page context (`page`), and what every page shares
+(the signed-in user, the language and its words, the CSRF token, the chosen campaign).
+
+Every page and fragment is rendered through `render`, so a test can check that the context a
+template received is the dataclass its route declares (`response.context["page"]`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import is_dataclass
+from importlib import resources
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+
+from lamsach.web.wording import LANGS, Words, purposes
+
+TEMPLATES = Jinja2Templates(directory=str(resources.files("lamsach.web").joinpath("templates")))
+LANG_COOKIE = "lang"
+
+
+def _percent(share: float | None, digits: int = 1) -> str:
+    """0.9831 -> 98,3% (a decimal comma in Vietnamese); missing -> a dash."""
+    if share is None:
+        return "–"
+    return f"{share * 100:.{digits}f}%".replace(".", ",")
+
+
+def _signed_percent(change: float | None) -> str:
+    if change is None:
+        return ""
+    return ("+" if change >= 0 else "−") + _percent(abs(change))
+
+
+TEMPLATES.env.filters["percent"] = _percent
+TEMPLATES.env.filters["signed_percent"] = _signed_percent
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def request_lang(request: Request) -> str:
+    lang = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or "vi"
+    return lang if lang in LANGS else "vi"
+
+
+def render(request: Request, template: str, page: Any, status: int = 200, headers: dict | None = None):
+    """Render `template` with `page` (a dataclass) and the shared context."""
+    if not is_dataclass(page):
+        raise TypeError(f"{template}: the page context must be a dataclass, not {type(page).__name__}")
+    lang = request_lang(request)
+    viewer = getattr(request.state, "viewer", None)
+    context: dict[str, Any] = {
+        "page": page,
+        "viewer": viewer,
+        "lang": lang,
+        "t": Words(lang),
+        "csrf": viewer.csrf if viewer else request.cookies.get("lamsach_csrf", ""),
+        "campaign": getattr(request.state, "campaign", None),
+        "campaign_names": getattr(request.state, "campaign_names", []),
+        "purposes": purposes(),
+        "path": request.url.path,
+    }
+    response = TEMPLATES.TemplateResponse(request, template, context, status_code=status, headers=headers)
+    if request.query_params.get("campaign") and context["campaign"] is not None:
+        response.set_cookie("campaign", quote(context["campaign"].name), samesite="lax", httponly=True)
+    if request.query_params.get("lang") in LANGS:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", httponly=True)
+    return response

@@ -1,0 +1,86 @@
+"""Files units upload through the web, and the manifest a web pass runs on.
+
+An upload is kept as sent under `<data_dir>/web/uploads/<campaign>/<unit>/<dataset>/`, its name
+prefixed with the moment it arrived. The web's pass runs on the campaign's own manifest in
+which each unit's newest upload replaces that unit's file for the dataset (or is added): a file
+the pass refused as a whole is moved to `rejected/` so it does not block the next pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+
+from lamsach.campaign import CampaignSpec
+
+ACCEPTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+
+
+def campaign_folder(root: Path, campaign: str) -> Path:
+    """A folder per campaign, named by a hash: campaign names are Vietnamese sentences."""
+    return root / hashlib.sha1(campaign.encode("utf-8")).hexdigest()[:12]
+
+
+def safe_name(name: str) -> str:
+    stem = Path(name).name
+    return re.sub(r"[^\w.\- ]", "_", stem, flags=re.UNICODE)[:120] or "tep"
+
+
+def save_upload(root: Path, campaign: str, unit: str, dataset: str, name: str, content: bytes) -> Path:
+    folder = campaign_folder(root, campaign) / unit / dataset
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    path = folder / f"{stamp}-{safe_name(name)}"
+    path.write_bytes(content)
+    return path
+
+
+def reject_upload(path: Path) -> Path:
+    target = path.parent / "rejected" / path.name
+    target.parent.mkdir(exist_ok=True)
+    path.replace(target)
+    return target
+
+
+def latest_uploads(root: Path, campaign: str) -> dict[tuple[str, str], Path]:
+    """(unit, dataset) -> the newest accepted upload."""
+    found: dict[tuple[str, str], Path] = {}
+    base = campaign_folder(root, campaign)
+    if not base.is_dir():
+        return found
+    for unit_dir in sorted(p for p in base.iterdir() if p.is_dir()):
+        for dataset_dir in sorted(p for p in unit_dir.iterdir() if p.is_dir()):
+            files = sorted(p for p in dataset_dir.iterdir() if p.is_file())
+            if files:
+                found[(unit_dir.name, dataset_dir.name)] = files[-1]
+    return found
+
+
+def web_manifest(spec: CampaignSpec, uploads_root: Path, work_dir: Path) -> Path:
+    """Write the manifest the web's pass runs on: the campaign's sources, each unit's newest
+    upload in place of its file for that dataset. Paths are absolute."""
+    source = spec.manifest.path
+    assert source is not None
+    document = yaml.safe_load(source.read_text(encoding="utf-8-sig")) or {}
+    uploads = latest_uploads(uploads_root, spec.name)
+    sources = []
+    for raw in document.get("sources") or []:
+        entry = dict(raw)
+        entry["path"] = str((source.parent / str(raw["path"])).resolve())
+        unit = str(entry.get("unit") or "")
+        upload = uploads.pop((unit, str(entry.get("dataset"))), None) if unit else None
+        if upload is not None:
+            entry["path"] = str(upload.resolve())
+            entry.pop("sheet", None)
+        sources.append(entry)
+    for (unit, dataset), upload in sorted(uploads.items()):
+        sources.append({"path": str(upload.resolve()), "dataset": dataset, "unit": unit})
+    document["sources"] = sources
+    target = campaign_folder(work_dir / "manifests", spec.name) / "manifest.yaml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return target
