@@ -15,7 +15,7 @@ install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 
 install-test: $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[test,bench]"
 
 ## Install, generate a sample province and run the whole pass on it with the embedded store.
 demo: install
@@ -30,9 +30,10 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check src tests bench scripts
 
-bench: install
+bench: install-test
 	$(BIN)/python bench/run_pass_bench.py
 	$(BIN)/python bench/bench_standardise.py
+	$(BIN)/python bench/bench_rules.py --rows 1000000 --repeat 3
 
 clean:
 	rm -rf out lamsach-data .pytest_cache
