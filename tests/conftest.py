@@ -34,6 +34,11 @@ def _pg_database():
     return admin, name, admin_url.set(database=name).render_as_string(hide_password=False)
 
 
+def pytest_addoption(parser):
+    parser.addoption("--playwright", action="store_true", default=False,
+                     help="run the browser tests in tests/browser (headless Chromium at /usr/bin/chromium)")
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store_url(request, tmp_path):
     """A fresh, empty store URL on each backend."""

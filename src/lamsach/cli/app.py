@@ -12,12 +12,16 @@ from lamsach.cli.campaign import campaign_app
 from lamsach.cli.console import RichProgress, console, flatten, print_errors, print_summary
 from lamsach.cli.options import DatabaseUrl, DataDir, Lang, settings_for
 from lamsach.cli.records import finding_app, record_app
+from lamsach.cli.serve import serve
+from lamsach.cli.users import user_app
 from lamsach.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="lamsach — làm sạch, làm giàu và đo chất lượng CSDL của tỉnh theo 6 tiêu chí.")
 
 app.add_typer(campaign_app, name="campaign")
+app.add_typer(user_app, name="user")
+app.command()(serve)
 app.add_typer(record_app, name="record")
 app.add_typer(finding_app, name="finding")
 
@@ -88,10 +92,3 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app()
 
-
-# the web app and its accounts (issue 7)
-from lamsach.cli.serve import serve  # noqa: E402
-from lamsach.cli.users import user_app  # noqa: E402
-
-app.command()(serve)
-app.add_typer(user_app, name="user")

@@ -42,7 +42,8 @@ class TrainingSpec:
 def smoothed(model: dict[str, Any], m_floor: float = M_FLOOR, u_floor: float = U_FLOOR,
              m_floors: dict[tuple[str, str], float] | None = None) -> dict[str, Any]:
     """`model` with every non-null level's m and u at least about their floor, each still summing
-    to 1; `m_floors` raises the floor of named (comparison, level label) pairs."""
+    to 1 (u within a hair after `_monotone`); `m_floors` raises the floor of named (comparison,
+    level label) pairs."""
     m_floors = m_floors or {}
     for comparison in model["comparisons"]:
         name = comparison["output_column_name"]
@@ -55,7 +56,19 @@ def smoothed(model: dict[str, Any], m_floor: float = M_FLOOR, u_floor: float = U
             total = sum(values)
             for level, value in zip(levels, values, strict=True):
                 level[key] = value / total
+        _monotone(levels)
     return model
+
+
+def _monotone(levels: list[dict[str, Any]]) -> None:
+    """No level weighs more than the more exact level above it: a family name typed without its
+    tone is rare among strangers, but it must not count as more evidence than the name itself."""
+    for above, level in zip(levels, levels[1:], strict=False):
+        if level["sql_condition"] == "ELSE":
+            break
+        cap = above["m_probability"] / above["u_probability"]
+        if level["m_probability"] / level["u_probability"] > cap:
+            level["u_probability"] = level["m_probability"] / cap
 
 
 @dataclass

@@ -84,6 +84,7 @@ def address_commune_problems(
                 "field": spec.label_vi, "value": columns[spec.name][index], "commune_code": own,
                 "address_commune_code": code, "address_commune": commune_name(code),
             }
-            problems.append(CellProblem(index, spec.name, "address_commune_mismatch", Criterion.UNIFIED, params=params,
-                                        suggested_value=code))
+            # no suggested value: the fix may be the address or the record's commune code, and a
+            # code is not an address an officer could accept into this field (the message names it)
+            problems.append(CellProblem(index, spec.name, "address_commune_mismatch", Criterion.UNIFIED, params=params))
     return problems

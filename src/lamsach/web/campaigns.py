@@ -8,6 +8,7 @@ browsed at once.
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -68,15 +69,30 @@ def _spec(path: str, _mtime: int, registered: bool, start: date) -> CampaignSpec
     return CampaignSpec(manifest.name, manifest, start, start + timedelta(weeks=DEFAULT_WEEKS), DEFAULT_TARGETS)
 
 
+RESOLVE_SECONDS = 2.0  # campaigns and their files change rarely: resolved at most this often
+_resolved: dict[str, tuple[float, list[str], dict[str, CampaignSpec]]] = {}
+
+
+def _resolve(store: SqlAlchemyStore, work_dir: Path, name: str | None) -> tuple[list[str], CampaignSpec]:
+    now = time.monotonic()
+    key = str(store.engine.url)
+    at, names, specs = _resolved.get(key, (0.0, [], {}))
+    if now - at > RESOLVE_SECONDS:
+        names, specs = campaign_names(store), {}
+        _resolved[key] = (now, names, specs)
+    if not names:
+        raise WebError("NO_CAMPAIGN", 404)
+    chosen = name if name in names else names[0]
+    if chosen not in specs:
+        specs[chosen] = campaign_spec(store, chosen, work_dir)
+    return names, specs[chosen]
+
+
 def current_campaign(request: Request, viewer: SignedIn) -> CampaignSpec:
     """The campaign chosen by `?campaign=`, else the cookie, else the most recently run one."""
     app = request.app.state
-    names = campaign_names(app.store)
-    if not names:
-        raise WebError("NO_CAMPAIGN", 404)
     wanted = request.query_params.get("campaign") or unquote(request.cookies.get(CAMPAIGN_COOKIE, ""))
-    name = wanted if wanted in names else names[0]
-    spec = campaign_spec(app.store, name, app.config.work_dir)
+    names, spec = _resolve(app.store, app.config.work_dir, wanted)
     request.state.campaign = spec
     request.state.campaign_names = names
     return spec

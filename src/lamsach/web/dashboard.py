@@ -51,7 +51,9 @@ class DashboardPage:
 
 def progress_for(request: Request, spec: CampaignSpec) -> CampaignProgress:
     """`campaign_progress`, kept until the campaign has a new run (it reads every snapshot)."""
-    runs = [r["id"] for r in request.app.state.store.runs() if r["campaign"] == spec.name]
+    # complete runs only: a run still going would otherwise key the old figures as the new ones
+    runs = [r["id"] for r in request.app.state.store.runs() if r["campaign"] == spec.name
+            and r["status"] == "complete"]
     key = (spec.name, spec.manifest.path, max(runs, default=0), len(runs))
     with _cache_lock:
         cached = _cache.get(key)

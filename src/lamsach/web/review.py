@@ -6,6 +6,7 @@ in the background to re-check, and the dashboard moves when it ends."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -76,6 +77,18 @@ class FindingRow:
     notice: str | None = None
 
 
+@lru_cache(maxsize=512)
+def _page(store, run_id: int, where: q.FindingFilter, limit: int, offset: int) -> tuple[tuple[dict, ...], int]:
+    """A run's findings never change once stored: a page, its count and facets are kept."""
+    rows, total = q.findings_page(store, run_id, where, limit, offset)
+    return tuple(rows), total
+
+
+@lru_cache(maxsize=128)
+def _facets(store, run_id: int, unit: str | None) -> dict[str, list[str]]:
+    return q.finding_facets(store, run_id, unit)
+
+
 def latest_run_id(request: Request, spec: CampaignSpec) -> int | None:
     run = request.app.state.store.latest_run(spec.name)
     return run["id"] if run else None
@@ -107,11 +120,11 @@ def queue(request: Request, viewer: SignedIn, spec: Campaign, unit: str | None =
     if run_id is None:
         return render(request, "review_queue.html", QueuePage(spec.name, None, where, {}))
     page = max(page, 1)
-    rows, total = q.findings_page(store, run_id, where, size, (page - 1) * size)
+    rows, total = _page(store, run_id, where, size, (page - 1) * size)
     acted = _actions(request, spec, run_id, rows)
     views = [finding_view(f, viewer, acted.get((f["dataset"], f["record_key"], f["field"]))) for f in rows]
     bulk = len(q.open_suggestions(store, run_id, where.unit, where.rule)) if where.unit and where.rule else 0
-    result = QueuePage(spec.name, run_id, where, q.finding_facets(store, run_id, where.unit), views, total, page,
+    result = QueuePage(spec.name, run_id, where, _facets(store, run_id, where.unit), views, total, page,
                        max(1, -(-total // size)), bulk, request.query_params.get("notice"),
                        viewer.role == "officer")
     return render(request, "_queue_table.html" if is_htmx(request) else "review_queue.html", result)

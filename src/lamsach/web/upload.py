@@ -167,8 +167,10 @@ def job_page(request: Request, job: Job) -> JobPage:
             if job.unit is None or row["unit"] == job.unit:
                 by = found.setdefault(row["criterion"], {})
                 by[status] = by.get(status, 0) + row["n"]
-    for source in sources:
+    for source in sources:  # the name as sent, never the server's path
         source["name"] = Path(source.get("file", "")).name.split("-", 1)[-1]
+        for rejection in source.get("rejections", []):
+            rejection["message"] = rejection["message"].replace(source.get("file", ""), source["name"])
     return JobPage(job, unit_label(job.unit), sources, found, problems)
 
 

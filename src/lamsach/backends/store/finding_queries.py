@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
 from lamsach.backends.store import tables as t
 from lamsach.backends.store.sqlalchemy_store import SqlAlchemyStore
@@ -83,26 +83,34 @@ def open_suggestions(store: SqlAlchemyStore, run_id: int, unit: str, rule: str) 
 def acted_since(store: SqlAlchemyStore, campaign: str, since: datetime,
                 cells: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
     """For (dataset, record_key, field) cells: what an officer did after `since` — "edited" when
-    the value changed by hand, else "dismissed" when a verdict was recorded."""
+    the value changed by hand, else "dismissed" when a verdict was recorded. Reads through the
+    record and decision indexes: a page's few records, never the whole change log."""
     if not cells:
         return {}
-    keys = {(d, k) for d, k, _ in cells}
     wanted = set(cells)
+    datasets = sorted({d for d, _, _ in cells})
+    keys = sorted({k for _, k, _ in cells})
     found: dict[tuple[str, str, str], str] = {}
-    pairs = or_(*(and_(t.records.c.dataset == d, t.records.c.record_key == k) for d, k in keys))
-    decisions = or_(*(and_(t.finding_decisions.c.dataset == d, t.finding_decisions.c.record_key == k)
-                      for d, k in keys))
     with store.engine.connect() as conn:
-        for r in conn.execute(select(t.finding_decisions.c.dataset, t.finding_decisions.c.record_key,
-                                     t.finding_decisions.c.field)
-                              .where(t.finding_decisions.c.campaign == campaign, t.finding_decisions.c.at >= since,
-                                     t.finding_decisions.c.status == "dismissed", decisions)):
+        decisions = conn.execute(select(t.finding_decisions.c.dataset, t.finding_decisions.c.record_key,
+                                        t.finding_decisions.c.field)
+                                 .where(t.finding_decisions.c.campaign == campaign,
+                                        t.finding_decisions.c.dataset.in_(datasets),
+                                        t.finding_decisions.c.record_key.in_(keys),
+                                        t.finding_decisions.c.at >= since,
+                                        t.finding_decisions.c.status == "dismissed"))
+        for r in decisions:
             found[(r.dataset, r.record_key, r.field)] = "dismissed"
-        for r in conn.execute(select(t.records.c.dataset, t.records.c.record_key, t.changes.c.field)
-                              .join(t.records, t.records.c.id == t.changes.c.record_id)
-                              .where(t.records.c.campaign == campaign, t.changes.c.at >= since,
-                                     t.changes.c.source.in_(OFFICER_SOURCES), pairs)):
-            found[(r.dataset, r.record_key, r.field)] = "edited"
+        records = {r.id: (r.dataset, r.record_key) for r in conn.execute(
+            select(t.records.c.id, t.records.c.dataset, t.records.c.record_key)
+            .where(t.records.c.campaign == campaign, t.records.c.dataset.in_(datasets),
+                   t.records.c.record_key.in_(keys)))}
+        if records:
+            for r in conn.execute(select(t.changes.c.record_id, t.changes.c.field)
+                                  .where(t.changes.c.record_id.in_(list(records)), t.changes.c.at >= since,
+                                         t.changes.c.source.in_(OFFICER_SOURCES))):
+                dataset, key = records[r.record_id]
+                found[(dataset, key, r.field)] = "edited"
     return {cell: what for cell, what in found.items() if cell in wanted}
 
 

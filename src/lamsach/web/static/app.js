@@ -9,9 +9,10 @@
     var series = trend.series.map(function (s) {
       return { name: s.name, type: "line", data: s.data, connectNulls: true, symbolSize: 6 };
     });
-    if (trend.target !== null && trend.target !== undefined) {
-      series.push({ name: words.target, type: "line", data: trend.weeks.map(function () { return trend.target * 100; }),
-                    lineStyle: { type: "dashed", color: "#b00020" }, itemStyle: { color: "#b00020" }, symbol: "none" });
+    if (trend.target !== null && trend.target !== undefined && series.length) {
+      series[0].markLine = { silent: true, symbol: "none", data: [{ yAxis: trend.target * 100 }],
+                             lineStyle: { type: "dashed", color: "#b00020" },
+                             label: { formatter: words.target + " " + (trend.target * 100).toFixed(0) + "%" } };
     }
     var chart = echarts.init(node, null, { renderer: "svg" });
     chart.setOption({

@@ -1,0 +1,112 @@
+"""A unit sends files and correction workbooks through the web: the pass runs in the background,
+and the job page shows what was read, rejected with reasons, and found."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from web_fixtures import csrf_of, sign_in
+
+from officer_fixtures import edit_workbook, officer_fixes
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def officer(app):
+    client = TestClient(app)
+    sign_in(client, "officer")
+    return client
+
+
+def _land_file(world) -> Path:
+    return world.campaign_file.parent / "land" / f"{world.unit}.xlsx"
+
+
+def _changed_land_file(world) -> bytes:
+    """The unit's land file with one new parcel and one row without its record ID."""
+    book = load_workbook(_land_file(world))
+    sheet = book.active
+    last = [c.value for c in sheet[sheet.max_row]]
+    sheet.append([len(last), "TD99999999", *last[2:]])
+    sheet.append([len(last) + 1, None, *last[2:]])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _wait(app, response):
+    assert response.status_code == 303, response.text[:400]
+    job_id = response.headers["location"].rsplit("/", 1)[-1]
+    return app.state.jobs.wait(job_id)
+
+
+def test_upload_runs_the_pass_and_shows_read_rejected_found(app, world, officer):
+    page = officer.get("/upload")
+    assert page.context["page"].units == [(world.unit, page.context["page"].units[0][1])]
+    assert "population" not in page.context["page"].datasets
+    response = officer.post("/upload", data={"dataset": "land_parcel", "csrf_token": csrf_of(page.text)},
+                            files={"file": ("thửa đất.xlsx", _changed_land_file(world), XLSX)},
+                            follow_redirects=False)
+    job = _wait(app, response)
+    assert job.state == "done", (job.problems, job.reference)
+    progress = officer.get(f"/jobs/{job.id}/progress")
+    assert progress.headers.get("HX-Refresh") == "true" and 'data-state="done"' in progress.text
+    result = officer.get(f"/jobs/{job.id}")
+    context = result.context["page"]
+    mine = [s for s in context.sources if s["name"].endswith("thửa đất.xlsx")]
+    assert len(mine) == 1 and mine[0]["rows_rejected"] == 1 and mine[0]["created"] == 1
+    assert mine[0]["rejections"][0]["code"] == "INGEST_ROW_KEY_MISSING"
+    assert 'data-code="INGEST_ROW_KEY_MISSING"' in result.text
+    assert sum(by.get("open", 0) for by in context.found.values()) > 0
+    assert app.state.store.record(world.campaign, "land_parcel", "TD99999999") is not None
+
+
+def test_a_file_the_pass_refuses_is_set_aside(app, world, officer):
+    token = csrf_of(officer.get("/upload").text)
+    response = officer.post("/upload", data={"dataset": "land_parcel", "csrf_token": token},
+                            files={"file": ("hỏng.xlsx", b"this is not a workbook", XLSX)}, follow_redirects=False)
+    job = _wait(app, response)
+    assert job.state == "failed" and job.problems and job.upload.parent.name == "rejected"
+    page = officer.get(f"/jobs/{job.id}")
+    assert "hỏng.xlsx" in page.text and page.context["page"].problems[0].code.startswith("INGEST_")
+    again = officer.post("/upload", data={"dataset": "land_parcel", "csrf_token": token},
+                         files={"file": ("lại.xlsx", _land_file(world).read_bytes(), XLSX)}, follow_redirects=False)
+    assert _wait(app, again).state == "done"
+
+
+def test_refused_uploads_before_any_pass(officer):
+    token = csrf_of(officer.get("/upload").text)
+    wrong_type = officer.post("/upload", data={"dataset": "land_parcel", "csrf_token": token},
+                              files={"file": ("a.pdf", b"%PDF", "application/pdf")})
+    assert wrong_type.status_code == 400 and 'data-code="UPLOAD_TYPE"' in wrong_type.text
+    register = officer.post("/upload", data={"dataset": "population", "csrf_token": token},
+                            files={"file": ("a.csv", b"x", "text/csv")})
+    assert register.status_code == 400 and 'data-code="DATASET_UNKNOWN"' in register.text
+
+
+def test_correction_workbook_round_trip(app, world, officer):
+    download = officer.get(f"/workbook/{world.unit}")
+    assert download.status_code == 200 and download.headers["content-type"] == XLSX
+    exported = world.root / "exported.xlsx"
+    exported.write_bytes(download.content)
+    store = app.state.store
+    findings = store.unit_findings(world.run_id, world.unit)
+    records = {(f["dataset"], f["record_key"]): store.record(world.campaign, f["dataset"], f["record_key"]).data
+               for f in findings}
+    fixes = officer_fixes(world.campaign_file, findings, records)
+    returned = world.root / "đã sửa.xlsx"
+    edit_workbook(exported, returned, dict(sorted(fixes.items())[:2]))
+    token = csrf_of(officer.get("/upload").text)
+    response = officer.post("/workbook", data={"csrf_token": token},
+                            files={"file": ("đã sửa.xlsx", returned.read_bytes(), XLSX)}, follow_redirects=False)
+    job = _wait(app, response)
+    assert job.state == "done" and job.kind == "workbook"
+    assert len(store.history(world.campaign, source="unit workbook")) == 2
+    stale = officer.post("/workbook", data={"csrf_token": token},
+                         files={"file": ("cũ.xlsx", returned.read_bytes(), XLSX)})
+    assert stale.status_code == 422 and 'data-code="REVIEW_OLD_ROUND"' in stale.text
