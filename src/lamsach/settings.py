@@ -70,8 +70,11 @@ class Settings:
 
 
 def _coerce(type_name: str, raw: str):
-    if "Path" in str(type_name):
+    kind = str(type_name)
+    if "Path" in kind:
         return Path(raw)
-    if "int" in str(type_name):
+    if "float" in kind:
+        return float(raw)
+    if "int" in kind:
         return int(raw)
     return raw
