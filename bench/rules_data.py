@@ -33,6 +33,7 @@ from lamsach.data import catalogue_rows, load_schema
 from lamsach.generate import DEFAULT_REFERENCE_DATE, generate_register_rows
 from lamsach.generate.reference import reference
 from lamsach.generate.register import format_date, parse_date
+from lamsach.runner.records_table import engine_table
 from lamsach.standardise import standardise_dataset
 
 PROVINCE = "38"
@@ -259,16 +260,7 @@ def records_arrow(schema_name: str, raw: pa.Table) -> tuple[pa.Table, float]:
     result = standardise_dataset(schema, columns, reference_date=REFERENCE_DATE, province=PROVINCE)
     seconds = time.perf_counter() - started
     keys = [str(k).strip() for k in columns[schema.key]]
-    arrays: dict[str, pa.Array] = {"record_id": pa.array(keys, pa.string())}
-    for name in schema.field_names:
-        if name != "record_id":
-            arrays[name] = pa.array(result.columns[name], pa.string())
-    for name, values in result.derived.items():
-        arrays[name] = pa.array(values)
-    units = result.columns.get(schema.unit_field) if schema.unit_field else None
-    arrays["__unit"] = pa.array(units or [None] * len(keys), pa.string())
-    arrays["__row_order"] = pa.array(range(len(keys)), pa.int64())
-    return pa.table(arrays), seconds
+    return engine_table(schema, keys, result, [None] * len(keys)), seconds
 
 
 def build_standardised(folder: Path, again: bool = False) -> dict:

@@ -47,6 +47,13 @@ def standardise_records(schema: DatasetSchema, records: list[StoredRecord], refe
                     rule=repair.rule)
         for field_name, repairs in result.repairs.items() for repair in repairs
     ]
+    table = engine_table(schema, keys, result, [r.unit for r in records])
+    return StandardisedTable(schema, keys, table, result.repairs, result.problems, changes)
+
+
+def engine_table(schema: DatasetSchema, keys: list[str], result, units: list[str | None]) -> pa.Table:
+    """The layout every rule reads: record_id, the canonical fields as text, the derived columns,
+    `__unit` (the unit that sent the record, else its commune code) and `__row_order`."""
     arrays: dict[str, pa.Array] = {"record_id": pa.array(keys, pa.string())}
     for name in schema.field_names:
         if name != "record_id":
@@ -54,7 +61,6 @@ def standardise_records(schema: DatasetSchema, records: list[StoredRecord], refe
     for name, values in result.derived.items():
         arrays[name] = pa.array(values)
     communes = result.columns.get(schema.unit_field) if schema.unit_field else None
-    units = [r.unit or (communes[i] if communes else None) for i, r in enumerate(records)]
-    arrays["__unit"] = pa.array(units, pa.string())
-    arrays["__row_order"] = pa.array(range(len(records)), pa.int64())
-    return StandardisedTable(schema, keys, pa.table(arrays), result.repairs, result.problems, changes)
+    arrays["__unit"] = pa.array([u or (communes[i] if communes else None) for i, u in enumerate(units)], pa.string())
+    arrays["__row_order"] = pa.array(range(len(keys)), pa.int64())
+    return pa.table(arrays)
