@@ -95,6 +95,7 @@ def show(name: CampaignName, as_of: AsOf = None, data_dir: DataDir = None,
          database_url: DatabaseUrl = None) -> None:
     """Tiến độ tuần mới nhất: điểm, thay đổi, dự báo đến hạn, đơn vị chậm tiến độ."""
     from lamsach.campaign import campaign_progress
+    from lamsach.report.weekly_words import LAGGING_VI
 
     store = _open(data_dir, database_url)
     spec = _spec_by_name(store, name)
@@ -138,8 +139,6 @@ def report(name: CampaignName, as_of: AsOf = None,
     paths = write_weekly_report(progress, out, issued=day)
     console.print("Báo cáo tuần: " + ", ".join(str(p) for p in paths.values()))
 
-
-LAGGING_VI = {"forecast_below_target": "dự báo không đạt", "no_submission": "không gửi dữ liệu"}
 
 
 @campaign_app.command("workbook")

@@ -107,10 +107,19 @@ def error_templates() -> dict[str, dict[str, str]]:
 
 
 class _Blank(dict):
-    """Placeholders a caller did not fill render as '?' instead of raising."""
+    """Placeholders a caller did not fill render as `missing` instead of raising."""
+
+    def __init__(self, values: dict, missing: str = "?") -> None:
+        super().__init__(values)
+        self.missing = missing
 
     def __missing__(self, key: str) -> str:
-        return "?"
+        return self.missing
+
+
+def fill_template(template: str, values: dict[str, Any], missing: str = "") -> str:
+    """A message template with its placeholders filled; None and unfilled ones as `missing`."""
+    return template.format_map(_Blank({k: missing if v is None else str(v) for k, v in values.items()}, missing))
 
 
 def render_error(code: str, lang: str, location: Location, params: dict[str, Any]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from lamsach.backends.engine import Engine
 from lamsach.domain import DatasetSchema
-from lamsach.validate import quote
+from lamsach.validate import quote, register_by_id_sql
 
 LINK_COLUMNS = ("dataset", "record_id", "role", "citizen_id", "match_probability", "method")
 ID_VERIFIED_PROBABILITY = 1.0
@@ -20,8 +20,7 @@ ID_ONLY_PROBABILITY = 0.9
 def link_by_id(engine: Engine, schema: DatasetSchema, table: str, register: str) -> str | None:
     """Links of every person role of `schema` as engine table `links_<dataset>`; None if no role."""
     selects = []
-    reg = (f"(SELECT * FROM {quote(register)} WHERE citizen_id IS NOT NULL "
-           f"QUALIFY row_number() OVER (PARTITION BY citizen_id ORDER BY __row_order) = 1)")
+    reg = register_by_id_sql(register)
     for role, parts in schema.person_roles().items():
         if "id" not in parts:
             continue

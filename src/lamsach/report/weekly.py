@@ -13,12 +13,8 @@ from markupsafe import Markup
 from lamsach.campaign.model import CampaignProgress
 from lamsach.data import read_text
 from lamsach.report.weekly_chart import progress_chart
+from lamsach.report.weekly_words import CRITERIA_COLUMNS, LAGGING_VI
 from lamsach.report.weekly_xlsx import write_weekly_xlsx
-
-CRITERIA_COLUMNS = (("correct", "Đúng"), ("complete", "Đủ"), ("clean", "Sạch"), ("live", "Sống"),
-                    ("unified", "Thống nhất"), ("overall", "Đạt cả 5"))
-LAGGING_VI = {"forecast_below_target": "dự báo không đạt chỉ tiêu đúng hạn",
-              "no_submission": "không gửi dữ liệu"}
 
 
 def week_bounds(week: str) -> tuple[date, date]:

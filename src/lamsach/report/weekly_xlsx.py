@@ -8,9 +8,7 @@ from pathlib import Path
 import xlsxwriter
 
 from lamsach.campaign.model import CampaignProgress
-
-CRITERIA = (("correct", "Đúng"), ("complete", "Đủ"), ("clean", "Sạch"), ("live", "Sống"),
-            ("unified", "Thống nhất"), ("overall", "Đạt cả 5"))
+from lamsach.report.weekly_words import CRITERIA_COLUMNS as CRITERIA
 
 
 def write_weekly_xlsx(progress: CampaignProgress, path: Path, issued: date) -> None:

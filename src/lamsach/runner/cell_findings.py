@@ -7,20 +7,14 @@ earlier pass still shows as a fixed finding: a unit's input quality stays visibl
 from __future__ import annotations
 
 from lamsach.backends.store import ChangeRow
+from lamsach.data import fill_template
 from lamsach.domain import DatasetSchema, FindingStatus
 from lamsach.runner.records_table import StandardisedTable
 
 
-class _Blank(dict):
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
 def render(template: str, label: str, params: dict) -> str:
     """A rule template filled with the field's label and the finding's parameters."""
-    values = _Blank({k: "" if v is None else str(v) for k, v in params.items()})
-    values["field"] = label
-    return template.format_map(values)
+    return fill_template(template, {**params, "field": label})
 
 
 def cell_findings_table(schema: DatasetSchema, result: StandardisedTable, repairs: list[ChangeRow],

@@ -27,7 +27,7 @@ from lamsach.backends.engine import Engine
 from lamsach.backends.store import SqlAlchemyStore, ValueChange
 from lamsach.data import rule_templates
 from lamsach.domain import DatasetSchema
-from lamsach.validate import quote
+from lamsach.validate import quote, register_by_id_sql
 
 RULE = "register_enrichment"
 """A value filled into an empty field."""
@@ -96,8 +96,7 @@ def enrich_from_register(engine: Engine, store: SqlAlchemyStore, campaign: str, 
                          schemas: list[DatasetSchema], tables: dict[str, str], links: str, findings: str,
                          catalogue: str) -> EnrichmentResult:
     """Fill, version and record every enrichment the pass's accepted links allow."""
-    register = (f"(SELECT * FROM {quote(tables['population'])} WHERE citizen_id IS NOT NULL "
-                f"QUALIFY row_number() OVER (PARTITION BY citizen_id ORDER BY __row_order) = 1)")
+    register = register_by_id_sql(tables["population"])
     selects = [s for schema in schemas if schema.name in tables
                for s in _fill_selects(schema, tables[schema.name], links, register)]
     fills = quote(engine.table_name("enrichment"))

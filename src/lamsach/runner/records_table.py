@@ -8,6 +8,7 @@ from datetime import date
 import pyarrow as pa
 
 from lamsach.backends.store import StoredRecord, ValueChange
+from lamsach.data import fill_template
 from lamsach.domain import DatasetSchema, Repair
 from lamsach.standardise import standardise_dataset
 
@@ -17,12 +18,7 @@ def repair_message(schema: DatasetSchema, field_name: str, rule: str, original: 
     """The rule's Vietnamese template filled for one repair: the why of its version."""
     label = next((f.label_vi for f in schema.fields if f.name == field_name), field_name)
     template = messages.get(rule, {}).get("vi", rule)
-    return template.format_map(_Blank(field=label, original=original or "", value=value or ""))
-
-
-class _Blank(dict):
-    def __missing__(self, key: str) -> str:
-        return ""
+    return fill_template(template, {"field": label, "original": original, "value": value})
 
 
 @dataclass

@@ -19,6 +19,13 @@ def literal(value: str | None) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def register_by_id_sql(table: str) -> str:
+    """The register (engine table `table`) reduced to one row per citizen_id, the first received:
+    every join with the register goes through this, so a duplicated ID never multiplies a row."""
+    return (f"(SELECT * FROM {quote(table)} WHERE citizen_id IS NOT NULL "
+            f"QUALIFY row_number() OVER (PARTITION BY citizen_id ORDER BY __row_order) = 1)")
+
+
 @dataclass(frozen=True)
 class RuleContext:
     schema: DatasetSchema

@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from lamsach.backends.engine import Engine
 from lamsach.data import catalogue_rows, load_schema
-from lamsach.validate.context import RuleContext, quote
+from lamsach.validate.context import RuleContext, quote, register_by_id_sql
 from lamsach.validate.runner import FINDING_COLUMNS, labels_table, rule_specs, rule_table, run_rules
 
 FINDING_SCHEMA = pa.schema([(c, pa.string()) for c in FINDING_COLUMNS])
@@ -24,10 +24,8 @@ def shared_tables(engine: Engine, tables: dict[str, str], register_dataset: str 
     shared = {"area_plausibility": engine.table_name("area_plausibility")}
     if register_dataset in tables:
         name = engine.table_name("register_by_id")
-        engine.run(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT * FROM {quote(tables[register_dataset])} "
-                   f"WHERE citizen_id IS NOT NULL "
-                   f"QUALIFY row_number() OVER (PARTITION BY citizen_id ORDER BY __row_order) = 1",
-                   rule="register_by_id")
+        engine.run(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT * FROM "
+                   f"{register_by_id_sql(tables[register_dataset])}", rule="register_by_id")
         shared["register_by_id"] = name
     return shared
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from lamsach.validate.context import RuleContext, literal, quote
+from lamsach.validate.context import RuleContext, literal, quote, register_by_id_sql
 from lamsach.validate.rule_library import RuleSpecBase, finding_select
 
 DEAD = "(lower(coalesce(r.status, '')) LIKE '%chết%' OR lower(coalesce(r.status, '')) LIKE '%mất%')"
@@ -20,11 +20,8 @@ def register_view(ctx: RuleContext) -> str | None:
     run on its own builds it inline."""
     if "register_by_id" in ctx.catalogue_tables:
         return quote(ctx.catalogue_tables["register_by_id"])
-    table = ctx.other(ctx.register_dataset)
-    if table is None:
-        return None
-    return (f"(SELECT * FROM {table} WHERE citizen_id IS NOT NULL "
-            f"QUALIFY row_number() OVER (PARTITION BY citizen_id ORDER BY __row_order) = 1)")
+    table = ctx.tables.get(ctx.register_dataset)
+    return register_by_id_sql(table) if table else None
 
 
 def _year_of(parts: dict[str, str]) -> tuple[str | None, str | None]:

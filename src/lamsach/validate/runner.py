@@ -22,11 +22,6 @@ FINDING_COLUMNS = ("dataset", "record_id", "unit", "field", "criterion", "rule",
                    "message", "suggested_value")
 
 
-def placeholders(templates: list[str]) -> list[str]:
-    """Every `{name}` the templates use, except `field`, which the runner fills with the label."""
-    names = {name for t in templates for _, name, _, _ in Formatter().parse(t) if name}
-    return sorted(names - {"field"})
-
 
 def rule_specs(schema: DatasetSchema, overrides: dict[str, dict] | None = None) -> list[RuleSpecBase]:
     """Required-field rules from the schema, then the schema's `rules:` list, minus those switched off."""

@@ -1,0 +1,8 @@
+"""The column and reason wording the weekly report, its workbook and `campaign show` share."""
+
+from __future__ import annotations
+
+CRITERIA_COLUMNS = (("correct", "Đúng"), ("complete", "Đủ"), ("clean", "Sạch"), ("live", "Sống"),
+                    ("unified", "Thống nhất"), ("overall", "Đạt cả 5"))
+LAGGING_VI = {"forecast_below_target": "dự báo không đạt chỉ tiêu đúng hạn",
+              "no_submission": "không gửi dữ liệu"}
