@@ -74,10 +74,12 @@ def _browse(base: str, username: str, rounds: int, deadline: float, keys: dict[s
     rng = random.Random(seed)
     password = PASSWORDS["officer"] if username.startswith("officer-") else PASSWORDS[username]
     unit = username.removeprefix("officer-") if username.startswith("officer-") else None
-    with httpx.Client(base_url=base, timeout=30) as client:
+    # a browser fetches a page's files over connections of their own: the baseline does too
+    with httpx.Client(base_url=base, timeout=30) as client, httpx.Client(base_url=base, timeout=30) as assets:
         form = client.get("/login")
         client.post("/login", data={"username": username, "password": password, "csrf_token": csrf_of(form.text)})
         ready.wait()  # everyone signed in (argon2 is slow on purpose): browsing starts together
+        time.sleep(rng.uniform(0, 2 * think_s))  # people arrive over a moment, not in one millisecond
         for _ in range(rounds):
             if time.monotonic() > deadline:
                 return
@@ -88,7 +90,7 @@ def _browse(base: str, username: str, rounds: int, deadline: float, keys: dict[s
                      "record": f"/records/land_parcel/{rng.choice(own)}?purpose=correct_finding"}
             for name, url in pages.items():
                 started = time.perf_counter()
-                response = client.get(url)
+                response = (assets if name == "static" else client).get(url)
                 elapsed = (time.perf_counter() - started) * 1000
                 if response.status_code != 200:
                     raise SystemExit(f"{username} {url}: HTTP {response.status_code}")
@@ -104,6 +106,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--max-seconds", type=float, default=180)
+    parser.add_argument("--workers", type=int, default=2, help="server processes (lamsach serve --workers)")
     parser.add_argument("--think-ms", type=int, default=500,
                         help="pause between two pages of one person (0: every user fires back to back)")
     args = parser.parse_args()
@@ -123,7 +126,7 @@ def main() -> None:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen([sys.executable, "-m", "lamsach.cli", "serve", "--host", "127.0.0.1", "--port",
-                               str(port), "--data-dir", str(world.data_dir)],
+                               str(port), "--workers", str(args.workers), "--data-dir", str(world.data_dir)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_up(base)

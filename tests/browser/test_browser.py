@@ -80,8 +80,8 @@ def test_officer_uploads_a_file(served, sign_in_as, tmp_path):
 
 
 def _wait_for_jobs(app, world) -> None:
-    for job in app.state.jobs.recent(world.campaign):
-        app.state.jobs.wait(job.id)
+    for queued in app.state.jobs.recent(world.campaign):
+        job = app.state.jobs.wait(queued.id)
         assert job.state == "done", (job.kind, job.problems, job.reference)
 
 

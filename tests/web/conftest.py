@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from web_fixtures import World, build_world, copy_world, sign_in
-
-from lamsach.web import WebConfig, create_app
+from web_fixtures import World, build_world, copy_world, make_app, sign_in
 
 
 @pytest.fixture(scope="session")
@@ -18,10 +16,6 @@ def built_world(tmp_path_factory) -> World:
 def world(built_world, tmp_path) -> World:
     """A private copy of the passed store, for tests that change data."""
     return copy_world(built_world, tmp_path)
-
-
-def make_app(world: World, **config):
-    return create_app(WebConfig(settings=world.settings, **config))
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import is_dataclass
 
 import pytest
@@ -93,3 +94,15 @@ def test_static_files_are_served_locally(client_as):
         assert client.get(path).status_code == 200, path
     html = client.get("/dashboard").text
     assert "/static/vendor/echarts.min.js" in html and "cdn" not in html.lower()
+
+
+def test_pages_name_static_files_by_content_so_browsers_keep_them(client_as):
+    client = client_as("officer")
+    html = client.get("/dashboard")
+    assert html.headers["cache-control"] == "no-store"  # pages carry personal data: never cached
+    urls = re.findall(r'(?:href|src)="(/static/[^"]+)"', html.text)
+    assert len(urls) == 4 and all("?v=" in u for u in urls)
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200 and "immutable" in response.headers["cache-control"], url
+    assert client.get("/static/app.css").headers["cache-control"] == "no-cache"  # unversioned: revalidate

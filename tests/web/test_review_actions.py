@@ -28,8 +28,8 @@ def _lone_suggestion(app, world) -> dict:
 
 
 def _wait_for_recheck(app, world) -> None:
-    for job in app.state.jobs.recent(world.campaign):
-        app.state.jobs.wait(job.id)
+    for queued in app.state.jobs.recent(world.campaign):
+        job = app.state.jobs.wait(queued.id)
         assert job.state == "done", (job.problems, job.reference)
 
 

@@ -4,6 +4,7 @@ and the job page shows what was read, rejected with reasons, and found."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,28 @@ def test_upload_runs_the_pass_and_shows_read_rejected_found(app, world, officer)
     assert 'data-code="INGEST_ROW_KEY_MISSING"' in result.text
     assert sum(by.get("open", 0) for by in context.found.values()) > 0
     assert app.state.store.record(world.campaign, "land_parcel", "TD99999999") is not None
+
+
+def test_the_weekly_campaign_run_reads_what_units_sent_through_the_web(app, world, officer, tmp_path):
+    """`lamsach campaign run` on the command line runs on the same files as the web's passes:
+    the unit's upload in place of the file the campaign declared for it."""
+    from typer.testing import CliRunner
+
+    from lamsach.cli.app import app as cli
+
+    token = csrf_of(officer.get("/upload").text)
+    response = officer.post("/upload", data={"dataset": "land_parcel", "csrf_token": token},
+                            files={"file": ("thửa đất.xlsx", _changed_land_file(world), XLSX)}, follow_redirects=False)
+    assert _wait(app, response).state == "done"
+    result = CliRunner().invoke(cli, ["campaign", "run", world.campaign, "--data-dir", str(world.data_dir),
+                                      "--out", str(tmp_path / "out"), "--as-of", "2026-10-20"])
+    assert result.exit_code == 0, result.output
+    store = app.state.store
+    run = store.latest_run(world.campaign)
+    sources = json.loads(run["summary"])["sources"]
+    land = {Path(s["file"]).name: s for s in sources if s.get("unit") == world.unit and s["dataset"] == "land_parcel"}
+    assert len(land) == 1 and next(iter(land)).endswith("thửa đất.xlsx"), land
+    assert store.record(world.campaign, "land_parcel", "TD99999999") is not None
 
 
 def test_a_file_the_pass_refuses_is_set_aside(app, world, officer):

@@ -84,6 +84,12 @@ def copy_world(world: World, target: Path) -> World:
                  world.run_id)
 
 
+def make_app(world: World, **config):
+    from lamsach.web import WebConfig, create_app
+
+    return create_app(WebConfig(settings=world.settings, **config))
+
+
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

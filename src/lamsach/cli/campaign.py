@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from lamsach.campaign.uploads import pass_manifest
 from lamsach.cli.console import console, err_console, flatten, print_errors
 from lamsach.cli.options import DatabaseUrl, DataDir, Lang, settings_for
 
@@ -87,7 +88,7 @@ def run(name: CampaignName, as_of: AsOf = None,
     settings = settings_for(data_dir, database_url, lang)
     spec = _spec_by_name(_open(data_dir, database_url), name)
     day = _as_of(as_of)
-    run_and_report(spec.manifest.path, out or Path("out") / f"campaign-{day.isoformat()}", settings, day)
+    run_and_report(pass_manifest(spec, settings), out or Path("out") / f"campaign-{day.isoformat()}", settings, day)
 
 
 @campaign_app.command("show")
@@ -179,8 +180,9 @@ def apply(name: CampaignName, path: Annotated[Path, typer.Argument(help="Tệp E
                   + ", ".join(f"{d} {n}" for d, n in result.cells_by_dataset.items()))
     if result.applied:
         day = _as_of(as_of)
-        run_and_report(spec.manifest.path, out or Path("out") / f"campaign-{day.isoformat()}",
-                       settings_for(data_dir, database_url, lang), day)
+        settings = settings_for(data_dir, database_url, lang)
+        run_and_report(pass_manifest(spec, settings), out or Path("out") / f"campaign-{day.isoformat()}",
+                       settings, day)
 
 
 def _fail(exc: Exception, lang: str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from contextlib import asynccontextmanager
 from importlib import resources
 
@@ -18,10 +19,12 @@ from lamsach.web.jobs import JobManager
 def create_app(config: WebConfig | None = None, store: SqlAlchemyStore | None = None) -> FastAPI:
     config = config or WebConfig()
     store = store or SqlAlchemyStore.open(config.settings.store_url)
-    jobs = JobManager(config)
+    jobs = JobManager(config, store)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        jobs.start()  # also runs what was left queued when the server last stopped
+        threading.Thread(target=dashboard.warm_up, args=(store, config.work_dir), daemon=True).start()
         yield
         jobs.shutdown()
 
@@ -54,14 +57,26 @@ class SecurityHeaders:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        dynamic = not scope["path"].startswith("/static/")
+        static = scope["path"].startswith("/static/")
+        versioned = static and b"v=" in scope.get("query_string", b"")
 
         async def with_headers(message):
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", [])) + self.HEADERS
-                if dynamic:
+                if versioned:  # the URL changes with the content (`rendering.static_url`)
+                    headers.append((b"cache-control", b"public, max-age=31536000, immutable"))
+                elif static:
+                    headers.append((b"cache-control", b"no-cache"))
+                else:
                     headers.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def app_from_environment() -> FastAPI:
+    """The app `lamsach serve` starts in each of its processes: settings from LAMSACH_* variables."""
+    import os
+
+    return create_app(WebConfig(secure_cookies=bool(os.environ.get("LAMSACH_WEB_SECURE_COOKIES"))))

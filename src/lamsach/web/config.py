@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lamsach.campaign import uploads
 from lamsach.settings import Settings
 
 
@@ -24,11 +25,11 @@ class WebConfig:
 
     @property
     def work_dir(self) -> Path:
-        return self.settings.data_dir / "web"
+        return uploads.work_dir(self.settings)
 
     @property
     def uploads_dir(self) -> Path:
-        return self.work_dir / "uploads"
+        return uploads.uploads_dir(self.settings)
 
     @property
     def runs_dir(self) -> Path:

@@ -3,11 +3,14 @@ trend and the lagging units; every figure links down to the findings behind it."
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from fastapi import APIRouter, Request
 
+from lamsach.backends.store import SqlAlchemyStore
 from lamsach.campaign import CampaignProgress, CampaignSpec, UnitWeek, campaign_progress
 from lamsach.domain import CRITERIA
 from lamsach.measure import OVERALL
@@ -15,9 +18,11 @@ from lamsach.web.campaigns import Campaign
 from lamsach.web.rendering import render
 from lamsach.web.security import SignedIn, Viewer
 
+log = logging.getLogger("lamsach.web.dashboard")
 router = APIRouter()
 _cache: dict[tuple, CampaignProgress] = {}
 _cache_lock = threading.Lock()
+_computing: dict[str, threading.Lock] = {}  # one computation per campaign at a time
 
 
 @dataclass(frozen=True)
@@ -49,21 +54,39 @@ class DashboardPage:
     pending: bool = False  # a pass is running or waiting: figures will move
 
 
-def progress_for(request: Request, spec: CampaignSpec) -> CampaignProgress:
+def progress_for(store: SqlAlchemyStore, spec: CampaignSpec) -> CampaignProgress:
     """`campaign_progress`, kept until the campaign has a new run (it reads every snapshot)."""
     # complete runs only: a run still going would otherwise key the old figures as the new ones
-    runs = [r["id"] for r in request.app.state.store.runs() if r["campaign"] == spec.name
-            and r["status"] == "complete"]
+    runs = [r["id"] for r in store.runs() if r["campaign"] == spec.name and r["status"] == "complete"]
     key = (spec.name, spec.manifest.path, max(runs, default=0), len(runs))
     with _cache_lock:
         cached = _cache.get(key)
-    if cached is None:
-        cached = campaign_progress(request.app.state.store, spec)
+        computing = _computing.setdefault(spec.name, threading.Lock())
+    if cached is not None:
+        return cached
+    with computing:  # when a pass ends, the many pages asking at once wait for one computation
         with _cache_lock:
-            for old in [k for k in _cache if k[0] == spec.name]:
-                del _cache[old]
-            _cache[key] = cached
+            cached = _cache.get(key)
+        if cached is None:
+            cached = campaign_progress(store, spec)
+            with _cache_lock:
+                for old in [k for k in _cache if k[0] == spec.name]:
+                    del _cache[old]
+                _cache[key] = cached
     return cached
+
+
+def warm_up(store: SqlAlchemyStore, work_dir: Path) -> None:
+    """Compute the most recent campaign's progress as the server starts, so the first person to
+    open the dashboard does not wait for it (each server process keeps its own copy)."""
+    from lamsach.web.campaigns import campaign_names, campaign_spec
+
+    try:
+        names = campaign_names(store)
+        if names:
+            progress_for(store, campaign_spec(store, names[0], work_dir))
+    except Exception:  # a campaign file gone missing: the dashboard itself will say so
+        log.warning("the dashboard could not be prepared at start-up", exc_info=True)
 
 
 def _row(week: UnitWeek) -> UnitRow:
@@ -72,7 +95,7 @@ def _row(week: UnitWeek) -> UnitRow:
 
 
 def dashboard_page(request: Request, spec: CampaignSpec, viewer: Viewer) -> DashboardPage:
-    progress = progress_for(request, spec)
+    progress = progress_for(request.app.state.store, spec)
     visible = {u: weeks for u, weeks in progress.units.items() if viewer.can_see_unit(u)}
     rows = sorted((_row(weeks[-1]) for weeks in visible.values() if weeks), key=lambda r: r.rank)
     present = {c for r in rows for c in r.scores}

@@ -1,32 +1,47 @@
-"""Background passes: an upload, a returned workbook or an officer's fix starts the campaign's
-pass in a worker thread, and the page polls its progress.
+"""Background passes: an upload, a returned workbook or an officer's fix queues the campaign's
+pass, a runner thread in one of the server's processes runs it, and the page polls its progress.
 
-One worker runs one pass at a time (a pass uses the machine's cores and the store's writer);
-a re-check asked for while another is still waiting joins it. Jobs live in memory: what a pass
-produced is in the store (its run and summary), so a restart loses only the progress bars.
+The queue and the progress live in the store (`backends.store.jobs`), so the app can run as
+several processes (`lamsach serve --workers N`) and any of them can report any job; a job still
+queued when the server stops runs when it starts again. One pass runs at a time across all
+processes; a re-check asked for while another is still waiting joins it. The pass never writes
+its own progress: it updates a job in memory and a reporter thread copies that to the store
+every `REPORT_SECONDS` (the heartbeat), so a busy store can slow the bar but never the pass.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import socket
 import threading
+import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+from lamsach.backends.store import SqlAlchemyStore
+from lamsach.backends.store import jobs as q
 from lamsach.campaign import CampaignSpec
-from lamsach.domain import LamsachError
+from lamsach.campaign.uploads import pass_manifest, reject_upload
+from lamsach.domain import ErrorCode, LamsachError, Location
 from lamsach.web.config import WebConfig
 from lamsach.web.errors import lamsach_errors
-from lamsach.web.uploads import reject_upload, web_manifest
 
 log = logging.getLogger("lamsach.web.jobs")
 PASS_STAGES = 6  # read, store, standardise, validate, link, write (runner/pass_run.py)
+REPORT_SECONDS = 0.5  # progress and heartbeat are written this often while a pass runs
+POLL_SECONDS = 2.0  # an idle runner looks for jobs queued by other processes this often
+STALE_AFTER = timedelta(minutes=15)  # a running job silent this long belongs to a process that died
+# (long: on SQLite a pass storing a big file holds the writer, and the heartbeat waits for it; a
+# process on this machine is checked directly and its job freed at once)
+ABANDONED = "interrupted"  # the reference a job gets when its process died under it
 
 
-@dataclass
+@dataclass(frozen=True)
 class Job:
     id: str
     kind: str  # upload, workbook, recheck
@@ -43,7 +58,7 @@ class Job:
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished_at: datetime | None = None
     run_id: int | None = None
-    problems: list[LamsachError] = field(default_factory=list)  # why the pass refused the files
+    problems: tuple[LamsachError, ...] = ()  # why the pass refused the files
     reference: str | None = None  # the log reference of an unexpected failure
 
     @property
@@ -55,87 +70,201 @@ class Job:
 
     @property
     def finished(self) -> bool:
-        return self.state in ("done", "failed")
+        return self.state in q.FINISHED
+
+    @property
+    def interrupted(self) -> bool:
+        return self.reference == ABANDONED
+
+
+def _job(row: dict[str, Any]) -> Job:
+    problems = tuple(LamsachError(ErrorCode(p["code"]), Location(**p["location"]), p["params"], p["severity"])
+                     for p in json.loads(row["problems"] or "[]"))
+    return Job(row["id"], row["kind"], row["campaign"], row["actor"], row["unit"],
+               Path(row["upload_path"]) if row["upload_path"] else None, row["file_name"], row["state"],
+               row["stage"], row["stages_done"], row["steps_done"], row["steps_total"], _aware(row["created_at"]),
+               _aware(row["finished_at"]), row["run_id"], problems, row["reference"])
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite returns stored UTC times without their zone; PostgreSQL with it."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def _problems_json(errors: list[LamsachError]) -> str:
+    return json.dumps([{"code": e.code.value, "location": e.location.as_dict(), "params": e.params,
+                        "severity": e.severity} for e in errors], ensure_ascii=False, default=str)
 
 
 class JobProgress:
-    """`runner.Progress` feeding a job's progress bar."""
+    """`runner.Progress` feeding a job's progress bar: in memory, copied to the store by the reporter."""
 
-    def __init__(self, job: Job) -> None:
-        self.job = job
+    def __init__(self) -> None:
+        self.values = {"stage": "", "stages_done": 0, "steps_done": 0, "steps_total": 1}
         self._started = 0
 
     def start(self, label: str, total: int) -> None:
-        self.job.stage, self.job.steps_done, self.job.steps_total = label, 0, max(total, 1)
-        self.job.stages_done = self._started
+        self.values = {"stage": label, "stages_done": self._started, "steps_done": 0, "steps_total": max(total, 1)}
         self._started += 1
 
     def advance(self, steps: int = 1) -> None:
-        self.job.steps_done = min(self.job.steps_total, self.job.steps_done + steps)
+        values = dict(self.values)
+        values["steps_done"] = min(values["steps_total"], values["steps_done"] + steps)
+        self.values = values
 
     def finish(self) -> None:
-        self.job.steps_done = self.job.steps_total
+        self.values = {**self.values, "steps_done": self.values["steps_total"]}
 
 
 class JobManager:
-    def __init__(self, config: WebConfig) -> None:
+    """Queues jobs in the store and runs them, one at a time, in this process's runner thread."""
+
+    def __init__(self, config: WebConfig, store: SqlAlchemyStore) -> None:
         self.config = config
-        self._jobs: dict[str, Job] = {}
+        self.store = store
+        self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._runner: threading.Thread | None = None
         self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lamsach-pass")
-        self._done: dict[str, threading.Event] = {}
 
     def submit(self, kind: str, spec: CampaignSpec, actor: str, unit: str | None = None,
                upload: Path | None = None, file_name: str | None = None) -> Job:
-        with self._lock:
-            if kind == "recheck":
-                for job in self._jobs.values():
-                    if job.kind == "recheck" and job.campaign == spec.name and job.state == "queued":
-                        return job
-            job = Job(uuid.uuid4().hex[:12], kind, spec.name, actor, unit, upload, file_name)
-            self._jobs[job.id] = job
-            self._done[job.id] = threading.Event()
-        self._pool.submit(self._run, job, spec)
+        if kind == "recheck":
+            waiting = q.queued_recheck(self.store, spec.name)
+            if waiting is not None:
+                return self.get(waiting) or self._queue(kind, spec, actor, unit, upload, file_name)
+        return self._queue(kind, spec, actor, unit, upload, file_name)
+
+    def _queue(self, kind, spec, actor, unit, upload, file_name) -> Job:
+        job = Job(uuid.uuid4().hex[:12], kind, spec.name, actor, unit, upload, file_name)
+        q.insert_job(self.store, {"id": job.id, "kind": kind, "campaign": spec.name, "actor": actor, "unit": unit,
+                                  "upload_path": str(upload) if upload else None, "file_name": file_name,
+                                  "created_at": job.created_at})
+        self.start()
+        self._wake.set()
         return job
 
     def get(self, job_id: str) -> Job | None:
-        return self._jobs.get(job_id)
+        row = q.job_row(self.store, job_id)
+        return _job(row) if row else None
 
     def recent(self, campaign: str, unit: str | None = None, limit: int = 10) -> list[Job]:
-        jobs = [j for j in self._jobs.values() if j.campaign == campaign and (unit is None or j.unit == unit)]
-        return sorted(jobs, key=lambda j: j.created_at, reverse=True)[:limit]
+        return [_job(r) for r in q.recent_job_rows(self.store, campaign, unit, limit)]
 
     def pending(self, campaign: str) -> bool:
-        return any(j.campaign == campaign and not j.finished for j in self._jobs.values())
+        return q.campaign_busy(self.store, campaign, datetime.now(UTC) - STALE_AFTER)
 
     def wait(self, job_id: str, timeout: float = 300) -> Job:
         """Block until the job ends (tests and the CLI use this; pages poll instead)."""
-        self._done[job_id].wait(timeout)
-        return self._jobs[job_id]
+        deadline = time.monotonic() + timeout
+        while True:
+            job = self.get(job_id)
+            if job is None or job.finished or time.monotonic() > deadline:
+                return job  # type: ignore[return-value]
+            time.sleep(0.1)
+
+    def start(self) -> None:
+        """Start this process's runner (at app start-up, and on the first submit of an app built
+        without one, as in tests)."""
+        with self._lock:
+            if self._runner is None or not self._runner.is_alive():
+                self._stop.clear()
+                self._runner = threading.Thread(target=self._run_forever, name="lamsach-pass", daemon=True)
+                self._runner.start()
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Stop after the running pass, if any; queued jobs stay queued for the next start."""
+        self._stop.set()
+        self._wake.set()
+        if self._runner is not None:
+            self._runner.join()
 
-    def _run(self, job: Job, spec: CampaignSpec) -> None:
+    def _run_forever(self) -> None:
+        while not self._stop.is_set():
+            try:
+                ran = self._run_next()
+            except Exception:  # the store is unreachable for a moment: try again at the next poll
+                log.exception("the job runner could not reach the store")
+                ran = False
+            if not ran:
+                self._wake.wait(POLL_SECONDS)
+                self._wake.clear()
+
+    def _run_next(self) -> bool:
+        now = datetime.now(UTC)
+        dead = [r["id"] for r in q.running_job_rows(self.store) if _abandoned(r, now)]
+        if dead:
+            q.fail_jobs(self.store, dead, now, ABANDONED)
+        row = q.claim_next_job(self.store, self.worker, now, now - STALE_AFTER)
+        if row is None:
+            return False
+        self._run(_job(row))
+        return True
+
+    def _run(self, job: Job) -> None:
         from lamsach.runner import run_pass
 
-        job.state = "running"
+        progress = JobProgress()
+        reporting = threading.Event()
+        reporter = threading.Thread(target=self._report, args=(job.id, progress, reporting), daemon=True)
+        reporter.start()
+        outcome: dict[str, Any] = {}
         try:
-            manifest = web_manifest(spec, self.config.uploads_dir, self.config.work_dir)
-            summary = run_pass(manifest, self.config.runs_dir / job.id, self.config.settings,
-                               JobProgress(job), actor=job.actor)
-            job.run_id = summary.run_id
-            job.state = "done"
+            spec = self._spec(job)
+            manifest = pass_manifest(spec, self.config.settings)
+            summary = run_pass(manifest, self.config.runs_dir / job.id, self.config.settings, progress,
+                               actor=job.actor)
+            outcome = {"state": "done", "run_id": summary.run_id}
         except Exception as exc:  # the job page shows why; a bug is logged with a reference
             errors = lamsach_errors(exc)
+            outcome = {"state": "failed"}
             if errors:
-                job.problems = errors
+                outcome["problems"] = _problems_json(errors)
                 if job.upload is not None and job.upload.exists():
-                    job.upload = reject_upload(job.upload)
+                    outcome["upload_path"] = str(reject_upload(job.upload))
             else:
-                job.reference = uuid.uuid4().hex[:10]
-                log.error("pass job %s failed, reference %s", job.id, job.reference, exc_info=exc)
-            job.state = "failed"
+                outcome["reference"] = uuid.uuid4().hex[:10]
+                log.error("pass job %s failed, reference %s", job.id, outcome["reference"], exc_info=exc)
         finally:
-            job.finished_at = datetime.now(UTC)
-            self._done[job.id].set()
+            reporting.set()
+            reporter.join()
+            now = datetime.now(UTC)
+            q.update_job(self.store, job.id, **progress.values, **outcome, finished_at=now, heartbeat_at=now)
+
+    def _spec(self, job: Job) -> CampaignSpec:
+        """The campaign's declaration as the web resolves it (registered file or first manifest)."""
+        from lamsach.web.campaigns import campaign_spec
+
+        return campaign_spec(self.store, job.campaign, self.config.work_dir)
+
+    def _report(self, job_id: str, progress: JobProgress, done: threading.Event) -> None:
+        """Copy the pass's progress to the store, and beat the heart, until the pass ends."""
+        written: dict[str, Any] = {}
+        while not done.wait(REPORT_SECONDS):
+            values = progress.values
+            try:
+                q.update_job(self.store, job_id, heartbeat_at=datetime.now(UTC),
+                             **(values if values != written else {}))
+                written = values
+            except Exception:  # the pass holds the SQLite writer: the bar waits for the next beat
+                log.debug("progress of job %s not written this time", job_id, exc_info=True)
+
+
+def _abandoned(row: dict[str, Any], now: datetime) -> bool:
+    """The running job's process is gone: a process of this machine that no longer exists, or
+    any process silent for `STALE_AFTER`."""
+    beat = _aware(row["heartbeat_at"])
+    if beat is None or beat < now - STALE_AFTER:
+        return True
+    host, _, rest = (row["worker"] or "").partition(":")
+    pid = rest.split(":", 1)[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, under another account
+        return False
+    return False

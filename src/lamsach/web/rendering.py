@@ -7,7 +7,9 @@ template received is the dataclass its route declares (`response.context["page"]
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import is_dataclass
+from functools import cache
 from importlib import resources
 from typing import Any
 from urllib.parse import quote
@@ -18,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from lamsach.web.wording import LANGS, Words, purposes
 
 TEMPLATES = Jinja2Templates(directory=str(resources.files("lamsach.web").joinpath("templates")))
+TEMPLATES.env.auto_reload = False  # templates ship with the package: no file check on every page
 LANG_COOKIE = "lang"
 
 
@@ -34,6 +37,14 @@ def _signed_percent(change: float | None) -> str:
     return ("+" if change >= 0 else "−") + _percent(abs(change))
 
 
+@cache
+def static_url(path: str) -> str:
+    """`/static/<path>?v=<content hash>`: a browser keeps the file until its content changes."""
+    content = resources.files("lamsach.web").joinpath("static", path).read_bytes()
+    return f"/static/{path}?v={hashlib.sha256(content).hexdigest()[:12]}"
+
+
+TEMPLATES.env.globals["static"] = static_url
 TEMPLATES.env.filters["percent"] = _percent
 TEMPLATES.env.filters["signed_percent"] = _signed_percent
 

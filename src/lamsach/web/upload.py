@@ -15,13 +15,13 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
 from lamsach.campaign import CampaignSpec
+from lamsach.campaign.uploads import ACCEPTED_SUFFIXES, save_upload
 from lamsach.web.campaigns import Campaign
 from lamsach.web.errors import ErrorItem, WebError
 from lamsach.web.jobs import Job
 from lamsach.web.labels import unit_label
 from lamsach.web.rendering import is_htmx, render, request_lang
 from lamsach.web.security import Editor, SignedIn, Viewer
-from lamsach.web.uploads import ACCEPTED_SUFFIXES, save_upload
 
 router = APIRouter()
 

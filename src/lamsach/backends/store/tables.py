@@ -247,3 +247,34 @@ audit_log = Table(
     Index("ix_audit_log_at", "at"),
 )
 """Who looked up what: every view of a person's record and every API lookup, with its purpose."""
+
+web_jobs = Table(
+    "web_jobs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("campaign", Text, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("unit", String(20)),
+    Column("upload_path", Text),
+    Column("file_name", Text),
+    Column("state", String(20), nullable=False),
+    Column("stage", Text, nullable=False, default=""),
+    Column("stages_done", Integer, nullable=False, default=0),
+    Column("steps_done", Integer, nullable=False, default=0),
+    Column("steps_total", Integer, nullable=False, default=1),
+    Column("worker", String(100)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True)),
+    Column("heartbeat_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("run_id", Integer),
+    Column("problems", Text),
+    Column("reference", String(20)),
+    Index("ix_web_jobs_state", "state", "created_at"),
+    Index("ix_web_jobs_campaign", "campaign", "created_at"),
+)
+"""Passes the web app runs in the background (an upload, a returned workbook, a re-check), with
+their progress: kept in the store so that every server process can run, report and wait for them,
+and so a queued job survives a restart. `heartbeat_at` moves while a job runs; a running job whose
+heartbeat stopped belongs to a process that died."""

@@ -1,9 +1,10 @@
-"""Files units upload through the web, and the manifest a web pass runs on.
+"""Files units send through the web, and the manifest a campaign's pass runs on.
 
 An upload is kept as sent under `<data_dir>/web/uploads/<campaign>/<unit>/<dataset>/`, its name
-prefixed with the moment it arrived. The web's pass runs on the campaign's own manifest in
-which each unit's newest upload replaces that unit's file for the dataset (or is added): a file
-the pass refused as a whole is moved to `rejected/` so it does not block the next pass.
+prefixed with the moment it arrived. Every pass of a campaign — started by the web or by
+`lamsach campaign run` — runs on the campaign's own manifest in which each unit's newest upload
+replaces that unit's file for the dataset (or is added): a file the pass refused as a whole is
+moved to `rejected/` so it does not block the next pass.
 """
 
 from __future__ import annotations
@@ -15,9 +16,19 @@ from pathlib import Path
 
 import yaml
 
-from lamsach.campaign import CampaignSpec
+from lamsach.campaign.model import CampaignSpec
+from lamsach.settings import Settings
 
 ACCEPTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+
+
+def work_dir(settings: Settings) -> Path:
+    """Where the web keeps what units send and the manifests it writes, beside the store."""
+    return settings.data_dir / "web"
+
+
+def uploads_dir(settings: Settings) -> Path:
+    return work_dir(settings) / "uploads"
 
 
 def campaign_folder(root: Path, campaign: str) -> Path:
@@ -60,13 +71,16 @@ def latest_uploads(root: Path, campaign: str) -> dict[tuple[str, str], Path]:
     return found
 
 
-def web_manifest(spec: CampaignSpec, uploads_root: Path, work_dir: Path) -> Path:
-    """Write the manifest the web's pass runs on: the campaign's sources, each unit's newest
-    upload in place of its file for that dataset. Paths are absolute."""
+def pass_manifest(spec: CampaignSpec, settings: Settings) -> Path:
+    """The manifest a pass of the campaign runs on: the campaign's own file when no unit has sent
+    anything through the web, else a written copy in which each unit's newest upload takes the
+    place of its file for that dataset (paths absolute)."""
     source = spec.manifest.path
     assert source is not None
+    uploads = latest_uploads(uploads_dir(settings), spec.name)
+    if not uploads:
+        return source
     document = yaml.safe_load(source.read_text(encoding="utf-8-sig")) or {}
-    uploads = latest_uploads(uploads_root, spec.name)
     sources = []
     for raw in document.get("sources") or []:
         entry = dict(raw)
@@ -80,7 +94,7 @@ def web_manifest(spec: CampaignSpec, uploads_root: Path, work_dir: Path) -> Path
     for (unit, dataset), upload in sorted(uploads.items()):
         sources.append({"path": str(upload.resolve()), "dataset": dataset, "unit": unit})
     document["sources"] = sources
-    target = campaign_folder(work_dir / "manifests", spec.name) / "manifest.yaml"
+    target = campaign_folder(work_dir(settings) / "manifests", spec.name) / "manifest.yaml"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return target
