@@ -83,10 +83,11 @@ def run_pass(manifest_path: Path, out_dir: Path, settings: Settings | None = Non
                                              summary, progress, actor)
         clock.lap("standardise")
         findings = _validate_all(engine, manifest, datasets, tables, reference, cell_rows, progress)
-        apply_decisions(engine, findings, tables, store.finding_decisions(manifest.name))
         clock.lap("validate")
         links = _link_all(engine, datasets, tables, progress, store, manifest, run_id, actor, settings,
                           out_dir, findings)
+        # after linking: enrichment and fuzzy matching add findings officers may have decided on too
+        apply_decisions(engine, findings, tables, store.finding_decisions(manifest.name))
         clock.lap("link")
         scorecard = build_scorecard(engine, tables, findings)
         clock.lap("measure")
