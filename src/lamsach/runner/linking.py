@@ -36,6 +36,7 @@ from lamsach.link import (
     splink_api,
     train_person_model,
 )
+from lamsach.link.charts import MATCH_WEIGHTS_FILE, WATERFALL_FILE
 from lamsach.runner.enrich import EnrichmentResult, enrich_from_register
 from lamsach.runner.link_review import link_decisions, save_link_reviews
 from lamsach.settings import Settings
@@ -44,6 +45,7 @@ from lamsach.validate import quote
 log = logging.getLogger("lamsach.link")
 MODEL_FILE = "link_model.json"
 WEIGHTS_FILE = "link_weights.csv"
+LINK_FILES = (MODEL_FILE, WEIGHTS_FILE, MATCH_WEIGHTS_FILE, WATERFALL_FILE)  # what a pass may leave beside the reports
 EXPLAINED_COLUMNS = ("dataset", "record_id", "role", "citizen_id", "method", "band", "match_probability",
                      "match_weight", "runner_up_weight", "register_record", "weights")
 

@@ -20,8 +20,8 @@ from lamsach.ingest import load_manifest, read_source
 from lamsach.measure import build_scorecard
 from lamsach.runner.cell_findings import apply_overrides, cell_findings_table
 from lamsach.runner.decisions import apply_decisions
-from lamsach.runner.linking import LinkContext, deduplicate, enrich, link_people, write_link_files
-from lamsach.runner.outputs import write_outputs
+from lamsach.runner.linking import LINK_FILES, LinkContext, deduplicate, enrich, link_people, write_link_files
+from lamsach.runner.outputs import discard, open_staging, publish, write_outputs
 from lamsach.runner.progress import Progress, SilentProgress
 from lamsach.runner.records_table import standardise_records
 from lamsach.settings import Settings
@@ -69,7 +69,19 @@ def run_pass(manifest_path: Path, out_dir: Path, settings: Settings | None = Non
         date.fromisoformat(manifest.reference_date) if manifest.reference_date else date.today())
     reads = _read_all(manifest, settings, progress)
     clock.lap("import: read")
+    staging = open_staging(out_dir)  # an unwritable output folder stops the pass before it stores
+    try:
+        return _store_and_check(manifest, manifest_path, reads, reference, actor, settings, progress, clock,
+                                staging, out_dir, started)
+    except BaseException:
+        discard(staging)
+        raise
 
+
+def _store_and_check(manifest, manifest_path, reads, reference, actor, settings, progress, clock, staging,
+                     out_dir, started: float) -> PassSummary:
+    """Store the batches, then standardise, validate, link and measure; write into `staging` and
+    publish it into `out_dir` once the run's results are in the store."""
     store = SqlAlchemyStore.open(settings.store_url)
     run_id = store.start_run(manifest.name, str(manifest_path), reference.isoformat(), actor)
     summary = PassSummary(manifest.name, run_id, str(out_dir), reference.isoformat())
@@ -85,18 +97,19 @@ def run_pass(manifest_path: Path, out_dir: Path, settings: Settings | None = Non
         findings = _validate_all(engine, manifest, datasets, tables, reference, cell_rows, progress)
         clock.lap("validate")
         links = _link_all(engine, datasets, tables, progress, store, manifest, run_id, actor, settings,
-                          out_dir, findings)
+                          staging, findings)
         # after linking: enrichment and fuzzy matching add findings officers may have decided on too
         apply_decisions(engine, findings, tables, store.finding_decisions(manifest.name))
         clock.lap("link")
         scorecard = build_scorecard(engine, tables, findings)
         clock.lap("measure")
         progress.start("Ghi kết quả và báo cáo", 1)
-        write_outputs(engine, out_dir, datasets, tables, findings, links, scorecard, summary)
+        write_outputs(engine, staging, datasets, tables, findings, links, scorecard, summary)
+        _save_results(store, engine, run_id, findings, scorecard)
+        publish(staging, Path(out_dir), previous=LINK_FILES)
         progress.advance()
         progress.finish()
         clock.lap("report")
-        _save_results(store, engine, run_id, findings, scorecard)
         summary.stage_seconds = clock.laps
         summary.seconds = round(time.perf_counter() - started, 2)
         store.finish_run(run_id, "complete", _summary_dict(summary))
