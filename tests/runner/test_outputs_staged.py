@@ -50,3 +50,17 @@ def test_a_later_pass_replaces_every_file_of_the_earlier_one(sample_dir, tmp_pat
     run_pass(manifest, tmp_path / "out", settings)
     waterfall = tmp_path / "out" / "link_waterfall.html"
     assert not waterfall.exists() or "an earlier pass's chart" not in waterfall.read_text(encoding="utf-8")
+
+
+def test_an_output_folder_that_cannot_be_made_stops_the_pass_before_it_stores(sample_dir, tmp_path):
+    from lamsach.backends.store import SqlAlchemyStore
+    from lamsach.domain import ErrorCode, LamsachError
+
+    manifest, settings = _manifest(sample_dir, tmp_path), Settings(data_dir=tmp_path / "data")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(LamsachError) as raised:
+        run_pass(manifest, blocker / "out", settings)
+    assert raised.value.code == ErrorCode.OUTPUT_NOT_WRITABLE and str(blocker / "out") in raised.value.message("en")
+    store = SqlAlchemyStore.open(settings.store_url)
+    assert store.batches() == [] and store.runs() == []
