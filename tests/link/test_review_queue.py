@@ -9,9 +9,9 @@ from link_passes import run
 from link_truth import read
 
 from lamsach.backends.store import SqlAlchemyStore
+from lamsach.backends.store.link_reviews import decide_link_review, link_reviews
 from lamsach.ingest import load_manifest
 from lamsach.runner import run_pass
-from lamsach.runner.link_review import decide_link_review, link_reviews
 
 
 def test_unsure_links_are_queued_and_decisions_are_honoured(small_province, tmp_path, store_url):

@@ -8,7 +8,7 @@ import json
 from fastapi.testclient import TestClient
 from web_fixtures import csrf_of, sign_in
 
-from lamsach.runner.link_review import link_reviews, save_link_reviews
+from lamsach.backends.store.link_reviews import link_reviews, save_link_reviews
 
 
 def _queue(world, store) -> tuple[dict, dict]:

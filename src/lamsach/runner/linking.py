@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from lamsach.backends.engine import Engine
 from lamsach.backends.store import SqlAlchemyStore
+from lamsach.backends.store.link_reviews import link_decisions, save_link_reviews
 from lamsach.data import load_schema, rule_templates
 from lamsach.domain import DatasetSchema
 from lamsach.link import (
@@ -38,7 +39,6 @@ from lamsach.link import (
 )
 from lamsach.link.charts import MATCH_WEIGHTS_FILE, WATERFALL_FILE
 from lamsach.runner.enrich import EnrichmentResult, enrich_from_register
-from lamsach.runner.link_review import link_decisions, save_link_reviews
 from lamsach.settings import Settings
 from lamsach.validate import quote
 

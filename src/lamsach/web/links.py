@@ -12,9 +12,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
+from lamsach.backends.store.link_reviews import ACCEPTED, REJECTED, decide_link_review, link_reviews
 from lamsach.campaign import CampaignSpec
 from lamsach.data import load_schema
-from lamsach.runner.link_review import ACCEPTED, REJECTED, decide_link_review, link_reviews
 from lamsach.web.campaigns import Campaign
 from lamsach.web.errors import WebError
 from lamsach.web.labels import field_label, unit_label

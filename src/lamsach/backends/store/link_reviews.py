@@ -5,8 +5,7 @@ so the queue always shows the latest evidence. An officer's decision (`decide_li
 outlives the pass: accepted, the candidate becomes a `manual` link in every later pass;
 rejected, the candidate is never proposed again for that reference.
 
-These are repository functions over the store's `link_reviews` table; they belong on
-`SqlAlchemyStore` and live here only until the store's owner moves them there.
+Repository functions over the store's `link_reviews` table, beside `users` and `jobs`.
 """
 
 from __future__ import annotations
