@@ -124,11 +124,10 @@ def record_findings(store: SqlAlchemyStore, run_id: int, dataset: str, key: str)
 def register_entries(store: SqlAlchemyStore, citizen_id: str) -> list[dict]:
     """The population-register records carrying `citizen_id` (every campaign), newest first:
     what an agency's residence lookup answers from."""
-    needle = json.dumps({"citizen_id": citizen_id}, ensure_ascii=False)[1:-1]
     with store.engine.connect() as conn:
         rows = conn.execute(select(t.records.c.campaign, t.records.c.record_key, t.records.c.data,
                                    t.records.c.updated_at)
-                            .where(t.records.c.dataset == "population", t.records.c.data.contains(needle))
+                            .where(t.records.c.citizen_id == citizen_id, t.records.c.dataset == "population")
                             .order_by(t.records.c.updated_at.desc()))
         found = []
         for r in rows:

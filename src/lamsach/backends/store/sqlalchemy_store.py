@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, inspect, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from lamsach.backends.store import tables as t
@@ -62,7 +62,8 @@ class SqlAlchemyStore:
             ) from None
         return store
 
-    def migrate(self) -> None:
+    def migrate(self, target: str = "head") -> None:
+        """Bring the schema to `target` (a revision; lower than the current one goes down)."""
         from alembic import command
         from alembic.config import Config
 
@@ -70,7 +71,12 @@ class SqlAlchemyStore:
         config.set_main_option("script_location", str(MIGRATIONS))
         with self.engine.begin() as conn:
             config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+            current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar() \
+                if inspect(conn).has_table("alembic_version") else None
+            if target != "head" and current is not None and int(current) > int(target):
+                command.downgrade(config, target)
+            else:
+                command.upgrade(config, target)
 
     def clean_incomplete(self) -> int:
         """Delete batches that never reached `complete`, with everything that points to them."""
@@ -145,7 +151,7 @@ class SqlAlchemyStore:
                     new_rows.append({
                         "campaign": batch.campaign, "dataset": batch.dataset, "record_key": row.key,
                         "unit": row.unit, "batch_id": batch_id, "row_no": row.row_no, "version": 1,
-                        "raw": raw, "data": raw, "updated_at": now})
+                        "raw": raw, "data": raw, "updated_at": now, "citizen_id": _citizen_id(row.values)})
                     continue
                 record_id, old_raw, old_data, version = known
                 if old_raw == raw:
@@ -162,7 +168,8 @@ class SqlAlchemyStore:
                             "reason": f"received again in {batch.file_name}"})
                         data[name] = value
                 updates.append({"rid": record_id, "raw": raw, "data": _dumps(data), "version": version,
-                                "batch_id": batch_id, "row_no": row.row_no, "unit": row.unit})
+                                "batch_id": batch_id, "row_no": row.row_no, "unit": row.unit,
+                                "citizen_id": _citizen_id(data)})
             if new_rows:
                 conn.execute(insert(t.records), new_rows)
             if updates:
@@ -269,8 +276,8 @@ class SqlAlchemyStore:
                         "run_id": run_id, "undoes": (undoes or {}).get(position)})
                 if touched:
                     conn.execute(_update_data_stmt(), [
-                        {"rid": rid, "data": _dumps(data), "version": version, "now": now}
-                        for rid, data, version in touched.values()])
+                        {"rid": rid, "data": _dumps(data), "version": version, "now": now,
+                         "citizen_id": _citizen_id(data)} for rid, data, version in touched.values()])
                     conn.execute(insert(t.changes), change_rows)
                     applied += len(change_rows)
         return applied
@@ -445,14 +452,21 @@ def _update_record_stmt():
     return (update(t.records).where(t.records.c.id == bindparam("rid"))
             .values(raw=bindparam("raw"), data=bindparam("data"), version=bindparam("version"),
                     batch_id=bindparam("batch_id"), row_no=bindparam("row_no"), unit=bindparam("unit"),
-                    updated_at=_now()))
+                    citizen_id=bindparam("citizen_id"), updated_at=_now()))
 
 
 def _update_data_stmt():
     from sqlalchemy import bindparam
 
     return (update(t.records).where(t.records.c.id == bindparam("rid"))
-            .values(data=bindparam("data"), version=bindparam("version"), updated_at=bindparam("now")))
+            .values(data=bindparam("data"), version=bindparam("version"), updated_at=bindparam("now"),
+                    citizen_id=bindparam("citizen_id")))
+
+
+def _citizen_id(data: dict) -> str | None:
+    """The record's own `citizen_id` value, kept in an indexed column for lookups by ID."""
+    value = data.get("citizen_id")
+    return str(value)[:20] if value not in (None, "") else None
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

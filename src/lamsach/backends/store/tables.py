@@ -96,7 +96,9 @@ records = Table(
     Column("raw", Text, nullable=False),
     Column("data", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("citizen_id", String(20)),  # the current `citizen_id` in `data`, indexed for lookups
     UniqueConstraint("campaign", "dataset", "record_key", name="uq_records_key"),
+    Index("ix_records_citizen_id", "citizen_id"),
 )
 
 changes = Table(
