@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,25 +30,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "web"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_up(base: str, seconds: float = 60) -> None:
-    import httpx2 as httpx
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/login", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise SystemExit("the server did not start")
 
 
 def _accounts(world, store, users: int) -> list[str]:
@@ -127,14 +107,16 @@ def main() -> None:
         keys.setdefault(record.unit, []).append(record.key)
     store.engine.dispose()
 
-    port = _free_port()
+    from web_fixtures import free_port, wait_until_serving
+
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen([sys.executable, "-m", "lamsach.cli", "serve", "--host", "127.0.0.1", "--port",
                                str(port), "--workers", str(args.workers), "--data-dir", str(world.data_dir)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     results: list[tuple[dict[str, list[float]], float]] = []
     try:
-        _wait_up(base)
+        wait_until_serving(base)
         for repeat in range(args.repeat):
             results.append(_load(base, accounts, keys, args, seed=1000 * repeat))
             print(f"  load {repeat + 1}/{args.repeat}: {sum(len(v) for v in results[-1][0].values())} requests "

@@ -13,16 +13,10 @@ from datetime import UTC, datetime
 import httpx2 as httpx
 from fastapi.testclient import TestClient
 from test_upload import XLSX, _changed_land_file
-from web_fixtures import PASSWORDS, csrf_of, make_app, sign_in
+from web_fixtures import PASSWORDS, csrf_of, free_port, make_app, sign_in, wait_until_serving
 
 from lamsach.backends.store import jobs as q
 from lamsach.web.jobs import ABANDONED
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_a_job_queued_before_a_restart_runs_when_the_server_starts(world):
@@ -85,19 +79,13 @@ def test_one_process_reports_the_job_another_runs(world):
 
 
 def test_serve_with_two_workers_serves_pages_and_runs_an_upload(world):
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen([sys.executable, "-m", "lamsach.cli", "serve", "--port", str(port), "--workers", "2",
                                "--data-dir", str(world.data_dir)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/login", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
+        wait_until_serving(base)
         with httpx.Client(base_url=base, timeout=30) as client:
             form = client.get("/login")
             client.post("/login", data={"username": "officer", "password": PASSWORDS["officer"],

@@ -7,7 +7,9 @@ world the web tests (in-process and in Chromium) and the web benchmark browse.
 from __future__ import annotations
 
 import re
+import socket
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -88,6 +90,27 @@ def make_app(world: World, **config):
     from lamsach.web import WebConfig, create_app
 
     return create_app(WebConfig(settings=world.settings, **config))
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on, for a `lamsach serve` started by a test or the bench."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_serving(base: str, seconds: float = 60) -> None:
+    """Wait for `lamsach serve` at `base` to answer its sign-in page."""
+    import httpx2 as httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/login", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server at {base} did not start within {seconds:.0f} s")
 
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
