@@ -94,3 +94,34 @@ def test_migrations_match_the_tables(store_url):
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
+
+
+def test_a_sqlite_writer_waits_for_a_long_write_instead_of_failing(tmp_path):
+    """A pass holds SQLite's single writer while it stores a large file; a page logging a record
+    view meanwhile must wait for it, not fail after pysqlite's default five seconds."""
+    import sqlite3
+    import threading
+    import time
+
+    from lamsach.backends.store.users import log_access
+
+    store = SqlAlchemyStore.open(f"sqlite:///{tmp_path / 'store.db'}")
+    holding, released = threading.Event(), threading.Event()
+
+    def long_write() -> None:
+        conn = sqlite3.connect(tmp_path / "store.db", isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        holding.set()
+        time.sleep(6.5)
+        conn.execute("COMMIT")
+        conn.close()
+        released.set()
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    holding.wait(10)
+    started = time.monotonic()
+    log_access(store, "cb-xa", "officer", "view_record", dataset="population", record_key="A1", purpose="x")
+    waited = time.monotonic() - started
+    writer.join()
+    assert released.is_set() and waited >= 6

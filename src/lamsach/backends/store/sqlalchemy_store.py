@@ -37,6 +37,8 @@ def _dumps(values: dict) -> str:
     return json.dumps(values, ensure_ascii=False, sort_keys=True)
 
 
+SQLITE_WAIT_SECONDS = 120  # how long a SQLite writer waits for another one (a pass storing a file)
+
 class SqlAlchemyStore:
     """Repository functions per aggregate (runs, batches, records and their changes, findings)."""
 
@@ -48,7 +50,10 @@ class SqlAlchemyStore:
         """Connect, bring the schema to the latest migration, and remove any incomplete batch."""
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, future=True)
+        sqlite = url.startswith("sqlite")
+        # SQLite has one writer: a pass storing a large file holds it for a while, and a web page
+        # that logs a view must wait for it rather than fail after pysqlite's default 5 seconds
+        engine = create_engine(url, future=True, connect_args={"timeout": SQLITE_WAIT_SECONDS} if sqlite else {})
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         store = cls(engine)
