@@ -106,3 +106,12 @@ def test_pages_name_static_files_by_content_so_browsers_keep_them(client_as):
         response = client.get(url)
         assert response.status_code == 200 and "immutable" in response.headers["cache-control"], url
     assert client.get("/static/app.css").headers["cache-control"] == "no-cache"  # unversioned: revalidate
+
+
+def test_pages_travel_compressed(client_as):
+    """Commune offices are often on slow links: the queue's HTML is sent gzip-compressed."""
+    client = client_as("admin")
+    response = client.get("/queue", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200 and response.headers.get("content-encoding") == "gzip"
+    assert int(response.headers["content-length"]) * 4 < len(response.content)  # at least 4 times smaller
+    assert "<table" in response.text
