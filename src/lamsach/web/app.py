@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from importlib import resources
 
 from fastapi import FastAPI
-from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -43,8 +42,6 @@ def create_app(config: WebConfig | None = None, store: SqlAlchemyStore | None = 
         return RedirectResponse("/dashboard", status_code=303)
 
     app.add_middleware(SecurityHeaders)
-    # commune offices are often on slow links: a queue page of 100 kB travels as about 10 kB
-    app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=6)
     return app
 
 
