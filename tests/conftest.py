@@ -54,6 +54,18 @@ def store_url(request, tmp_path):
     admin.dispose()
 
 
+@pytest.fixture
+def pg_store_url():
+    """A fresh PostgreSQL database alone, for a multi-user deployment's tests."""
+    from sqlalchemy import text
+
+    admin, name, url = _pg_database()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def sample_dir() -> Path:
     if not SAMPLE.exists():

@@ -38,22 +38,23 @@ class World:
     unit: str  # the officer's unit: the land unit with most open findings
     other_unit: str
     run_id: int
+    database_url: str | None = None  # None: the embedded SQLite store in data_dir
 
     @property
     def settings(self) -> Settings:
-        return Settings(data_dir=self.data_dir)
+        return Settings(data_dir=self.data_dir, database_url=self.database_url)
 
     def store(self) -> SqlAlchemyStore:
         return SqlAlchemyStore.open(self.settings.store_url)
 
 
-def build_world(root: Path, people: int = 1500, seed: int = 5) -> World:
+def build_world(root: Path, people: int = 1500, seed: int = 5, database_url: str | None = None) -> World:
     manifest = generate_province(root / "province", people=people, seed=seed)
     document = yaml.safe_load(manifest.read_text(encoding="utf-8"))
     document.update(start=START.isoformat(), deadline="2026-12-31", targets={"overall": 0.97})
     campaign_file = manifest.parent / "campaign.yaml"
     campaign_file.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    settings = Settings(data_dir=root / "data")
+    settings = Settings(data_dir=root / "data", database_url=database_url)
     store = SqlAlchemyStore.open(settings.store_url)
     store.save_campaign(document["name"], str(campaign_file), campaign_file.read_text(encoding="utf-8"))
     summary = run_pass(campaign_file, root / "out", settings)
@@ -71,7 +72,7 @@ def build_world(root: Path, people: int = 1500, seed: int = 5) -> World:
     agency = add_user(store, "agency", "inspector", None, hash_password(PASSWORDS["agency"]))
     set_api_token_hash(store, agency, token_hash(API_TOKEN))
     store.engine.dispose()
-    return World(root, campaign_file, root / "data", document["name"], unit, other, summary.run_id)
+    return World(root, campaign_file, root / "data", document["name"], unit, other, summary.run_id, database_url)
 
 
 def copy_world(world: World, target: Path) -> World:

@@ -1,0 +1,47 @@
+"""The web app on PostgreSQL, as a multi-user deployment runs it: the same officer's day as on
+the embedded store — sign in, dashboard, queue, accept a suggestion, re-check in the background,
+history, the audit log and an agency's lookup."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from test_review_actions import _lone_suggestion, _overall, _wait_for_recheck
+from web_fixtures import API_TOKEN, build_world, csrf_of, make_app, sign_in
+
+from lamsach.backends.store.users import audit_entries
+
+pytestmark = pytest.mark.postgres
+
+
+def test_an_officers_day_on_postgresql(tmp_path, pg_store_url):
+    world = build_world(tmp_path / "province", people=1000, seed=5, database_url=pg_store_url)
+    assert world.settings.store_url.startswith("postgresql")
+    app = make_app(world)
+    with TestClient(app) as officer:
+        sign_in(officer, "officer")
+        dashboard = officer.get("/dashboard")
+        assert dashboard.status_code == 200 and [u.unit for u in dashboard.context["page"].units] == [world.unit]
+        finding = _lone_suggestion(app, world)
+        before = _overall(officer, world.unit)
+        token = csrf_of(officer.get("/queue").text)
+        accepted = officer.post(f"/queue/{finding['id']}/accept",
+                                headers={"HX-Request": "true", "X-CSRF-Token": token})
+        assert accepted.status_code == 200, accepted.text[:300]
+        _wait_for_recheck(app, world)
+        assert _overall(officer, world.unit) > before
+
+        store = app.state.store
+        change = store.history(world.campaign, "land_parcel", finding["record_key"])[-1]
+        assert (change.source, change.actor, change.new_value) == ("person", "officer", finding["suggested_value"])
+        page = officer.get(f"/records/land_parcel/{finding['record_key']}?purpose=correct_finding")
+        assert page.status_code == 200 and finding["suggested_value"] in page.text
+
+        person = next(r for r in store.load_records(world.campaign, "population") if r.data.get("citizen_id"))
+        answer = TestClient(app).get("/api/lookup/residence", headers={"Authorization": f"Bearer {API_TOKEN}"},
+                                     params={"citizen_id": person.data["citizen_id"],
+                                             "commune": person.data["commune_code"],
+                                             "purpose": "verify_citizen_request"}).json()
+        assert answer["found"] is True and answer["resides"] is answer["alive"]
+        entries, _ = audit_entries(store)
+        assert [e["action"] for e in entries[:2]] == ["lookup_residence", "view_record"]
