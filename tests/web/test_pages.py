@@ -115,3 +115,12 @@ def test_pages_travel_compressed(client_as):
     assert response.status_code == 200 and response.headers.get("content-encoding") == "gzip"
     assert int(response.headers["content-length"]) * 4 < len(response.content)  # at least 4 times smaller
     assert "<table" in response.text
+
+
+def test_datasets_are_named_in_the_officers_language(client_as):
+    client = client_as("admin")
+    html = client.get("/queue").text
+    assert '<option value="land_parcel"' in html and ">Đất đai</option>" in html
+    assert re.search(r'data-dataset="land_parcel">Đất đai ·', html)
+    assert ">Land</option>" in client.get("/queue?lang=en").text
+    client.get("/queue?lang=vi")
