@@ -1,7 +1,7 @@
 """One campaign pass: import, standardise, validate, link, measure, write the contract files.
 
-This module assembles the stages for the two channels that start a pass (the CLI and, later,
-the web's background jobs), so neither repeats the order of the stages.
+This module assembles the stages for the two channels that start a pass (the CLI and the web's
+background jobs), so neither repeats the order of the stages.
 """
 
 from __future__ import annotations
@@ -62,7 +62,6 @@ def run_pass(manifest_path: Path, out_dir: Path, settings: Settings | None = Non
     """
     settings = settings or Settings.from_env()
     progress = progress or SilentProgress()
-    started = time.perf_counter()
     clock = _StageClock()
     manifest = load_manifest(manifest_path)
     reference = reference_date or (
@@ -71,63 +70,160 @@ def run_pass(manifest_path: Path, out_dir: Path, settings: Settings | None = Non
     clock.lap("import: read")
     staging = open_staging(out_dir)  # an unwritable output folder stops the pass before it stores
     try:
-        return _store_and_check(manifest, manifest_path, reads, reference, actor, settings, progress, clock,
-                                staging, out_dir, started)
+        store = SqlAlchemyStore.open(settings.store_url)
+        run_id = store.start_run(manifest.name, str(manifest_path), reference.isoformat(), actor)
+        work = _Pass(manifest, reference, actor, settings, progress, clock, store, run_id, staging, Path(out_dir),
+                     PassSummary(manifest.name, run_id, str(out_dir), reference.isoformat()))
+        return work.run(reads)
     except BaseException:
         discard(staging)
         raise
 
 
-def _store_and_check(manifest, manifest_path, reads, reference, actor, settings, progress, clock, staging,
-                     out_dir, started: float) -> PassSummary:
-    """Store the batches, then standardise, validate, link and measure; write into `staging` and
-    publish it into `out_dir` once the run's results are in the store."""
-    store = SqlAlchemyStore.open(settings.store_url)
-    run_id = store.start_run(manifest.name, str(manifest_path), reference.isoformat(), actor)
-    summary = PassSummary(manifest.name, run_id, str(out_dir), reference.isoformat())
-    try:
-        _store_batches(store, run_id, manifest, reads, summary, progress, actor)
-        clock.lap("import: store")
-        engine = DuckDBEngine(memory_limit=settings.duckdb_memory_limit, threads=settings.duckdb_threads)
-        datasets = sorted({s.dataset for s in manifest.sources},
-                          key=lambda d: (d != "population", d != "death", d))
-        tables, cell_rows = _standardise_all(store, engine, manifest, datasets, reference, run_id,
-                                             summary, progress, actor)
-        clock.lap("standardise")
-        findings = _validate_all(engine, manifest, datasets, tables, reference, cell_rows, progress)
-        clock.lap("validate")
-        links = _link_all(engine, datasets, tables, progress, store, manifest, run_id, actor, settings,
-                          staging, findings)
-        # after linking: enrichment and fuzzy matching add findings officers may have decided on too
-        apply_decisions(engine, findings, tables, store.finding_decisions(manifest.name))
-        clock.lap("link")
-        scorecard = build_scorecard(engine, tables, findings)
-        clock.lap("measure")
-        progress.start("Ghi kết quả và báo cáo", 1)
-        write_outputs(engine, staging, datasets, tables, findings, links, scorecard, summary)
-        _save_results(store, engine, run_id, findings, scorecard)
-        publish(staging, Path(out_dir), previous=LINK_FILES)
-        progress.advance()
+@dataclass
+class _Pass:
+    """One pass's state as its stages hand it on: the run in the store, the batch engine's
+    tables, and the staging folder every output is written into until `publish`."""
+
+    manifest: Manifest
+    reference: date
+    actor: str
+    settings: Settings
+    progress: Progress
+    clock: _StageClock
+    store: SqlAlchemyStore
+    run_id: int
+    staging: Path
+    out_dir: Path
+    summary: PassSummary
+    tables: dict[str, str] = field(default_factory=dict)  # dataset -> engine table of its records
+
+    def run(self, reads: list) -> PassSummary:
+        """Store the batches, then standardise, validate, link and measure; publish the staging
+        folder into `out_dir` once the run's results are in the store."""
+        try:
+            self._store(reads)
+            self.clock.lap("import: store")
+            engine = DuckDBEngine(memory_limit=self.settings.duckdb_memory_limit,
+                                  threads=self.settings.duckdb_threads)
+            datasets = sorted({s.dataset for s in self.manifest.sources},
+                              key=lambda d: (d != "population", d != "death", d))
+            cell_rows = self._standardise(engine, datasets)
+            self.clock.lap("standardise")
+            findings = self._validate(engine, datasets, cell_rows)
+            self.clock.lap("validate")
+            links = self._link(engine, datasets, findings)
+            # after linking: enrichment and fuzzy matching add findings officers may have decided on too
+            apply_decisions(engine, findings, self.tables, self.store.finding_decisions(self.manifest.name))
+            self.clock.lap("link")
+            scorecard = build_scorecard(engine, self.tables, findings)
+            self.clock.lap("measure")
+            self._write(engine, datasets, findings, links, scorecard)
+            self.clock.lap("report")
+            self.summary.stage_seconds = self.clock.laps
+            self.summary.seconds = self.clock.total
+            self.store.finish_run(self.run_id, "complete", _summary_dict(self.summary))
+            return self.summary
+        except BaseException:
+            self.store.finish_run(self.run_id, "failed", {})
+            raise
+
+    def _store(self, reads: list) -> None:
+        """Each file read becomes a batch in the store: one transaction, its original kept."""
+        store, run_id, manifest, summary, progress, actor = (
+            self.store, self.run_id, self.manifest, self.summary, self.progress, self.actor)
+        progress.start("Lưu dữ liệu gốc", len(reads))
+        reasons: Counter[str] = Counter()
+        for source, read in zip(manifest.sources, reads, strict=True):
+            schema = load_schema(source.dataset)
+            rows = [IncomingRow(str(values[schema.key]).strip(), source.unit or _unit_of(values, schema), row_no, values)
+                    for values, row_no in zip(read.rows, read.row_numbers, strict=True)]
+            batch = BatchInput(manifest.name, source.dataset, source.unit, str(read.file), read.sha256,
+                               read.content, read.format, read.encoding, read.sheet, read.header_row,
+                               read.rows_read, rows, list(read.rejections))
+            result = store.import_batch(run_id, batch, actor)
+            reasons.update(r.code for r in read.rejections)
+            summary.rows_read += result.rows_read
+            summary.rows_stored += result.rows_stored
+            summary.rows_rejected += result.rows_rejected
+            summary.sources.append({
+                "file": str(read.file), "dataset": source.dataset, "unit": source.unit, "sha256": read.sha256,
+                "rows_read": result.rows_read, "rows_stored": result.rows_stored,
+                "rows_rejected": result.rows_rejected, "created": result.created, "updated": result.updated,
+                "unchanged": result.unchanged,
+                "rejections": [{"sheet": r.sheet, "row": r.row, "column": r.column, "code": r.code,
+                                "message": r.message} for r in read.rejections]})
+            progress.advance()
+        summary.rejection_reasons = dict(reasons)
         progress.finish()
-        clock.lap("report")
-        summary.stage_seconds = clock.laps
-        summary.seconds = round(time.perf_counter() - started, 2)
-        store.finish_run(run_id, "complete", _summary_dict(summary))
-        return summary
-    except BaseException:
-        store.finish_run(run_id, "failed", {})
-        raise
+
+    def _standardise(self, engine, datasets: list[str]) -> list[dict]:
+        """Each dataset's records repaired and versioned; returns the cell findings of the repairs."""
+        self.progress.start("Chuẩn hóa", len(datasets))
+        messages = rule_templates()
+        cell_rows: list[dict] = []
+        name = self.manifest.name
+        for dataset in datasets:
+            schema = load_schema(dataset)
+            records = self.store.load_records(name, dataset)
+            result = standardise_records(schema, records, self.reference, messages, self.manifest.province)
+            self.store.apply_changes(name, result.changes, self.actor, run_id=self.run_id)
+            self.tables[dataset] = engine.register(f"ds_{dataset}", result.table)
+            self.summary.records[dataset] = len(records)
+            active = self.store.history(name, dataset, source="repair")
+            cell_rows += cell_findings_table(schema, result, active, messages)
+            self.summary.repairs += len(result.changes)
+            self.progress.advance()
+        self.progress.finish()
+        return cell_rows
+
+    def _validate(self, engine, datasets: list[str], cell_rows: list[dict]) -> str:
+        self.progress.start("Kiểm tra theo 6 tiêu chí", len(datasets))
+        ordered = {d: self.tables[d] for d in datasets}
+        overrides = self.manifest.rule_overrides
+        name = validate_datasets(engine, ordered, self.reference.isoformat(), overrides,
+                                 self.manifest.freshness_days, apply_overrides(cell_rows, overrides),
+                                 on_dataset=lambda _: self.progress.advance())
+        self.progress.finish()
+        return name
+
+    def _link(self, engine, datasets: list[str], findings: str) -> str:
+        """Links to the register (ID, model, officers' decisions), enrichment, fuzzy duplicates; the
+        model and its charts go into the staging folder beside the reports. Returns the links table."""
+        ctx = LinkContext(engine, self.store, self.manifest.name, self.run_id, self.actor, self.settings,
+                          self.staging, self.manifest.rule_overrides or {})
+        self.progress.start("Liên kết với CSDL dân cư", len(datasets) + 2)
+        linked = link_people(ctx, datasets, self.tables)
+        self.progress.advance()
+        enrich(ctx, datasets, self.tables, linked.links, findings)
+        self.progress.advance()
+        deduplicate(ctx, datasets, self.tables, findings, advance=self.progress.advance)
+        write_link_files(ctx, linked.explained)
+        self.progress.finish()
+        return linked.links
+
+    def _write(self, engine, datasets: list[str], findings: str, links: str, scorecard: str) -> None:
+        self.progress.start("Ghi kết quả và báo cáo", 1)
+        write_outputs(engine, self.staging, datasets, self.tables, findings, links, scorecard, self.summary)
+        _save_results(self.store, engine, self.run_id, findings, scorecard)
+        publish(self.staging, self.out_dir, previous=LINK_FILES)
+        self.progress.advance()
+        self.progress.finish()
 
 
 class _StageClock:
     def __init__(self) -> None:
         self.laps: dict[str, float] = {}
-        self._last = time.perf_counter()
+        self._started = self._last = time.perf_counter()
 
     def lap(self, name: str) -> None:
         now = time.perf_counter()
         self.laps[name] = round(now - self._last, 3)
         self._last = now
+
+    @property
+    def total(self) -> float:
+        return round(time.perf_counter() - self._started, 2)
 
 
 def _read_all(manifest: Manifest, settings: Settings, progress: Progress) -> list:
@@ -148,33 +244,6 @@ def _read_all(manifest: Manifest, settings: Settings, progress: Progress) -> lis
     return reads
 
 
-def _store_batches(store, run_id, manifest, reads, summary, progress, actor) -> None:
-    progress.start("Lưu dữ liệu gốc", len(reads))
-    reasons: Counter[str] = Counter()
-    for source, read in zip(manifest.sources, reads, strict=True):
-        schema = load_schema(source.dataset)
-        rows = [IncomingRow(str(values[schema.key]).strip(), source.unit or _unit_of(values, schema), row_no, values)
-                for values, row_no in zip(read.rows, read.row_numbers, strict=True)]
-        batch = BatchInput(manifest.name, source.dataset, source.unit, str(read.file), read.sha256,
-                           read.content, read.format, read.encoding, read.sheet, read.header_row,
-                           read.rows_read, rows, list(read.rejections))
-        result = store.import_batch(run_id, batch, actor)
-        reasons.update(r.code for r in read.rejections)
-        summary.rows_read += result.rows_read
-        summary.rows_stored += result.rows_stored
-        summary.rows_rejected += result.rows_rejected
-        summary.sources.append({
-            "file": str(read.file), "dataset": source.dataset, "unit": source.unit, "sha256": read.sha256,
-            "rows_read": result.rows_read, "rows_stored": result.rows_stored,
-            "rows_rejected": result.rows_rejected, "created": result.created, "updated": result.updated,
-            "unchanged": result.unchanged,
-            "rejections": [{"sheet": r.sheet, "row": r.row, "column": r.column, "code": r.code,
-                            "message": r.message} for r in read.rejections]})
-        progress.advance()
-    summary.rejection_reasons = dict(reasons)
-    progress.finish()
-
-
 def _unit_of(values: dict, schema) -> str | None:
     """The unit a row belongs to when the manifest names none: its commune code as sent
     (digits with a lost leading zero restored); standardising may still correct it later."""
@@ -182,53 +251,6 @@ def _unit_of(values: dict, schema) -> str | None:
     if raw.endswith(".0"):
         raw = raw[:-2]
     return raw.zfill(5) if raw.isdigit() and len(raw) <= 5 else (raw or None)
-
-
-def _standardise_all(store, engine, manifest, datasets, reference, run_id, summary, progress, actor):
-    progress.start("Chuẩn hóa", len(datasets))
-    messages = rule_templates()
-    tables: dict[str, str] = {}
-    cell_rows: list[dict] = []
-    for dataset in datasets:
-        schema = load_schema(dataset)
-        records = store.load_records(manifest.name, dataset)
-        result = standardise_records(schema, records, reference, messages, manifest.province)
-        store.apply_changes(manifest.name, result.changes, actor, run_id=run_id)
-        tables[dataset] = engine.register(f"ds_{dataset}", result.table)
-        summary.records[dataset] = len(records)
-        active = store.history(manifest.name, dataset, source="repair")
-        cell_rows += cell_findings_table(schema, result, active, messages)
-        summary.repairs += len(result.changes)
-        progress.advance()
-    progress.finish()
-    return tables, cell_rows
-
-
-def _validate_all(engine, manifest, datasets, tables, reference, cell_rows, progress) -> str:
-    progress.start("Kiểm tra theo 6 tiêu chí", len(datasets))
-    ordered = {d: tables[d] for d in datasets}
-    name = validate_datasets(engine, ordered, reference.isoformat(), manifest.rule_overrides,
-                             manifest.freshness_days, apply_overrides(cell_rows, manifest.rule_overrides),
-                             on_dataset=lambda _: progress.advance())
-    progress.finish()
-    return name
-
-
-def _link_all(engine, datasets, tables, progress, store, manifest, run_id, actor, settings, out_dir,
-              findings) -> str:
-    """Links to the register (ID, model, officers' decisions), enrichment, fuzzy duplicates; the
-    model and its charts go into `out_dir` beside the reports. Returns the contract links table."""
-    ctx = LinkContext(engine, store, manifest.name, run_id, actor, settings, Path(out_dir),
-                      getattr(manifest, "rule_overrides", None) or {})
-    progress.start("Liên kết với CSDL dân cư", len(datasets) + 2)
-    linked = link_people(ctx, datasets, tables)
-    progress.advance()
-    enrich(ctx, datasets, tables, linked.links, findings)
-    progress.advance()
-    deduplicate(ctx, datasets, tables, findings, advance=progress.advance)
-    write_link_files(ctx, linked.explained)
-    progress.finish()
-    return linked.links
 
 
 def _save_results(store, engine, run_id, findings, scorecard) -> None:
