@@ -12,7 +12,7 @@
     if (trend.target !== null && trend.target !== undefined && series.length) {
       series[0].markLine = { silent: true, symbol: "none", data: [{ yAxis: trend.target * 100 }],
                              lineStyle: { type: "dashed", color: "#b00020" },
-                             label: { formatter: words.target + " " + (trend.target * 100).toFixed(0) + "%" } };
+                             label: { position: "insideEndTop", formatter: words.target + " " + (trend.target * 100).toFixed(0) + "%" } };
     }
     var chart = echarts.init(node, null, { renderer: "svg" });
     chart.setOption({
