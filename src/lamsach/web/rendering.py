@@ -18,6 +18,7 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from lamsach.report.labels import percent
 from lamsach.web.wording import LANGS, Words, purposes
 
 TEMPLATES = Jinja2Templates(directory=str(resources.files("lamsach.web").joinpath("templates")))
@@ -25,17 +26,10 @@ TEMPLATES.env.auto_reload = False  # templates ship with the package: no file ch
 LANG_COOKIE = "lang"
 
 
-def _percent(share: float | None, digits: int = 1) -> str:
-    """0.9831 -> 98,3% (a decimal comma in Vietnamese); missing -> a dash."""
-    if share is None:
-        return "–"
-    return f"{share * 100:.{digits}f}%".replace(".", ",")
-
-
 def _signed_percent(change: float | None) -> str:
     if change is None:
         return ""
-    return ("+" if change >= 0 else "−") + _percent(abs(change))
+    return ("+" if change >= 0 else "−") + percent(abs(change))
 
 
 @cache
@@ -46,7 +40,7 @@ def static_url(path: str) -> str:
 
 
 TEMPLATES.env.globals["static"] = static_url
-TEMPLATES.env.filters["percent"] = _percent
+TEMPLATES.env.filters["percent"] = percent  # the reports' Vietnamese figures: 98,3%
 TEMPLATES.env.filters["signed_percent"] = _signed_percent
 
 
