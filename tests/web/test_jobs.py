@@ -79,11 +79,18 @@ def test_one_process_reports_the_job_another_runs(world):
 
 
 def test_serve_with_two_workers_serves_pages_and_runs_an_upload(world):
+    serve_two_processes_and_upload(world)
+
+
+def serve_two_processes_and_upload(world) -> None:
+    """`lamsach serve --workers 2` on the world's store: an officer signs in, sends a file and
+    follows its progress, each poll answered by whichever process takes it."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    store = ["--database-url", world.database_url] if world.database_url else []
     server = subprocess.Popen([sys.executable, "-m", "lamsach.cli", "serve", "--port", str(port), "--workers", "2",
-                               "--data-dir", str(world.data_dir)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                               "--data-dir", str(world.data_dir), *store], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         wait_until_serving(base)
         with httpx.Client(base_url=base, timeout=30) as client:

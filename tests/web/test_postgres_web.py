@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from test_jobs import serve_two_processes_and_upload
 from test_review_actions import _lone_suggestion, _overall, _wait_for_recheck
 from web_fixtures import API_TOKEN, build_world, csrf_of, make_app, sign_in
 
@@ -45,3 +46,9 @@ def test_an_officers_day_on_postgresql(tmp_path, pg_store_url):
         assert answer["found"] is True and answer["resides"] is answer["alive"]
         entries, _ = audit_entries(store)
         assert [e["action"] for e in entries[:2]] == ["lookup_residence", "view_record"]
+
+
+def test_two_server_processes_on_postgresql(tmp_path, pg_store_url):
+    """The multi-user deployment: two processes over PostgreSQL share sessions and the job queue."""
+    world = build_world(tmp_path / "province", people=600, seed=7, database_url=pg_store_url)
+    serve_two_processes_and_upload(world)
