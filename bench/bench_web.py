@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_web.py [--people 3000] [--users 50] [--rounds 8] [--repeat 3]
                                         [--workers 2] [--think-ms 500] [--max-seconds 180]
+                                        [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
 A generated province is passed once and served by `lamsach serve --workers N` in a child process
 on a free loopback port (127.0.0.1 only). `--users` threads sign in (admins, officers of every unit and
@@ -26,6 +27,8 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -91,15 +94,45 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=180)
     parser.add_argument("--workers", type=int, default=2, help="server processes (lamsach serve --workers)")
     parser.add_argument("--repeat", type=int, default=3, help="loads run one after another; medians are quoted")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="serve from PostgreSQL: a fresh database is made on this server for the run "
+                             "and dropped after (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
     parser.add_argument("--think-ms", type=int, default=500,
                         help="pause between two pages of one person (0: every user fires back to back)")
     args = parser.parse_args()
 
+    with _database(args.postgres) as database_url:
+        _bench(args, database_url)
+
+
+@contextmanager
+def _database(server_url: str | None):
+    """None for the embedded SQLite store, else a database of its own on the PostgreSQL server."""
+    if not server_url:
+        yield None
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"lamsach_bench_web_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(make_url(server_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _bench(args, database_url: str | None) -> None:
     from web_fixtures import build_world
 
     root = Path(tempfile.mkdtemp(prefix="bench-web-"))
-    print(f"Generating and passing a province of {args.people} people in {root} …", flush=True)
-    world = build_world(root, people=args.people, seed=3)
+    where = "PostgreSQL" if database_url else "SQLite"
+    print(f"Generating and passing a province of {args.people} people in {root} ({where}) …", flush=True)
+    world = build_world(root, people=args.people, seed=3, database_url=database_url)
     store = world.store()
     accounts = _accounts(world, store, args.users)
     keys: dict[str, list[str]] = {}
@@ -111,9 +144,10 @@ def main() -> None:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    store_args = ["--database-url", database_url] if database_url else []
     server = subprocess.Popen([sys.executable, "-m", "lamsach.cli", "serve", "--host", "127.0.0.1", "--port",
-                               str(port), "--workers", str(args.workers), "--data-dir", str(world.data_dir)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               str(port), "--workers", str(args.workers), "--data-dir", str(world.data_dir),
+                               *store_args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     results: list[tuple[dict[str, list[float]], float]] = []
     try:
         wait_until_serving(base)
@@ -124,7 +158,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    _print(results, args)
+    _print(results, args, where)
 
 
 def _load(base: str, accounts: list[str], keys: dict[str, list[str]], args,
@@ -151,12 +185,13 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
-def _print(results: list[tuple[dict[str, list[float]], float]], args) -> None:
+def _print(results: list[tuple[dict[str, list[float]], float]], args, where: str) -> None:
     """Per page: the median over the loads of each load's p50 and p95, and the p95's ratio to the
     static file's p95 of the same load (the baseline)."""
     total = sum(len(v) for timings, _ in results for v in timings.values())
     wall = sum(w for _, w in results)
-    print(f"\n{args.users} concurrent users, {args.workers} server process(es), think time {args.think_ms} ms, "
+    print(f"\n{args.users} concurrent users, {args.workers} server process(es) on {where}, "
+          f"think time {args.think_ms} ms, "
           f"{len(results)} load(s): {total} requests in {wall:.1f} s ({total / wall:.0f} requests/s), "
           f"province of {args.people} people")
     print(f"{'page':<12}{'requests':>10}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}{'p95/baseline':>14}")

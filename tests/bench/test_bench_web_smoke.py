@@ -22,4 +22,4 @@ def test_the_web_benchmark_runs_and_prints_its_table():
     assert set(rows) == {"static", "dashboard", "queue", "record"}, result.stdout
     assert all(n == 6 * 2 * 2 for n, _ in rows.values())  # users × rounds × loads, none refused
     assert rows["static"][1] == 1.0
-    assert "2 server process(es)" in result.stdout
+    assert "2 server process(es) on SQLite" in result.stdout

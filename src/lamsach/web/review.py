@@ -103,10 +103,10 @@ def finding_view(f: dict, viewer: Viewer, action: str | None = None) -> FindingV
                        viewer.can_edit_unit(f["unit"]) and f["status"] == "open")
 
 
-def _actions(request: Request, spec: CampaignSpec, run_id: int, rows: list[dict]) -> dict:
-    run = request.app.state.store.run(run_id)
+def _actions(request: Request, spec: CampaignSpec, run: dict, rows: list[dict]) -> dict:
+    """What officers did to the page's cells since `run` started, waiting for the re-check."""
     cells = [(f["dataset"], f["record_key"], f["field"]) for f in rows]
-    return q.acted_since(request.app.state.store, spec.name, run["started_at"], cells) if run else {}
+    return q.acted_since(request.app.state.store, spec.name, run["started_at"], cells)
 
 
 @router.get("/queue")
@@ -116,12 +116,12 @@ def queue(request: Request, viewer: SignedIn, spec: Campaign, unit: str | None =
     store, size = request.app.state.store, request.app.state.config.page_size
     where = q.FindingFilter(viewer.scope_unit(unit), dataset or None, criterion or None, rule or None,
                             severity or None, status or None, record_key or None)
-    run_id = latest_run_id(request, spec)
-    if run_id is None:
+    run = store.latest_run(spec.name)
+    if run is None:
         return render(request, "review_queue.html", QueuePage(spec.name, None, where, {}))
-    page = max(page, 1)
+    run_id, page = run["id"], max(page, 1)
     rows, total = _page(store, run_id, where, size, (page - 1) * size)
-    acted = _actions(request, spec, run_id, rows)
+    acted = _actions(request, spec, run, rows)
     views = [finding_view(f, viewer, acted.get((f["dataset"], f["record_key"], f["field"]))) for f in rows]
     bulk = len(q.open_suggestions(store, run_id, where.unit, where.rule)) if where.unit and where.rule else 0
     result = QueuePage(spec.name, run_id, where, _facets(store, run_id, where.unit), views, total, page,

@@ -101,16 +101,14 @@ def acted_since(store: SqlAlchemyStore, campaign: str, since: datetime,
                                         t.finding_decisions.c.status == "dismissed"))
         for r in decisions:
             found[(r.dataset, r.record_key, r.field)] = "dismissed"
-        records = {r.id: (r.dataset, r.record_key) for r in conn.execute(
-            select(t.records.c.id, t.records.c.dataset, t.records.c.record_key)
+        edited = conn.execute(
+            select(t.records.c.dataset, t.records.c.record_key, t.changes.c.field)
+            .join(t.changes, t.changes.c.record_id == t.records.c.id)
             .where(t.records.c.campaign == campaign, t.records.c.dataset.in_(datasets),
-                   t.records.c.record_key.in_(keys)))}
-        if records:
-            for r in conn.execute(select(t.changes.c.record_id, t.changes.c.field)
-                                  .where(t.changes.c.record_id.in_(list(records)), t.changes.c.at >= since,
-                                         t.changes.c.source.in_(OFFICER_SOURCES))):
-                dataset, key = records[r.record_id]
-                found[(dataset, key, r.field)] = "edited"
+                   t.records.c.record_key.in_(keys), t.changes.c.at >= since,
+                   t.changes.c.source.in_(OFFICER_SOURCES)))
+        for r in edited:
+            found[(r.dataset, r.record_key, r.field)] = "edited"
     return {cell: what for cell, what in found.items() if cell in wanted}
 
 

@@ -37,6 +37,7 @@ def _dumps(values: dict) -> str:
     return json.dumps(values, ensure_ascii=False, sort_keys=True)
 
 
+_RUN_HEADER = [c for c in t.runs.c if c.name != "summary"]  # a run's summary can be large
 SQLITE_WAIT_SECONDS = 120  # how long a SQLite writer waits for another one (a pass storing a file)
 
 class SqlAlchemyStore:
@@ -53,7 +54,10 @@ class SqlAlchemyStore:
         sqlite = url.startswith("sqlite")
         # SQLite has one writer: a pass storing a large file holds it for a while, and a web page
         # that logs a view must wait for it rather than fail after pysqlite's default 5 seconds
-        engine = create_engine(url, future=True, connect_args={"timeout": SQLITE_WAIT_SECONDS} if sqlite else {})
+        # a server process answers up to 40 pages at once (the web's thread pool): keep enough
+        # PostgreSQL connections that they do not queue for one
+        engine = create_engine(url, future=True, connect_args={"timeout": SQLITE_WAIT_SECONDS}) if sqlite else \
+            create_engine(url, future=True, pool_size=10, max_overflow=30)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         store = cls(engine)
@@ -404,15 +408,16 @@ class SqlAlchemyStore:
             return [dict(r._mapping) for r in rows]
 
     def runs(self) -> list[dict]:
+        """Every run without its summary (pages ask for the list often; `run(id)` has the summary)."""
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(select(t.runs).order_by(t.runs.c.id))]
+            return [dict(r._mapping) for r in conn.execute(select(*_RUN_HEADER).order_by(t.runs.c.id))]
 
     # review: correction workbooks ------------------------------------------------------------
     def latest_run(self, campaign: str, status: str = "complete") -> dict | None:
         """The newest run of `campaign` in `status`: a returned correction workbook must belong to
         the latest complete run, or its findings may no longer be the ones the unit saw."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(t.runs).where(t.runs.c.campaign == campaign, t.runs.c.status == status)
+            row = conn.execute(select(*_RUN_HEADER).where(t.runs.c.campaign == campaign, t.runs.c.status == status)
                                .order_by(t.runs.c.id.desc()).limit(1)).first()
         return dict(row._mapping) if row else None
 

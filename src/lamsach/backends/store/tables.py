@@ -135,6 +135,8 @@ findings = Table(
     Column("status", String(12), nullable=False),
     Column("message", Text, nullable=False),
     Column("suggested_value", Text),
+    Index("ix_findings_record", "run_id", "dataset", "record_key"),
+    Index("ix_findings_unit", "run_id", "unit", "criterion"),
 )
 
 scorecards = Table(
