@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PEOPLE ?= 3000
 SEED ?= 1
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: demo test lint bench install install-test clean
 
@@ -37,6 +38,8 @@ bench: install-test
 	$(BIN)/python bench/bench_rules.py --rows 1000000 --repeat 3
 	$(BIN)/python bench/bench_link.py
 	$(BIN)/python bench/bench_web.py
+	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then $(BIN)/python bench/bench_web.py --postgres $(PG_URL); \
+	else echo "bench_web on PostgreSQL skipped: no server at 127.0.0.1:5432"; fi
 
 clean:
 	rm -rf out lamsach-data .pytest_cache
