@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from lamsach.backends.engine import DuckDBEngine
+from lamsach.backends.engine import DuckDBEngine, Engine
 from lamsach.backends.store import BatchInput, IncomingRow, SqlAlchemyStore
 from lamsach.data import load_schema, rule_templates
 from lamsach.domain import LamsachError, Manifest
@@ -157,7 +157,7 @@ class _Pass:
         summary.rejection_reasons = dict(reasons)
         progress.finish()
 
-    def _standardise(self, engine, datasets: list[str]) -> list[dict]:
+    def _standardise(self, engine: Engine, datasets: list[str]) -> list[dict]:
         """Each dataset's records repaired and versioned; returns the cell findings of the repairs."""
         self.progress.start("Chuẩn hóa", len(datasets))
         messages = rule_templates()
@@ -177,7 +177,7 @@ class _Pass:
         self.progress.finish()
         return cell_rows
 
-    def _validate(self, engine, datasets: list[str], cell_rows: list[dict]) -> str:
+    def _validate(self, engine: Engine, datasets: list[str], cell_rows: list[dict]) -> str:
         self.progress.start("Kiểm tra theo 6 tiêu chí", len(datasets))
         ordered = {d: self.tables[d] for d in datasets}
         overrides = self.manifest.rule_overrides
@@ -187,7 +187,7 @@ class _Pass:
         self.progress.finish()
         return name
 
-    def _link(self, engine, datasets: list[str], findings: str) -> str:
+    def _link(self, engine: Engine, datasets: list[str], findings: str) -> str:
         """Links to the register (ID, model, officers' decisions), enrichment, fuzzy duplicates; the
         model and its charts go into the staging folder beside the reports. Returns the links table."""
         ctx = LinkContext(engine, self.store, self.manifest.name, self.run_id, self.actor, self.settings,
@@ -202,7 +202,7 @@ class _Pass:
         self.progress.finish()
         return linked.links
 
-    def _write(self, engine, datasets: list[str], findings: str, links: str, scorecard: str) -> None:
+    def _write(self, engine: Engine, datasets: list[str], findings: str, links: str, scorecard: str) -> None:
         self.progress.start("Ghi kết quả và báo cáo", 1)
         write_outputs(engine, self.staging, datasets, self.tables, findings, links, scorecard, self.summary)
         _save_results(self.store, engine, self.run_id, findings, scorecard)

@@ -136,7 +136,8 @@ class JobManager:
                 return self.get(waiting) or self._queue(kind, spec, actor, unit, upload, file_name)
         return self._queue(kind, spec, actor, unit, upload, file_name)
 
-    def _queue(self, kind, spec, actor, unit, upload, file_name) -> Job:
+    def _queue(self, kind: str, spec: CampaignSpec, actor: str, unit: str | None, upload: Path | None,
+               file_name: str | None) -> Job:
         job = Job(uuid.uuid4().hex[:12], kind, spec.name, actor, unit, upload, file_name)
         q.insert_job(self.store, {"id": job.id, "kind": kind, "campaign": spec.name, "actor": actor, "unit": unit,
                                   "upload_path": str(upload) if upload else None, "file_name": file_name,
