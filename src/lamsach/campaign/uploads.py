@@ -10,7 +10,9 @@ moved to `rejected/` so it does not block the next pass.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -96,5 +98,9 @@ def pass_manifest(spec: CampaignSpec, settings: Settings) -> Path:
     document["sources"] = sources
     target = campaign_folder(work_dir(settings) / "manifests", spec.name) / "manifest.yaml"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    # written whole then renamed: a pass started from the command line while the web's runs
+    # never reads half a manifest
+    partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
+    partial.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    partial.replace(target)
     return target
