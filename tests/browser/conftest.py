@@ -75,14 +75,15 @@ def browser():
 
 @pytest.fixture
 def sign_in_as(served, browser):
-    """`page = sign_in_as("officer")`: a fresh browser context signed in as that account."""
+    """`page = sign_in_as("officer")`: a fresh browser context signed in as that account (a desktop
+    window unless `width` and `height` say otherwise, as a phone's)."""
     from web_fixtures import PASSWORDS
 
     base, _, _ = served
     contexts = []
 
-    def make(username: str):
-        context = browser.new_context(base_url=base, viewport={"width": 1360, "height": 900}, locale="vi-VN")
+    def make(username: str, width: int = 1360, height: int = 900):
+        context = browser.new_context(base_url=base, viewport={"width": width, "height": height}, locale="vi-VN")
         contexts.append(context)
         page = context.new_page()
         page.goto("/login")

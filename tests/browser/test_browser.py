@@ -149,3 +149,18 @@ def test_lock_out_in_the_browser(browser, served):
     context.close()
 
 
+
+
+def test_pages_fit_a_phone(served, sign_in_as):
+    """Commune officers often have only a phone: no page is wider than its screen (a wide table
+    scrolls inside itself)."""
+    phone = sign_in_as("officer", width=390, height=844)
+    for url in ("/dashboard", "/queue", "/upload", "/links"):
+        phone.goto(url)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390, url
+    phone.goto("/queue")
+    screenshot(phone, "queue-phone")
+    href = phone.locator("table.findings tbody tr a").first.get_attribute("href")
+    phone.goto(f"{href}?purpose=correct_finding")
+    assert phone.locator("table.record").count() == 1
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390, href
