@@ -86,3 +86,16 @@ def test_a_waiting_recheck_is_found_to_be_joined(store_url):
     assert q.queued_recheck(store, "Đợt 1") is None
     assert [r["id"] for r in q.recent_job_rows(store, "Đợt 1")] == ["recheck", "upload"]
     store.engine.dispose()
+
+
+def test_a_queued_job_knows_how_many_passes_come_before_it(store_url):
+    store = SqlAlchemyStore.open(store_url)
+    for minute, job_id in enumerate(["a", "b", "c", "d"]):
+        _queue(store, job_id, minute)
+    q.claim_next_job(store, "w", NOW, STALE)  # "a" runs
+    assert [q.jobs_ahead(store, j, STALE) for j in ("b", "c", "d")] == [1, 2, 3]
+    q.update_job(store, "c", state="failed")  # a refused file leaves the queue
+    assert q.jobs_ahead(store, "d", STALE) == 2
+    q.update_job(store, "a", state="done")
+    assert q.jobs_ahead(store, "b", STALE) == 0
+    store.engine.dispose()

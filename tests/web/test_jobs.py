@@ -116,3 +116,17 @@ def serve_two_processes_and_upload(world) -> None:
         server.terminate()
         output = server.communicate(timeout=60)[0].decode("utf-8", "replace")
     assert output.count("Started server process") == 2, output[-3000:]
+
+
+def test_a_waiting_job_says_how_many_passes_come_before_it(world):
+    app = make_app(world)  # no runner started: the jobs stay as queued here
+    store = app.state.store
+    for minute, job_id in enumerate(["first", "second", "third"]):
+        q.insert_job(store, {"id": job_id, "kind": "recheck", "campaign": world.campaign, "actor": "officer",
+                             "unit": world.unit, "created_at": datetime(2026, 11, 26, 9, minute, tzinfo=UTC)})
+    q.claim_next_job(store, "elsewhere", datetime.now(UTC), datetime.now(UTC))
+    client = TestClient(app)
+    sign_in(client, "officer")
+    progress = client.get("/jobs/third/progress")
+    assert progress.context["page"].ahead == 2 and "2 lượt kiểm tra đang chạy hoặc chờ trước lượt này" in progress.text
+    assert client.get("/jobs/first/progress").context["page"].ahead == 0  # it is the one running

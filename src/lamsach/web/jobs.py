@@ -153,6 +153,10 @@ class JobManager:
     def recent(self, campaign: str, unit: str | None = None, limit: int = 10) -> list[Job]:
         return [_job(r) for r in q.recent_job_rows(self.store, campaign, unit, limit)]
 
+    def ahead(self, job: Job) -> int:
+        """Passes that run or wait before a queued job: what its page tells the officer."""
+        return q.jobs_ahead(self.store, job.id, datetime.now(UTC) - STALE_AFTER) if job.state == "queued" else 0
+
     def pending(self, campaign: str) -> bool:
         return q.campaign_busy(self.store, campaign, datetime.now(UTC) - STALE_AFTER)
 

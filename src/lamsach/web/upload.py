@@ -43,6 +43,7 @@ class JobPage:
     sources: list[dict] = field(default_factory=list)  # what was read and rejected, per file
     found: dict[str, dict[str, int]] = field(default_factory=dict)  # criterion -> status -> count
     problems: list[ErrorItem] = field(default_factory=list)  # why the pass refused the files
+    ahead: int = 0  # passes that run or wait before this one while it is queued
 
 
 def _units_and_datasets(spec: CampaignSpec, viewer: Viewer) -> tuple[list[tuple[str, str]], list[str]]:
@@ -157,7 +158,7 @@ def job_page(request: Request, job: Job) -> JobPage:
     store, lang = request.app.state.store, request_lang(request)
     problems = [ErrorItem(e.code.value, e.message(lang), e.location.as_dict()) for e in job.problems]
     if job.state != "done" or job.run_id is None:
-        return JobPage(job, unit_label(job.unit), problems=problems)
+        return JobPage(job, unit_label(job.unit), problems=problems, ahead=request.app.state.jobs.ahead(job))
     run = store.run(job.run_id) or {}
     summary = json.loads(run.get("summary") or "{}")
     sources = [s for s in summary.get("sources", []) if job.unit is None or s.get("unit") == job.unit]
@@ -184,4 +185,5 @@ def job_progress(request: Request, job_id: str, viewer: SignedIn):
     """The progress bar, polled by HTMX; when the pass ends the page reloads to show the result."""
     job = _job(request, viewer, job_id)
     headers = {"HX-Refresh": "true"} if job.finished else None
-    return render(request, "_job_progress.html", JobPage(job, unit_label(job.unit)), headers=headers)
+    page = JobPage(job, unit_label(job.unit), ahead=request.app.state.jobs.ahead(job))
+    return render(request, "_job_progress.html", page, headers=headers)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, insert, or_, select, text, update
+from sqlalchemy import and_, exists, func, insert, or_, select, text, update
 
 from lamsach.backends.store import tables as t
 from lamsach.backends.store.sqlalchemy_store import SqlAlchemyStore
@@ -64,6 +64,18 @@ def queued_recheck(store: SqlAlchemyStore, campaign: str) -> str | None:
              .order_by(jobs.created_at).limit(1))
     with store.engine.connect() as conn:
         return conn.execute(query).scalar()
+
+
+def jobs_ahead(store: SqlAlchemyStore, job_id: str, stale_before: datetime) -> int:
+    """How many passes run or wait before this queued job (they run one at a time, oldest first)."""
+    jobs = t.web_jobs.c
+    mine = select(jobs.created_at).where(jobs.id == job_id).scalar_subquery()
+    earlier = or_(jobs.created_at < mine, and_(jobs.created_at == mine, jobs.id < job_id))
+    query = select(func.count()).select_from(t.web_jobs).where(
+        jobs.id != job_id, or_(and_(jobs.state == "queued", earlier),
+                               and_(jobs.state == "running", jobs.heartbeat_at >= stale_before)))
+    with store.engine.connect() as conn:
+        return int(conn.execute(query).scalar() or 0)
 
 
 def claim_next_job(store: SqlAlchemyStore, worker: str, now: datetime,
