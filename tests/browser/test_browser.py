@@ -54,8 +54,11 @@ def test_each_role_sees_what_it_may(served, sign_in_as):
     inspector.goto(f"/queue?unit={world.unit}&status=")
     assert inspector.locator("button[data-action=accept]").count() == 0
     assert not FULL_ID.search(inspector.content())
-    assert inspector.goto("/audit").status == 200
     screenshot(inspector, "queue-inspector")
+    assert inspector.goto("/audit").status == 200
+    assert inspector.goto("/changes").status == 200
+    assert inspector.locator("table.changes tbody tr").count() > 0 and not FULL_ID.search(inspector.content())
+    screenshot(inspector, "changes-inspector")
 
 
 def test_officer_uploads_a_file(served, sign_in_as, tmp_path):
@@ -155,7 +158,7 @@ def test_pages_fit_a_phone(served, sign_in_as):
     """Commune officers often have only a phone: no page is wider than its screen (a wide table
     scrolls inside itself)."""
     phone = sign_in_as("officer", width=390, height=844)
-    for url in ("/dashboard", "/queue", "/upload", "/links"):
+    for url in ("/dashboard", "/queue", "/upload", "/links", "/changes"):
         phone.goto(url)
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390, url
     phone.goto("/queue")

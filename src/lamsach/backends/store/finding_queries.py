@@ -134,3 +134,41 @@ def register_entries(store: SqlAlchemyStore, citizen_id: str) -> list[dict]:
                 found.append({"campaign": r.campaign, "record_key": r.record_key, "data": data,
                               "updated_at": r.updated_at})
     return found
+
+
+@dataclass(frozen=True)
+class ChangeFilter:
+    """What the change log is narrowed to; every part optional."""
+
+    unit: str | None = None
+    dataset: str | None = None
+    source: str | None = None
+    actor: str | None = None
+    record_key: str | None = None
+
+
+def change_log(store: SqlAlchemyStore, campaign: str, where: ChangeFilter, limit: int,
+               offset: int) -> tuple[list[dict], int]:
+    """Every change of the campaign's records, newest first (value, source, who, when, why), and
+    how many match in all: the inspector's history of every change."""
+    c, r = t.changes.c, t.records.c
+    conditions = [r.campaign == campaign]
+    for column, value in ((r.unit, where.unit), (r.dataset, where.dataset), (c.source, where.source),
+                          (c.actor, where.actor), (r.record_key, where.record_key)):
+        if value:
+            conditions.append(column == value)
+    joined = t.changes.join(t.records, c.record_id == r.id)
+    query = (select(c.id, c.version, c.field, c.old_value, c.new_value, c.source, c.rule, c.actor, c.at, c.reason,
+                    c.undoes, r.dataset, r.record_key, r.unit)
+             .select_from(joined).where(*conditions).order_by(c.id.desc()).limit(limit).offset(offset))
+    count = select(func.count()).select_from(joined).where(*conditions)
+    with store.engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)], int(conn.execute(count).scalar_one())
+
+
+def change_sources(store: SqlAlchemyStore, campaign: str) -> list[str]:
+    """The sources changes came from in this campaign (import, repair, enrichment, person, …)."""
+    query = (select(t.changes.c.source).distinct().select_from(t.changes.join(t.records,
+             t.changes.c.record_id == t.records.c.id)).where(t.records.c.campaign == campaign))
+    with store.engine.connect() as conn:
+        return sorted(row.source for row in conn.execute(query))
