@@ -35,6 +35,8 @@ def test_an_officers_day_on_postgresql(tmp_path, pg_store_url):
         store = app.state.store
         change = store.history(world.campaign, "land_parcel", finding["record_key"])[-1]
         assert (change.source, change.actor, change.new_value) == ("person", "officer", finding["suggested_value"])
+        log = officer.get("/changes?source=person").context["page"]
+        assert any(r.record_key == finding["record_key"] and r.actor == "officer" for r in log.rows)
         page = officer.get(f"/records/land_parcel/{finding['record_key']}?purpose=correct_finding")
         assert page.status_code == 200 and finding["suggested_value"] in page.text
 
@@ -45,7 +47,7 @@ def test_an_officers_day_on_postgresql(tmp_path, pg_store_url):
                                              "purpose": "verify_citizen_request"}).json()
         assert answer["found"] is True and answer["resides"] is answer["alive"]
         entries, _ = audit_entries(store)
-        assert [e["action"] for e in entries[:2]] == ["lookup_residence", "view_record"]
+        assert [e["action"] for e in entries[:3]] == ["lookup_residence", "view_record", "view_changes"]
 
 
 def test_two_server_processes_on_postgresql(tmp_path, pg_store_url):
