@@ -55,3 +55,24 @@ def test_id_numbers_in_changes_are_masked_except_for_the_province(shared_app, bu
     full = admin.get(url).text.split("<table", 1)[1]
     assert change.new_value in full and change.new_value not in masked and not FULL_ID.search(masked)
     assert change.new_value[:3] + "******" + change.new_value[-3:] in masked
+
+
+def test_the_change_log_downloads_as_csv_for_excel_masked_and_logged(shared_app, built_world):
+    import csv
+    import io
+
+    store = shared_app.state.store
+    inspector = _client(shared_app, "inspector")
+    page = inspector.get("/changes?dataset=land_parcel&source=repair")
+    assert 'data-action="export"' in page.text
+    response = inspector.get("/changes.csv?dataset=land_parcel&source=repair")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    assert response.content.startswith("\ufeff".encode())  # Excel reads the Vietnamese as UTF-8
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ["Thời điểm", "Người thay đổi", "Nguồn"]
+    assert len(body) == page.context["page"].total > 50  # every change, not one page
+    assert {r[4] for r in body} == {"Đất đai"} and not FULL_ID.search(response.content.decode("utf-8-sig"))
+    assert audit_entries(store, actor="inspector", action="export_changes")[1] >= 1
+    officer = _client(shared_app, "officer")
+    assert officer.get(f"/changes.csv?unit={built_world.other_unit}").status_code == 403

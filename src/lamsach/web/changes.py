@@ -5,10 +5,13 @@ the queue (no purpose was given for any one person), and each view of the log is
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field, fields
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
 
 from lamsach.backends.store import finding_queries as q
 from lamsach.backends.store.users import log_access
@@ -16,11 +19,13 @@ from lamsach.web.campaigns import Campaign
 from lamsach.web.labels import field_label, unit_label
 from lamsach.web.masking import mask_text
 from lamsach.web.records import record_url
-from lamsach.web.rendering import render
-from lamsach.web.security import SignedIn
+from lamsach.web.rendering import render, request_lang
+from lamsach.web.security import SignedIn, Viewer
+from lamsach.web.wording import Words
 
 router = APIRouter()
 PAGE_SIZE = 50  # as the review queue: a page an officer reads, not a dump
+EXPORT_CHUNK = 5000  # rows read from the store at a time while a CSV export streams
 
 
 @dataclass(frozen=True)
@@ -57,20 +62,29 @@ class ChangeLogPage:
         return urlencode({k: v for k, v in values.items() if v not in (None, "")})
 
 
+def _filter(viewer: Viewer, unit: str | None, dataset: str | None, source: str | None, actor: str | None,
+            record_key: str | None) -> q.ChangeFilter:
+    return q.ChangeFilter(viewer.scope_unit(unit or None), dataset or None, source or None, actor or None,
+                          (record_key or "").strip() or None)
+
+
+def _row(viewer: Viewer, c: dict) -> ChangeRow:
+    show = (lambda v: v or "") if viewer.role == "admin" else (lambda v: mask_text(v) or "")
+    return ChangeRow(c["at"].isoformat(sep=" ", timespec="seconds")[:19], c["actor"], c["source"], c["dataset"],
+                     c["record_key"], record_url(c["dataset"], c["record_key"]), unit_label(c["unit"]),
+                     field_label(c["dataset"], c["field"]), show(c["old_value"]), show(c["new_value"]),
+                     show(c["reason"]), c["rule"], c["undoes"])
+
+
 @router.get("/changes")
 def change_log(request: Request, viewer: SignedIn, spec: Campaign, unit: str | None = None,
                dataset: str | None = None, source: str | None = None, actor: str | None = None,
                record_key: str | None = None, page: int = 1):
     store = request.app.state.store
-    where = q.ChangeFilter(viewer.scope_unit(unit or None), dataset or None, source or None, actor or None,
-                           (record_key or "").strip() or None)
+    where = _filter(viewer, unit, dataset, source, actor, record_key)
     page = max(page, 1)
     found, total = q.change_log(store, spec.name, where, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-    show = (lambda v: v or "") if viewer.role == "admin" else (lambda v: mask_text(v) or "")
-    rows = [ChangeRow(c["at"].isoformat(sep=" ", timespec="seconds")[:19], c["actor"], c["source"], c["dataset"],
-                      c["record_key"], record_url(c["dataset"], c["record_key"]), unit_label(c["unit"]),
-                      field_label(c["dataset"], c["field"]), show(c["old_value"]), show(c["new_value"]),
-                      show(c["reason"]), c["rule"], c["undoes"]) for c in found]
+    rows = [_row(viewer, c) for c in found]
     log_access(store, viewer.username, viewer.role, "view_changes", unit=where.unit,
                record_key=where.record_key, dataset=where.dataset,
                detail=f"page={page} {where.source or ''} {where.actor or ''}".strip())
@@ -78,3 +92,41 @@ def change_log(request: Request, viewer: SignedIn, spec: Campaign, unit: str | N
     return render(request, "change_log.html", ChangeLogPage(
         spec.name, where, q.change_sources(store, spec.name), [(u, unit_label(u)) for u in units], rows, total,
         page, max(1, -(-total // PAGE_SIZE)), viewer.role == "officer"))
+
+
+@router.get("/changes.csv")
+def change_log_csv(request: Request, viewer: SignedIn, spec: Campaign, unit: str | None = None,
+                   dataset: str | None = None, source: str | None = None, actor: str | None = None,
+                   record_key: str | None = None):
+    """Every matching change as CSV (UTF-8 with BOM, so Excel shows Vietnamese), masked as the
+    page is, read from the store a part at a time; the export is logged."""
+    store = request.app.state.store
+    where = _filter(viewer, unit, dataset, source, actor, record_key)
+    log_access(store, viewer.username, viewer.role, "export_changes", unit=where.unit, dataset=where.dataset,
+               record_key=where.record_key, detail=f"{where.source or ''} {where.actor or ''}".strip() or None)
+    words = Words(request_lang(request))
+    header = [words(f"changes.{k}") for k in ("at", "actor", "source", "record", "dataset", "unit", "field", "old",
+                                                "new", "reason", "rule")]
+
+    def lines():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        yield "\ufeff" + buffer.getvalue()
+        offset = 0
+        while True:
+            found, _ = q.change_log(store, spec.name, where, EXPORT_CHUNK, offset)
+            if not found:
+                return
+            buffer.seek(0)
+            buffer.truncate()
+            for c in found:
+                r = _row(viewer, c)
+                writer.writerow([r.at, r.actor, words(f"sources.{r.source}"), r.record_key,
+                                 words(f"datasets.{r.dataset}"), r.unit_label, r.field_label, r.old_value,
+                                 r.new_value, r.reason, r.rule or ""])
+            yield buffer.getvalue()
+            offset += len(found)
+
+    return StreamingResponse(lines(), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": 'attachment; filename="lich-su-thay-doi.csv"'})
