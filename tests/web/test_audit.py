@@ -44,3 +44,21 @@ def test_failed_sign_ins_are_logged(app):
     sign_in(TestClient(app), "admin", "not the password")
     entries, _ = audit_entries(app.state.store, action="sign_in_failed")
     assert entries[0]["actor"] == "admin"
+
+
+def test_the_audit_log_downloads_as_csv_for_the_inspector_only(app, world):
+    import csv
+    import io
+
+    officer = TestClient(app)
+    sign_in(officer, "officer")
+    record = next(r for r in app.state.store.load_records(world.campaign, "land_parcel") if r.unit == world.unit)
+    officer.get(f"/records/land_parcel/{record.key}?purpose=correct_finding")
+    assert officer.get("/audit.csv").status_code == 403
+    inspector = TestClient(app)
+    sign_in(inspector, "inspector")
+    response = inspector.get("/audit.csv?action=view_record")
+    assert response.status_code == 200 and response.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) - 1 == inspector.get("/audit?action=view_record").context["page"].total >= 1
+    assert rows[1][1] == "officer" and rows[1][2] == "Mở hồ sơ" and record.key in rows[1][3]
