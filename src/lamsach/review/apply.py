@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
-from lamsach.backends.store import SqlAlchemyStore, StoredRecord, ValueChange
+from lamsach.backends.store import SqlAlchemyStore, StoredRecord, ValueChange, as_utc
 from lamsach.data import workbook_wording
 from lamsach.domain import ErrorCode, LamsachError, Location
 from lamsach.review.checks import value_errors
@@ -114,19 +114,14 @@ def _current(store: SqlAlchemyStore, campaign: str, edits: list[Edit]) -> dict[t
 def _changed_elsewhere(store: SqlAlchemyStore, meta: WorkbookMetadata) -> Callable[[Edit], bool]:
     """Whether a value was changed after the export by anything but a unit workbook (asked only
     for the rare cell whose stored value is no longer the exported one)."""
-    exported_at = _aware(datetime.fromisoformat(meta.exported_at))
+    exported_at = as_utc(datetime.fromisoformat(meta.exported_at))
 
     def changed(edit: Edit) -> bool:
         later = [c for c in store.history(meta.campaign, edit.dataset, edit.key)
-                 if c.field == edit.field.name and c.at and _aware(datetime.fromisoformat(c.at)) >= exported_at]
+                 if c.field == edit.field.name and c.at and as_utc(datetime.fromisoformat(c.at)) >= exported_at]
         return not later or any(c.source != SOURCE for c in later)
 
     return changed
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives back the stored UTC times without their zone; PostgreSQL with it."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _reference_date(meta: WorkbookMetadata) -> date:

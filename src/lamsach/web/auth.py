@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
+from lamsach.backends.store import as_utc
 from lamsach.backends.store import users as repo
 from lamsach.web.passwords import new_token, token_hash, verify_password
 from lamsach.web.rendering import render
@@ -75,7 +76,7 @@ def sign_in(request: Request, username: Annotated[str, Form()] = "", password: A
 
 
 def _locked(request: Request, next: str, username: str, until: datetime | None):
-    moment = until.replace(tzinfo=UTC) if until and until.tzinfo is None else until
+    moment = as_utc(until)
     shown = moment.astimezone(timezone_vn()).strftime("%H:%M") if moment else None
     return _sign_in_page(request, SignInPage(_safe_next(next), username, "locked", shown), 429)
 

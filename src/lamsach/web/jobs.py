@@ -23,11 +23,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from lamsach.backends.store import SqlAlchemyStore
+from lamsach.backends.store import SqlAlchemyStore, as_utc
 from lamsach.backends.store import jobs as q
 from lamsach.campaign import CampaignSpec
 from lamsach.campaign.uploads import pass_manifest, reject_upload
 from lamsach.domain import ErrorCode, LamsachError, Location
+from lamsach.web.campaigns import campaign_spec
 from lamsach.web.config import WebConfig
 from lamsach.web.errors import lamsach_errors
 
@@ -82,13 +83,8 @@ def _job(row: dict[str, Any]) -> Job:
                      for p in json.loads(row["problems"] or "[]"))
     return Job(row["id"], row["kind"], row["campaign"], row["actor"], row["unit"],
                Path(row["upload_path"]) if row["upload_path"] else None, row["file_name"], row["state"],
-               row["stage"], row["stages_done"], row["steps_done"], row["steps_total"], _aware(row["created_at"]),
-               _aware(row["finished_at"]), row["run_id"], problems, row["reference"])
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite returns stored UTC times without their zone; PostgreSQL with it."""
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+               row["stage"], row["stages_done"], row["steps_done"], row["steps_total"], as_utc(row["created_at"]),
+               as_utc(row["finished_at"]), row["run_id"], problems, row["reference"])
 
 
 def _problems_json(errors: list[LamsachError]) -> str:
@@ -239,8 +235,6 @@ class JobManager:
 
     def _spec(self, job: Job) -> CampaignSpec:
         """The campaign's declaration as the web resolves it (registered file or first manifest)."""
-        from lamsach.web.campaigns import campaign_spec
-
         return campaign_spec(self.store, job.campaign, self.config.work_dir)
 
     def _report(self, job_id: str, progress: JobProgress, done: threading.Event) -> None:
@@ -259,7 +253,7 @@ class JobManager:
 def _abandoned(row: dict[str, Any], now: datetime) -> bool:
     """The running job's process is gone: a process of this machine that no longer exists, or
     any process silent for `STALE_AFTER`."""
-    beat = _aware(row["heartbeat_at"])
+    beat = as_utc(row["heartbeat_at"])
     if beat is None or beat < now - STALE_AFTER:
         return True
     host, _, rest = (row["worker"] or "").partition(":")

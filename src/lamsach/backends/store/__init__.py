@@ -8,6 +8,7 @@ from lamsach.backends.store.base import (
     Store,
     StoredRecord,
     ValueChange,
+    as_utc,
 )
 from lamsach.backends.store.sqlalchemy_store import SqlAlchemyStore
 
@@ -20,4 +21,5 @@ __all__ = [
     "Store",
     "StoredRecord",
     "ValueChange",
+    "as_utc",
 ]

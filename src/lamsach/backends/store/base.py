@@ -7,9 +7,16 @@ PostgreSQL differ only in the URL.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Protocol
 
 from lamsach.domain import Rejection
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A stored time as an aware UTC time: the store writes UTC, and SQLite gives it back without
+    its zone where PostgreSQL keeps it."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, insert, select, update
 
 from lamsach.backends.store import tables as t
+from lamsach.backends.store.base import as_utc
 from lamsach.backends.store.sqlalchemy_store import SqlAlchemyStore
 
 ROLES = ("admin", "officer", "inspector")
@@ -29,12 +30,7 @@ class UserRow:
     disabled: bool
 
     def locked(self, now: datetime) -> bool:
-        return self.locked_until is not None and _aware(self.locked_until) > now
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite returns stored UTC times without their zone; PostgreSQL with it."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return self.locked_until is not None and as_utc(self.locked_until) > now
 
 
 def _user(row) -> UserRow:
@@ -117,7 +113,7 @@ def session_user(store: SqlAlchemyStore, token_hash: str, now: datetime) -> tupl
         row = conn.execute(select(t.users, t.sessions.c.csrf_token, t.sessions.c.expires_at)
                            .join(t.sessions, t.sessions.c.user_id == t.users.c.id)
                            .where(t.sessions.c.token_hash == token_hash)).first()
-    if row is None or _aware(row.expires_at) <= now or row.disabled:
+    if row is None or as_utc(row.expires_at) <= now or row.disabled:
         return None
     return _user(row), row.csrf_token
 
