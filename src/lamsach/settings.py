@@ -29,7 +29,7 @@ class Settings:
     link_accept_probability: float = field(
         default=0.99, metadata={"help": "A person reference without a usable ID is linked to its best register "
                                 "candidate when the model gives at least this probability (and the runner-up "
-                                "is far enough behind). Measured in bench/README_link.md."})
+                                "is far enough behind). Measured in bench/README.md (person linkage)."})
     link_review_probability: float = field(
         default=0.5, metadata={"help": "Candidates from this probability up to the accept threshold, or accepted "
                                "but too close to a runner-up, go to the review queue; below it they are rejected."})

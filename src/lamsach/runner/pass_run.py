@@ -130,18 +130,17 @@ class _Pass:
 
     def _store(self, reads: list) -> None:
         """Each file read becomes a batch in the store: one transaction, its original kept."""
-        store, run_id, manifest, summary, progress, actor = (
-            self.store, self.run_id, self.manifest, self.summary, self.progress, self.actor)
-        progress.start("Lưu dữ liệu gốc", len(reads))
+        summary = self.summary
+        self.progress.start("Lưu dữ liệu gốc", len(reads))
         reasons: Counter[str] = Counter()
-        for source, read in zip(manifest.sources, reads, strict=True):
+        for source, read in zip(self.manifest.sources, reads, strict=True):
             schema = load_schema(source.dataset)
             rows = [IncomingRow(str(values[schema.key]).strip(), source.unit or _unit_of(values, schema), row_no, values)
                     for values, row_no in zip(read.rows, read.row_numbers, strict=True)]
-            batch = BatchInput(manifest.name, source.dataset, source.unit, str(read.file), read.sha256,
+            batch = BatchInput(self.manifest.name, source.dataset, source.unit, str(read.file), read.sha256,
                                read.content, read.format, read.encoding, read.sheet, read.header_row,
                                read.rows_read, rows, list(read.rejections))
-            result = store.import_batch(run_id, batch, actor)
+            result = self.store.import_batch(self.run_id, batch, self.actor)
             reasons.update(r.code for r in read.rejections)
             summary.rows_read += result.rows_read
             summary.rows_stored += result.rows_stored
@@ -153,9 +152,9 @@ class _Pass:
                 "unchanged": result.unchanged,
                 "rejections": [{"sheet": r.sheet, "row": r.row, "column": r.column, "code": r.code,
                                 "message": r.message} for r in read.rejections]})
-            progress.advance()
+            self.progress.advance()
         summary.rejection_reasons = dict(reasons)
-        progress.finish()
+        self.progress.finish()
 
     def _standardise(self, engine: Engine, datasets: list[str]) -> list[dict]:
         """Each dataset's records repaired and versioned; returns the cell findings of the repairs."""

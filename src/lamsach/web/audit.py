@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 
 from lamsach.backends.store.users import audit_entries
 from lamsach.web.downloads import csv_download
+from lamsach.web.labels import time_label
 from lamsach.web.masking import mask_text
 from lamsach.web.rendering import render, request_lang
 from lamsach.web.security import Viewer, require
@@ -30,8 +31,8 @@ class AuditPage:
 
 
 def _entry(viewer: Viewer, r: dict) -> dict:
-    return {**r, "at": r["at"].isoformat(sep=" ", timespec="seconds")[:19],
-            "detail": r["detail"] if viewer.role == "admin" else mask_text(r["detail"])}
+    return {**r, "at": time_label(r["at"]),
+            "detail": r["detail"] if viewer.sees_ids(r["unit"]) else mask_text(r["detail"])}
 
 
 @router.get("/audit")

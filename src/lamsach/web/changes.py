@@ -14,7 +14,7 @@ from lamsach.backends.store import finding_queries as q
 from lamsach.backends.store.users import log_access
 from lamsach.web.campaigns import Campaign
 from lamsach.web.downloads import csv_download
-from lamsach.web.labels import field_label, unit_label
+from lamsach.web.labels import field_label, time_label, unit_label
 from lamsach.web.masking import mask_text
 from lamsach.web.records import record_url
 from lamsach.web.rendering import render, request_lang
@@ -66,8 +66,8 @@ def _filter(viewer: Viewer, unit: str | None, dataset: str | None, source: str |
 
 
 def _row(viewer: Viewer, c: dict) -> ChangeRow:
-    show = (lambda v: v or "") if viewer.role == "admin" else (lambda v: mask_text(v) or "")
-    return ChangeRow(c["at"].isoformat(sep=" ", timespec="seconds")[:19], c["actor"], c["source"], c["dataset"],
+    show = (lambda v: v or "") if viewer.sees_ids(c["unit"]) else (lambda v: mask_text(v) or "")
+    return ChangeRow(time_label(c["at"]), c["actor"], c["source"], c["dataset"],
                      c["record_key"], record_url(c["dataset"], c["record_key"]), unit_label(c["unit"]),
                      field_label(c["dataset"], c["field"]), show(c["old_value"]), show(c["new_value"]),
                      show(c["reason"]), c["rule"], c["undoes"])

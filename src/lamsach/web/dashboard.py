@@ -14,7 +14,7 @@ from lamsach.backends.store import SqlAlchemyStore
 from lamsach.campaign import CampaignProgress, CampaignSpec, UnitWeek, campaign_progress
 from lamsach.domain import CRITERIA
 from lamsach.measure import OVERALL
-from lamsach.web.campaigns import Campaign
+from lamsach.web.campaigns import Campaign, campaign_names, campaign_spec
 from lamsach.web.rendering import render
 from lamsach.web.security import SignedIn, Viewer
 
@@ -79,8 +79,6 @@ def progress_for(store: SqlAlchemyStore, spec: CampaignSpec) -> CampaignProgress
 def warm_up(store: SqlAlchemyStore, work_dir: Path) -> None:
     """Compute the most recent campaign's progress as the server starts, so the first person to
     open the dashboard does not wait for it (each server process keeps its own copy)."""
-    from lamsach.web.campaigns import campaign_names, campaign_spec
-
     try:
         names = campaign_names(store)
         if names:

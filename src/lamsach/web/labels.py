@@ -1,11 +1,18 @@
-"""Names people read for codes: datasets, fields, units (from the schemas and the catalogue)."""
+"""Names people read for codes: datasets, fields, units (from the schemas and the catalogue), and times."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 
 from lamsach.data import catalogue_rows, load_schema
 from lamsach.domain import LamsachError
+
+
+def time_label(moment: datetime | str) -> str:
+    """A stored time as people read it, to the second: `2026-11-26 09:15:03` (UTC)."""
+    text = moment.isoformat(sep=" ") if isinstance(moment, datetime) else moment
+    return text[:19].replace("T", " ")
 
 
 @cache

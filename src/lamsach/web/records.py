@@ -16,7 +16,7 @@ from lamsach.backends.store.users import log_access
 from lamsach.campaign import CampaignSpec
 from lamsach.web.campaigns import Campaign
 from lamsach.web.errors import WebError
-from lamsach.web.labels import dataset_fields, field_label, id_fields, unit_label
+from lamsach.web.labels import dataset_fields, field_label, id_fields, time_label, unit_label
 from lamsach.web.masking import mask_id, mask_text
 from lamsach.web.rendering import render
 from lamsach.web.security import Editor, SignedIn, Viewer
@@ -115,7 +115,7 @@ def record_page(request: Request, dataset: str, key: str, viewer: SignedIn, spec
     views = []
     for name in [*dataset_fields(dataset), *(n for n in record.data if n not in dataset_fields(dataset))]:
         changes = [ChangeView(c.id, c.version, show(name, c.old_value), show(name, c.new_value), c.source, c.rule,
-                              c.actor, c.at[:19].replace("T", " "), c.reason if full else mask_text(c.reason),
+                              c.actor, time_label(c.at), c.reason if full else mask_text(c.reason),
                               c.undoes, c.id in undone) for c in history if c.field == name]
         mine = [{"rule": f["rule"], "criterion": f["criterion"], "status": f["status"],
                  "message": f["message"] if full else mask_text(f["message"])} for f in findings if f["field"] == name]

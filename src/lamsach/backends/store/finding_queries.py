@@ -127,13 +127,8 @@ def register_entries(store: SqlAlchemyStore, citizen_id: str) -> list[dict]:
                                    t.records.c.updated_at)
                             .where(t.records.c.citizen_id == citizen_id, t.records.c.dataset == "population")
                             .order_by(t.records.c.updated_at.desc()))
-        found = []
-        for r in rows:
-            data = json.loads(r.data)
-            if data.get("citizen_id") == citizen_id:
-                found.append({"campaign": r.campaign, "record_key": r.record_key, "data": data,
-                              "updated_at": r.updated_at})
-    return found
+        return [{"campaign": r.campaign, "record_key": r.record_key, "data": json.loads(r.data),
+                 "updated_at": r.updated_at} for r in rows]
 
 
 @dataclass(frozen=True)

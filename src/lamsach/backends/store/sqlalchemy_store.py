@@ -40,6 +40,7 @@ def _dumps(values: dict) -> str:
 _RUN_HEADER = [c for c in t.runs.c if c.name != "summary"]  # a run's summary can be large
 SQLITE_WAIT_SECONDS = 120  # how long a SQLite writer waits for another one (a pass storing a file)
 
+
 class SqlAlchemyStore:
     """Repository functions per aggregate (runs, batches, records and their changes, findings)."""
 
@@ -51,15 +52,15 @@ class SqlAlchemyStore:
         """Connect, bring the schema to the latest migration, and remove any incomplete batch."""
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        sqlite = url.startswith("sqlite")
-        # SQLite has one writer: a pass storing a large file holds it for a while, and a web page
-        # that logs a view must wait for it rather than fail after pysqlite's default 5 seconds
-        # a server process answers up to 40 pages at once (the web's thread pool): keep enough
-        # PostgreSQL connections that they do not queue for one
-        engine = create_engine(url, future=True, connect_args={"timeout": SQLITE_WAIT_SECONDS}) if sqlite else \
-            create_engine(url, future=True, pool_size=10, max_overflow=30)
-        if engine.dialect.name == "sqlite":
+        if url.startswith("sqlite"):
+            # one writer: a pass storing a large file holds it for a while, and a web page that
+            # logs a view must wait for it rather than fail after pysqlite's default 5 seconds
+            engine = create_engine(url, future=True, connect_args={"timeout": SQLITE_WAIT_SECONDS})
             event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            # a server process answers up to 40 pages at once (the web's thread pool): enough
+            # PostgreSQL connections that they do not queue for one
+            engine = create_engine(url, future=True, pool_size=10, max_overflow=30)
         store = cls(engine)
         try:
             if migrate:
