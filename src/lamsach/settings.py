@@ -53,6 +53,10 @@ class Settings:
     dedupe_expected_share: float = field(
         default=0.01, metadata={"help": "The share of records expected to be duplicates: the dedupe models' prior."})
 
+    key_databases: Path | None = field(
+        default=None, metadata={"help": "The province's own catalogue of its twelve key databases (YAML, the shape "
+                                "of data/catalogues/key_databases/key_databases.yaml); the shipped one otherwise."})
+
     @property
     def store_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'lamsach.db').as_posix()}"

@@ -10,6 +10,7 @@ import typer
 
 from lamsach.cli.campaign import campaign_app
 from lamsach.cli.console import RichProgress, console, flatten, print_errors, print_summary
+from lamsach.cli.databases import databases
 from lamsach.cli.options import DatabaseUrl, DataDir, Lang, settings_for
 from lamsach.cli.records import finding_app, record_app
 from lamsach.cli.serve import serve
@@ -24,6 +25,7 @@ app.add_typer(user_app, name="user")
 app.command()(serve)
 app.add_typer(record_app, name="record")
 app.add_typer(finding_app, name="finding")
+app.command()(databases)
 
 
 def run_and_report(manifest: Path, out: Path, settings: Settings, reference_date=None) -> None:
