@@ -47,9 +47,19 @@ def validate_datasets(engine: Engine, tables: dict[str, str], reference_date: st
             on_dataset(schema.name)
     cells = engine.register("cell_findings", pa.Table.from_pylist(cell_rows or [], schema=FINDING_SCHEMA))
     name = engine.table_name("findings")
-    union = " UNION ALL ".join(f"SELECT * FROM {quote(p)}" for p in [cells, *parts])
-    # the same verdict may come from standardising and from a rule (an ID's digits): keep one
-    engine.run(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT * FROM ({union}) "
-               f"QUALIFY row_number() OVER (PARTITION BY dataset, record_id, field, rule, status) = 1 "
-               f"ORDER BY dataset, record_id, field, rule", rule="findings")
+    columns = ", ".join(FINDING_COLUMNS)
+    # The same verdict may come from standardising and from a rule (an ID's sex/century digit): keep
+    # one, chosen by a total order so identical runs write identical files. Standardising's comes
+    # first (it names the values it compared, decoded); a suggestion only the rule's join finds (the
+    # register's ID) is carried over to it.
+    union = " UNION ALL ".join(f"SELECT {columns}, {i} AS __source FROM {quote(p)}"
+                               for i, p in enumerate([cells, *parts]))
+    verdict = "PARTITION BY dataset, record_id, field, rule, status"
+    chosen = ", ".join(c if c != "suggested_value" else
+                       f"coalesce(suggested_value, max(suggested_value) OVER ({verdict})) AS suggested_value"
+                       for c in FINDING_COLUMNS)
+    engine.run(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT {chosen} "
+               f"FROM ({union}) QUALIFY row_number() OVER ({verdict} ORDER BY __source, message, "
+               f"suggested_value NULLS LAST, unit, criterion, severity) = 1 "
+               f"ORDER BY dataset, record_id, field, rule, status", rule="findings")
     return name
