@@ -172,12 +172,39 @@ def test_binary_content_is_not_text(tmp_path: Path) -> None:
     assert str(tmp_path / "population.csv") in info.value.message("vi")
 
 
+def test_stray_bytes_get_the_same_treatment_with_a_bom(tmp_path: Path) -> None:
+    """Excel's "CSV UTF-8" starts with a BOM: one bad byte there rejects one row, as without it."""
+    rows = person_rows(seed=17, count=6)
+    plain = csv_bytes(POPULATION_HEADER, rows).replace(rows[4][2].encode(), b"Tr\xe0n V\xe3n")
+    without = read(write(tmp_path, plain, "plain.csv"), "population")
+    result = read(write(tmp_path, codecs.BOM_UTF8 + plain), "population")
+    assert result.encoding == "utf-8-sig"
+    assert result.rows == without.rows and result.rows_read == 6
+    (rejection,) = result.rejections
+    assert rejection.code == ErrorCode.INGEST_ROW_ENCODING_INVALID
+    assert (rejection.row, rejection.column) == (6, "Họ và tên (C)")
+    assert_reconciles(result)
+
+
 def test_bom_that_lies(tmp_path: Path) -> None:
-    content = codecs.BOM_UTF8 + "Mã hồ sơ,Họ và tên\nDC1,Trần".encode() + b"\xe0\xff\n"
+    """A BOM before text that is mostly not UTF-8: the error names the first bad byte by its offset
+    in the file as a hex editor shows it (the BOM counted)."""
+    body = "Mã hồ sơ,Họ và tên\nDC1,".encode() + b"Tr\xe0n \xff\xfe \xe3\xe2\xe1\n"
+    content = codecs.BOM_UTF8 + body
     with pytest.raises(LamsachError) as info:
         read(write(tmp_path, content), "population")
     assert info.value.code == ErrorCode.INGEST_ENCODING_UNKNOWN
+    offset = content.index(b"\xe0")
+    assert f"byte {offset} (e0)" in info.value.message("vi")
     assert "CSV UTF-8" in info.value.message("vi")
+
+
+def test_utf16_error_offset_counts_the_bom(tmp_path: Path) -> None:
+    content = codecs.BOM_UTF16_LE + "Mã hồ sơ,Họ và tên\nDC1,Trần".encode("utf-16-le") + b"\x00\xd8A\x00"
+    with pytest.raises(LamsachError) as info:
+        read(write(tmp_path, content), "population")
+    assert info.value.code == ErrorCode.INGEST_ENCODING_UNKNOWN
+    assert f"byte {len(content) - 4} (00)" in info.value.message("vi")
 
 
 def test_unterminated_quote_is_reported_at_its_line(tmp_path: Path) -> None:

@@ -23,7 +23,6 @@ from lamsach.domain import ErrorCode, LamsachError, Location
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
@@ -65,6 +64,8 @@ class Decoded:
 
 def decode(content: bytes, file: str) -> Decoded:
     """The file's text and the code page it was read with; LamsachError if it is not text."""
+    if content.startswith(codecs.BOM_UTF8):
+        return _decode_utf8_bom(content, file)
     for bom, encoding in _BOMS:
         if content.startswith(bom):
             return _decode_strict(content, encoding, file)
@@ -73,25 +74,44 @@ def decode(content: bytes, file: str) -> Decoded:
     try:
         return Decoded(content.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
-        pass
+        return _mostly_utf8(content, "utf-8") or _choose_code_page(content)
+
+
+def _mostly_utf8(content: bytes, encoding: str) -> Decoded | None:
+    """Mostly UTF-8 with a few stray bytes: kept as UTF-8, and the rows holding the stray bytes are
+    rejected one by one (they still carry them, as lone surrogates) instead of the whole file."""
     text = content.decode("utf-8", "surrogateescape")
     invalid = sum(1 for c in text if "\udc80" <= c <= "\udcff")
     valid = sum(1 for c in text if c > "\x7f") - invalid
-    if valid >= 2 * invalid:
-        # Mostly UTF-8 with a few stray bytes: keep UTF-8; the rows holding the stray bytes are
-        # rejected one by one (they still carry them, as lone surrogates) instead of the whole file.
-        return Decoded(text, "utf-8", stray_bytes=True)
-    return _choose_code_page(content)
+    return Decoded(text, encoding, stray_bytes=True) if valid >= 2 * invalid else None
+
+
+def _decode_utf8_bom(content: bytes, file: str) -> Decoded:
+    """Excel's "CSV UTF-8": the same treatment as UTF-8 without the BOM (a stray byte rejects its
+    row), except that text mostly not UTF-8 is an error, not a guessed code page, since the BOM
+    says UTF-8. The error's offset counts from the file's first byte, the BOM included."""
+    bom = len(codecs.BOM_UTF8)
+    try:
+        return Decoded(content[bom:].decode("utf-8"), "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        first_bad = exc
+    decoded = _mostly_utf8(content[bom:], "utf-8-sig")
+    if decoded is None:
+        raise _undecodable(content, "utf-8-sig", bom + first_bad.start, first_bad.reason, file)
+    return decoded
 
 
 def _decode_strict(content: bytes, encoding: str, file: str) -> Decoded:
     try:
         return Decoded(content.decode(encoding), encoding)
     except UnicodeDecodeError as exc:
-        reason = f"{encoding}: byte {exc.start} ({content[exc.start : exc.start + 1].hex()}) {exc.reason}"
-        raise LamsachError(
-            ErrorCode.INGEST_ENCODING_UNKNOWN, Location(file=file), {"reason": reason}
-        ) from None
+        raise _undecodable(content, encoding, exc.start, exc.reason, file) from None
+
+
+def _undecodable(content: bytes, encoding: str, at: int, why: str, file: str) -> LamsachError:
+    """The error naming the first bad byte by its offset in the file, as a hex editor shows it."""
+    reason = f"{encoding}: byte {at} ({content[at : at + 1].hex()}) {why}"
+    return LamsachError(ErrorCode.INGEST_ENCODING_UNKNOWN, Location(file=file), {"reason": reason})
 
 
 def _utf16_without_bom(content: bytes, file: str) -> str:
