@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from lamsach.domain.errors import ErrorCode, LamsachError, Location
+from lamsach.domain.errors import ErrorCode, LamsachError, Location, use_message_renderer
 from lamsach.domain.model import DatasetSchema, FieldSpec
 
 SUPPORTED_VERSIONS: dict[str, set[int]] = {
@@ -162,3 +162,6 @@ def rule_templates() -> dict[str, dict[str, str]]:
 def catalogue_rows(name: str) -> list[dict[str, str]]:
     """Rows of a catalogue CSV under `catalogues/`, e.g. `catalogue_rows("rules/area_plausibility")`."""
     return read_csv(f"catalogues/{name}.csv")
+
+
+use_message_renderer(render_error)

@@ -16,6 +16,7 @@ from lamsach.domain.model import (
     Severity,
     SourceSpec,
 )
+from lamsach.domain.summary import PassSummary
 
 __all__ = [
     "CRITERIA",
@@ -30,6 +31,7 @@ __all__ = [
     "LamsachError",
     "Location",
     "Manifest",
+    "PassSummary",
     "Rejection",
     "Repair",
     "Severity",

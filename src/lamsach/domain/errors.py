@@ -6,6 +6,7 @@ so a clerk never sees a class name or a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -91,9 +92,9 @@ class LamsachError(Exception):
         super().__init__(self.code.value)
 
     def message(self, lang: str = "vi") -> str:
-        from lamsach.data import render_error  # late: domain stays free of stage imports at load
-
-        return render_error(self.code.value, lang, self.location, self.params)
+        if _renderer is None:  # only when nothing has imported `lamsach.data` (a bare domain test)
+            return f"{self.code.value} {self.location.as_dict()} {self.params}"
+        return _renderer(self.code.value, lang, self.location, self.params)
 
     def __str__(self) -> str:
         return self.message("vi")
@@ -106,3 +107,15 @@ class LamsachError(Exception):
             "location": self.location.as_dict(),
             "severity": self.severity,
         }
+
+
+MessageRenderer = Callable[[str, str, Location, dict[str, Any]], str]
+"""(code, lang, location, params) -> the user's message."""
+_renderer: MessageRenderer | None = None
+
+
+def use_message_renderer(renderer: MessageRenderer) -> None:
+    """Set what `LamsachError.message` renders with. `lamsach.data` sets its templates when it is
+    imported, so the domain reads no data file itself and imports nothing else from lamsach."""
+    global _renderer
+    _renderer = renderer

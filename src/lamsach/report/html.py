@@ -11,19 +11,16 @@ import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from lamsach.data import read_text
+from lamsach.domain import PassSummary
 from lamsach.report.charts import Bar, bar_chart, bar_charts
 from lamsach.report.labels import criterion_label, dataset_label, grade, labels, number, percent
 from lamsach.report.queries import ReportData, UnitPage, ranked_units
 from lamsach.report.scores import OVERALL
-
-if TYPE_CHECKING:  # the runner assembles the stages and imports this one
-    from lamsach.runner import PassSummary
 
 TEMPLATE = "report.html.j2"
 

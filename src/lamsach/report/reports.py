@@ -10,15 +10,12 @@ from __future__ import annotations
 import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from lamsach.backends.engine import Engine
+from lamsach.domain import PassSummary
 from lamsach.report.html import write_html_report
 from lamsach.report.queries import report_data
 from lamsach.report.xlsx import write_xlsx_report
-
-if TYPE_CHECKING:  # the runner assembles the stages and imports this one
-    from lamsach.runner import PassSummary
 
 VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 """Vietnam keeps UTC+7 all year: reports show the officer's local time."""

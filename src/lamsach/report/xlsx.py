@@ -9,13 +9,13 @@ written), so every sheet is written top to bottom, once.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from lamsach.backends.engine import Engine
+from lamsach.domain import PassSummary
 from lamsach.report.labels import criterion_label, dataset_label, labels
 from lamsach.report.queries import ReportData
 from lamsach.report.scores import OVERALL, ScoreRow
@@ -27,9 +27,6 @@ from lamsach.report.xlsx_findings import (
     words_table,
 )
 from lamsach.report.xlsx_sheets import EXCEL_MAX_ROWS, plan_sheets, safe_sheet_name
-
-if TYPE_CHECKING:  # the runner assembles the stages and imports this one
-    from lamsach.runner import PassSummary
 
 
 def write_xlsx_report(engine: Engine, path: Path, summary: PassSummary, data: ReportData,

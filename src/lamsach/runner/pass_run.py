@@ -15,7 +15,7 @@ from pathlib import Path
 from lamsach.backends.engine import DuckDBEngine, Engine
 from lamsach.backends.store import BatchInput, IncomingRow, SqlAlchemyStore
 from lamsach.data import load_schema, rule_templates
-from lamsach.domain import LamsachError, Manifest
+from lamsach.domain import LamsachError, Manifest, PassSummary
 from lamsach.ingest import load_manifest, read_source
 from lamsach.measure import build_scorecard
 from lamsach.runner.cell_findings import apply_overrides, cell_findings_table
@@ -28,28 +28,6 @@ from lamsach.settings import Settings
 from lamsach.validate import validate_datasets
 
 ACTOR = "lamsach run"
-
-
-@dataclass
-class PassSummary:
-    """What the user is told at the end, and what the report's first page shows."""
-
-    campaign: str
-    run_id: int
-    out_dir: str
-    reference_date: str
-    sources: list[dict] = field(default_factory=list)
-    rows_read: int = 0
-    rows_stored: int = 0
-    rows_rejected: int = 0
-    rejection_reasons: dict[str, int] = field(default_factory=dict)
-    records: dict[str, int] = field(default_factory=dict)
-    findings_by_criterion: dict[str, dict[str, int]] = field(default_factory=dict)
-    repairs: int = 0
-    links: int = 0
-    duplicates: int = 0
-    stage_seconds: dict[str, float] = field(default_factory=dict)
-    seconds: float = 0.0
 
 
 def run_pass(manifest_path: Path, out_dir: Path, settings: Settings | None = None,
