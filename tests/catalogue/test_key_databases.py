@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from lamsach.backends.store import SqlAlchemyStore
 from lamsach.catalogue import STAGES, database_statuses, load_key_databases
 from lamsach.cli.app import app
+from lamsach.cli.console import console
 from lamsach.data import dataset_names
 from lamsach.domain import DATA_CRITERIA, LamsachError
 from lamsach.measure import OVERALL
@@ -114,14 +115,21 @@ def test_sync_acknowledgements_prove_connected_and_the_shared_score_proves_share
     assert land.connected is False and land.stage == "cleaned"  # sync says not yet: the report is not believed
 
 
-def test_cli_lists_the_twelve_and_the_count(tmp_path):
+@pytest.mark.parametrize("width", [80, 200])
+def test_cli_lists_the_twelve_and_the_count(tmp_path, width):
+    """In an 80-column terminal as in a wide one, names and phrases are whole (never broken over lines)."""
     store = SqlAlchemyStore.open(f"sqlite:///{tmp_path / 'lamsach.db'}")
     _scorecard(store, "2026-10-05", {"land_parcel": (1000, 800)})
-    result = CliRunner().invoke(app, ["databases", "--data-dir", str(tmp_path), "--as-of", "2026-10-06"],
-                                env={"COLUMNS": "200"})
+    before = console._width
+    console.width = width
+    try:
+        result = CliRunner().invoke(app, ["databases", "--data-dir", str(tmp_path), "--as-of", "2026-10-06"])
+    finally:
+        console._width = before
     assert result.exit_code == 0, result.output
     assert "12 CSDL trọng điểm" in result.output and "CSDL an sinh xã hội" in result.output
     assert "4/12 CSDL đã hoàn thành" in result.output  # health, education, civil status, social security by hand
     assert "80.0%" in result.output and "nhập tay" in result.output
+    assert max(len(line) for line in result.output.splitlines()[:40]) <= width  # where each stands: fits
     bad = CliRunner().invoke(app, ["databases", "--data-dir", str(tmp_path), "--catalogue", str(tmp_path / "x.yaml")])
     assert bad.exit_code == 1 and "x.yaml" in bad.output and "Traceback" not in bad.output

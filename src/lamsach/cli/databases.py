@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from lamsach.cli.console import console, err_console, flatten, print_errors
@@ -50,25 +51,36 @@ def databases(
 
 
 def print_databases(province, lang: str = "vi") -> None:
-    """Two tables that fit a terminal: where each database stands, then its figures."""
+    """Two tables: where each database stands (fits an 80-column terminal), then its figures.
+
+    A database's name is never wrapped or cut: leaders search the output for it. The figures table
+    is printed whole even when wider than the terminal (a pager or file keeps it readable); squeezing
+    it would break names and figures over lines.
+    """
     from lamsach.catalogue import database_words as w
 
     vi = lang == "vi"
+    longest = max((len(line) for r in province.rows
+                   for line in (r.database.name(lang), r.database.lead_department_name)), default=4)
     stages = Table(title=w("title", lang), show_lines=True)
-    for header in ("CSDL" if vi else "Database", "Giai đoạn" if vi else "Stage", "Kết nối" if vi else "Connection",
-                   "Hạn" if vi else "Target", "Dự báo" if vi else "Outlook"):
-        stages.add_column(header, overflow="fold")
+    stages.add_column("CSDL" if vi else "Database", no_wrap=True, min_width=longest)
+    stages.add_column("Giai đoạn" if vi else "Stage", overflow="fold", min_width=10)
+    stages.add_column("Hạn, dự báo" if vi else "Target, outlook", overflow="fold", min_width=10)
+    stages.add_column("Kết nối" if vi else "Connection", overflow="fold")
     figures = Table(show_lines=False)
     for header in ("CSDL" if vi else "Database", "Tập dữ liệu" if vi else "Dataset", "Bản ghi" if vi else "Records",
                    *(criterion_label(c.value) if vi else c.value for c in CRITERIA)):
-        figures.add_column(header, overflow="fold", justify="left" if header in ("CSDL", "Database") else "right")
+        first = header in ("CSDL", "Database")
+        figures.add_column(header, overflow="fold", no_wrap=header not in _CRITERIA_HEADERS,
+                           justify="left" if first or header in ("Tập dữ liệu", "Dataset") else "right")
     for row in province.rows:
-        stage = f"{w('stage_' + row.stage, lang)} ({w('source_' + row.stage_source, lang)})"
+        # one phrase a line, so a narrow column breaks between phrases rather than inside them
+        stage = f"{w('stage_' + row.stage, lang)}\n({w('source_' + row.stage_source, lang)})"
         if row.reported_unproved:
-            stage += "; " + w("reported", lang, stage=w("stage_" + row.database.stage, lang))
+            stage += "\n" + w("reported", lang, stage=w("stage_" + row.database.stage, lang))
         name = f"{row.database.name(lang)}\n{row.database.lead_department_name}"
-        stages.add_row(name, stage, _connection(row, lang), row.database.target_date.strftime("%d/%m/%Y"),
-                       _outlook(row, lang))
+        stages.add_row(name, stage, f"{row.database.target_date:%d/%m/%Y}\n{_outlook(row, lang)}",
+                       _connection(row, lang))
         if not row.datasets:
             figures.add_row(row.database.name(lang), w("no_datasets", lang), "", *("" for _ in CRITERIA))
         for i, f in enumerate(row.datasets):
@@ -76,8 +88,14 @@ def print_databases(province, lang: str = "vi") -> None:
             figures.add_row(row.database.name(lang) if i == 0 else "", label, _count(f.records, lang),
                             *(_share(f.scores.get(c.value)) for c in CRITERIA))
     console.print(stages)
-    console.print(figures)
+    whole = console.measure(figures, options=console.options.update_width(1000)).maximum
+    wide = Console(width=max(console.width, whole), file=console.file, force_terminal=console.is_terminal,
+                   no_color=console.no_color)
+    wide.print(figures)
     console.print(w("complete", lang, n=province.complete_count, total=province.total), style="bold")
+
+
+_CRITERIA_HEADERS = frozenset({*(criterion_label(c.value) for c in CRITERIA), *(c.value for c in CRITERIA)})
 
 
 def _count(n: int, lang: str) -> str:
