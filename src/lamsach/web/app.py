@@ -14,6 +14,7 @@ from lamsach.backends.store import SqlAlchemyStore
 from lamsach.web import api, audit, auth, changes, dashboard, errors, links, records, review, upload
 from lamsach.web.config import WebConfig
 from lamsach.web.jobs import JobManager
+from lamsach.web.key_databases import router as key_databases_router
 
 
 def create_app(config: WebConfig | None = None, store: SqlAlchemyStore | None = None) -> FastAPI:
@@ -36,6 +37,7 @@ def create_app(config: WebConfig | None = None, store: SqlAlchemyStore | None = 
               name="static")
     for module in (auth, dashboard, review, links, records, changes, upload, audit, api):
         app.include_router(module.router)
+    app.include_router(key_databases_router)
 
     @app.get("/", include_in_schema=False)
     def home():

@@ -18,7 +18,7 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from lamsach.report.labels import percent
+from lamsach.report.labels import number, percent
 from lamsach.web.wording import LANGS, Words, purposes
 
 TEMPLATES = Jinja2Templates(directory=str(resources.files("lamsach.web").joinpath("templates")))
@@ -41,6 +41,7 @@ def static_url(path: str) -> str:
 
 TEMPLATES.env.globals["static"] = static_url
 TEMPLATES.env.filters["percent"] = percent  # the reports' Vietnamese figures: 98,3%
+TEMPLATES.env.filters["number"] = number  # 12.345
 TEMPLATES.env.filters["signed_percent"] = _signed_percent
 
 
