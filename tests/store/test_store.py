@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import warnings
+
+from sqlalchemy.exc import SAWarning
 
 from lamsach.backends.store import BatchInput, IncomingRow, SqlAlchemyStore, ValueChange
 from lamsach.domain import Rejection
@@ -91,9 +94,17 @@ def test_migrations_match_the_tables(store_url):
     from lamsach.backends.store.tables import metadata
 
     store = SqlAlchemyStore.open(store_url)
-    with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    with store.engine.connect() as conn, warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)  # SQLite cannot reflect the expression indexes
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"include_object": _not_json_index}),
+                                metadata)
     assert diff == []
+
+
+def _not_json_index(_object, name, type_, _reflected, _compare_to) -> bool:
+    """The lookups' expression indexes on records' JSON (migration 0010) differ per dialect, so the
+    shared metadata cannot declare them; `test_lookup_indexes_are_used` checks them instead."""
+    return not (type_ == "index" and name and name.startswith("ix_records_json_"))
 
 
 def test_a_sqlite_writer_waits_for_a_long_write_instead_of_failing(tmp_path):

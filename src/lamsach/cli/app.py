@@ -8,7 +8,9 @@ from typing import Annotated
 
 import typer
 
+from lamsach.cli.access import audit_app
 from lamsach.cli.campaign import campaign_app
+from lamsach.cli.clients import client_app
 from lamsach.cli.console import RichProgress, console, flatten, print_errors, print_summary
 from lamsach.cli.databases import databases
 from lamsach.cli.options import DatabaseUrl, DataDir, Lang, settings_for
@@ -22,6 +24,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(user_app, name="user")
+app.add_typer(client_app, name="client")
+app.add_typer(audit_app, name="audit")
 app.command()(serve)
 app.add_typer(record_app, name="record")
 app.add_typer(finding_app, name="finding")

@@ -1,4 +1,5 @@
-"""The agencies' JSON API: look a fact up instead of asking the citizen for paper.
+"""The first agencies' lookup, kept working for callers that use it: new callers use /api/v1
+(`web/api_v1.py`), and every answer here points there (`Deprecation`, `Link` headers).
 
 `GET /api/lookup/residence?citizen_id=…&commune=…&purpose=…` with `Authorization: Bearer <token>`
 answers whether the citizen's permanent residence in the register's current records is in that
@@ -11,7 +12,7 @@ import re
 from functools import cache
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from lamsach.backends.store import finding_queries as q
 from lamsach.backends.store.users import UserRow, log_access
@@ -38,8 +39,10 @@ def _alive(data: dict) -> bool:
 
 
 @router.get("/lookup/residence")
-def residence(request: Request, caller: Annotated[UserRow, Depends(api_caller)], citizen_id: str = "",
-              commune: str = "", purpose: str = ""):
+def residence(request: Request, response: Response, caller: Annotated[UserRow, Depends(api_caller)],
+              citizen_id: str = "", commune: str = "", purpose: str = ""):
+    response.headers["Deprecation"] = "true"
+    response.headers["Link"] = '</api/v1/residence>; rel="successor-version"'
     citizen_id, commune = citizen_id.strip(), commune.strip()
     if not CITIZEN_ID.fullmatch(citizen_id):
         raise WebError("LOOKUP_ID_INVALID", 400, {"value": mask_id(citizen_id) or "–"})

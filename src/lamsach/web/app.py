@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from lamsach.backends.store import SqlAlchemyStore
-from lamsach.web import api, audit, auth, changes, dashboard, errors, links, records, review, upload
+from lamsach.web import api, api_v1, audit, auth, changes, dashboard, errors, links, records, review, upload
 from lamsach.web.config import WebConfig
 from lamsach.web.jobs import JobManager
 from lamsach.web.key_databases import router as key_databases_router
@@ -35,7 +35,7 @@ def create_app(config: WebConfig | None = None, store: SqlAlchemyStore | None = 
     errors.install(app)
     app.mount("/static", StaticFiles(directory=str(resources.files("lamsach.web").joinpath("static"))),
               name="static")
-    for module in (auth, dashboard, review, links, records, changes, upload, audit, api):
+    for module in (auth, dashboard, review, links, records, changes, upload, audit, api, api_v1):
         app.include_router(module.router)
     app.include_router(key_databases_router)
 

@@ -31,6 +31,8 @@ class WebError(Exception):
     code: str
     status: int = 400
     params: dict[str, Any] = field(default_factory=dict)
+    location: dict[str, Any] | None = None  # e.g. the parameter and the values it may take
+    headers: dict[str, str] | None = None  # e.g. Retry-After on 429
 
     def __post_init__(self) -> None:
         super().__init__(self.code)
@@ -75,7 +77,7 @@ def describe(exc: BaseException, lang: str) -> ErrorPage:
 
     t = Words(lang)
     if isinstance(exc, WebError):
-        return ErrorPage(exc.status, exc.code, t(f"errors.{exc.code}", **exc.params))
+        return ErrorPage(exc.status, exc.code, t(f"errors.{exc.code}", **exc.params), exc.location)
     if isinstance(exc, RequestValidationError):
         items = [ErrorItem("REQUEST_INVALID", f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}",
                            None) for e in exc.errors()]
@@ -102,7 +104,8 @@ async def handle_error(request: Request, exc: Exception) -> Response:
 
     page = describe(exc, request_lang(request))
     if request.url.path.startswith("/api/"):
-        return JSONResponse(page.as_json(), status_code=page.status)
+        headers = exc.headers if isinstance(exc, WebError) else None
+        return JSONResponse(page.as_json(), status_code=page.status, headers=headers)
     if page.code == "AUTH_REQUIRED":
         target = f"/login?next={request.url.path}"
         if is_htmx(request):

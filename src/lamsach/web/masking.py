@@ -6,6 +6,7 @@ so text is masked by pattern as well as fields by type.
 
 from __future__ import annotations
 
+import logging
 import re
 
 ID_PATTERN = re.compile(r"(?<!\d)(\d{3})(\d{3,6})(\d{3})(?!\d)")
@@ -26,3 +27,28 @@ def mask_text(text: str | None) -> str | None:
     if not text:
         return text
     return ID_PATTERN.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), str(text))
+
+
+class MaskIds(logging.Filter):
+    """A logging filter masking ID-like digit runs in a record's message and arguments: the
+    server's access log prints request paths, and a lookup's query string carries a citizen ID."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = mask_text(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(mask_text(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+def masked_log_config() -> dict:
+    """uvicorn's logging configuration with `MaskIds` on every handler."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["mask_ids"] = {"()": "lamsach.web.masking.MaskIds"}
+    for handler in config["handlers"].values():
+        handler.setdefault("filters", []).append("mask_ids")
+    return config

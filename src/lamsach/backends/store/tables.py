@@ -282,3 +282,62 @@ web_jobs = Table(
 their progress: kept in the store so that every server process can run, report and wait for them,
 and so a queued job survives a restart. `heartbeat_at` moves while a job runs; a running job whose
 heartbeat stopped belongs to a process that died."""
+
+api_clients = Table(
+    "api_clients",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("scopes", Text, nullable=False),
+    Column("purposes", Text, nullable=False),
+    Column("rate_per_minute", Integer, nullable=False),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("rotated_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+"""Agencies that look facts up through /api/v1: scopes and purposes (space-separated codes), a
+rate limit, an optional expiry. The token is kept only as its SHA-256; a client has no web login."""
+
+access_log = Table(
+    "access_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("seq", Integer, nullable=False, unique=True),
+    Column("at", String(32), nullable=False),
+    Column("client", String(100), nullable=False),
+    Column("scope", String(40), nullable=False),
+    Column("purpose", String(60), nullable=False),
+    Column("subject", String(20), nullable=False),
+    Column("subject_hash", String(64), nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("entry_hash", String(64), nullable=False),
+    Index("ix_access_log_subject", "subject_hash"),
+)
+"""Every agency lookup, as a hash chain: `entry_hash` is the SHA-256 of the previous entry's hash
+and this entry's fields, so an entry altered, removed or moved breaks the chain from there on.
+`subject` is the masked citizen ID; `subject_hash` its keyed hash (HMAC), to find one person's
+entries without keeping the ID. `at` is ISO text so the hashed value reads back identically."""
+
+access_head = Table(
+    "access_head",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("entry_hash", String(64), nullable=False),
+)
+"""The chain's head (one row): appending updates it first, which serialises writers on SQLite and
+PostgreSQL alike."""
+
+access_checkpoints = Table(
+    "access_checkpoints",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("seq", Integer, nullable=False),
+    Column("entry_hash", String(64), nullable=False),
+    Column("at", String(32), nullable=False),
+)
+"""The chain's head every so many entries: removing the newest entries (which no later entry
+points to) still shows against the last checkpoint."""
