@@ -53,7 +53,7 @@ def run_lamsach(folder: str, queue) -> None:
 
     from lamsach.backends.engine import DuckDBEngine
     from lamsach.backends.store import SqlAlchemyStore
-    from lamsach.runner.linking import LinkContext, link_people
+    from lamsach.link.stage import LinkContext, link_people
     from lamsach.settings import Settings
     from lamsach.validate import quote
 

@@ -33,8 +33,8 @@ from lamsach.data import catalogue_rows, load_schema
 from lamsach.generate import DEFAULT_REFERENCE_DATE, generate_register_rows
 from lamsach.generate.reference import reference
 from lamsach.generate.register import format_date, parse_date
-from lamsach.runner.records_table import engine_table
 from lamsach.standardise import standardise_dataset
+from lamsach.standardise.records_table import engine_table
 
 PROVINCE = "38"
 REFERENCE_DATE = DEFAULT_REFERENCE_DATE

@@ -12,8 +12,8 @@ from datetime import date
 
 from lamsach.backends.engine import DuckDBEngine
 from lamsach.data import load_schema
-from lamsach.runner.records_table import engine_table
 from lamsach.standardise import standardise_dataset
+from lamsach.standardise.records_table import engine_table
 from lamsach.validate import validate_datasets
 
 RECORDS = 400

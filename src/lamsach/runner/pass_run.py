@@ -13,33 +13,55 @@ from datetime import date
 from pathlib import Path
 
 from lamsach.backends.engine import DuckDBEngine, Engine
-from lamsach.backends.store import BatchInput, IncomingRow, SqlAlchemyStore
+from lamsach.backends.store import BatchInput, IncomingRow, SqlAlchemyStore, Store
 from lamsach.data import load_schema, rule_templates
 from lamsach.domain import LamsachError, Manifest, PassSummary
 from lamsach.ingest import load_manifest, read_source
+from lamsach.link.stage import LINK_FILES, LinkContext, deduplicate, enrich, link_people, write_link_files
 from lamsach.measure import build_scorecard
-from lamsach.runner.cell_findings import apply_overrides, cell_findings_table
-from lamsach.runner.decisions import apply_decisions
-from lamsach.runner.linking import LINK_FILES, LinkContext, deduplicate, enrich, link_people, write_link_files
-from lamsach.runner.outputs import discard, open_staging, publish, write_outputs
+from lamsach.publish import discard, open_staging, publish, save_results, write_outputs
+from lamsach.review.decisions import apply_decisions
 from lamsach.runner.progress import Progress, SilentProgress
-from lamsach.runner.records_table import standardise_records
 from lamsach.settings import Settings
+from lamsach.standardise.cell_findings import apply_overrides, cell_findings_table
+from lamsach.standardise.records_table import standardise_records
 from lamsach.validate import validate_datasets
 
 ACTOR = "lamsach run"
 
 
+def open_backends(settings: Settings) -> tuple[Store, Engine]:
+    """The store and the batch engine `settings` name, for a pass to be handed."""
+    store = SqlAlchemyStore.open(settings.store_url)
+    try:
+        return store, DuckDBEngine(memory_limit=settings.duckdb_memory_limit, threads=settings.duckdb_threads)
+    except BaseException:
+        store.close()
+        raise
+
+
 def run_pass(manifest_path: Path, out_dir: Path, settings: Settings | None = None,
              progress: Progress | None = None, actor: str = ACTOR,
-             reference_date: date | None = None) -> PassSummary:
+             reference_date: date | None = None, store: Store | None = None,
+             engine: Engine | None = None) -> PassSummary:
     """Run the whole pass on `manifest_path`; raise `LamsachError`s together, before storing anything.
 
     `reference_date` (else the manifest's, else today) is the day the pass judges "now" and
-    "stale" against and the date of the campaign snapshot it makes.
+    "stale" against and the date of the campaign snapshot it makes. The pass is handed its `store`
+    and batch `engine` (else opens those `settings` name: `open_backends`) and closes both when
+    it ends, whichever way it ends.
     """
     settings = settings or Settings.from_env()
-    progress = progress or SilentProgress()
+    if store is None or engine is None:
+        opened_store, opened_engine = open_backends(settings)
+        store, engine = store or opened_store, engine or opened_engine
+    with store, engine:
+        return _run_pass(manifest_path, Path(out_dir), settings, progress or SilentProgress(), actor,
+                         reference_date, store, engine)
+
+
+def _run_pass(manifest_path: Path, out_dir: Path, settings: Settings, progress: Progress, actor: str,
+              reference_date: date | None, store: Store, engine: Engine) -> PassSummary:
     clock = _StageClock()
     manifest = load_manifest(manifest_path)
     reference = reference_date or (
@@ -48,10 +70,9 @@ def run_pass(manifest_path: Path, out_dir: Path, settings: Settings | None = Non
     clock.lap("import: read")
     staging = open_staging(out_dir)  # an unwritable output folder stops the pass before it stores
     try:
-        store = SqlAlchemyStore.open(settings.store_url)
         run_id = store.start_run(manifest.name, str(manifest_path), reference.isoformat(), actor)
-        work = _Pass(manifest, reference, actor, settings, progress, clock, store, run_id, staging, Path(out_dir),
-                     PassSummary(manifest.name, run_id, str(out_dir), reference.isoformat()))
+        work = _Pass(manifest, reference, actor, settings, progress, clock, store, engine, run_id, staging,
+                     out_dir, PassSummary(manifest.name, run_id, str(out_dir), reference.isoformat()))
         return work.run(reads)
     except BaseException:
         discard(staging)
@@ -69,7 +90,8 @@ class _Pass:
     settings: Settings
     progress: Progress
     clock: _StageClock
-    store: SqlAlchemyStore
+    store: Store
+    engine: Engine
     run_id: int
     staging: Path
     out_dir: Path
@@ -82,8 +104,7 @@ class _Pass:
         try:
             self._store(reads)
             self.clock.lap("import: store")
-            engine = DuckDBEngine(memory_limit=self.settings.duckdb_memory_limit,
-                                  threads=self.settings.duckdb_threads)
+            engine = self.engine
             datasets = sorted({s.dataset for s in self.manifest.sources},
                               key=lambda d: (d != "population", d != "death", d))
             cell_rows = self._standardise(engine, datasets)
@@ -182,7 +203,7 @@ class _Pass:
     def _write(self, engine: Engine, datasets: list[str], findings: str, links: str, scorecard: str) -> None:
         self.progress.start("Ghi kết quả và báo cáo", 1)
         write_outputs(engine, self.staging, datasets, self.tables, findings, links, scorecard, self.summary)
-        _save_results(self.store, engine, self.run_id, findings, scorecard)
+        save_results(self.store, engine, self.run_id, findings, scorecard)
         publish(self.staging, self.out_dir, previous=LINK_FILES)
         self.progress.advance()
         self.progress.finish()
@@ -228,13 +249,6 @@ def _unit_of(values: dict, schema) -> str | None:
     if raw.endswith(".0"):
         raw = raw[:-2]
     return raw.zfill(5) if raw.isdigit() and len(raw) <= 5 else (raw or None)
-
-
-def _save_results(store, engine, run_id, findings, scorecard) -> None:
-    rows = engine.rows(f'SELECT dataset, record_id AS record_key, unit, field, criterion, rule, severity, '
-                       f'status, message, suggested_value FROM "{findings}"')
-    store.save_findings(run_id, rows)
-    store.save_scorecard(run_id, engine.rows(f'SELECT unit, dataset, criterion, records, passing FROM "{scorecard}"'))
 
 
 def _summary_dict(summary: PassSummary) -> dict:

@@ -1,9 +1,10 @@
-"""The batch engine interface: five abstract methods, everything else final on the base.
+"""The batch engine interface: a few abstract methods, everything else final on the base.
 
-A backend (DuckDB now, Spark later) implements running SQL, fetching a result as Arrow, registering
-an Arrow table,
-checking and dropping a table; naming, logging and turning driver errors into `LamsachError`
-(which names the rule, while the SQL goes to the log) live here once.
+A backend (DuckDB now, Spark later) implements running SQL, fetching a result as Arrow (whole or
+in batches), registering an Arrow table, checking and dropping a table, and closing; it names
+the `Dialect` its SQL is written in. Naming, logging and turning driver errors into
+`LamsachError` (which names the rule, while the SQL goes to the log) live here once. A pass is
+handed its engine and closes it (`with engine:`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,21 @@ class Engine(ABC):
 
     @abstractmethod
     def drop(self, table_name: str) -> None: ...
+
+    @abstractmethod
+    def batches(self, sql: str, rows_per_batch: int = 10_000) -> Any:
+        """A large SELECT streamed as Arrow record batches (a reader), never whole in memory."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @final
+    def __enter__(self) -> Engine:
+        return self
+
+    @final
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
     @final
     def table_name(self, stem: str) -> str:

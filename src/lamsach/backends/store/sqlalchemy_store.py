@@ -72,6 +72,16 @@ class SqlAlchemyStore:
             ) from None
         return store
 
+    def close(self) -> None:
+        """Give back the database connections (a pass closes the store it was handed)."""
+        self.engine.dispose()
+
+    def __enter__(self) -> SqlAlchemyStore:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
     def migrate(self, target: str = "head") -> None:
         """Bring the schema to `target` (a revision; lower than the current one goes down)."""
         from alembic import command
@@ -359,6 +369,18 @@ class SqlAlchemyStore:
                                 .order_by(t.finding_decisions.c.id))
             latest = {(r.dataset, r.record_key, r.field, r.rule): dict(r._mapping) for r in rows}
         return list(latest.values())
+
+    def link_decisions(self, campaign: str) -> list[dict]:
+        """Officers' latest decision per queued link candidate (see `link_reviews`)."""
+        from lamsach.backends.store.link_reviews import link_decisions
+
+        return link_decisions(self, campaign)
+
+    def save_link_reviews(self, run_id: int, campaign: str, rows: list[dict]) -> int:
+        """The pass's undecided link candidates queued, superseding the campaign's open ones."""
+        from lamsach.backends.store.link_reviews import save_link_reviews
+
+        return save_link_reviews(self, run_id, campaign, rows)
 
     def save_scorecard(self, run_id: int, rows: list[dict]) -> None:
         with self.engine.begin() as conn:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from lamsach.backends.engine import Engine
-from lamsach.backends.store import SqlAlchemyStore, ValueChange
+from lamsach.backends.store import Store, ValueChange
 from lamsach.data import rule_templates
 from lamsach.domain import DatasetSchema
 from lamsach.validate import quote, register_by_id_sql
@@ -92,7 +92,7 @@ def _note_sql(templates: dict[str, dict[str, str]]) -> str:
     return sql
 
 
-def enrich_from_register(engine: Engine, store: SqlAlchemyStore, campaign: str, run_id: int, actor: str,
+def enrich_from_register(engine: Engine, store: Store, campaign: str, run_id: int, actor: str,
                          schemas: list[DatasetSchema], tables: dict[str, str], links: str, findings: str,
                          catalogue: str) -> EnrichmentResult:
     """Fill, version and record every enrichment the pass's accepted links allow."""
@@ -130,7 +130,7 @@ def enrich_from_register(engine: Engine, store: SqlAlchemyStore, campaign: str, 
     return EnrichmentResult(applied, fixed[0][0] if fixed else 0, added[0][0] if added else 0)
 
 
-def _refused_table(engine: Engine, store: SqlAlchemyStore, campaign: str) -> str:
+def _refused_table(engine: Engine, store: Store, campaign: str) -> str:
     """Enrichments an officer undid: (dataset, record, field, the register's value)."""
     rows = [{"dataset": c.dataset, "record_id": c.record_key, "field": c.field, "value": c.old_value}
             for c in store.history(campaign, source="undo") if c.rule in (RULE, UPDATE_RULE)]

@@ -18,8 +18,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from lamsach.backends.engine import Engine
-from lamsach.backends.store import SqlAlchemyStore
-from lamsach.backends.store.link_reviews import link_decisions, save_link_reviews
+from lamsach.backends.store import Store
 from lamsach.data import load_schema, rule_templates
 from lamsach.domain import DatasetSchema
 from lamsach.link import (
@@ -38,7 +37,7 @@ from lamsach.link import (
     train_person_model,
 )
 from lamsach.link.charts import MATCH_WEIGHTS_FILE, WATERFALL_FILE
-from lamsach.runner.enrich import EnrichmentResult, enrich_from_register
+from lamsach.link.enrich import EnrichmentResult, enrich_from_register
 from lamsach.settings import Settings
 from lamsach.validate import quote
 
@@ -63,7 +62,7 @@ class LinkStageResult:
 @dataclass(frozen=True)
 class LinkContext:
     engine: Engine
-    store: SqlAlchemyStore
+    store: Store
     campaign: str
     run_id: int
     actor: str
@@ -97,7 +96,7 @@ def _id_links(engine: Engine, schemas: list[DatasetSchema], tables: dict[str, st
 
 
 def _decisions_table(ctx: LinkContext) -> str:
-    rows = link_decisions(ctx.store, ctx.campaign)
+    rows = ctx.store.link_decisions(ctx.campaign)
     schema = pa.schema([(c, pa.string()) for c in ("dataset", "record_id", "role", "citizen_id", "status")])
     return ctx.engine.register("link_decisions", pa.Table.from_pylist(rows, schema=schema))
 
@@ -141,7 +140,7 @@ def _queue_reviews(ctx: LinkContext, explained: str) -> int:
         f"SELECT dataset, record_id AS record_key, role, citizen_id, register_record, match_probability, "
         f"match_weight, runner_up_weight, weights FROM {quote(explained)} WHERE band = 'review' "
         f"ORDER BY dataset, record_id, role")
-    return save_link_reviews(ctx.store, ctx.run_id, ctx.campaign, rows)
+    return ctx.store.save_link_reviews(ctx.run_id, ctx.campaign, rows)
 
 
 def link_people(ctx: LinkContext, datasets: list[str], tables: dict[str, str]) -> LinkStageResult:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from lamsach.backends.store import ChangeRow
 from lamsach.data import fill_template
 from lamsach.domain import DatasetSchema, FindingStatus
-from lamsach.runner.records_table import StandardisedTable
+from lamsach.standardise.records_table import StandardisedTable
 
 
 def render(template: str, label: str, params: dict) -> str:

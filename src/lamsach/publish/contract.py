@@ -1,20 +1,14 @@
-"""The contract files (findings, clean data, links, duplicates, scorecard) and the reports.
-
-Everything a pass writes — these, and the link stage's model, charts and weights — goes into a
-fresh staging folder beside the target (`open_staging`) and is moved into place at the end
-(`publish`), so a crash never leaves a half-written set of files that other tools would read
-as complete, nor files of two passes side by side.
-"""
+"""The contract files (findings, clean data, links, duplicates, scorecard) and the reports,
+written into the pass's staging folder (`lamsach.publish.folder`) that is published at the end."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
 from lamsach.backends.engine import Engine
+from lamsach.backends.store import Store
 from lamsach.data import load_schema
-from lamsach.domain import CRITERIA, ErrorCode, LamsachError, Location
+from lamsach.domain import CRITERIA
 from lamsach.link import LINK_COLUMNS
 from lamsach.measure import OVERALL, SCORECARD_COLUMNS
 from lamsach.report import write_reports
@@ -26,39 +20,6 @@ CONTRACT_FINDING_COLUMNS = [c for c in FINDING_COLUMNS if c != "unit"]
 def _copy(engine: Engine, sql: str, path: Path) -> None:
     escaped = str(path).replace("'", "''")
     engine.run(f"COPY ({sql}) TO '{escaped}' (HEADER, DELIMITER ',', QUOTE '\"')", rule=f"write {path.name}")
-
-
-def open_staging(out_dir: Path) -> Path:
-    """A fresh folder beside `out_dir` that the pass writes into until `publish`."""
-    out_dir = Path(out_dir)
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
-    except OSError as exc:
-        raise LamsachError(ErrorCode.OUTPUT_NOT_WRITABLE, Location(file=str(out_dir)),
-                           {"reason": exc.strerror or str(exc)}) from None
-
-
-def discard(staging: Path) -> None:
-    shutil.rmtree(staging, ignore_errors=True)
-
-
-def publish(staging: Path, out_dir: Path, previous: tuple[str, ...] = ()) -> None:
-    """Move everything staged into `out_dir`, replacing what an earlier pass left there under the
-    same names or under `previous` (files a pass may or may not write, such as a chart)."""
-    out_dir = Path(out_dir)
-    if not out_dir.exists():
-        staging.rename(out_dir)
-        return
-    for name in {*previous, *(item.name for item in staging.iterdir())}:
-        target = out_dir / name
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
-    for item in staging.iterdir():
-        item.rename(out_dir / item.name)
-    staging.rmdir()
 
 
 def write_outputs(engine: Engine, staging: Path, datasets: list[str], tables: dict[str, str], findings: str,
@@ -89,3 +50,11 @@ def _fill_counts(engine: Engine, findings: str, links: str, summary) -> None:
     summary.findings_by_criterion = by_criterion
     summary.links = engine.run(f"SELECT count(*) FROM {quote(links)}")[0][0]
     summary.duplicates = engine.run(f"SELECT count(*) FROM {findings} WHERE rule = 'duplicate_record'")[0][0]
+
+
+def save_results(store: Store, engine: Engine, run_id: int, findings: str, scorecard: str) -> None:
+    """The run's findings and scorecard kept in the store, where the web and the next pass read them."""
+    rows = engine.rows(f'SELECT dataset, record_id AS record_key, unit, field, criterion, rule, severity, '
+                       f'status, message, suggested_value FROM "{findings}"')
+    store.save_findings(run_id, rows)
+    store.save_scorecard(run_id, engine.rows(f'SELECT unit, dataset, criterion, records, passing FROM "{scorecard}"'))
