@@ -238,3 +238,48 @@ def test_the_old_residence_lookup_points_to_v1(shared_app, built_world):
                                                 "purpose": "verify_citizen_request"})
     assert answer.status_code == 200 and answer.json()["ok"] is True
     assert answer.headers["Deprecation"] == "true" and "/api/v1/residence" in answer.headers["Link"]
+
+
+def test_the_inspector_sees_the_access_log_and_a_citizens_report(api):
+    from web_fixtures import csrf_of, sign_in
+
+    app, world = api
+    store = app.state.store
+    cid = next(r.data["citizen_id"] for r in people(store, world.campaign, "population")
+               if len(str(r.data.get("citizen_id") or "")) == 12)
+    agency = TestClient(app)
+    _get(agency, "life-status", citizen_id=cid)
+    _get(agency, "residence", citizen_id=cid, commune="15085")
+    inspector = TestClient(app)
+    sign_in(inspector, "inspector")
+    page = inspector.get("/audit/access?client=all")
+    assert page.status_code == 200 and cid not in page.text
+    assert page.context["page"].entries[0]["scope"] == "residence"
+    checked = inspector.get("/audit/access?verify=1").context["page"].chain
+    assert checked.ok and checked.entries >= 2
+    form = inspector.get("/audit/citizen")
+    report = inspector.post("/audit/citizen", data={"citizen_id": cid, "csrf_token": csrf_of(form.text)})
+    entries = report.context["page"].report.entries
+    assert [(e.client, e.scope) for e in entries[:2]] == [("all", "residence"), ("all", "life_status")]
+    assert entries[0].purpose_label == "Xác minh theo đề nghị của công dân"
+    assert cid not in report.text and cid[:3] + "******" + cid[-3:] in report.text
+    bad = inspector.post("/audit/citizen", data={"citizen_id": "123", "csrf_token": csrf_of(form.text)})
+    assert bad.status_code == 400
+    officer = TestClient(app)
+    sign_in(officer, "officer")
+    assert officer.get("/audit/access").status_code == 403
+
+
+def test_a_citizens_report_from_the_command_line(api):
+    from typer.testing import CliRunner
+
+    from lamsach.cli.app import app as cli
+
+    app, world = api
+    cid = next(r.data["citizen_id"] for r in people(app.state.store, world.campaign, "population")
+               if len(str(r.data.get("citizen_id") or "")) == 12)
+    _get(TestClient(app), "land-parcels", citizen_id=cid)
+    result = CliRunner().invoke(cli, ["audit", "citizen", cid, "--data-dir", str(world.data_dir)])
+    assert result.exit_code == 0, result.output
+    assert "all" in result.output and "land_parcels" in result.output and cid not in result.output
+    assert CliRunner().invoke(cli, ["audit", "citizen", "12", "--data-dir", str(world.data_dir)]).exit_code == 1

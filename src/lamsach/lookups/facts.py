@@ -76,18 +76,23 @@ def naming(store: SqlAlchemyStore, dataset: str, fields: tuple[str, ...], citize
     found = []
     with store.engine.connect() as conn:
         for field in fields:
-            found.extend(conn.execute(select(*COLUMNS).where(t.records.c.dataset == dataset,
-                                                             json_field(store, field) == citizen_id)))
+            found.extend(conn.execute(naming_query(store, dataset, field, citizen_id)))
     return _newest_per_key(found)
+
+
+def naming_query(store: SqlAlchemyStore, dataset: str, field: str, citizen_id: str):
+    return select(*COLUMNS).where(t.records.c.dataset == dataset, json_field(store, field) == citizen_id)
+
+
+def parcel_query(store: SqlAlchemyStore, commune: str, map_sheet: str, parcel_no: str):
+    return select(*COLUMNS).where(t.records.c.dataset == "land_parcel", json_field(store, "parcel_no") == parcel_no,
+                                  json_field(store, "map_sheet") == map_sheet, t.records.c.unit == commune)
 
 
 def parcel(store: SqlAlchemyStore, commune: str, map_sheet: str, parcel_no: str) -> list[Fact]:
     """The land records of one parcel (commune, map sheet, parcel number)."""
     with store.engine.connect() as conn:
-        rows = conn.execute(select(*COLUMNS).where(t.records.c.dataset == "land_parcel",
-                                                   json_field(store, "parcel_no") == parcel_no,
-                                                   json_field(store, "map_sheet") == map_sheet,
-                                                   t.records.c.unit == commune)).all()
+        rows = conn.execute(parcel_query(store, commune, map_sheet, parcel_no)).all()
     return _newest_per_key(rows)
 
 

@@ -1,0 +1,30 @@
+"""Each lookup reads index entries, not every record of a dataset: the query plans of the
+lookups' queries use the citizen-ID index and the JSON expression indexes (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, text
+
+from lamsach.backends.store import SqlAlchemyStore
+from lamsach.backends.store import tables as t
+from lamsach.lookups import facts
+
+
+def plan(store: SqlAlchemyStore, query) -> str:
+    compiled = str(query.compile(store.engine, compile_kwargs={"literal_binds": True}))
+    with store.engine.begin() as conn:
+        if store.engine.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL enable_seqscan = off"))  # an empty table: show what can be used
+            return "\n".join(r[0] for r in conn.execute(text(f"EXPLAIN {compiled}")))
+        return "\n".join(str(r[-1]) for r in conn.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+
+
+def test_lookup_indexes_are_used(store_url):
+    store = SqlAlchemyStore.open(store_url)
+    for dataset, field in (("marriage", "husband_id"), ("marriage", "wife_id"), ("death", "deceased_id"),
+                           ("land_parcel", "owner_id")):
+        assert f"ix_records_json_{field}" in plan(store, facts.naming_query(store, dataset, field, "038093004643"))
+    assert "ix_records_json_parcel_no" in plan(store, facts.parcel_query(store, "15085", "12", "345"))
+    register = select(*facts.COLUMNS).where(t.records.c.citizen_id == "038093004643",
+                                            t.records.c.dataset == "population")
+    assert "ix_records_citizen_id" in plan(store, register)
