@@ -81,5 +81,10 @@ def print_summary(summary, lang: str = "vi") -> None:
     for criterion, counts in summary.findings_by_criterion.items():
         crit.add_row(CRITERION_VI.get(criterion, criterion), str(counts.get("open", 0)), str(counts.get("fixed", 0)))
     console.print(crit)
+    for source in summary.sources:
+        for col in source.get("unmapped_columns", []):
+            hint = f" — có thể là “{col['closest_label']}” ({col['closest']})" if col.get("closest") else ""
+            console.print(f"[yellow]Cột không được đọc[/yellow]: {source['file']}: “{col['column']}”{hint}. "
+                          "Hãy ánh xạ trong columns: hoặc liệt kê trong ignore_columns: của tệp mô tả.")
     console.print(f"Thời gian: {summary.seconds} giây. Báo cáo: [bold]{summary.out_dir}/report.html[/bold], "
                   f"[bold]{summary.out_dir}/report.xlsx[/bold]")

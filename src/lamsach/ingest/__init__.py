@@ -6,8 +6,12 @@ checksum, how the file was read, one dict of raw text per row and a rejection fo
 cannot become a record. Values are not cleaned here — that is the standardise stage's work.
 """
 
+from lamsach.ingest.collisions import reject_pass_collisions, reject_taken_keys, row_key, row_unit
 from lamsach.ingest.headers import fold
 from lamsach.ingest.manifest import load_manifest
 from lamsach.ingest.source import SourceRead, read_source
 
-__all__ = ["SourceRead", "fold", "load_manifest", "read_source"]
+__all__ = [
+    "SourceRead", "fold", "load_manifest", "read_source", "reject_pass_collisions", "reject_taken_keys",
+    "row_key", "row_unit",
+]

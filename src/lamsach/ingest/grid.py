@@ -23,6 +23,9 @@ class Grid:
     row_numbers: list[int]
     merged: list[MergedRange] = field(default_factory=list)
     stray_bytes: bool = False  # cells may hold undecodable bytes (as lone surrogates) to reject
+    formulas: dict[int, dict[int, str]] = field(default_factory=dict)
+    """Row index -> column index -> formula text, for formula cells with no saved result (read
+    as empty by the reader, so their rows are refused instead; see xlsx_formulas.py)."""
 
     def cell(self, row: int, col: int) -> str | None:
         cells = self.rows[row]

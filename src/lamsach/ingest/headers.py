@@ -25,6 +25,8 @@ IGNORE = ""
 
 _MIN_FIELDS = 2
 _CLOSEST_RATIO = 0.6
+_CONTAINED_RATIO = 0.9
+_CONTAINED_MIN = 5
 
 
 def fold(text: str) -> str:
@@ -104,6 +106,8 @@ class ColumnMapping:
     labels: dict[int, str]
     width: int
     unnamed: list[int] = field(default_factory=list)
+    unmapped: list[tuple[str, str | None]] = field(default_factory=list)
+    """Named columns no field took and the manifest does not ignore: (header, closest field or None)."""
 
 
 def header_texts(grid: Grid, row_index: int) -> list[str | None]:
@@ -169,6 +173,8 @@ def map_columns(
         target = index.field_for(text)
         if target is None:
             mapping.ignored.append(text.strip())
+            if not index.is_override(text) and not index.is_row_number(text):
+                mapping.unmapped.append((text.strip(), None))
         else:
             by_field.setdefault(target, []).append(i)
     errors: list[LamsachError] = []
@@ -184,6 +190,8 @@ def map_columns(
             continue
         mapping.fields[chosen[0]] = target
         mapping.column_map[texts[chosen[0]].strip()] = target
+    taken = set(by_field)
+    mapping.unmapped = [(h, closest_field(h, index.schema, taken)) for h, _ in mapping.unmapped]
     found_text = ", ".join(f"“{t.strip()}”" for t in texts[:width] if not is_blank(t))
     unmatched = [
         t.strip()
@@ -219,6 +227,30 @@ def closest_names(label: str, aliases: tuple[str, ...], headers: list[str]) -> s
         pairs.sort(key=lambda p: -p[0])
         return ", ".join(f"“{h}” → “{n}”" for _, h, n in pairs[:3])
     return ", ".join(f"“{n}”" for n in known[:4])
+
+
+def closest_field(header: str, schema: DatasetSchema, taken: set[str]) -> str | None:
+    """The field an unmapped header most likely means, among fields no column took, or None.
+
+    "Ngay sinh (dd-mm-yyyy)" is not an alias of any field — a format hint in brackets is part
+    of what a header says ("Diện tích (ha)" is not `area_m2`) — so it is offered, not mapped:
+    a folded name contained in the header counts as a strong likeness, else difflib's ratio.
+    """
+    folded = fold(header)
+    best: tuple[float, str] | None = None
+    for spec in schema.fields:
+        if spec.name in taken:
+            continue
+        for name in (spec.label_vi, *spec.aliases, spec.name):
+            known = fold(name)
+            if not known:
+                continue
+            ratio = difflib.SequenceMatcher(None, folded, known).ratio()
+            if len(known) >= _CONTAINED_MIN and known in folded:
+                ratio = max(ratio, _CONTAINED_RATIO)
+            if ratio >= _CLOSEST_RATIO and (best is None or ratio > best[0]):
+                best = (ratio, spec.name)
+    return best[1] if best else None
 
 
 def unnamed_label(col: int) -> str:

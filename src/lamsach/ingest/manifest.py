@@ -13,6 +13,10 @@ field the dataset does not have, a misspelt key. Paths are relative to the manif
         unit: "16012"                    # optional
         sheet: Thua dat                  # optional: read only this sheet
         columns: {"Họ tên chủ": owner_name, "Ghi chú": null}   # optional; null = ignore the column
+        ignore_columns: ["Ghi chú", "Người nhập"]   # optional: columns deliberately not read
+
+A column no field takes is named in the pass's summary and report until the manifest maps it
+(`columns:`) or ignores it (`ignore_columns:` or a null in `columns:`).
 """
 
 from __future__ import annotations
@@ -25,8 +29,9 @@ import yaml
 
 from lamsach.data import dataset_names, load_schema, rule_templates
 from lamsach.domain import ErrorCode, LamsachError, Location, Manifest, SourceSpec
+from lamsach.ingest.headers import fold
 
-SOURCE_KEYS = ("path", "dataset", "unit", "columns", "sheet")
+SOURCE_KEYS = ("path", "dataset", "unit", "columns", "sheet", "ignore_columns")
 PROVINCE_CODE_DIGITS = 2
 
 
@@ -73,10 +78,12 @@ def load_manifest(path: Path) -> Manifest:
         problems.add(ErrorCode.MANIFEST_FIELD_MISSING, field="sources")
         raw_sources = []
     sources = []
+    seen: dict[tuple, int] = {}
     for i, raw in enumerate(raw_sources):
         line = lines[i] if i < len(lines) else None
         spec = _source(raw, i + 1, line, path.parent, problems)
         if spec is not None:
+            _check_repeated(spec, i + 1, line, seen, problems)
             sources.append(spec)
     problems.raise_if_any()
     return Manifest(
@@ -128,6 +135,12 @@ def _source(raw: Any, number: int, line: int | None, folder: Path, problems: _Pr
         )
         dataset = ""
     columns = _columns(raw.get("columns"), dataset, number, line, problems)
+    ignore = raw.get("ignore_columns")
+    if ignore is not None and not (isinstance(ignore, list) and all(isinstance(h, str | int) for h in ignore)):
+        problems.add(ErrorCode.MANIFEST_INVALID, line,
+                     reason=f"source {number}: ignore_columns must be a list of column headers")
+    elif ignore and columns is not None:
+        columns = {**{str(h): "" for h in ignore}, **columns}
     if not (path and dataset) or columns is None:
         return None
     return SourceSpec(
@@ -137,6 +150,18 @@ def _source(raw: Any, number: int, line: int | None, folder: Path, problems: _Pr
         columns=columns,
         sheet=_text(raw.get("sheet")) or None,
     )
+
+
+def _check_repeated(spec: SourceSpec, number: int, line: int | None, seen: dict[tuple, int],
+                    problems: _Problems) -> None:
+    """One file listed twice (as the same dataset and sheet) would be stored twice over; a
+    workbook listed once per sheet or per dataset is not a repeat."""
+    identity = (spec.path.resolve(), spec.dataset, spec.sheet and fold(spec.sheet))
+    if identity in seen:
+        problems.add(ErrorCode.MANIFEST_SOURCE_REPEATED, line, number=number, value=str(spec.path),
+                     first=seen[identity])
+    else:
+        seen[identity] = number
 
 
 def _columns(

@@ -2,7 +2,7 @@
 
 "Nothing is lost": every non-blank row below the header is counted, and is either kept or
 rejected — its key missing, its key already used higher up in the same file, cells beyond the
-last header column, bytes that are not text — so `rows_read == len(rows) + len(rejections)`.
+last header column, bytes that are not text, a formula whose result was never saved — so `rows_read == len(rows) + len(rejections)`.
 Blank rows are not data. Neither is the row of column numbers "(1) (2) (3) …" that Vietnamese
 forms print under the header, which is skipped when it directly follows the header.
 """
@@ -50,13 +50,15 @@ def extract_rows(
     columns = list(mapping.fields.items())
     for i in range(first, len(grid.rows)):
         cells = grid.rows[i]
-        if i == numbering or not any(v and not v.isspace() for v in cells):
+        formulas = grid.formulas.get(i)
+        if i == numbering or not (any(v and not v.isspace() for v in cells) or formulas):
             continue
         out.rows_read += 1
         where = Location(file=file, sheet=grid.sheet, row=grid.row_numbers[i])
         if mapping.unnamed:
             unnamed_seen.update(c for c in mapping.unnamed if c < len(cells) and not is_blank(cells[c]))
-        problem = _row_problem(cells, mapping, key_col, where, out, grid.stray_bytes)
+        problem = _formula_problem(formulas, mapping, where) if formulas else None
+        problem = problem or _row_problem(cells, mapping, key_col, where, out, grid.stray_bytes)
         if problem is not None:
             out.rejections.append(_rejection(problem, lang))
             continue
@@ -70,6 +72,20 @@ def extract_rows(
         out.row_numbers.append(where.row)
         out.sheets.append(grid.sheet)
     out.unnamed_with_data.extend(unnamed_label(c) for c in sorted(unnamed_seen))
+
+
+def _formula_problem(formulas: dict[int, str], mapping: ColumnMapping, where: Location) -> LamsachError | None:
+    """A read column holding a formula with no saved result: the row is refused naming the cell,
+    since reading the cell as empty would lose its value without a word."""
+    cols = sorted(c for c in formulas if c in mapping.fields)
+    if not cols:
+        return None
+    cells = ", ".join(f"{column_letter(c)}{where.row}" for c in cols)
+    shown = "; ".join(f"{column_letter(c)}{where.row}: ={formulas[c]}" if formulas[c] else f"{column_letter(c)}{where.row}"
+                      for c in cols[:_EXTRA_SHOWN])
+    return LamsachError(
+        ErrorCode.INGEST_FORMULA_WITHOUT_RESULT, _at(where, mapping.labels[cols[0]]), {"cell": cells, "value": shown}
+    )
 
 
 def _row_problem(

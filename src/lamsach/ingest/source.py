@@ -58,6 +58,10 @@ class SourceRead:
     rows_read: int
     sheets: list[str | None] = field(default_factory=list)
     delimiter: str | None = None
+    unmapped_columns: list[tuple[str, str | None]] = field(default_factory=list)
+    """Columns with a header or data that no field took and the manifest does not ignore, each
+    with the field it may mean: named in the pass's summary and report, so a column the aliases
+    miss is never dropped without a word."""
 
 
 def read_source(
@@ -104,9 +108,13 @@ def read_source(
         raise LamsachError(ErrorCode.INGEST_FILE_EMPTY, Location(file=file, sheet=sheet))
     column_map: dict[str, str] = {}
     ignored: list[str] = []
+    unmapped: dict[str, str | None] = {}
     for _, mapping in mappings:
         column_map.update(mapping.column_map)
         ignored.extend(mapping.ignored)
+        for header, closest in mapping.unmapped:
+            unmapped.setdefault(header, closest)
+    unmapped.update((label, None) for label in out.unnamed_with_data if label not in unmapped)
     return SourceRead(
         file=file,
         sha256=hashlib.sha256(content).hexdigest(),
@@ -123,6 +131,7 @@ def read_source(
         rows_read=out.rows_read,
         sheets=out.sheets,
         delimiter=delimiter,
+        unmapped_columns=list(unmapped.items()),
     )
 
 

@@ -22,8 +22,10 @@ from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, Shee
 from lamsach.domain import ErrorCode, LamsachError, Location
 from lamsach.ingest.grid import Grid
 from lamsach.ingest.headers import fold
+from lamsach.ingest.xlsx_formulas import uncalculated_formulas
 
 WORKBOOK_FORMATS = ("xlsx", "xlsm", "xlsb", "xls", "ods")
+FORMULA_FORMATS = ("xlsx", "xlsm")  # the others always store a formula's result
 _ZIP = b"PK\x03\x04"
 _OLE = bytes.fromhex("d0cf11e0a1b11ae1")
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
@@ -35,13 +37,30 @@ def read_workbook(content: bytes, file: str, fmt: str, sheet: str | None) -> lis
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
         names = _sheets_to_read(workbook, file, sheet)
-        return [_read_sheet(workbook, name, file, fmt) for name in names]
+        grids = [_read_sheet(workbook, name, file, fmt) for name in names]
     except LamsachError:
         raise
     except PasswordError:
         raise LamsachError(ErrorCode.INGEST_FILE_ENCRYPTED, Location(file=file)) from None
     except Exception as exc:  # any failure of the library on this file is the file's fault
         raise _corrupt(file, fmt, exc) from None
+    if fmt in FORMULA_FORMATS:
+        formulas = uncalculated_formulas(content, names)
+        for grid in grids:
+            _mark_formulas(grid, formulas.get(grid.sheet or "", {}))
+    return grids
+
+
+def _mark_formulas(grid: Grid, formulas: dict[int, dict[int, str]]) -> None:
+    """Attach a sheet's formula cells without result; rows beyond what the reader returned (only
+    such formulas on them) are added, empty, so they are counted and refused, not missed."""
+    if not formulas:
+        return
+    grid.formulas = formulas
+    last = max(formulas)
+    while len(grid.rows) <= last:
+        grid.rows.append([])
+        grid.row_numbers.append(len(grid.rows))
 
 
 def _check_container(content: bytes, file: str, fmt: str) -> None:

@@ -33,6 +33,7 @@ class HtmlContext:
     data: ReportData
     sources: list[dict]  # the summary's sources, with `name` relative to their common folder
     rejection_reasons: list[dict]  # code, rows, example message
+    unmapped_columns: list[dict]  # file (as in `sources`), column, closest field and its label
     unit_charts: list[Markup]  # the province page's chart of overall scores, worst unit first
     criteria_chart: Markup  # the province's score per criterion
     unit_criteria_charts: dict[str, Markup]  # unit code -> its chart of scores per criterion
@@ -70,6 +71,11 @@ def _rejection_reasons(summary) -> list[dict]:
     return [{"code": code, "rows": rows, "example": examples.get(code, "")} for code, rows in counts.most_common()]
 
 
+def _unmapped_columns(sources: list[dict]) -> list[dict]:
+    return [dict(column, file=source["name"]) for source in sources
+            for column in source.get("unmapped_columns", [])]
+
+
 def _criteria_bars(total, reference=None) -> list[Bar]:
     keys = [*labels()["criteria"]]
     return [Bar(criterion_label(c), total.scores.get(c), reference.scores.get(c) if reference else None)
@@ -80,8 +86,10 @@ def build_context(summary: PassSummary, data: ReportData) -> HtmlContext:
     ranked = ranked_units(data)
     unit_bars = [Bar(u.title.label, u.total.scores.get(OVERALL), data.province.scores.get(OVERALL),
                      f"#unit-{u.title.code}") for u in ranked]
+    sources = _sources(summary)
     return HtmlContext(
-        summary=summary, data=data, sources=_sources(summary), rejection_reasons=_rejection_reasons(summary),
+        summary=summary, data=data, sources=sources, rejection_reasons=_rejection_reasons(summary),
+        unmapped_columns=_unmapped_columns(sources),
         unit_charts=bar_charts(unit_bars, labels()["criteria"][OVERALL]),
         criteria_chart=bar_chart(_criteria_bars(data.province), labels()["province_total"]),
         unit_criteria_charts={u.title.code: _unit_chart(u, data) for u in data.units},

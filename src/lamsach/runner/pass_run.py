@@ -16,7 +16,14 @@ from lamsach.backends.engine import DuckDBEngine, Engine
 from lamsach.backends.store import BatchInput, IncomingRow, SqlAlchemyStore, Store
 from lamsach.data import load_schema, rule_templates
 from lamsach.domain import LamsachError, Manifest, PassSummary
-from lamsach.ingest import load_manifest, read_source
+from lamsach.ingest import (
+    load_manifest,
+    read_source,
+    reject_pass_collisions,
+    reject_taken_keys,
+    row_key,
+    row_unit,
+)
 from lamsach.link.stage import LINK_FILES, LinkContext, deduplicate, enrich, link_people, write_link_files
 from lamsach.measure import build_scorecard
 from lamsach.publish import discard, open_staging, publish, save_results, write_outputs
@@ -134,7 +141,11 @@ class _Pass:
         reasons: Counter[str] = Counter()
         for source, read in zip(self.manifest.sources, reads, strict=True):
             schema = load_schema(source.dataset)
-            rows = [IncomingRow(str(values[schema.key]).strip(), source.unit or _unit_of(values, schema), row_no, values)
+            if source.unit:
+                keys = [row_key(values, schema) for values in read.rows]
+                stored = self.store.records_by_keys(self.manifest.name, source.dataset, keys)
+                reject_taken_keys(source, read, {k: r.unit for k, r in stored.items()}, self.settings.lang)
+            rows = [IncomingRow(row_key(values, schema), row_unit(values, schema, source.unit), row_no, values)
                     for values, row_no in zip(read.rows, read.row_numbers, strict=True)]
             batch = BatchInput(self.manifest.name, source.dataset, source.unit, str(read.file), read.sha256,
                                read.content, read.format, read.encoding, read.sheet, read.header_row,
@@ -148,7 +159,7 @@ class _Pass:
                 "file": str(read.file), "dataset": source.dataset, "unit": source.unit, "sha256": read.sha256,
                 "rows_read": result.rows_read, "rows_stored": result.rows_stored,
                 "rows_rejected": result.rows_rejected, "created": result.created, "updated": result.updated,
-                "unchanged": result.unchanged,
+                "unchanged": result.unchanged, "unmapped_columns": _unmapped(read, schema),
                 "rejections": [{"sheet": r.sheet, "row": r.row, "column": r.column, "code": r.code,
                                 "message": r.message} for r in read.rejections]})
             self.progress.advance()
@@ -239,16 +250,15 @@ def _read_all(manifest: Manifest, settings: Settings, progress: Progress) -> lis
     progress.finish()
     if errors:
         raise ExceptionGroup("sources", errors)
+    reject_pass_collisions(manifest.sources, reads, settings.lang)
     return reads
 
 
-def _unit_of(values: dict, schema) -> str | None:
-    """The unit a row belongs to when the manifest names none: its commune code as sent
-    (digits with a lost leading zero restored); standardising may still correct it later."""
-    raw = (values.get(schema.unit_field) or "").strip() if schema.unit_field else ""
-    if raw.endswith(".0"):
-        raw = raw[:-2]
-    return raw.zfill(5) if raw.isdigit() and len(raw) <= 5 else (raw or None)
+def _unmapped(read, schema) -> list[dict]:
+    """The file's columns no field took, each with the field it may mean (see `SourceRead`)."""
+    labels = {f.name: f.label_vi for f in schema.fields}
+    return [{"column": header, "closest": closest, "closest_label": labels.get(closest) if closest else None}
+            for header, closest in read.unmapped_columns]
 
 
 def _summary_dict(summary: PassSummary) -> dict:

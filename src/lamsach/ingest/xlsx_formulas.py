@@ -1,0 +1,103 @@
+"""Formula cells without a saved result, found in a workbook's XML.
+
+Excel saves each formula's last result beside it, and readers (calamine among them) read that
+result. Tools other than Excel — openpyxl, scripts, some sector software — write the formula
+alone; such a cell reads as empty, and a file whose area and owner ID are formulas would pass as
+one whose area and owner ID are missing. This module finds those cells so ingest can refuse their
+rows naming the cell, never reading them as blanks.
+
+Only .xlsx/.xlsm keep formulas this way (an .xls or .ods always stores the result). The sheet XML
+is streamed, and skipped entirely when it has no formula element at all, the common case.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from xml.etree import ElementTree
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CHUNK_BYTES = 1 << 20
+
+Formulas = dict[int, dict[int, str]]
+"""Zero-based row -> zero-based column -> the formula's text ("" for a shared formula's copy)."""
+
+
+def uncalculated_formulas(content: bytes, sheets: list[str]) -> dict[str, Formulas]:
+    """Per sheet among `sheets`, the formula cells that have no saved result; {} on any doubt
+    about the container (the reader reports a damaged file itself)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = _sheet_parts(archive)
+            found: dict[str, Formulas] = {}
+            for name in sheets:
+                part = parts.get(name)
+                if part is None or part not in archive.namelist() or not _has_formula(archive, part):
+                    continue
+                cells = _scan(archive, part)
+                if cells:
+                    found[name] = cells
+            return found
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, ValueError, EOFError):
+        return {}
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its part's path in the archive, through the workbook's relationships."""
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_PKG_REL}Relationship")}
+    parts: dict[str, str] = {}
+    for sheet in book.iter(f"{_MAIN}sheet"):
+        target = targets.get(sheet.get(f"{_REL}id"), "")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        parts[sheet.get("name", "")] = path
+    return parts
+
+
+def _has_formula(archive: zipfile.ZipFile, part: str) -> bool:
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(_CHUNK_BYTES):
+            if _FORMULA_TAG.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def _scan(archive: zipfile.ZipFile, part: str) -> Formulas:
+    cells: Formulas = {}
+    with archive.open(part) as stream:
+        for _, element in ElementTree.iterparse(stream, events=("end",)):
+            if element.tag != f"{_MAIN}c":
+                if element.tag == f"{_MAIN}row":
+                    element.clear()
+                continue
+            formula = element.find(f"{_MAIN}f")
+            if formula is not None and _without_result(element):
+                where = _CELL_REF.fullmatch(element.get("r", ""))
+                if where:
+                    row, col = int(where.group(2)) - 1, _column_index(where.group(1))
+                    cells.setdefault(row, {})[col] = (formula.text or "").strip()
+    return cells
+
+
+def _without_result(cell: ElementTree.Element) -> bool:
+    """No <v>, or an empty one that is not a formula's legitimate empty text (type "str")."""
+    value = cell.find(f"{_MAIN}v")
+    if value is None:
+        return True
+    return not (value.text or "") and cell.get("t") != "str"
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index - 1

@@ -1,0 +1,67 @@
+"""Formula cells whose result was never saved (workbooks written by openpyxl and other tools) are
+reported with their file, sheet and cell — their rows refused — never read as empty cells."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+from lamsach.data import load_schema
+from lamsach.domain import ErrorCode, SourceSpec
+from lamsach.ingest import read_source
+
+HEADER = ["Mã hồ sơ", "Mã xã", "Số tờ bản đồ", "Số thửa", "Chiều dài", "Chiều rộng", "Diện tích (m2)",
+          "Mục đích sử dụng", "Tên người sử dụng đất", "Số giấy tờ tùy thân", "Ghi chú"]
+
+
+def workbook(path: Path, formulas: bool) -> Path:
+    """Parcels whose area (G) and, on row 3, owner ID (J) are formulas; K is a note column not read."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Thửa đất"
+    sheet.append(HEADER)
+    for n in range(1, 5):
+        r = n + 1
+        area = f"=E{r}*F{r}" if formulas and n != 4 else 200.0
+        owner = '="0380"&"78000001"' if formulas and n == 2 else "038078000001"
+        sheet.append([f"TD{n:03d}", "16012", 3, n, 20, 10, area, "ONT", "Lê Văn An", owner, f"=A{r}"])
+    book.save(path)
+    return path
+
+
+def read(path: Path):
+    return read_source(SourceSpec(path=path, dataset="land_parcel"), load_schema("land_parcel"), lang="en")
+
+
+def test_rows_with_formulas_without_result_are_refused_naming_the_cells(tmp_path):
+    result = read(workbook(tmp_path / "16012.xlsx", formulas=True))
+    assert result.rows_read == 4 == len(result.rows) + len(result.rejections)
+    assert [r["record_id"] for r in result.rows] == ["TD004"]
+    assert result.rows[0]["area_m2"] == "200"
+    codes = {r.code for r in result.rejections}
+    assert codes == {ErrorCode.INGEST_FORMULA_WITHOUT_RESULT.value}
+    by_row = {r.row: r for r in result.rejections}
+    assert sorted(by_row) == [2, 3, 4]
+    assert by_row[2].sheet == "Thửa đất" and "G2" in by_row[2].message and "E2*F2" in by_row[2].message
+    assert "G3" in by_row[3].message and "J3" in by_row[3].message
+    assert "16012.xlsx" in by_row[3].message and "Thửa đất" in by_row[3].message
+    assert "K2" not in by_row[2].message  # the note column is not read: its formula does not matter
+
+
+def test_the_same_values_typed_in_are_read(tmp_path):
+    result = read(workbook(tmp_path / "16012.xlsx", formulas=False))
+    assert result.rejections == []
+    assert {r["area_m2"] for r in result.rows} == {"200"}
+
+
+def test_a_row_whose_only_cells_are_formulas_without_result_is_counted(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    sheet.append(["TD001", "16012", 3, 1, 20, 10, 200, "ONT", "Lê Văn An", "038078000001"])
+    sheet["A3"], sheet["G3"] = '="TD"&"002"', "=E2*F2"
+    book.save(tmp_path / "f.xlsx")
+    result = read(tmp_path / "f.xlsx")
+    assert result.rows_read == 2 and len(result.rows) == 1
+    assert "A3" in result.rejections[0].message and "G3" in result.rejections[0].message
