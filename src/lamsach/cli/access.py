@@ -57,7 +57,7 @@ def citizen(citizen_id: Annotated[str, typer.Argument(help="Số định danh c�
     """Báo cáo truy cập của một công dân: mọi lượt tra cứu — cơ quan nào, khi nào, mục đích gì."""
     from lamsach.lookups.access_report import access_report
 
-    if not re.fullmatch(r"\d{12}", citizen_id.strip()):
+    if not re.fullmatch(r"[0-9]{12}", citizen_id.strip()):
         err_console.print("Số định danh cần đúng 12 chữ số.")
         raise typer.Exit(1)
     settings = settings_for(data_dir, database_url)

@@ -60,7 +60,7 @@ def citizen_report(request: Request, viewer: CsrfChecked, citizen_id: Annotated[
 
         raise WebError("FORBIDDEN", 403)
     citizen_id = citizen_id.strip()
-    if not re.fullmatch(r"\d{12}", citizen_id):
+    if not re.fullmatch(r"[0-9]{12}", citizen_id):
         return render(request, "citizen_report.html", CitizenPage(error="id_invalid"), status=400)
     config = request.app.state.config
     report = access_report(request.app.state.store, config.settings.data_dir, citizen_id, request_lang(request),

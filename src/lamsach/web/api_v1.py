@@ -29,7 +29,7 @@ from lamsach.web.passwords import token_hash
 
 router = APIRouter(prefix="/api/v1")
 TITLE = "lamsach — tra cứu cho cơ quan (API v1)"
-PATTERNS = {"citizen_id": r"^\d{12}$", "commune": r"^\d{5}$", "map_sheet": r"^[0-9A-Za-z]{1,10}$",
+PATTERNS = {"citizen_id": r"^[0-9]{12}$", "commune": r"^[0-9]{5}$", "map_sheet": r"^[0-9A-Za-z]{1,10}$",
             "parcel_no": r"^[0-9A-Za-z]{1,10}$"}
 PARAMETER_CODES = {"citizen_id": "LOOKUP_ID_INVALID", "commune": "LOOKUP_COMMUNE_INVALID",
                    "map_sheet": "LOOKUP_SHEET_INVALID", "parcel_no": "LOOKUP_PARCEL_INVALID"}
