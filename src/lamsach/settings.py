@@ -57,6 +57,24 @@ class Settings:
         default=None, metadata={"help": "The province's own catalogue of its twelve key databases (YAML, the shape "
                                 "of data/catalogues/key_databases/key_databases.yaml); the shipped one otherwise."})
 
+    archive_dir: Path | None = field(
+        default=None, metadata={"help": "Folder of the archive's kept files (originals by SHA-256, searchable "
+                                "copies, text); default <data_dir>/archive."})
+    archive_copy_dir: Path | None = field(
+        default=None, metadata={"help": "A second folder (another disk or share) holding a copy of every kept "
+                                "file; `lamsach archive verify` repairs a damaged file from it."})
+    archive_max_pages: int = field(
+        default=500, metadata={"help": "The most pages one archived file may have; a longer scan is refused "
+                               "with this limit named (split it, or raise the limit)."})
+    archive_ocr_jobs: int = field(
+        default=2, metadata={"help": "Pages OCR reads at once (processes): one per core."})
+    archive_verify_hours: float = field(
+        default=24.0, metadata={"help": "How often `lamsach serve` re-hashes every kept file (0: never)."})
+
+    @property
+    def archive_root(self) -> Path:
+        return self.archive_dir or self.data_dir / "archive"
+
     @property
     def store_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'lamsach.db').as_posix()}"

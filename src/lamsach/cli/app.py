@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from lamsach.cli.access import audit_app
+from lamsach.cli.archive import archive_app
 from lamsach.cli.campaign import campaign_app
 from lamsach.cli.clients import client_app
 from lamsach.cli.console import RichProgress, console, flatten, print_errors, print_summary
@@ -23,6 +24,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="lamsach — làm sạch, làm giàu và đo chất lượng CSDL của tỉnh theo 6 tiêu chí.")
 
 app.add_typer(campaign_app, name="campaign")
+app.add_typer(archive_app, name="archive")
 app.add_typer(user_app, name="user")
 app.add_typer(client_app, name="client")
 app.add_typer(audit_app, name="audit")

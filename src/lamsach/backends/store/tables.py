@@ -341,3 +341,84 @@ access_checkpoints = Table(
 )
 """The chain's head every so many entries: removing the newest entries (which no later entry
 points to) still shows against the last checkpoint."""
+
+archive_documents = Table(
+    "archive_documents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("file_name", Text, nullable=False),
+    Column("media_type", String(40), nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("signed", Integer, nullable=False, default=0),
+    Column("copy_sha256", String(64)),
+    Column("text_source", String(20), nullable=False),
+    Column("metadata", Text, nullable=False),
+    Column("access_level", String(20), nullable=False),
+    Column("unit", String(20)),
+    Column("added_by", String(100), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Index("ix_archive_documents_unit", "unit"),
+)
+"""One kept file: its original by SHA-256 (byte for byte in the archive folder), its searchable
+PDF/A copy when one was made (`copy_sha256`; never for a signed PDF), where its text came from
+(`text_source`: ocr, text_layer, none) and its metadata as JSON."""
+
+archive_texts = Table(
+    "archive_texts",
+    metadata,
+    Column("document_id", Integer, ForeignKey("archive_documents.id"), primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("folded", Text, nullable=False),
+)
+"""A document's text (OCR or its own text layer) with its metadata, and the same folded (no tone
+marks, đ as d) for search; SQLite indexes `folded` in the FTS5 table `archive_fts`, PostgreSQL in
+a GIN index over its `simple` tsvector (both made by the migration)."""
+
+archive_findings = Table(
+    "archive_findings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_id", Integer, ForeignKey("archive_documents.id"), nullable=False, index=True),
+    Column("field", String(100), nullable=False),
+    Column("criterion", String(20), nullable=False),
+    Column("rule", String(100), nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("message", Text, nullable=False),
+)
+"""Findings of the metadata rules on a document's current metadata."""
+
+archive_links = Table(
+    "archive_links",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_id", Integer, ForeignKey("archive_documents.id"), nullable=False, index=True),
+    Column("campaign", String(200), nullable=False),
+    Column("dataset", String(100), nullable=False),
+    Column("record_key", String(200), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("evidence", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("decided_by", String(100)),
+    Column("decided_at", DateTime(timezone=True)),
+    UniqueConstraint("document_id", "campaign", "dataset", "record_key", name="uq_archive_links"),
+    Index("ix_archive_links_record", "campaign", "dataset", "record_key"),
+)
+"""A document tied to a record: `suggested` from its text (with the evidence) until an officer
+confirms or rejects it, or `confirmed` at once when tied by hand."""
+
+archive_checks = Table(
+    "archive_checks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("document_id", Integer, ForeignKey("archive_documents.id")),
+    Column("sha256", String(64), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("detail", Text),
+    Column("actor", String(100), nullable=False),
+    Index("ix_archive_checks_at", "at"),
+)
+"""Fixity checks as events: when, which file (original or copy), outcome (ok, missing, altered,
+repaired), so an inspector can show that no kept file changed."""

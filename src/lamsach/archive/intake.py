@@ -1,0 +1,115 @@
+"""Adding a file to the archive: refuse it with a reason, or keep it whole with text and metadata.
+
+The steps run so that nothing is half-stored: the file is inspected (empty, damaged, encrypted,
+too long: refused, nothing written), read (OCR), its metadata validated, then its files are
+written under their hashes and catalogued in one transaction; if the catalogue cannot be
+written, the files this call created are removed again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lamsach.archive import folding, metadata, ocr, vault
+from lamsach.archive.files import display_name, inspect_file
+from lamsach.domain import ErrorCode, LamsachError, Location
+from lamsach.settings import Settings
+
+KEPT, REFUSED = "kept", "refused"
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    campaign: str
+    dataset: str
+    record_key: str
+
+
+@dataclass
+class AddOutcome:
+    """What became of one file: kept (with its document number) or refused (with the reason)."""
+
+    file_name: str
+    status: str
+    document_id: int | None = None
+    error: LamsachError | None = None
+    warnings: list[LamsachError] = field(default_factory=list)
+    findings: list[dict] = field(default_factory=list)
+    suggestions: list[dict] = field(default_factory=list)
+    text_source: str | None = None
+    pages: int = 0
+
+
+def vault_for(settings: Settings) -> vault.Vault:
+    return vault.Vault(settings.archive_root, settings.archive_copy_dir)
+
+
+def add_path(store, settings: Settings, path: Path | str | bytes, values: dict, actor: str,
+             unit: str | None = None, record: RecordRef | None = None) -> AddOutcome:
+    """`add_content` for a file on disk; its name may be bytes in any encoding."""
+    name = display_name(Path(path).name if not isinstance(path, bytes) else path.rsplit(b"/", 1)[-1])
+    try:
+        content = Path(path.decode("utf-8", "surrogateescape") if isinstance(path, bytes) else path).read_bytes()
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        return AddOutcome(name, REFUSED, error=LamsachError(ErrorCode.ARCHIVE_FILE_NOT_FOUND, Location(file=name)))
+    return add_content(store, settings, content, name, values, actor, unit, record)
+
+
+def add_content(store, settings: Settings, content: bytes, name: str, values: dict, actor: str,
+                unit: str | None = None, record: RecordRef | None = None) -> AddOutcome:
+    """Keep `content` (received as `name`) with `values` as its metadata, tied to `record` if given."""
+    from lamsach.backends.store import archive as catalogue
+
+    name = display_name(name)
+    try:
+        facts = inspect_file(content, name, settings.archive_max_pages)
+        if record is not None and store.record(record.campaign, record.dataset, record.record_key) is None:
+            raise LamsachError(ErrorCode.ARCHIVE_RECORD_NOT_FOUND, Location(file=name), {
+                "campaign": record.campaign, "dataset": record.dataset, "record": record.record_key})
+    except LamsachError as error:
+        return AddOutcome(name, REFUSED, error=error)
+    sha256 = vault.sha256_bytes(content)
+    known = catalogue.document_by_sha(store, sha256)
+    if known is not None:
+        return AddOutcome(name, REFUSED, document_id=known["id"], error=LamsachError(
+            ErrorCode.ARCHIVE_DUPLICATE, Location(file=name), {"document": known["id"]}))
+
+    outcome = AddOutcome(name, KEPT, pages=facts.page_count)
+    try:
+        result = ocr.read_text(content, facts, jobs=settings.archive_ocr_jobs)
+    except ocr.OcrFailed as exc:
+        result = ocr.TextResult("", "none", None)
+        outcome.warnings.append(LamsachError(ErrorCode.ARCHIVE_OCR_FAILED, Location(file=name),
+                                             {"reason": str(exc)}, severity="warning"))
+    else:
+        if result.source == "none":
+            outcome.warnings.append(LamsachError(ErrorCode.ARCHIVE_NO_TEXT, Location(file=name), severity="warning"))
+    outcome.text_source = result.source
+
+    meta = metadata.normalise({"title": Path(name).stem, "language": "vi", "access_level": "restricted",
+                               "page_count": facts.page_count,
+                               "unit": unit, **{k: v for k, v in values.items() if v not in (None, "")}})
+    outcome.findings = metadata.validate({sha256: meta})
+    searchable = "\n".join([name, *(v for v in meta.values() if v), result.text])
+    links = [{"campaign": record.campaign, "dataset": record.dataset, "record_key": record.record_key,
+              "status": catalogue.CONFIRMED, "evidence": None, "decided_by": actor}] if record else []
+
+    keep = vault_for(settings)
+    created: list[Path] = []
+    try:
+        created += keep.put("originals", sha256, content)
+        copy_sha = None
+        if result.copy_pdf is not None:
+            copy_sha = vault.sha256_bytes(result.copy_pdf)
+            created += keep.put("copies", copy_sha, result.copy_pdf, ".pdf")
+        created += keep.put("texts", sha256, result.text.encode("utf-8"), ".txt")
+        outcome.document_id = catalogue.add_document(store, {
+            "sha256": sha256, "file_name": name, "media_type": facts.media_type, "size_bytes": len(content),
+            "signed": int(facts.signed), "copy_sha256": copy_sha, "text_source": result.source,
+            "metadata": meta, "access_level": meta.get("access_level") or "restricted", "unit": meta.get("unit"),
+            "added_by": actor}, result.text, folding.fold(searchable), outcome.findings, links)
+    except BaseException:
+        vault.remove(created)
+        raise
+    return outcome

@@ -1,0 +1,199 @@
+"""The archive's catalogue in the store: documents, their text and its full-text index, metadata
+findings, links to records and fixity checks.
+
+Search runs on SQLite's FTS5 or PostgreSQL's GIN index over the folded text (no tone marks, đ as
+d), filtered by access level in SQL so a page of results holds only what the viewer may open.
+Repository functions over the store's `archive_*` tables, beside `users` and `jobs`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Float, Integer, and_, delete, func, insert, or_, select, text, update
+
+from lamsach.backends.store import SqlAlchemyStore
+from lamsach.backends.store import tables as t
+
+SUGGESTED, CONFIRMED, REJECTED = "suggested", "confirmed", "rejected"
+D = t.archive_documents
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """What a viewer may open: levels open to them, and levels open only within their unit."""
+
+    levels: tuple[str, ...]
+    unit_levels: tuple[str, ...] = ()
+    unit: str | None = None
+
+    def condition(self):
+        allowed = [D.c.access_level.in_(self.levels)] if self.levels else []
+        if self.unit_levels and self.unit:
+            allowed.append(and_(D.c.access_level.in_(self.unit_levels), D.c.unit == self.unit))
+        return or_(*allowed) if allowed else text("1 = 0")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _row(row) -> dict:
+    values = dict(row._mapping)
+    if "metadata" in values:
+        values["metadata"] = json.loads(values["metadata"])
+    return values
+
+
+def document_by_sha(store: SqlAlchemyStore, sha256: str) -> dict | None:
+    with store.engine.connect() as conn:
+        row = conn.execute(select(D).where(D.c.sha256 == sha256)).first()
+    return _row(row) if row else None
+
+
+def add_document(store: SqlAlchemyStore, document: dict, text_value: str, folded: str,
+                 findings: list[dict], links: list[dict]) -> int:
+    """Catalogue one kept file with its text, metadata findings and links, in one transaction."""
+    now = _now()
+    with store.engine.begin() as conn:
+        document_id = int(conn.execute(insert(D).values(
+            **{**document, "metadata": json.dumps(document["metadata"], ensure_ascii=False, sort_keys=True)},
+            added_at=now)).inserted_primary_key[0])
+        conn.execute(insert(t.archive_texts).values(document_id=document_id, text=text_value, folded=folded))
+        _write_findings(conn, document_id, findings)
+        for link in links:
+            conn.execute(insert(t.archive_links).values(document_id=document_id, created_at=now, **link))
+    return document_id
+
+
+def _write_findings(conn, document_id: int, findings: list[dict]) -> None:
+    conn.execute(delete(t.archive_findings).where(t.archive_findings.c.document_id == document_id))
+    if findings:
+        conn.execute(insert(t.archive_findings), [
+            {"document_id": document_id, **{k: f[k] for k in ("field", "criterion", "rule", "severity", "message")}}
+            for f in findings])
+
+
+def document(store: SqlAlchemyStore, document_id: int) -> dict | None:
+    with store.engine.connect() as conn:
+        row = conn.execute(select(D).where(D.c.id == document_id)).first()
+    return _row(row) if row else None
+
+
+def documents(store: SqlAlchemyStore, limit: int = 100, offset: int = 0) -> list[dict]:
+    with store.engine.connect() as conn:
+        return [_row(r) for r in conn.execute(select(D).order_by(D.c.id).limit(limit).offset(offset))]
+
+
+def all_files(store: SqlAlchemyStore) -> list[dict]:
+    """Every kept file's document, hash and copy hash, for a fixity check."""
+    columns = (D.c.id, D.c.sha256, D.c.copy_sha256, D.c.file_name, D.c.size_bytes)
+    with store.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(select(*columns).order_by(D.c.id))]
+
+
+def document_text(store: SqlAlchemyStore, document_id: int) -> str:
+    with store.engine.connect() as conn:
+        return conn.execute(select(t.archive_texts.c.text).where(
+            t.archive_texts.c.document_id == document_id)).scalar() or ""
+
+
+def findings(store: SqlAlchemyStore, document_id: int) -> list[dict]:
+    query = select(t.archive_findings).where(t.archive_findings.c.document_id == document_id) \
+        .order_by(t.archive_findings.c.id)
+    with store.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+
+# search ----------------------------------------------------------------------------------------
+def search(store: SqlAlchemyStore, terms: list[str], visibility: Visibility, limit: int = 20,
+           offset: int = 0) -> tuple[list[dict], int]:
+    """Documents whose folded text holds every term (prefix match on the last), best first, and
+    how many match in all; only those `visibility` lets the viewer open."""
+    if not terms:
+        return [], 0
+    texts = t.archive_texts
+    base = select(D, texts.c.text).select_from(D).join(texts, texts.c.document_id == D.c.id)
+    if store.engine.dialect.name == "sqlite":
+        query = " ".join(f'"{term}"' for term in terms[:-1]) + f' "{terms[-1]}"*'
+        fts = text("SELECT rowid AS document_id, rank FROM archive_fts WHERE archive_fts MATCH :q") \
+            .bindparams(q=query).columns(document_id=Integer, rank=Float).subquery("fts")
+        base = base.join(fts, fts.c.document_id == D.c.id)
+        order = fts.c.rank
+    else:
+        tsquery = func.to_tsquery("simple", " & ".join([*terms[:-1], f"{terms[-1]}:*"]))
+        vector = func.to_tsvector("simple", texts.c.folded)
+        base = base.where(vector.op("@@")(tsquery))
+        order = func.ts_rank(vector, tsquery).desc()
+    base = base.where(visibility.condition())
+    with store.engine.connect() as conn:
+        total = int(conn.execute(select(func.count()).select_from(base.subquery())).scalar_one())
+        rows = conn.execute(base.order_by(order, D.c.id).limit(limit).offset(offset))
+        return [_row(r) for r in rows], total
+
+
+# links -----------------------------------------------------------------------------------------
+def save_link(store: SqlAlchemyStore, document_id: int, campaign: str, dataset: str, record_key: str,
+              status: str, evidence: str | None, actor: str | None = None) -> None:
+    """Tie a document to a record (or change the tie's status); one row per document and record."""
+    now = _now()
+    key = (t.archive_links.c.document_id == document_id, t.archive_links.c.campaign == campaign,
+           t.archive_links.c.dataset == dataset, t.archive_links.c.record_key == record_key)
+    decided = {"decided_by": actor, "decided_at": now} if actor else {}
+    with store.engine.begin() as conn:
+        if conn.execute(select(t.archive_links.c.id).where(*key)).first():
+            conn.execute(update(t.archive_links).where(*key).values(status=status, **decided))
+        else:
+            conn.execute(insert(t.archive_links).values(document_id=document_id, campaign=campaign,
+                                                        dataset=dataset, record_key=record_key, status=status,
+                                                        evidence=evidence, created_at=now, **decided))
+
+
+def links(store: SqlAlchemyStore, document_id: int | None = None, status: str | None = None) -> list[dict]:
+    query = select(t.archive_links).order_by(t.archive_links.c.id)
+    if document_id is not None:
+        query = query.where(t.archive_links.c.document_id == document_id)
+    if status is not None:
+        query = query.where(t.archive_links.c.status == status)
+    with store.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def record_documents(store: SqlAlchemyStore, campaign: str, dataset: str, record_key: str) -> list[dict]:
+    """A record's documents (confirmed and suggested), with the link's status and evidence."""
+    L = t.archive_links
+    query = (select(D, L.c.status.label("link_status"), L.c.evidence.label("link_evidence"))
+             .join(L, L.c.document_id == D.c.id)
+             .where(L.c.campaign == campaign, L.c.dataset == dataset, L.c.record_key == record_key,
+                    L.c.status != REJECTED).order_by(D.c.id))
+    with store.engine.connect() as conn:
+        return [_row(r) for r in conn.execute(query)]
+
+
+def confirmed_record_keys(store: SqlAlchemyStore, campaign: str, dataset: str) -> set[str]:
+    """Keys of the records of a dataset that have at least one confirmed document."""
+    L = t.archive_links
+    query = select(L.c.record_key).where(L.c.campaign == campaign, L.c.dataset == dataset,
+                                         L.c.status == CONFIRMED).distinct()
+    with store.engine.connect() as conn:
+        return {r[0] for r in conn.execute(query)}
+
+
+# fixity ----------------------------------------------------------------------------------------
+def record_checks(store: SqlAlchemyStore, checks: list[dict], actor: str) -> None:
+    """Each check of one verification run as an event (document, hash, kind, outcome, detail)."""
+    if not checks:
+        return
+    now = _now()
+    with store.engine.begin() as conn:
+        conn.execute(insert(t.archive_checks), [{**c, "at": now, "actor": actor} for c in checks])
+
+
+def checks(store: SqlAlchemyStore, limit: int = 200, document_id: int | None = None) -> list[dict]:
+    query = select(t.archive_checks).order_by(t.archive_checks.c.id.desc()).limit(limit)
+    if document_id is not None:
+        query = query.where(t.archive_checks.c.document_id == document_id)
+    with store.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
