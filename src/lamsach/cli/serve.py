@@ -27,7 +27,6 @@ def serve(
     import uvicorn
 
     from lamsach.backends.store import SqlAlchemyStore
-    from lamsach.web.masking import masked_log_config
 
     settings = settings_for(data_dir, database_url)
     # every process builds its app from the environment (uvicorn starts the workers afresh)
@@ -39,4 +38,4 @@ def serve(
     typer.echo(f"lamsach: http://{host}:{port}/ ({workers} tiến trình; "
                f"CSDL: {settings.store_url.split('@')[-1]})")
     uvicorn.run("lamsach.web.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                log_level="info", log_config=masked_log_config())  # no citizen ID in clear in the log
+                log_level="info")

@@ -83,4 +83,7 @@ def app_from_environment() -> FastAPI:
     """The app `lamsach serve` starts in each of its processes: settings from LAMSACH_* variables."""
     import os
 
+    from lamsach.web.masking import mask_server_logs
+
+    mask_server_logs()  # no citizen ID in clear in the server's log
     return create_app(WebConfig(secure_cookies=bool(os.environ.get("LAMSACH_WEB_SECURE_COOKIES"))))

@@ -41,14 +41,14 @@ class MaskIds(logging.Filter):
         return True
 
 
-def masked_log_config() -> dict:
-    """uvicorn's logging configuration with `MaskIds` on every handler."""
-    import copy
 
-    from uvicorn.config import LOGGING_CONFIG
-
-    config = copy.deepcopy(LOGGING_CONFIG)
-    config.setdefault("filters", {})["mask_ids"] = {"()": "lamsach.web.masking.MaskIds"}
-    for handler in config["handlers"].values():
-        handler.setdefault("filters", []).append("mask_ids")
-    return config
+def mask_server_logs() -> None:
+    """Mask IDs in what the server logs (request lines carry a lookup's query string). Set on the
+    loggers in each server process once the app is made: a filter in uvicorn's logging
+    configuration would not reach its worker processes (the configuration is copied to them after
+    the parent has replaced its filter entries by objects)."""
+    for name in ("", "uvicorn", "uvicorn.access", "uvicorn.error", "lamsach"):
+        logger = logging.getLogger(name)
+        for holder in (logger, *logger.handlers):
+            if not any(isinstance(f, MaskIds) for f in holder.filters):
+                holder.addFilter(MaskIds())
