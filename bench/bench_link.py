@@ -55,13 +55,13 @@ def run_lamsach(folder: str, queue) -> None:
     from lamsach.backends.store import SqlAlchemyStore
     from lamsach.link.stage import LinkContext, link_people
     from lamsach.settings import Settings
-    from lamsach.validate import quote
 
     data = Path(folder)
     work = data / "lamsach-run"
     started = time.perf_counter()
     settings = Settings(data_dir=work / "store")
     engine = DuckDBEngine(memory_limit=settings.duckdb_memory_limit, threads=settings.duckdb_threads)
+    quote = engine.dialect.quote
     tables = {"population": engine.register("ds_population", pq.read_table(data / "register.parquet")),
               "land_parcel": engine.register("ds_land_parcel", pq.read_table(data / "land.parquet"))}
     store = SqlAlchemyStore.open(f"sqlite:///{work / 'store.db'}")

@@ -33,7 +33,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lamsach.backends.engine import DuckDBEngine
+from lamsach.backends.engine import DuckDBDialect, DuckDBEngine
 from lamsach.domain import DatasetSchema, FieldSpec
 from lamsach.validate import (
     RuleContext,
@@ -42,11 +42,11 @@ from lamsach.validate import (
     run_rules,
     validate_datasets,
 )
-from lamsach.validate.context import quote
 from lamsach.validate.rule_library import Pattern, Range, Required, RuleSpecBase, Stale, Unique, ValueSet
 from rules_data import DATASETS, REFERENCE_DATE, prepare
 
 HERE = Path(__file__).resolve().parent
+quote = DuckDBDialect().quote
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no usage reports from Great Expectations
 
 TOOLS = ("lamsach", "great_expectations", "pandera")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from lamsach.backends.engine import Engine
 from lamsach.domain import DatasetSchema
-from lamsach.validate import quote, register_by_id_sql
+from lamsach.validate import register_by_id_sql
 
 LINK_COLUMNS = ("dataset", "record_id", "role", "citizen_id", "match_probability", "method")
 ID_VERIFIED_PROBABILITY = 1.0
@@ -19,8 +19,9 @@ ID_ONLY_PROBABILITY = 0.9
 
 def link_by_id(engine: Engine, schema: DatasetSchema, table: str, register: str) -> str | None:
     """Links of every person role of `schema` as engine table `links_<dataset>`; None if no role."""
+    quote = engine.dialect.quote
     selects = []
-    reg = register_by_id_sql(register)
+    reg = register_by_id_sql(engine.dialect, register)
     for role, parts in schema.person_roles().items():
         if "id" not in parts:
             continue

@@ -15,7 +15,6 @@ from lamsach.backends.engine import Engine
 from lamsach.domain import DatasetSchema
 from lamsach.link.dedupe_library import SPECS
 from lamsach.link.training import smoothed
-from lamsach.validate import quote
 
 DUPLICATE_COLUMNS = ("dataset", "record_id", "duplicate_of", "match_probability", "weights")
 
@@ -38,6 +37,7 @@ def find_duplicates(engine: Engine, db_api: Any, schema: DatasetSchema, table: s
                     settings: DedupeSettings | None = None) -> str | None:
     """Engine table of `DUPLICATE_COLUMNS`, one row per record that duplicates its cluster's
     representative; None when the dataset has no spec or fewer than `MIN_RECORDS` records."""
+    quote = engine.dialect.quote
     from splink import Linker
 
     spec = SPECS.get(schema.name)
@@ -74,9 +74,9 @@ def find_duplicates(engine: Engine, db_api: Any, schema: DatasetSchema, table: s
         f"  UNION ALL SELECT unique_id_r, unique_id_l, match_probability, "
         f"  CAST(json_object({weights}) AS VARCHAR) FROM {predictions.physical_name} p) "
         f"SELECT '{schema.name}' AS dataset, c.unique_id AS record_id, c.representative AS duplicate_of, "
-        f"max(e.match_probability) AS match_probability, arg_max(e.weights, e.match_probability) AS weights "
+        f"max(e.match_probability) AS match_probability, {engine.dialect.arg_max('e.weights', 'e.match_probability')} AS weights "
         f"FROM c LEFT JOIN edges e ON e.a = c.unique_id "
-        f"WHERE c.size > 1 AND c.unique_id <> c.representative GROUP BY ALL",
+        f"WHERE c.size > 1 AND c.unique_id <> c.representative GROUP BY c.unique_id, c.representative",
         rule=f"dedupe {schema.name}")
     for frame in (predictions, clusters):
         frame.drop_table_from_database_and_remove_from_cache()

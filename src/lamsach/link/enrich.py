@@ -23,11 +23,11 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from lamsach.backends.engine import Engine
+from lamsach.backends.engine import Dialect, Engine
 from lamsach.backends.store import Store, ValueChange
 from lamsach.data import rule_templates
 from lamsach.domain import DatasetSchema
-from lamsach.validate import quote, register_by_id_sql
+from lamsach.validate import register_by_id_sql
 
 RULE = "register_enrichment"
 """A value filled into an empty field."""
@@ -54,11 +54,8 @@ class EnrichmentResult:
     new_findings: int
 
 
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _fill_selects(schema: DatasetSchema, table: str, links: str, register: str) -> list[str]:
+def _fill_selects(dialect: Dialect, schema: DatasetSchema, table: str, links: str, register: str) -> list[str]:
+    quote, literal = dialect.quote, dialect.literal
     columns = {f.name for f in schema.fields}
     selects = []
     for role, parts in schema.person_roles().items():
@@ -68,23 +65,24 @@ def _fill_selects(schema: DatasetSchema, table: str, links: str, register: str) 
             condition, value, stored = FILLS[part]
             kind = f"d.{quote(field_name + '__kind')}" if part == "id" else "NULL"
             condition = condition.format(v=f"d.{quote(field_name)}", k=kind)
-            methods = ", ".join(_literal(m) for m in (("probabilistic", "manual") if part == "id" else ENRICHING_METHODS))
+            methods = ", ".join(literal(m) for m in (("probabilistic", "manual") if part == "id" else ENRICHING_METHODS))
             label = schema.field(field_name).label_vi if field_name in columns else field_name
             selects.append(
-                f"SELECT {_literal(schema.name)} AS dataset, d.record_id, {_literal(role)} AS role, "
-                f"{_literal(field_name)} AS field, {_literal(label)} AS label, {_literal(part)} AS part, "
+                f"SELECT {literal(schema.name)} AS dataset, d.record_id, {literal(role)} AS role, "
+                f"{literal(field_name)} AS field, {literal(label)} AS label, {literal(part)} AS part, "
                 f"d.{quote(field_name)} AS old_value, {value} AS new_value, {stored} AS stored_value, "
                 f"l.citizen_id, l.method, l.match_probability, coalesce(d.__unit, d.commune_code) AS unit "
-                f"FROM {quote(table)} d JOIN {quote(links)} l ON l.dataset = {_literal(schema.name)} "
-                f"AND l.record_id = d.record_id AND l.role = {_literal(role)} AND l.method IN ({methods}) "
+                f"FROM {quote(table)} d JOIN {quote(links)} l ON l.dataset = {literal(schema.name)} "
+                f"AND l.record_id = d.record_id AND l.role = {literal(role)} AND l.method IN ({methods}) "
                 f"JOIN {register} r ON r.citizen_id = l.citizen_id "
                 f"WHERE ({condition}) AND {value} IS NOT NULL")
     return selects
 
 
-def _note_sql(templates: dict[str, dict[str, str]]) -> str:
+def _note_sql(dialect: Dialect, templates: dict[str, dict[str, str]]) -> str:
     """The fill's message (its rule's Vietnamese template), filled in SQL from the fills' columns."""
-    sql = f"CASE WHEN old_value IS NULL THEN {_literal(templates[RULE]['vi'])} ELSE {_literal(templates[UPDATE_RULE]['vi'])} END"
+    literal = dialect.literal
+    sql = f"CASE WHEN old_value IS NULL THEN {literal(templates[RULE]['vi'])} ELSE {literal(templates[UPDATE_RULE]['vi'])} END"
     for placeholder, column in (("field", "label"), ("value", "new_value"), ("citizen_id", "citizen_id"),
                                 ("method", "method"), ("probability", "CAST(round(match_probability, 4) AS VARCHAR)"),
                                 ("original", "coalesce(old_value, '')")):
@@ -96,20 +94,21 @@ def enrich_from_register(engine: Engine, store: Store, campaign: str, run_id: in
                          schemas: list[DatasetSchema], tables: dict[str, str], links: str, findings: str,
                          catalogue: str) -> EnrichmentResult:
     """Fill, version and record every enrichment the pass's accepted links allow."""
-    register = register_by_id_sql(tables["population"])
+    quote, literal = engine.dialect.quote, engine.dialect.literal
+    register = register_by_id_sql(engine.dialect, tables["population"])
     selects = [s for schema in schemas if schema.name in tables
-               for s in _fill_selects(schema, tables[schema.name], links, register)]
+               for s in _fill_selects(engine.dialect, schema, tables[schema.name], links, register)]
     fills = quote(engine.table_name("enrichment"))
     if not selects:
         return EnrichmentResult(0, 0, 0)
     refused = quote(_refused_table(engine, store, campaign))
-    engine.run(f"CREATE OR REPLACE TABLE {fills} AS SELECT *, {_note_sql(rule_templates())} AS note, "
-               f"CASE WHEN old_value IS NULL THEN '{RULE}' ELSE '{UPDATE_RULE}' END AS rule "
-               f"FROM ({' UNION ALL '.join(selects)}) f WHERE NOT EXISTS (SELECT 1 FROM {refused} x "
-               f"WHERE x.dataset = f.dataset AND x.record_id = f.record_id AND x.field = f.field "
-               f"AND x.value = f.stored_value) QUALIFY row_number() OVER "
-               f"(PARTITION BY dataset, record_id, field ORDER BY match_probability DESC, citizen_id) = 1",
-               rule="enrichment")
+    chosen = engine.dialect.first_per_group(
+        f"*, {_note_sql(engine.dialect, rule_templates())} AS note, "
+        f"CASE WHEN old_value IS NULL THEN '{RULE}' ELSE '{UPDATE_RULE}' END AS rule",
+        f"FROM ({' UNION ALL '.join(selects)}) f WHERE NOT EXISTS (SELECT 1 FROM {refused} x "
+        f"WHERE x.dataset = f.dataset AND x.record_id = f.record_id AND x.field = f.field "
+        f"AND x.value = f.stored_value)", "dataset, record_id, field", "match_probability DESC, citizen_id")
+    engine.run(f"CREATE OR REPLACE TABLE {fills} AS {chosen}", rule="enrichment")
     rows = engine.rows(f"SELECT * FROM {fills} ORDER BY dataset, record_id, field")
     changes = [ValueChange(r["dataset"], r["record_id"], r["field"], r["stored_value"], SOURCE,
                            reason=r["note"], rule=r["rule"]) for r in rows]
@@ -120,13 +119,13 @@ def enrich_from_register(engine: Engine, store: Store, campaign: str, run_id: in
         f"UPDATE {quote(findings)} f SET status = 'fixed', suggested_value = x.new_value, "
         f"message = f.message || ' ' || x.note FROM {fills} x WHERE f.dataset = x.dataset "
         f"AND f.record_id = x.record_id AND f.field = x.field AND f.status = 'open' "
-        f"AND f.rule IN ({', '.join(_literal(r) for r in ANSWERED_RULES)})", rule="enrichment findings")
+        f"AND f.rule IN ({', '.join(literal(r) for r in ANSWERED_RULES)})", rule="enrichment findings")
     added = engine.run(
         f"INSERT INTO {quote(findings)} SELECT x.dataset, x.record_id, x.unit, x.field, c.criterion, "
         f"x.rule, c.severity, 'fixed', x.note, x.new_value FROM {fills} x JOIN {quote(catalogue)} c "
         f"ON c.rule = x.rule WHERE NOT EXISTS (SELECT 1 FROM {quote(findings)} f WHERE f.dataset = x.dataset "
         f"AND f.record_id = x.record_id AND f.field = x.field AND f.rule IN "
-        f"({', '.join(_literal(r) for r in ANSWERED_RULES)}))", rule="enrichment findings")
+        f"({', '.join(literal(r) for r in ANSWERED_RULES)}))", rule="enrichment findings")
     return EnrichmentResult(applied, fixed[0][0] if fixed else 0, added[0][0] if added else 0)
 
 
@@ -140,6 +139,7 @@ def _refused_table(engine: Engine, store: Store, campaign: str) -> str:
 
 def _update_table(engine: Engine, schema: DatasetSchema, table: str | None, fills: str) -> None:
     """The pass's standardised table takes the filled values and their derived columns."""
+    quote, literal = engine.dialect.quote, engine.dialect.literal
     if table is None:
         return
     columns = {r[0] for r in engine.run(f"DESCRIBE {quote(table)}")}
@@ -153,5 +153,5 @@ def _update_table(engine: Engine, schema: DatasetSchema, table: str | None, fill
             if part in ("dob", "birth_year") and f"{field_name}__year" in columns:
                 derived.append(f"{quote(field_name + '__year')} = TRY_CAST(left(x.new_value, 4) AS INTEGER)")
             sets = ", ".join([f"{quote(field_name)} = x.new_value", *derived])
-            engine.run(f"UPDATE {quote(table)} d SET {sets} FROM {fills} x WHERE x.dataset = {_literal(schema.name)} "
-                       f"AND x.field = {_literal(field_name)} AND x.record_id = d.record_id", rule="enrichment")
+            engine.run(f"UPDATE {quote(table)} d SET {sets} FROM {fills} x WHERE x.dataset = {literal(schema.name)} "
+                       f"AND x.field = {literal(field_name)} AND x.record_id = d.record_id", rule="enrichment")

@@ -18,7 +18,6 @@ from typing import Any
 from lamsach.backends.engine import Engine
 from lamsach.link.bands import LinkBands
 from lamsach.link.training import PersonModel
-from lamsach.validate import quote
 
 log = logging.getLogger("lamsach.link")
 PROBABILISTIC_COLUMNS = ("dataset", "record_id", "role", "citizen_id", "match_probability", "method", "band",
@@ -29,6 +28,7 @@ CANDIDATE_FLOOR_PROBABILITY = 0.001
 
 def weights_sql(engine: Engine, predictions: str, model: PersonModel) -> str:
     """A JSON object of each comparison's match weight (term-frequency adjustment included), plus the prior."""
+    quote = engine.dialect.quote
     columns = {r[0] for r in engine.run(f"DESCRIBE {quote(predictions)}")}
     prior = model.settings_dict()["probability_two_random_records_match"]
     parts = [f"'prior', {round(math.log2(prior / (1 - prior)), 2)}"]
@@ -49,6 +49,7 @@ def _outside_share(engine: Engine, per_reference: str, n_references: int, n_regi
     by expectation-maximisation over "which candidate, or none": each round, a reference's
     chance of "none" given its candidates' Bayes factors, averaged (references without any
     candidate count as certainly none). Never below `floor` (people blocking misses)."""
+    quote = engine.dialect.quote
     share = max(floor, 0.05)
     for _ in range(50):
         mean = engine.run(
@@ -76,13 +77,16 @@ def _best_candidates(engine: Engine, predictions: str, references: str, weights:
     "none of these": two equally good candidates share the probability (neither is accepted), and
     a unique strong candidate is not held back by the millions of strangers it was never like.
     """
+    quote = engine.dialect.quote
     prior_weight = math.log2(prior / (1 - prior))
     per_citizen = quote(engine.table_name("link_candidates"))
     engine.run(
         f"CREATE OR REPLACE TABLE {per_citizen} AS SELECT *, max(log2_bf) OVER (PARTITION BY unique_id) AS top FROM ("
         f"SELECT unique_id_l AS unique_id, citizen_id_r AS citizen_id, max(match_weight) AS match_weight, "
-        f"max(match_weight) - {_num(prior_weight)} AS log2_bf, arg_max(unique_id_r, match_weight) AS register_record, "
-        f"arg_max({weights}, match_weight) AS weights FROM {quote(predictions)} GROUP BY ALL)", rule=f"link {method}")
+        f"max(match_weight) - {_num(prior_weight)} AS log2_bf, "
+        f"{engine.dialect.arg_max('unique_id_r', 'match_weight')} AS register_record, "
+        f"{engine.dialect.arg_max(weights, 'match_weight')} AS weights FROM {quote(predictions)} "
+        f"GROUP BY unique_id_l, citizen_id_r)", rule=f"link {method}")
     stats = engine.table_name("link_candidate_sums")
     engine.run(f"CREATE OR REPLACE TABLE {quote(stats)} AS SELECT unique_id, any_value(top) AS top, "
                f"sum(pow(2, log2_bf - top)) AS s FROM {per_citizen} GROUP BY unique_id", rule=f"link {method}")
@@ -104,6 +108,7 @@ def _best_candidates(engine: Engine, predictions: str, references: str, weights:
 
 
 def _pool(engine: Engine, references: str, id_links: str, with_id_link: bool, name: str) -> str:
+    quote = engine.dialect.quote
     exists = (f"EXISTS (SELECT 1 FROM {quote(id_links)} l WHERE l.dataset = r.dataset "
               f"AND l.record_id = r.record_id AND l.role = r.role)")
     engine.run(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT * FROM {quote(references)} r "
@@ -120,6 +125,7 @@ class ProbabilisticLinks:
 
 
 def _example_pair(engine: Engine, predictions: str, chosen: str) -> list[dict]:
+    quote = engine.dialect.quote
     return engine.rows(
         f"SELECT p.* FROM {quote(predictions)} p JOIN (SELECT dataset || '|' || record_id || '|' || role AS uid, "
         f"citizen_id FROM {quote(chosen)} WHERE band = 'accept' ORDER BY match_weight, uid LIMIT 1) c "
@@ -130,6 +136,7 @@ def link_probabilistically(engine: Engine, db_api: Any, model: PersonModel, refe
                            bands: LinkBands) -> ProbabilisticLinks:
     """The best register candidate of every reference without an ID link, banded; references with
     no candidate at all are absent."""
+    quote = engine.dialect.quote
     pool = _pool(engine, references, id_links, False, engine.table_name("link_pool"))
     n_pool = engine.run(f"SELECT count(*) FROM {quote(pool)}")[0][0]
     pool_df = db_api.register(pool, dataset_display_name="pool")

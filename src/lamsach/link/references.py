@@ -19,9 +19,8 @@ by household, and it is the strongest clue for a mother whose ID is missing.
 
 from __future__ import annotations
 
-from lamsach.backends.engine import Engine
+from lamsach.backends.engine import Dialect, Engine
 from lamsach.domain import DatasetSchema
-from lamsach.validate import quote
 
 COLUMNS = ("unique_id", "dataset", "record_id", "role", "id_value", "id_kind", "full_name", "name_key",
            "name_plain", "family", "given", "rest", "rest_plain", "dob", "birth_year", "year_only", "sex",
@@ -51,8 +50,9 @@ def implied_sex(schema: DatasetSchema, role: str) -> str | None:
     return None
 
 
-def role_select(schema: DatasetSchema, table: str, role: str, parts: dict[str, str]) -> str | None:
+def role_select(dialect: Dialect, schema: DatasetSchema, table: str, role: str, parts: dict[str, str]) -> str | None:
     """One SELECT of `COLUMNS` for one role of one dataset; None if the role has no name."""
+    quote = dialect.quote
     if "name" not in parts:
         return None
     col = lambda name: "d." + quote(name)  # noqa: E731
@@ -88,23 +88,26 @@ def build_references(engine: Engine, schemas: list[DatasetSchema], tables: dict[
                      id_links: str) -> str:
     """All person references of `schemas` as one engine table, with the household context taken
     from `id_links` (the links by ID of the same pass) and the register."""
+    quote = engine.dialect.quote
     selects = [sql for schema in schemas if schema.name in tables
                for role, parts in schema.person_roles().items()
-               if (sql := role_select(schema, tables[schema.name], role, parts))]
+               if (sql := role_select(engine.dialect, schema, tables[schema.name], role, parts))]
     name = engine.table_name("link_references")
     if not selects:
         engine.run(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT "
                    + ", ".join(f"NULL::VARCHAR AS {c}" for c in COLUMNS) + " WHERE false")
         return name
     register = quote(engine.table_name("link_register"))
+    household = engine.dialect.star_replacing("refs", {"household": (
+        "(SELECT min(h.household) FROM homes h WHERE h.dataset = refs.dataset "
+        "AND h.record_id = refs.record_id AND h.role <> refs.role)")})
     engine.run(
         f"CREATE OR REPLACE TABLE {quote(name)} AS "
         f"WITH refs AS ({' UNION ALL '.join(selects)}), "
         f"homes AS (SELECT l.dataset, l.record_id, l.role, r.household FROM {quote(id_links)} l "
         f"  JOIN (SELECT citizen_id, any_value(household) AS household FROM {register} GROUP BY citizen_id) r "
         f"  ON r.citizen_id = l.citizen_id WHERE r.household IS NOT NULL) "
-        f"SELECT refs.* REPLACE ((SELECT min(h.household) FROM homes h WHERE h.dataset = refs.dataset "
-        f"  AND h.record_id = refs.record_id AND h.role <> refs.role) AS household) FROM refs",
+        f"SELECT {household} FROM refs",
         rule="link references")
     return name
 
@@ -112,6 +115,7 @@ def build_references(engine: Engine, schemas: list[DatasetSchema], tables: dict[
 def build_register(engine: Engine, population: str) -> str:
     """The register's people in the same columns as the references (one row per register record:
     a person entered twice meets a reference twice, and the link keeps the better of the two)."""
+    quote = engine.dialect.quote
     name = engine.table_name("link_register")
     engine.run(
         f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT d.record_id AS unique_id, 'population' AS dataset, "

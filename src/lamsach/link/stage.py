@@ -39,7 +39,6 @@ from lamsach.link import (
 from lamsach.link.charts import MATCH_WEIGHTS_FILE, WATERFALL_FILE
 from lamsach.link.enrich import EnrichmentResult, enrich_from_register
 from lamsach.settings import Settings
-from lamsach.validate import quote
 
 log = logging.getLogger("lamsach.link")
 MODEL_FILE = "link_model.json"
@@ -78,6 +77,7 @@ def bands_from(settings: Settings) -> LinkBands:
 
 
 def _union(engine: Engine, name: str, parts: list[str], columns: tuple[str, ...], types: str) -> str:
+    quote = engine.dialect.quote
     table = engine.table_name(name)
     if parts:
         cols = ", ".join(columns)
@@ -104,8 +104,10 @@ def _decisions_table(ctx: LinkContext) -> str:
 def _final_links(engine: Engine, id_links: str, chosen: str | None, decisions: str) -> tuple[str, str]:
     """The contract's links (ID, accepted model links, officers' `manual` links) and every
     link or candidate with its explanation."""
+    quote = engine.dialect.quote
     explained = engine.table_name("links_explained")
-    model_rows = (f"SELECT c.* REPLACE (CASE WHEN x.status = 'rejected' THEN 'reject' ELSE c.band END AS band) "
+    band = engine.dialect.star_replacing("c", {"band": "CASE WHEN x.status = 'rejected' THEN 'reject' ELSE c.band END"})
+    model_rows = (f"SELECT {band} "
                   f"FROM {quote(chosen)} c LEFT JOIN {quote(decisions)} x USING (dataset, record_id, role, citizen_id) "
                   f"WHERE NOT EXISTS (SELECT 1 FROM {quote(decisions)} a WHERE a.status = 'accepted' "
                   f"AND a.dataset = c.dataset AND a.record_id = c.record_id AND a.role = c.role)") if chosen else None
@@ -129,6 +131,7 @@ def _final_links(engine: Engine, id_links: str, chosen: str | None, decisions: s
 
 def _explain_id_links(engine: Engine, explained: str, scored: str) -> None:
     """Give the ID links the model's weights (the model never saw the IDs: an independent check)."""
+    quote = engine.dialect.quote
     engine.run(f"UPDATE {quote(explained)} e SET match_weight = s.match_weight, weights = s.weights, "
                f"register_record = s.register_record FROM {quote(scored)} s WHERE e.method IN ('id', 'id_verified') "
                f"AND s.dataset = e.dataset AND s.record_id = e.record_id AND s.role = e.role "
@@ -136,6 +139,7 @@ def _explain_id_links(engine: Engine, explained: str, scored: str) -> None:
 
 
 def _queue_reviews(ctx: LinkContext, explained: str) -> int:
+    quote = ctx.engine.dialect.quote
     rows = ctx.engine.rows(
         f"SELECT dataset, record_id AS record_key, role, citizen_id, register_record, match_probability, "
         f"match_weight, runner_up_weight, weights FROM {quote(explained)} WHERE band = 'review' "
@@ -145,6 +149,7 @@ def _queue_reviews(ctx: LinkContext, explained: str) -> int:
 
 def link_people(ctx: LinkContext, datasets: list[str], tables: dict[str, str]) -> LinkStageResult:
     """Links (ID, model, officers' decisions), the review queue and the model's files for a pass."""
+    quote = ctx.engine.dialect.quote
     engine, settings = ctx.engine, ctx.settings
     schemas = [load_schema(d) for d in datasets if d != "population" and load_schema(d).person_roles()]
     if "population" not in tables:
@@ -193,6 +198,7 @@ def deduplicate(ctx: LinkContext, datasets: list[str], tables: dict[str, str], f
                 advance: Callable[[], None] = lambda: None) -> int:
     """Fuzzy duplicates of every dataset as `duplicate_record` findings, except records the exact
     rule already reported; returns how many were added."""
+    quote = ctx.engine.dialect.quote
     if not ctx.rule_overrides.get("duplicate_record", {}).get("enabled", True):
         return 0
     engine, settings = ctx.engine, ctx.settings
@@ -222,9 +228,9 @@ def deduplicate(ctx: LinkContext, datasets: list[str], tables: dict[str, str], f
 
 def write_link_files(ctx: LinkContext, explained: str) -> Path:
     """Every link and queued candidate with the weights that explain it, for officers and inspectors."""
+    quote = ctx.engine.dialect.quote
     path = _ensure(ctx.out_dir) / WEIGHTS_FILE
-    escaped = str(path).replace("'", "''")
-    ctx.engine.run(f"COPY (SELECT {', '.join(EXPLAINED_COLUMNS)} FROM {quote(explained)} WHERE band <> 'reject' "
-                   f"ORDER BY dataset, record_id, role) TO '{escaped}' (HEADER, DELIMITER ',', QUOTE '\"')",
-                   rule="write link weights")
+    ctx.engine.run(ctx.engine.dialect.copy_to_csv(
+        f"SELECT {', '.join(EXPLAINED_COLUMNS)} FROM {quote(explained)} WHERE band <> 'reject' "
+        f"ORDER BY dataset, record_id, role", str(path)), rule="write link weights")
     return path

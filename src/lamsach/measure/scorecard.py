@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from lamsach.backends.engine import Engine
 from lamsach.domain import DATA_CRITERIA
-from lamsach.validate import quote
 
 SCORECARD_COLUMNS = ("unit", "dataset", "criterion", "records", "passing", "score")
 OVERALL = "overall"
@@ -18,6 +17,7 @@ not in scorecard.csv, whose criterion column is one of the six by contract."""
 
 def build_scorecard(engine: Engine, records: dict[str, str], findings: str) -> str:
     """Engine table `scorecard` from the record tables (dataset -> table) and the findings table."""
+    quote = engine.dialect.quote
     criteria = ", ".join(f"('{c}', {i})" for i, c in enumerate([*(c.value for c in DATA_CRITERIA), OVERALL]))
     data_criteria = ", ".join(f"'{c.value}'" for c in DATA_CRITERIA)
     units = " UNION ALL ".join(

@@ -12,19 +12,19 @@ from lamsach.domain import CRITERIA
 from lamsach.link import LINK_COLUMNS
 from lamsach.measure import OVERALL, SCORECARD_COLUMNS
 from lamsach.report import write_reports
-from lamsach.validate import FINDING_COLUMNS, quote
+from lamsach.validate import FINDING_COLUMNS
 
 CONTRACT_FINDING_COLUMNS = [c for c in FINDING_COLUMNS if c != "unit"]
 
 
 def _copy(engine: Engine, sql: str, path: Path) -> None:
-    escaped = str(path).replace("'", "''")
-    engine.run(f"COPY ({sql}) TO '{escaped}' (HEADER, DELIMITER ',', QUOTE '\"')", rule=f"write {path.name}")
+    engine.run(engine.dialect.copy_to_csv(sql, str(path)), rule=f"write {path.name}")
 
 
 def write_outputs(engine: Engine, staging: Path, datasets: list[str], tables: dict[str, str], findings: str,
                   links: str, scorecard: str, summary) -> None:
     """Write the contract files and the reports into `staging`."""
+    quote = engine.dialect.quote
     f = quote(findings)
     _copy(engine, f"SELECT {', '.join(CONTRACT_FINDING_COLUMNS)} FROM {f}", staging / "findings.csv")
     (staging / "clean").mkdir()
@@ -43,7 +43,8 @@ def write_outputs(engine: Engine, staging: Path, datasets: list[str], tables: di
 
 
 def _fill_counts(engine: Engine, findings: str, links: str, summary) -> None:
-    rows = engine.run(f"SELECT criterion, status, count(*) FROM {findings} GROUP BY ALL")
+    quote = engine.dialect.quote
+    rows = engine.run(f"SELECT criterion, status, count(*) FROM {findings} GROUP BY criterion, status")
     by_criterion: dict[str, dict[str, int]] = {c.value: {} for c in CRITERIA}
     for criterion, status, count in rows:
         by_criterion.setdefault(criterion, {})[status] = count

@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from lamsach.backends.engine import Engine
+from lamsach.backends.engine import Dialect, Engine
 from lamsach.domain import DATA_CRITERIA
 from lamsach.report.labels import UnitTitle, criterion_label, labels, unit_title
 from lamsach.report.scores import OVERALL, ScoreRow, score_rows, unit_findings_table
-from lamsach.validate import quote
 
 CRITERION_VI = {c: criterion_label(c) for c in labels()["criteria"]}
 """Criterion code -> Vietnamese word (kept for the CLI's closing table)."""
@@ -43,27 +42,26 @@ class ReportData:
     generated_at: datetime
 
 
-def _rule_impact_sql(unit_findings: str, per_unit: bool, limit: int) -> str:
+def _rule_impact_sql(dialect: Dialect, unit_findings: str, per_unit: bool, limit: int) -> str:
     """Rules ranked by the records their open findings touch: those records fail a criterion."""
     unit = "unit, " if per_unit else ""
-    partition = "PARTITION BY unit " if per_unit else ""
-    return (
-        f"SELECT * FROM (SELECT {unit}rule, criterion, count(*) AS findings, "
-        f"count(DISTINCT dataset || chr(31) || record_id) AS records, "
-        f"arg_min(message, dataset || chr(31) || record_id || chr(31) || coalesce(field, '')) AS example "
-        f"FROM {quote(unit_findings)} WHERE status = 'open' GROUP BY {unit}rule, criterion) "
-        f"QUALIFY row_number() OVER ({partition}ORDER BY records DESC, findings DESC, rule) <= {int(limit)} "
-        f"ORDER BY {unit}records DESC, findings DESC, rule")
+    example = dialect.arg_min("message", "dataset || chr(31) || record_id || chr(31) || coalesce(field, '')")
+    top = dialect.first_per_group(
+        "*", f"FROM (SELECT {unit}rule, criterion, count(*) AS findings, "
+        f"count(DISTINCT dataset || chr(31) || record_id) AS records, {example} AS example "
+        f"FROM {dialect.quote(unit_findings)} WHERE status = 'open' GROUP BY {unit}rule, criterion)",
+        "unit" if per_unit else None, "records DESC, findings DESC, rule", limit)
+    return f"SELECT * FROM ({top}) ORDER BY {unit}records DESC, findings DESC, rule"
 
 
-def _worst_records_sql(unit_findings: str, limit: int) -> str:
+def _worst_records_sql(dialect: Dialect, unit_findings: str, limit: int) -> str:
     """Each unit's records with the most open findings, with every message, to fix first."""
-    return (
-        f"SELECT unit, dataset, record_id, count(*) AS findings, list(DISTINCT criterion) AS criteria, "
-        f"list(message ORDER BY field, rule, message) AS messages "
-        f"FROM {quote(unit_findings)} WHERE status = 'open' GROUP BY unit, dataset, record_id "
-        f"QUALIFY row_number() OVER (PARTITION BY unit ORDER BY findings DESC, dataset, record_id) <= {int(limit)} "
-        f"ORDER BY unit, findings DESC, dataset, record_id")
+    top = dialect.first_per_group(
+        f"unit, dataset, record_id, count(*) AS findings, {dialect.list_of('criterion', distinct=True)} AS criteria, "
+        f"{dialect.list_of('message', order='field, rule, message')} AS messages",
+        f"FROM {dialect.quote(unit_findings)} WHERE status = 'open' GROUP BY unit, dataset, record_id",
+        "unit", "count(*) DESC, dataset, record_id", limit)
+    return f"SELECT * FROM ({top}) ORDER BY unit, findings DESC, dataset, record_id"
 
 
 def report_data(engine: Engine, tables: dict[str, str], findings: str, scorecard: str,
@@ -77,10 +75,10 @@ def report_data(engine: Engine, tables: dict[str, str], findings: str, scorecard
     province = next((r for r in rows if r.unit is None and r.dataset is None), ScoreRow(None, None))
     by_dataset = [r for r in rows if r.unit is None and r.dataset is not None]
     unit_rules: dict[str, list[dict]] = {}
-    for r in engine.rows(_rule_impact_sql(unit_findings, True, unit_rules_limit), rule="report: unit rules"):
+    for r in engine.rows(_rule_impact_sql(engine.dialect, unit_findings, True, unit_rules_limit), rule="report: unit rules"):
         unit_rules.setdefault(r["unit"], []).append(r)
     worst: dict[str, list[dict]] = {}
-    for r in engine.rows(_worst_records_sql(unit_findings, worst_limit), rule="report: worst records"):
+    for r in engine.rows(_worst_records_sql(engine.dialect, unit_findings, worst_limit), rule="report: worst records"):
         r["criteria"] = sorted(r["criteria"], key=lambda c: order.get(c, len(order)))
         worst.setdefault(r["unit"], []).append(r)
     per_dataset: dict[str, list[ScoreRow]] = {}
@@ -90,7 +88,7 @@ def report_data(engine: Engine, tables: dict[str, str], findings: str, scorecard
     units = [UnitPage(unit_title(total.unit), total, per_dataset.get(total.unit, []),
                       unit_rules.get(total.unit, []), worst.get(total.unit, []))
              for total in rows if total.unit is not None and total.dataset is None]
-    top = engine.rows(_rule_impact_sql(unit_findings, False, rules_limit), rule="report: top rules")
+    top = engine.rows(_rule_impact_sql(engine.dialect, unit_findings, False, rules_limit), rule="report: top rules")
     return ReportData(criteria, province, by_dataset, units, top, unit_findings, generated_at)
 
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lamsach.backends.engine import Engine
+from lamsach.backends.engine import Dialect, Engine
 from lamsach.domain import DATA_CRITERIA
-from lamsach.validate import quote
 
 OVERALL = "overall"
 """The pseudo-criterion: passing all five data criteria."""
@@ -41,8 +40,9 @@ class ScoreRow:
     open_findings: int = 0
 
 
-def records_sql(tables: dict[str, str]) -> str:
+def records_sql(dialect: Dialect, tables: dict[str, str]) -> str:
     """Every record as (dataset, record_id, unit), the unit counted as the scorecard counts it."""
+    quote = dialect.quote
     if not tables:
         return "SELECT NULL::VARCHAR AS dataset, NULL::VARCHAR AS record_id, NULL::VARCHAR AS unit WHERE false"
     return " UNION ALL ".join(
@@ -52,24 +52,26 @@ def records_sql(tables: dict[str, str]) -> str:
 
 def unit_findings_table(engine: Engine, tables: dict[str, str], findings: str) -> str:
     """Findings with the unit of their record: a finding counts where its record is scored."""
+    quote = engine.dialect.quote
     name = engine.table_name("report_findings")
     engine.run(
         f"CREATE OR REPLACE TABLE {quote(name)} AS "
         f"SELECT f.dataset, f.record_id, coalesce(r.unit, f.unit, '') AS unit, f.field, f.criterion, f.rule, "
         f"f.severity, f.status, f.message, f.suggested_value "
-        f"FROM {quote(findings)} f LEFT JOIN ({records_sql(tables)}) r "
+        f"FROM {quote(findings)} f LEFT JOIN ({records_sql(engine.dialect, tables)}) r "
         f"ON r.dataset = f.dataset AND r.record_id = f.record_id", rule="report: findings by unit")
     return name
 
 
 def score_rows(engine: Engine, tables: dict[str, str], unit_findings: str, scorecard: str) -> list[ScoreRow]:
     """Score rows for each (unit, dataset), unit, dataset and the province, in that key order."""
+    quote = engine.dialect.quote
     five = data_criteria_sql()
     f = quote(unit_findings)
     rows = engine.rows(
         f"WITH failing AS (SELECT DISTINCT dataset, record_id FROM {f} "
         f"  WHERE status = 'open' AND criterion IN ({five})), "
-        f"recs AS ({records_sql(tables)}), "
+        f"recs AS ({records_sql(engine.dialect, tables)}), "
         f"overall AS (SELECT r.unit, r.dataset, '{OVERALL}' AS criterion, count(*) AS records, "
         f"  count(*) - count(x.record_id) AS passing FROM recs r LEFT JOIN failing x "
         f"  ON x.dataset = r.dataset AND x.record_id = r.record_id GROUP BY r.unit, r.dataset), "

@@ -16,12 +16,11 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from lamsach.backends.engine import Engine
+from lamsach.backends.engine import Dialect, Engine
 from lamsach.data import load_schema
 from lamsach.domain import LamsachError
 from lamsach.report.labels import dataset_label, labels, unit_title
 from lamsach.report.xlsx_sheets import SheetPlan
-from lamsach.validate import quote
 
 UNIT_COLUMNS = ["dataset", "record_id", "field", "criterion", "rule", "severity", "status", "message",
                 "suggested_value"]
@@ -48,8 +47,9 @@ def words_table(engine: Engine, datasets: Iterable[str], units: Iterable[str]) -
                                                      "label": pa.array(label, pa.string())}))
 
 
-def findings_sql(unit_findings: str, words: str) -> str:
+def findings_sql(dialect: Dialect, unit_findings: str, words: str) -> str:
     """Every finding in words, in unit order, open ones first, then by record."""
+    quote = dialect.quote
     w = quote(words)
     joins, columns = [], []
     for alias, kind, key in (("wu", "unit", "f.unit"), ("wd", "dataset", "f.dataset"),
@@ -104,7 +104,7 @@ def _set_up_page(sheet: Worksheet, page_header: str) -> None:
 def stream_findings(engine: Engine, unit_findings: str, words: str, unit_sheets: dict[str, FindingSheets],
                     all_sheets: FindingSheets | None) -> None:
     """Read the findings once, in unit order, and write each to its unit's sheet and to the all-sheet."""
-    for batch in engine.batches(findings_sql(unit_findings, words)):
+    for batch in engine.batches(findings_sql(engine.dialect, unit_findings, words)):
         for row in zip(*(column.to_pylist() for column in batch.columns), strict=True):
             values = ["" if v is None else v for v in row]
             unit_sheets[values[0]].write(values[2:])

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from lamsach.backends.store import SqlAlchemyStore, StoredRecord, ValueChange, as_utc
+from lamsach.backends.store import Store, StoredRecord, ValueChange, as_utc
 from lamsach.data import workbook_wording
 from lamsach.domain import ErrorCode, LamsachError, Location
 from lamsach.review.checks import value_errors
@@ -47,7 +47,7 @@ class ApplyResult:
         return self.applied > 0
 
 
-def apply_correction_workbook(store: SqlAlchemyStore, path: Path, actor: str, expected_unit: str | None = None,
+def apply_correction_workbook(store: Store, path: Path, actor: str, expected_unit: str | None = None,
                               file_name: str | None = None, received_at: datetime | None = None) -> ApplyResult:
     """Apply the cells the unit changed in `path` as edits by `actor` (the uploader).
 
@@ -90,7 +90,7 @@ def apply_correction_workbook(store: SqlAlchemyStore, path: Path, actor: str, ex
     return result
 
 
-def _check_owner_and_round(store: SqlAlchemyStore, meta: WorkbookMetadata, expected_unit: str | None,
+def _check_owner_and_round(store: Store, meta: WorkbookMetadata, expected_unit: str | None,
                            file: str) -> None:
     if expected_unit is not None and meta.unit != expected_unit:
         raise LamsachError(ErrorCode.REVIEW_WRONG_UNIT, Location(file=file),
@@ -103,7 +103,7 @@ def _check_owner_and_round(store: SqlAlchemyStore, meta: WorkbookMetadata, expec
                            {"round": meta.round, "latest": latest["id"]})
 
 
-def _current(store: SqlAlchemyStore, campaign: str, edits: list[Edit]) -> dict[tuple[str, str], StoredRecord]:
+def _current(store: Store, campaign: str, edits: list[Edit]) -> dict[tuple[str, str], StoredRecord]:
     keys: dict[str, set[str]] = {}
     for edit in edits:
         keys.setdefault(edit.dataset, set()).add(edit.key)
@@ -111,7 +111,7 @@ def _current(store: SqlAlchemyStore, campaign: str, edits: list[Edit]) -> dict[t
             for key, record in store.records_by_keys(campaign, dataset, wanted).items()}
 
 
-def _changed_elsewhere(store: SqlAlchemyStore, meta: WorkbookMetadata) -> Callable[[Edit], bool]:
+def _changed_elsewhere(store: Store, meta: WorkbookMetadata) -> Callable[[Edit], bool]:
     """Whether a value was changed after the export by anything but a unit workbook (asked only
     for the rare cell whose stored value is no longer the exported one)."""
     exported_at = as_utc(datetime.fromisoformat(meta.exported_at))

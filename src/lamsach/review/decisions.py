@@ -7,7 +7,6 @@ import pyarrow as pa
 
 from lamsach.backends.engine import Engine
 from lamsach.data import load_schema
-from lamsach.validate import quote
 
 DECISION_SCHEMA = pa.schema([(c, pa.string()) for c in
                              ("dataset", "record_key", "field", "rule", "status", "value")])
@@ -15,6 +14,7 @@ DECISION_SCHEMA = pa.schema([(c, pa.string()) for c in
 
 def apply_decisions(engine: Engine, findings: str, tables: dict[str, str], decisions: list[dict]) -> int:
     """Set the status of open findings that an officer decided on; return how many were set."""
+    quote = engine.dialect.quote
     if not decisions:
         return 0
     rows = [{k: d[k] for k in DECISION_SCHEMA.names} for d in decisions if d["dataset"] in tables]

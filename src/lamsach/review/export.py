@@ -8,7 +8,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from lamsach.backends.store import SqlAlchemyStore
+from lamsach.backends.store import Store
 from lamsach.domain import ErrorCode, LamsachError, Location
 from lamsach.review.instructions import write_instructions
 from lamsach.review.metadata import SheetMetadata, WorkbookMetadata, write_metadata
@@ -36,7 +36,7 @@ class WorkbookSummary:
         return sum(self.records_by_dataset.values())
 
 
-def export_correction_workbook(store: SqlAlchemyStore, campaign: str, unit: str, path: Path,
+def export_correction_workbook(store: Store, campaign: str, unit: str, path: Path,
                                run_id: int | None = None) -> WorkbookSummary:
     """Write `unit`'s correction workbook to `path` from the open findings of `run_id` (default:
     the campaign's latest complete run). A unit without open findings gets a workbook with only

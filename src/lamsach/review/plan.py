@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lamsach.backends.store import SqlAlchemyStore
+from lamsach.backends.store import Store
 from lamsach.data import dataset_names, load_schema
 from lamsach.domain import DatasetSchema, ErrorCode, LamsachError, Location
 from lamsach.review.layout import sheet_columns
@@ -53,7 +53,7 @@ class ExportPlan:
     sheets: list[SheetPlan] = field(default_factory=list)
 
 
-def choose_round(store: SqlAlchemyStore, campaign: str, run_id: int | None) -> dict:
+def choose_round(store: Store, campaign: str, run_id: int | None) -> dict:
     """The run to export: the given one if it is a complete run of `campaign`, else the latest."""
     if run_id is None:
         run = store.latest_run(campaign)
@@ -66,7 +66,7 @@ def choose_round(store: SqlAlchemyStore, campaign: str, run_id: int | None) -> d
     return run
 
 
-def build_plan(store: SqlAlchemyStore, campaign: str, unit: str, run_id: int | None) -> ExportPlan:
+def build_plan(store: Store, campaign: str, unit: str, run_id: int | None) -> ExportPlan:
     """The sheets of `unit`'s workbook for the chosen round, datasets in schema-file order."""
     run = choose_round(store, campaign, run_id)
     findings = store.unit_findings(run["id"], unit, status="open")
@@ -82,7 +82,7 @@ def build_plan(store: SqlAlchemyStore, campaign: str, unit: str, run_id: int | N
     return plan
 
 
-def _sheet(store: SqlAlchemyStore, campaign: str, schema: DatasetSchema, findings: list[dict]) -> SheetPlan:
+def _sheet(store: Store, campaign: str, schema: DatasetSchema, findings: list[dict]) -> SheetPlan:
     records = store.records_by_keys(campaign, schema.name, {f["record_key"] for f in findings})
     plan = SheetPlan(schema)
     names = set(plan.fields)

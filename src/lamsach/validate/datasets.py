@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from lamsach.backends.engine import Engine
 from lamsach.data import catalogue_rows, load_schema
-from lamsach.validate.context import RuleContext, quote, register_by_id_sql
+from lamsach.validate.context import RuleContext, register_by_id_sql
 from lamsach.validate.runner import FINDING_COLUMNS, labels_table, rule_specs, rule_table, run_rules
 
 FINDING_SCHEMA = pa.schema([(c, pa.string()) for c in FINDING_COLUMNS])
@@ -18,6 +18,7 @@ FINDING_SCHEMA = pa.schema([(c, pa.string()) for c in FINDING_COLUMNS])
 def shared_tables(engine: Engine, tables: dict[str, str], register_dataset: str = "population") -> dict[str, str]:
     """Tables every dataset's rules read: area bounds, and the register one row per citizen_id
     (built once here rather than inside each rule that joins the register)."""
+    quote = engine.dialect.quote
     engine.register("area_plausibility", pa.Table.from_pylist(
         [{"land_use_code": r["land_use_code"], "min_m2": float(r["min_m2"]), "max_m2": float(r["max_m2"])}
          for r in catalogue_rows("rules/area_plausibility")]))
@@ -25,7 +26,7 @@ def shared_tables(engine: Engine, tables: dict[str, str], register_dataset: str 
     if register_dataset in tables:
         name = engine.table_name("register_by_id")
         engine.run(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT * FROM "
-                   f"{register_by_id_sql(tables[register_dataset])}", rule="register_by_id")
+                   f"{register_by_id_sql(engine.dialect, tables[register_dataset])}", rule="register_by_id")
         shared["register_by_id"] = name
     return shared
 
@@ -41,10 +42,11 @@ def validate_datasets(engine: Engine, tables: dict[str, str], reference_date: st
     parts = []
     for schema in schemas:
         ctx = RuleContext(schema, tables, reference_date, catalogue_tables=shared,
-                          freshness_days=(freshness_days or {}).get(schema.name))
+                          freshness_days=(freshness_days or {}).get(schema.name), dialect=engine.dialect)
         parts.append(run_rules(engine, ctx, rule_specs(schema, overrides), catalogue, labels))
         if on_dataset:
             on_dataset(schema.name)
+    quote = engine.dialect.quote
     cells = engine.register("cell_findings", pa.Table.from_pylist(cell_rows or [], schema=FINDING_SCHEMA))
     name = engine.table_name("findings")
     columns = ", ".join(FINDING_COLUMNS)
@@ -58,8 +60,9 @@ def validate_datasets(engine: Engine, tables: dict[str, str], reference_date: st
     chosen = ", ".join(c if c != "suggested_value" else
                        f"coalesce(suggested_value, max(suggested_value) OVER ({verdict})) AS suggested_value"
                        for c in FINDING_COLUMNS)
-    engine.run(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT {chosen} "
-               f"FROM ({union}) QUALIFY row_number() OVER ({verdict} ORDER BY __source, message, "
-               f"suggested_value NULLS LAST, unit, criterion, severity) = 1 "
+    kept = engine.dialect.first_per_group(
+        chosen, f"FROM ({union})", "dataset, record_id, field, rule, status",
+        "__source, message, suggested_value NULLS LAST, unit, criterion, severity")
+    engine.run(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT * FROM ({kept}) "
                f"ORDER BY dataset, record_id, field, rule, status", rule="findings")
     return name

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from lamsach.validate.context import RuleContext, literal, quote, register_by_id_sql
+from lamsach.validate.context import RuleContext, register_by_id_sql
 from lamsach.validate.rule_library import RuleSpecBase, finding_select
 
 DEAD = "(lower(coalesce(r.status, '')) LIKE '%chết%' OR lower(coalesce(r.status, '')) LIKE '%mất%')"
@@ -19,27 +19,27 @@ def register_view(ctx: RuleContext) -> str | None:
     """The register, one row per citizen_id: the pass builds it once (`register_by_id`); a rule
     run on its own builds it inline."""
     if "register_by_id" in ctx.catalogue_tables:
-        return quote(ctx.catalogue_tables["register_by_id"])
+        return ctx.quote(ctx.catalogue_tables["register_by_id"])
     table = ctx.tables.get(ctx.register_dataset)
-    return register_by_id_sql(table) if table else None
+    return register_by_id_sql(ctx.dialect, table) if table else None
 
 
-def _year_of(parts: dict[str, str]) -> tuple[str | None, str | None]:
+def _year_of(ctx: RuleContext, parts: dict[str, str]) -> tuple[str | None, str | None]:
     """The field holding a person's birth date or year, and the SQL for the year as a number."""
     if "dob" in parts:
-        return parts["dob"], "d." + quote(f"{parts['dob']}__year")
+        return parts["dob"], "d." + ctx.quote(f"{parts['dob']}__year")
     if "birth_year" in parts:
-        return parts["birth_year"], "TRY_CAST(d." + quote(parts["birth_year"]) + " AS INTEGER)"
+        return parts["birth_year"], "TRY_CAST(d." + ctx.quote(parts["birth_year"]) + " AS INTEGER)"
     return None, None
 
 
-def _candidate_join(register: str, parts: dict[str, str], year_col: str | None) -> str:
+def _candidate_join(ctx: RuleContext, register: str, parts: dict[str, str], year_col: str | None) -> str:
     """LEFT JOIN `c`: the register's only person with the reference's name key and birth year."""
     if "name" not in parts or year_col is None:
         return " LEFT JOIN (SELECT NULL::VARCHAR AS citizen_id) c ON false"
-    key = "d." + quote(f"{parts['name']}__key")
+    key = "d." + ctx.quote(f"{parts['name']}__key")
     return (f" LEFT JOIN (SELECT full_name__key, date_of_birth__year, min(citizen_id) AS citizen_id "
-            f"FROM {register} GROUP BY ALL HAVING count(*) = 1) c "
+            f"FROM {register} GROUP BY full_name__key, date_of_birth__year HAVING count(*) = 1) c "
             f"ON c.full_name__key = {key} AND c.date_of_birth__year = {year_col}")
 
 
@@ -62,42 +62,42 @@ class RegisterMatch(RuleSpecBase):
         id_field = parts.get("id")
         if register is None or id_field is None:
             return None
-        idq = "d." + quote(id_field)
-        kind = "d." + quote(f"{id_field}__kind")
-        year_field, year_col = _year_of(parts)
-        unknown = (f" FROM {ctx.table} d{_candidate_join(register, parts, year_col)} WHERE {kind} = 'cccd12' "
+        idq = "d." + ctx.quote(id_field)
+        kind = "d." + ctx.quote(f"{id_field}__kind")
+        year_field, year_col = _year_of(ctx, parts)
+        unknown = (f" FROM {ctx.table} d{_candidate_join(ctx, register, parts, year_col)} WHERE {kind} = 'cccd12' "
                    f"AND NOT EXISTS (SELECT 1 FROM {register} r WHERE r.citizen_id = {idq})")
         selects = [
-            finding_select("id_not_in_register", id_field, idq, "c.citizen_id", alias="d.") + unknown,
+            finding_select(ctx.dialect, "id_not_in_register", id_field, idq, "c.citizen_id", alias="d.") + unknown,
             # the one register person of that name and birth year holds this number but for the
             # sex/century digit: the number was mistyped or issued before a change of sex
-            finding_select("id_sex_century_mismatch", id_field, idq, "c.citizen_id", alias="d.",
+            finding_select(ctx.dialect, "id_sex_century_mismatch", id_field, idq, "c.citizen_id", alias="d.",
                     id_sex="substr(" + idq + ", 4, 1)", register_value="c.citizen_id") + unknown
             + f" AND c.citizen_id IS NOT NULL AND substr(c.citizen_id, 1, 3) = substr({idq}, 1, 3) "
             f"AND substr(c.citizen_id, 5) = substr({idq}, 5)",
         ]
         joined = f" FROM {ctx.table} d JOIN {register} r ON r.citizen_id = {idq} WHERE {kind} = 'cccd12'"
         if "name" in parts:
-            key = "d." + quote(f"{parts['name']}__key")
+            key = "d." + ctx.quote(f"{parts['name']}__key")
             selects.append(
-                finding_select("name_differs_from_register", parts["name"], "d." + quote(parts["name"]), "r.full_name",
+                finding_select(ctx.dialect, "name_differs_from_register", parts["name"], "d." + ctx.quote(parts["name"]), "r.full_name",
                         alias="d.", register_value="r.full_name")
                 + joined + f" AND {key} IS NOT NULL AND r.full_name__key IS NOT NULL AND {key} <> r.full_name__key")
             # same key, other spelling (Thuỷ/Thủy): reported, never rewritten, since a name is legal data
             selects.append(
-                finding_select("name_spelling_differs_from_register", parts["name"], "d." + quote(parts["name"]),
+                finding_select(ctx.dialect, "name_spelling_differs_from_register", parts["name"], "d." + ctx.quote(parts["name"]),
                         "r.full_name", alias="d.", register_value="r.full_name")
-                + joined + f" AND {key} = r.full_name__key AND d.{quote(parts['name'])} <> r.full_name")
+                + joined + f" AND {key} = r.full_name__key AND d.{ctx.quote(parts['name'])} <> r.full_name")
         if year_field:
             selects.append(
-                finding_select("birth_year_differs_from_register", year_field, "d." + quote(year_field),
+                finding_select(ctx.dialect, "birth_year_differs_from_register", year_field, "d." + ctx.quote(year_field),
                         "r.date_of_birth", alias="d.", register_value="r.date_of_birth__year")
                 + joined + f" AND {year_col} IS NOT NULL AND r.date_of_birth__year IS NOT NULL "
                 f"AND {year_col} <> r.date_of_birth__year")
-        expected_sex = ("d." + quote(parts["sex"])) if "sex" in parts else literal(self.sex) if self.sex else None
+        expected_sex = ("d." + ctx.quote(parts["sex"])) if "sex" in parts else ctx.literal(self.sex) if self.sex else None
         if expected_sex:
             selects.append(
-                finding_select("sex_differs_from_register", parts.get("sex", id_field), expected_sex, "r.sex", alias="d.",
+                finding_select(ctx.dialect, "sex_differs_from_register", parts.get("sex", id_field), expected_sex, "r.sex", alias="d.",
                         register_value="r.sex")
                 + joined + f" AND {expected_sex} IS NOT NULL AND r.sex IS NOT NULL AND {expected_sex} <> r.sex")
         return " UNION ALL ".join(selects)
@@ -116,16 +116,16 @@ class PersonAlive(RuleSpecBase):
         id_field = ctx.schema.person_roles().get(self.role, {}).get("id")
         if register is None or id_field is None:
             return None
-        idq = "d." + quote(id_field)
+        idq = "d." + ctx.quote(id_field)
         deaths = ctx.other("death")
         death_join = (f" LEFT JOIN (SELECT deceased_id, min(date_of_death) AS date_of_death FROM {deaths} "
                       f"GROUP BY deceased_id) x ON x.deceased_id = {idq}") if deaths else ""
         dead_at = "coalesce(r.date_of_death, x.date_of_death)" if deaths else "r.date_of_death"
         dead = f"({DEAD} OR x.deceased_id IS NOT NULL)" if deaths else DEAD
-        return (f"{finding_select(self.rule, id_field, idq, alias='d.', date_of_death=dead_at)} FROM {ctx.table} d "
+        return (f"{finding_select(ctx.dialect, self.rule, id_field, idq, alias='d.', date_of_death=dead_at)} FROM {ctx.table} d "
                 f"LEFT JOIN {register} r ON r.citizen_id = {idq}{death_join} "
                 f"WHERE {idq} IS NOT NULL AND {dead}"
-                + (f" AND TRY_CAST({dead_at} AS DATE) < TRY_CAST(d.{quote(self.before)} AS DATE)" if self.before else ""))
+                + (f" AND TRY_CAST({dead_at} AS DATE) < TRY_CAST(d.{ctx.quote(self.before)} AS DATE)" if self.before else ""))
 
 
 @dataclass(frozen=True)
@@ -140,10 +140,10 @@ class DeathReflected(RuleSpecBase):
         deaths = ctx.other("death")
         if deaths is None:
             return None
-        return (f"{finding_select(self.rule, self.status_field, 'r.full_name', literal('Đã chết'), alias='r.', date_of_death='x.date_of_death')} "
+        return (f"{finding_select(ctx.dialect, self.rule, self.status_field, 'r.full_name', ctx.literal('Đã chết'), alias='r.', date_of_death='x.date_of_death')} "
                 f"FROM {ctx.table} r JOIN (SELECT deceased_id, min(date_of_death) AS date_of_death "
                 f"FROM {deaths} WHERE deceased_id IS NOT NULL GROUP BY deceased_id) x "
-                f"ON x.deceased_id = r.{quote(self.id_field)} WHERE NOT {DEAD}")
+                f"ON x.deceased_id = r.{ctx.quote(self.id_field)} WHERE NOT {DEAD}")
 
 
 @dataclass(frozen=True)
@@ -160,15 +160,16 @@ class SingleMarriage(RuleSpecBase):
         ids = [f for f in (ctx.schema.person_roles().get(r, {}).get("id") for r in self.roles) if f]
         selects = []
         for id_field in ids:
-            col = quote(id_field)
-            same_person = " OR ".join(f"e.{quote(other)} = m.{col}" for other in ids)
+            col = ctx.quote(id_field)
+            same_person = " OR ".join(f"e.{ctx.quote(other)} = m.{col}" for other in ids)
             selects.append(
-                f"{finding_select(self.rule, id_field, 'm.' + col, alias='m.', other_record='e.record_id')} FROM {ctx.table} m "
-                f"JOIN {ctx.table} e ON ({same_person}) AND e.record_id <> m.record_id "
-                f"AND (TRY_CAST(e.registration_date AS DATE) < TRY_CAST(m.registration_date AS DATE) OR "
-                f"(e.registration_date = m.registration_date AND e.__row_order < m.__row_order)) "
-                f"WHERE m.{col} IS NOT NULL AND m.{col} <> '' "
-                f"QUALIFY row_number() OVER (PARTITION BY m.record_id ORDER BY e.__row_order) = 1")
+                ctx.dialect.first_per_group(
+                    finding_select(ctx.dialect, self.rule, id_field, 'm.' + col, alias='m.',
+                                   other_record='e.record_id').removeprefix("SELECT "),
+                    f"FROM {ctx.table} m JOIN {ctx.table} e ON ({same_person}) AND e.record_id <> m.record_id "
+                    f"AND (TRY_CAST(e.registration_date AS DATE) < TRY_CAST(m.registration_date AS DATE) OR "
+                    f"(e.registration_date = m.registration_date AND e.__row_order < m.__row_order)) "
+                    f"WHERE m.{col} IS NOT NULL AND m.{col} <> ''", "m.record_id", "e.__row_order"))
         return " UNION ALL ".join(selects) or None
 
 

@@ -11,25 +11,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from lamsach.validate.context import RuleContext, literal, quote
+from lamsach.backends.engine import Dialect
+from lamsach.validate.context import RuleContext
 
 COLUMNS = "rule, record_id, unit, field, suggested_value, params"
 
 
-def finding_select(rule: str, field: str, value: str = "NULL", suggested: str = "NULL", alias: str = "",
-                   **params: str) -> str:
+def finding_select(dialect: Dialect, rule: str, field: str, value: str = "NULL", suggested: str = "NULL",
+                   alias: str = "", **params: str) -> str:
     """The common column list of a rule's SELECT; `params` (SQL expressions) fill its template.
 
     `alias` prefixes the dataset table's columns (record_id, __unit) when the FROM clause joins
     tables. A new rule kind builds its SELECT with this, so its findings stack with the rest.
     """
-    entries = ", ".join(f"{literal(k)}: CAST({v} AS VARCHAR)" for k, v in {"value": value, **params}.items())
-    return (f"SELECT {literal(rule)} AS rule, {alias}record_id, {alias}__unit AS unit, {literal(field)} AS field, "
-            f"CAST({suggested} AS VARCHAR) AS suggested_value, MAP {{{entries}}} AS params")
+    params_sql = dialect.map_of({k: f"CAST({v} AS VARCHAR)" for k, v in {"value": value, **params}.items()})
+    return (f"SELECT {dialect.literal(rule)} AS rule, {alias}record_id, {alias}__unit AS unit, "
+            f"{dialect.literal(field)} AS field, CAST({suggested} AS VARCHAR) AS suggested_value, {params_sql} AS params")
 
 
-def _date(column: str) -> str:
-    return f"TRY_CAST({quote(column)} AS DATE)"
+def _date(ctx: RuleContext, column: str) -> str:
+    return f"TRY_CAST({ctx.quote(column)} AS DATE)"
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,9 @@ class Required(RuleSpecBase):
     kind: ClassVar[str] = "required"
 
     def to_sql(self, ctx: RuleContext) -> str:
-        col = quote(self.field)
-        dataset = literal(ctx.schema.label_vi)
-        return f"{finding_select(self.rule, self.field, dataset=dataset)} FROM {ctx.table} WHERE {col} IS NULL OR {col} = ''"
+        col = ctx.quote(self.field)
+        dataset = ctx.literal(ctx.schema.label_vi)
+        return f"{finding_select(ctx.dialect, self.rule, self.field, dataset=dataset)} FROM {ctx.table} WHERE {col} IS NULL OR {col} = ''"
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,9 @@ class DateOrder(RuleSpecBase):
     kind: ClassVar[str] = "date_order"
 
     def to_sql(self, ctx: RuleContext) -> str:
-        label = literal(ctx.schema.field(self.before).label_vi)
-        return (f"{finding_select(self.rule, self.after, quote(self.after), other_field=label, other_value=quote(self.before))} "
-                f"FROM {ctx.table} WHERE {_date(self.before)} > {_date(self.after)}")
+        label = ctx.literal(ctx.schema.field(self.before).label_vi)
+        return (f"{finding_select(ctx.dialect, self.rule, self.after, ctx.quote(self.after), other_field=label, other_value=ctx.quote(self.before))} "
+                f"FROM {ctx.table} WHERE {_date(ctx, self.before)} > {_date(ctx, self.after)}")
 
 
 @dataclass(frozen=True)
@@ -82,9 +83,9 @@ class MinAge(RuleSpecBase):
     kind: ClassVar[str] = "min_age"
 
     def to_sql(self, ctx: RuleContext) -> str:
-        age = f"date_diff('year', {_date(self.dob)}, {_date(self.at)}) - CASE WHEN strftime({_date(self.at)}, '%m%d') < strftime({_date(self.dob)}, '%m%d') THEN 1 ELSE 0 END"
-        return (f"{finding_select(self.rule, self.dob, quote(self.dob), age=age, min_age=str(self.years))} "
-                f"FROM {ctx.table} WHERE {_date(self.dob)} + INTERVAL {int(self.years)} YEAR > {_date(self.at)}")
+        age = f"date_diff('year', {_date(ctx, self.dob)}, {_date(ctx, self.at)}) - CASE WHEN strftime({_date(ctx, self.at)}, '%m%d') < strftime({_date(ctx, self.dob)}, '%m%d') THEN 1 ELSE 0 END"
+        return (f"{finding_select(ctx.dialect, self.rule, self.dob, ctx.quote(self.dob), age=age, min_age=str(self.years))} "
+                f"FROM {ctx.table} WHERE {_date(ctx, self.dob)} + INTERVAL {int(self.years)} YEAR > {_date(ctx, self.at)}")
 
 
 @dataclass(frozen=True)
@@ -99,10 +100,10 @@ class Unique(RuleSpecBase):
     kind: ClassVar[str] = "unique"
 
     def to_sql(self, ctx: RuleContext) -> str:
-        cols = ", ".join(quote(f) for f in self.fields)
-        not_null = " AND ".join(f"{quote(f)} IS NOT NULL AND {quote(f)} <> ''" for f in self.fields)
+        cols = ", ".join(ctx.quote(f) for f in self.fields)
+        not_null = " AND ".join(f"{ctx.quote(f)} IS NOT NULL AND {ctx.quote(f)} <> ''" for f in self.fields)
         field = self.fields[0] if len(self.fields) == 1 else "*"
-        return (f"{finding_select(self.rule, field, 'key_text', suggested='first_id', duplicate_of='first_id')} FROM ("
+        return (f"{finding_select(ctx.dialect, self.rule, field, 'key_text', suggested='first_id', duplicate_of='first_id')} FROM ("
                 f"SELECT record_id, __unit, concat_ws(' / ', {cols}) AS key_text, "
                 f"first_value(record_id) OVER (PARTITION BY {cols} ORDER BY record_id, __row_order) AS first_id, "
                 f"row_number() OVER (PARTITION BY {cols} ORDER BY record_id, __row_order) AS n "
@@ -121,10 +122,10 @@ class Stale(RuleSpecBase):
         days = self.days or ctx.freshness_days or ctx.schema.freshness_days
         if not days:
             return None
-        ref = f"DATE {literal(ctx.reference_date)}"
-        age = f"date_diff('day', {_date(self.field)}, {ref})"
-        return (f"{finding_select(self.rule, self.field, quote(self.field), days=age, max_days=str(int(days)))} FROM {ctx.table} "
-                f"WHERE {_date(self.field)} < {ref} - INTERVAL {int(days)} DAY")
+        ref = f"DATE {ctx.literal(ctx.reference_date)}"
+        age = f"date_diff('day', {_date(ctx, self.field)}, {ref})"
+        return (f"{finding_select(ctx.dialect, self.rule, self.field, ctx.quote(self.field), days=age, max_days=str(int(days)))} FROM {ctx.table} "
+                f"WHERE {_date(ctx, self.field)} < {ref} - INTERVAL {int(days)} DAY")
 
 
 @dataclass(frozen=True)
@@ -136,12 +137,12 @@ class PlausibleArea(RuleSpecBase):
     kind: ClassVar[str] = "plausible_area"
 
     def to_sql(self, ctx: RuleContext) -> str:
-        bounds = quote(ctx.catalogue_tables["area_plausibility"])
-        area = f"TRY_CAST(d.{quote(self.field)} AS DOUBLE)"
-        code = "d." + quote(self.code_field)
-        return (f"{finding_select(self.rule, self.field, 'd.' + quote(self.field), alias='d.', min='CAST(b.min_m2 AS BIGINT)', max='CAST(b.max_m2 AS BIGINT)', land_use_code=code)} "
-                f"FROM {ctx.table} d LEFT JOIN {bounds} b ON b.land_use_code = d.{quote(self.code_field)} "
-                f"WHERE d.{quote(self.field)} IS NOT NULL AND trim(d.{quote(self.field)}) <> '' AND "
+        bounds = ctx.quote(ctx.catalogue_tables["area_plausibility"])
+        area = f"TRY_CAST(d.{ctx.quote(self.field)} AS DOUBLE)"
+        code = "d." + ctx.quote(self.code_field)
+        return (f"{finding_select(ctx.dialect, self.rule, self.field, 'd.' + ctx.quote(self.field), alias='d.', min='CAST(b.min_m2 AS BIGINT)', max='CAST(b.max_m2 AS BIGINT)', land_use_code=code)} "
+                f"FROM {ctx.table} d LEFT JOIN {bounds} b ON b.land_use_code = d.{ctx.quote(self.code_field)} "
+                f"WHERE d.{ctx.quote(self.field)} IS NOT NULL AND trim(d.{ctx.quote(self.field)}) <> '' AND "
                 f"({area} IS NULL OR {area} <= 0 OR {area} < b.min_m2 OR {area} > b.max_m2)")
 
 
@@ -155,9 +156,9 @@ class Pattern(RuleSpecBase):
     kind: ClassVar[str] = "pattern"
 
     def to_sql(self, ctx: RuleContext) -> str:
-        col = quote(self.field)
-        return (f"{finding_select(self.rule, self.field, col, expected=literal(self.expected or self.pattern))} "
-                f"FROM {ctx.table} WHERE {col} IS NOT NULL AND NOT regexp_full_match({col}, {literal(self.pattern)})")
+        col = ctx.quote(self.field)
+        return (f"{finding_select(ctx.dialect, self.rule, self.field, col, expected=ctx.literal(self.expected or self.pattern))} "
+                f"FROM {ctx.table} WHERE {col} IS NOT NULL AND NOT {ctx.dialect.full_match(col, self.pattern)}")
 
 
 @dataclass(frozen=True)
@@ -170,14 +171,14 @@ class Range(RuleSpecBase):
     kind: ClassVar[str] = "range"
 
     def to_sql(self, ctx: RuleContext) -> str:
-        col, number = quote(self.field), f"TRY_CAST({quote(self.field)} AS DOUBLE)"
+        col, number = ctx.quote(self.field), f"TRY_CAST({ctx.quote(self.field)} AS DOUBLE)"
         outside = [f"{number} IS NULL"]
         if self.min is not None:
             outside.append(f"{number} < {float(self.min)!r}")
         if self.max is not None:
             outside.append(f"{number} > {float(self.max)!r}")
-        bounds = {"min": literal(_number(self.min)), "max": literal(_number(self.max))}
-        return (f"{finding_select(self.rule, self.field, col, **bounds)} FROM {ctx.table} "
+        bounds = {"min": ctx.literal(_number(self.min)), "max": ctx.literal(_number(self.max))}
+        return (f"{finding_select(ctx.dialect, self.rule, self.field, col, **bounds)} FROM {ctx.table} "
                 f"WHERE {col} IS NOT NULL AND ({' OR '.join(outside)})")
 
 
@@ -191,9 +192,9 @@ class ValueSet(RuleSpecBase):
     kind: ClassVar[str] = "value_set"
 
     def to_sql(self, ctx: RuleContext) -> str:
-        col = quote(self.field)
-        allowed = ", ".join(literal(v) for v in self.values)
-        return (f"{finding_select(self.rule, self.field, col, table=literal(self.table or ', '.join(self.values)))} "
+        col = ctx.quote(self.field)
+        allowed = ", ".join(ctx.literal(v) for v in self.values)
+        return (f"{finding_select(ctx.dialect, self.rule, self.field, col, table=ctx.literal(self.table or ', '.join(self.values)))} "
                 f"FROM {ctx.table} WHERE {col} IS NOT NULL AND {col} NOT IN ({allowed})")
 
 

@@ -10,10 +10,10 @@ from string import Formatter
 
 import pyarrow as pa
 
-from lamsach.backends.engine import Engine
+from lamsach.backends.engine import Dialect, Engine
 from lamsach.data import rule_templates
 from lamsach.domain import DatasetSchema, ErrorCode, LamsachError, Location
-from lamsach.validate.context import RuleContext, literal, quote
+from lamsach.validate.context import RuleContext
 from lamsach.validate.register_rules import CROSS_RULE_KINDS
 from lamsach.validate.rule_library import COLUMNS, RULE_KINDS, Required, RuleSpecBase
 
@@ -65,21 +65,21 @@ def run_rules(engine: Engine, ctx: RuleContext, specs: list[RuleSpecBase], catal
     name = engine.table_name(f"findings_{ctx.schema.name}")
     parts = [sql for sql in (spec.to_sql(ctx) for spec in specs) if sql]
     if not parts:
-        engine.run(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT " + ", ".join(
+        engine.run(f"CREATE OR REPLACE TABLE {ctx.quote(name)} AS SELECT " + ", ".join(
             f"NULL::VARCHAR AS {c}" for c in FINDING_COLUMNS) + " WHERE false")
         return name
     stacked = " UNION ALL ".join(f"SELECT {COLUMNS} FROM ({sql})" for sql in parts)
-    message = message_sql({rule for spec in specs for rule in spec.emits()}, "v")
-    sql = (f"CREATE OR REPLACE TABLE {quote(name)} AS "
-           f"SELECT {literal(ctx.schema.name)} AS dataset, v.record_id, v.unit, v.field, "
+    message = message_sql(ctx.dialect, {rule for spec in specs for rule in spec.emits()}, "v")
+    sql = (f"CREATE OR REPLACE TABLE {ctx.quote(name)} AS "
+           f"SELECT {ctx.literal(ctx.schema.name)} AS dataset, v.record_id, v.unit, v.field, "
            f"c.criterion, v.rule, c.severity, 'open' AS status, {message} AS message, v.suggested_value "
-           f"FROM ({stacked}) v JOIN {quote(catalogue)} c ON c.rule = v.rule "
-           f"LEFT JOIN {quote(labels)} l ON l.dataset = {literal(ctx.schema.name)} AND l.field = v.field")
+           f"FROM ({stacked}) v JOIN {ctx.quote(catalogue)} c ON c.rule = v.rule "
+           f"LEFT JOIN {ctx.quote(labels)} l ON l.dataset = {ctx.literal(ctx.schema.name)} AND l.field = v.field")
     engine.run(sql, rule=f"{ctx.schema.name}")
     return name
 
 
-def message_sql(rules: set[str], alias: str) -> str:
+def message_sql(dialect: Dialect, rules: set[str], alias: str) -> str:
     """One CASE over the rule names, each branch its Vietnamese template as a `concat` of literal
     text and parameters: a single pass over the findings instead of a replace() per placeholder."""
     branches = []
@@ -87,12 +87,12 @@ def message_sql(rules: set[str], alias: str) -> str:
         pieces = []
         for text, name, _, _ in Formatter().parse(rule_templates()[rule]["vi"]):
             if text:
-                pieces.append(literal(text))
+                pieces.append(dialect.literal(text))
             if name == "field":
                 pieces.append(f"coalesce(l.label, {alias}.field)")
             elif name:
-                pieces.append(f"coalesce({alias}.params[{literal(name)}], '')")
-        branches.append(f"WHEN {literal(rule)} THEN concat({', '.join(pieces) or literal('')})")
+                pieces.append(f"coalesce({dialect.map_value(alias + '.params', name)}, '')")
+        branches.append(f"WHEN {dialect.literal(rule)} THEN concat({', '.join(pieces) or dialect.literal('')})")
     return f"CASE {alias}.rule {' '.join(branches)} END"
 
 

@@ -13,6 +13,7 @@ import logging
 from abc import ABC, abstractmethod
 from typing import Any, final
 
+from lamsach.backends.engine.dialect import Dialect
 from lamsach.domain import ErrorCode, LamsachError, Location
 
 log = logging.getLogger("lamsach.engine")
@@ -22,6 +23,7 @@ TABLE_PREFIX = "__lamsach__"
 
 class Engine(ABC):
     name: str = "engine"
+    dialect: Dialect  # the SQL this engine speaks where engines differ
 
     @abstractmethod
     def _run(self, sql: str, params: list[Any] | None = None) -> list[tuple]:

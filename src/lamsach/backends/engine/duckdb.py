@@ -7,10 +7,12 @@ from typing import Any
 import duckdb
 
 from lamsach.backends.engine.base import Engine
+from lamsach.backends.engine.dialect import DuckDBDialect
 
 
 class DuckDBEngine(Engine):
     name = "duckdb"
+    dialect = DuckDBDialect()
 
     def __init__(self, database: str = ":memory:", memory_limit: str = "6GB", threads: int = 2) -> None:
         self.con = duckdb.connect(database)

@@ -1,0 +1,117 @@
+"""The SQL an engine speaks where engines differ: quoting, and the constructs only some have.
+
+Stages write their SQL through the `Dialect` of the engine they are handed (`engine.dialect`)
+wherever DuckDB's SQL is not what another engine would accept: identifier and string quoting,
+keeping the first rows of each group (DuckDB's QUALIFY), map literals and lookups, whole-value
+regular expressions, arg_max, lists, and writing a result to a CSV file. A second engine (Spark)
+adds one subclass that renders the same constructs in its own SQL; the stages do not change.
+
+Everything else the stages write is SQL both DuckDB and Spark accept.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+
+class Dialect(ABC):
+    name: str = "sql"
+
+    @abstractmethod
+    def quote(self, identifier: str) -> str:
+        """An identifier (table or column name) quoted, whatever characters it holds."""
+
+    @abstractmethod
+    def literal(self, value: str | None) -> str:
+        """A string literal (NULL for None), for values from data files and the pass's own tables."""
+
+    @abstractmethod
+    def first_per_group(self, columns: str, source: str, partition: str | None, order: str, keep: int = 1) -> str:
+        """`SELECT columns source` (source: FROM, WHERE, GROUP BY; no ORDER BY or LIMIT) keeping,
+        within each group of `partition` (SQL expressions over the source; None: one group), the
+        first `keep` rows by `order`. DuckDB says it with QUALIFY; an engine without it ranks in a
+        subquery."""
+
+    @abstractmethod
+    def map_of(self, entries: dict[str, str]) -> str:
+        """A map from text keys to the values of SQL expressions (`entries`: key -> expression)."""
+
+    @abstractmethod
+    def map_value(self, map_sql: str, key: str) -> str:
+        """The value of `key` in a map built by `map_of`; NULL when it has none."""
+
+    @abstractmethod
+    def full_match(self, expr: str, pattern: str) -> str:
+        """True when the whole of `expr` matches the regular expression `pattern` (RE2 syntax)."""
+
+    @abstractmethod
+    def arg_max(self, value: str, by: str) -> str:
+        """The aggregate: `value` of the row with the largest `by` in the group."""
+
+    @abstractmethod
+    def arg_min(self, value: str, by: str) -> str:
+        """The aggregate: `value` of the row with the smallest `by` in the group."""
+
+    @abstractmethod
+    def list_of(self, expr: str, order: str | None = None, distinct: bool = False) -> str:
+        """The aggregate: every `expr` of the group as a list (each value once when `distinct`),
+        in `order` when given."""
+
+    @abstractmethod
+    def list_text(self, list_sql: str, separator: str) -> str:
+        """A list's items joined into one text with `separator` between them."""
+
+    @abstractmethod
+    def star_replacing(self, alias: str, replacements: dict[str, str]) -> str:
+        """Every column of `alias` (a select list), with those named in `replacements` (column ->
+        expression) taking the expression's value instead."""
+
+    @abstractmethod
+    def copy_to_csv(self, select: str, path: str) -> str:
+        """The statement writing `select`'s rows to the CSV file `path`: a header, commas, and
+        double quotes around a value only when it needs them."""
+
+
+class DuckDBDialect(Dialect):
+    """DuckDB's SQL (https://duckdb.org/docs/sql/introduction)."""
+
+    name = "duckdb"
+
+    def quote(self, identifier: str) -> str:
+        return '"' + identifier.replace('"', '""') + '"'
+
+    def literal(self, value: str | None) -> str:
+        if value is None:
+            return "NULL"
+        return "'" + str(value).replace("'", "''") + "'"
+
+    def first_per_group(self, columns: str, source: str, partition: str | None, order: str, keep: int = 1) -> str:
+        groups = f"PARTITION BY {partition} " if partition else ""
+        return f"SELECT {columns} {source} QUALIFY row_number() OVER ({groups}ORDER BY {order}) <= {int(keep)}"
+
+    def map_of(self, entries: dict[str, str]) -> str:
+        return "MAP {" + ", ".join(f"{self.literal(k)}: {v}" for k, v in entries.items()) + "}"
+
+    def map_value(self, map_sql: str, key: str) -> str:
+        return f"{map_sql}[{self.literal(key)}]"
+
+    def full_match(self, expr: str, pattern: str) -> str:
+        return f"regexp_full_match({expr}, {self.literal(pattern)})"
+
+    def arg_max(self, value: str, by: str) -> str:
+        return f"arg_max({value}, {by})"
+
+    def arg_min(self, value: str, by: str) -> str:
+        return f"arg_min({value}, {by})"
+
+    def list_of(self, expr: str, order: str | None = None, distinct: bool = False) -> str:
+        return f"list({'DISTINCT ' if distinct else ''}{expr}{f' ORDER BY {order}' if order else ''})"
+
+    def list_text(self, list_sql: str, separator: str) -> str:
+        return f"array_to_string({list_sql}, {self.literal(separator)})"
+
+    def star_replacing(self, alias: str, replacements: dict[str, str]) -> str:
+        return f"{alias}.* REPLACE (" + ", ".join(f"{e} AS {self.quote(c)}" for c, e in replacements.items()) + ")"
+
+    def copy_to_csv(self, select: str, path: str) -> str:
+        return f"COPY ({select}) TO {self.literal(path)} (HEADER, DELIMITER ',', QUOTE '\"')"
