@@ -5,11 +5,14 @@ from lamsach.archive.files import display_name
 from lamsach.archive.folding import fold, search_terms, snippet
 from lamsach.archive.intake import KEPT, REFUSED, AddOutcome, RecordRef, add_content, add_path, vault_for
 from lamsach.archive.metadata import access_levels, may_open, metadata_fields, metadata_schema
+from lamsach.archive.search import Hit, SearchResult, open_document, search, visibility_for
 
 __all__ = [
     "KEPT",
     "REFUSED",
     "AddOutcome",
+    "Hit",
+    "SearchResult",
     "RecordRef",
     "access_levels",
     "add_content",
@@ -19,7 +22,10 @@ __all__ = [
     "may_open",
     "metadata_fields",
     "metadata_schema",
+    "open_document",
+    "search",
     "search_terms",
     "snippet",
     "vault_for",
+    "visibility_for",
 ]

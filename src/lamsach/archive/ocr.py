@@ -102,21 +102,21 @@ def _signed_pdf_text(content: bytes) -> TextResult:
     import pypdfium2
 
     document = pypdfium2.PdfDocument(content)
-    pages, recognised = [], False
+    pages, layered, recognised = [], 0, 0
     try:
         for page in document:
             layer = page.get_textpage().get_text_range()
             if len(layer.strip()) > MIN_TEXT_CHARS:
                 pages.append(layer.strip())
+                layered += 1
                 continue
             image = page.render(scale=RENDER_DPI / 72).to_pil()
             pages.append(tesseract_image(image))
-            recognised = True
+            recognised += 1
     finally:
         document.close()
     text = PAGE_BREAK.join(pages)
-    source = ("mixed" if any(len(p) > MIN_TEXT_CHARS for p in pages) and recognised else
-              "ocr" if recognised else "text_layer")
+    source = "mixed" if layered and recognised else "ocr" if recognised else "text_layer"
     return TextResult(text, source if _has_text(text) else "none", None)
 
 

@@ -89,16 +89,16 @@ def add(paths: Annotated[list[Path], typer.Argument(help="Tệp PDF, JPEG, PNG, 
 def show(document_id: DocumentId, by: Actor = "cli", data_dir: DataDir = None,
          database_url: DatabaseUrl = None) -> None:
     """Thông tin mô tả, phát hiện, hồ sơ được gắn và lần kiểm tra của một tài liệu (ghi nhật ký)."""
-    from lamsach.archive import metadata_schema
+    from lamsach.archive import metadata_schema, open_document
     from lamsach.backends.store import archive as catalogue
-    from lamsach.backends.store.users import log_access
+    from lamsach.domain import LamsachError
 
-    _, store = _open(data_dir, database_url)
-    document = catalogue.document(store, document_id)
-    if document is None:
-        err_console.print(f"Không có tài liệu số {document_id}.")
-        raise typer.Exit(1)
-    log_access(store, by, "admin", "archive_open", unit=document["unit"], detail=f"document {document_id}")
+    settings, store = _open(data_dir, database_url)
+    try:  # the command line is the province's operator: it opens every level, and is logged
+        document = open_document(store, document_id, by, "admin")
+    except LamsachError as error:
+        print_errors([error], settings.lang)
+        raise typer.Exit(1) from None
     console.print(f"[bold]Tài liệu số {document_id}[/bold]: {document['file_name']}", highlight=False)
     table = Table(show_header=False)
     for name, value in [("SHA-256", document["sha256"]), ("Loại", document["media_type"]),
@@ -113,3 +113,21 @@ def show(document_id: DocumentId, by: Actor = "cli", data_dir: DataDir = None,
     for link in catalogue.links(store, document_id):
         console.print(f"  Gắn với {link['dataset']}/{link['record_key']} ({link['campaign']}): {link['status']}"
                       f"{' — ' + link['evidence'] if link['evidence'] else ''}", markup=False, highlight=False)
+
+
+@archive_app.command("search")
+def search(query: Annotated[str, typer.Argument(help="Từ cần tìm, có dấu hay không dấu (“dat dai” tìm ra “đất đai”).")],
+           role: Annotated[str, typer.Option(help="Tìm với quyền của vai trò: admin, inspector, officer.")] = "admin",
+           unit: Annotated[str | None, typer.Option(help="Đơn vị của cán bộ (với --role officer).")] = None,
+           limit: Annotated[int, typer.Option(help="Số kết quả tối đa.")] = 20,
+           data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Tìm tài liệu theo nội dung và thông tin mô tả, không phân biệt dấu và đ/d, kèm đoạn trích."""
+    from lamsach.archive import search as find
+
+    _, store = _open(data_dir, database_url)
+    result = find(store, query, role, unit, limit=limit)
+    console.print(f"{result.total} tài liệu khớp “{query}”.", markup=False, highlight=False)
+    for hit in result.hits:
+        console.print(f"[bold]#{hit.document_id}[/bold] {hit.title} ({hit.file_name}"
+                      f"{', ' + hit.doc_date if hit.doc_date else ''})", highlight=False)
+        console.print(f"    {hit.snippet}", markup=False, highlight=False)
