@@ -2,8 +2,10 @@
 described by validated metadata, searched without tone marks, tied to records, checked for fixity."""
 
 from lamsach.archive.files import display_name
+from lamsach.archive.fixity import FixitySchedule, VerifyReport, verify
 from lamsach.archive.folding import fold, search_terms, snippet
 from lamsach.archive.intake import KEPT, REFUSED, AddOutcome, RecordRef, add_content, add_path, vault_for
+from lamsach.archive.linking import link_document, record_documents, suggestions
 from lamsach.archive.metadata import access_levels, may_open, metadata_fields, metadata_schema
 from lamsach.archive.search import Hit, SearchResult, open_document, search, visibility_for
 
@@ -11,21 +13,27 @@ __all__ = [
     "KEPT",
     "REFUSED",
     "AddOutcome",
+    "FixitySchedule",
     "Hit",
     "SearchResult",
+    "VerifyReport",
     "RecordRef",
     "access_levels",
     "add_content",
     "add_path",
     "display_name",
     "fold",
+    "link_document",
     "may_open",
     "metadata_fields",
     "metadata_schema",
     "open_document",
+    "record_documents",
     "search",
     "search_terms",
     "snippet",
+    "suggestions",
     "vault_for",
+    "verify",
     "visibility_for",
 ]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from lamsach.archive import folding, metadata, ocr, vault
 from lamsach.archive.files import display_name, inspect_file
+from lamsach.archive.suggest import suggest_links
 from lamsach.domain import ErrorCode, LamsachError, Location
 from lamsach.settings import Settings
 
@@ -94,6 +95,10 @@ def add_content(store, settings: Settings, content: bytes, name: str, values: di
     searchable = "\n".join([name, *(v for v in meta.values() if v), result.text])
     links = [{"campaign": record.campaign, "dataset": record.dataset, "record_key": record.record_key,
               "status": catalogue.CONFIRMED, "evidence": None, "decided_by": actor}] if record else []
+    outcome.suggestions = [s for s in suggest_links(store, result.text)
+                           if not record or (s["campaign"], s["dataset"], s["record_key"]) !=
+                           (record.campaign, record.dataset, record.record_key)]
+    links += [{**s, "status": catalogue.SUGGESTED} for s in outcome.suggestions]
 
     keep = vault_for(settings)
     created: list[Path] = []

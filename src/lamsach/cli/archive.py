@@ -131,3 +131,53 @@ def search(query: Annotated[str, typer.Argument(help="Từ cần tìm, có dấu
         console.print(f"[bold]#{hit.document_id}[/bold] {hit.title} ({hit.file_name}"
                       f"{', ' + hit.doc_date if hit.doc_date else ''})", highlight=False)
         console.print(f"    {hit.snippet}", markup=False, highlight=False)
+
+
+@archive_app.command("link")
+def link(document_id: DocumentId, campaign: Annotated[str, typer.Option(help="Đợt làm sạch của hồ sơ.")],
+         dataset: Annotated[str, typer.Option(help="Tập dữ liệu, ví dụ land_parcel.")],
+         record: Annotated[str, typer.Option("--record", help="Mã hồ sơ.")],
+         reject: Annotated[bool, typer.Option("--reject", help="Bác gợi ý thay vì xác nhận.")] = False,
+         by: Actor = "cli", data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Gắn tài liệu với hồ sơ (hoặc xác nhận / bác một gợi ý)."""
+    from lamsach.archive import RecordRef, link_document
+    from lamsach.domain import LamsachError
+
+    settings, store = _open(data_dir, database_url)
+    try:
+        link_document(store, document_id, RecordRef(campaign, dataset, record), by, confirm=not reject)
+    except LamsachError as error:
+        print_errors([error], settings.lang)
+        raise typer.Exit(1) from None
+    console.print(f"Đã {'bác' if reject else 'xác nhận'} gắn tài liệu số {document_id} với {dataset}/{record}.",
+                  markup=False, highlight=False)
+
+
+@archive_app.command("suggestions")
+def list_suggestions(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Các gợi ý gắn tài liệu với hồ sơ đang chờ cán bộ xác nhận."""
+    from lamsach.archive import suggestions
+
+    _, store = _open(data_dir, database_url)
+    waiting = suggestions(store)
+    console.print(f"{len(waiting)} gợi ý chờ xác nhận.")
+    for item in waiting:
+        console.print(f"Tài liệu số {item['document_id']} → {item['dataset']}/{item['record_key']} "
+                      f"({item['campaign']}): {item['evidence']}", markup=False, highlight=False)
+
+
+@archive_app.command("verify")
+def verify_command(by: Actor = "cli", data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Băm lại mọi tệp lưu trữ (bản gốc, bản sao tìm kiếm, cả bản lưu thứ hai); sửa từ bản còn đúng;
+    ghi từng lần kiểm tra; thoát mã 1 và nêu từng tệp bị mất hoặc bị thay đổi."""
+    from lamsach.archive import verify
+
+    settings, store = _open(data_dir, database_url)
+    report = verify(store, settings, by)
+    for path in report.repaired:
+        console.print(f"Đã khôi phục {path} từ bản lưu còn đúng.", markup=False, highlight=False)
+    console.print(f"Đã kiểm tra {report.checked} tệp: {len(report.problems)} tệp bị mất hoặc bị thay đổi, "
+                  f"{len(report.repaired)} tệp đã khôi phục.")
+    if report.problems:
+        print_errors(report.problems, settings.lang)
+        raise typer.Exit(1)

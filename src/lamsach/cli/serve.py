@@ -35,6 +35,10 @@ def serve(
         os.environ["LAMSACH_DATABASE_URL"] = settings.database_url
     os.environ["LAMSACH_WEB_SECURE_COOKIES"] = "1" if secure_cookies else ""
     SqlAlchemyStore.open(settings.store_url).engine.dispose()  # migrate once, before the workers start
+    if settings.archive_verify_hours > 0:  # the archive's fixity check, in this (supervising) process
+        from lamsach.archive import FixitySchedule
+
+        FixitySchedule(settings, settings.archive_verify_hours * 3600).start()
     typer.echo(f"lamsach: http://{host}:{port}/ ({workers} tiến trình; "
                f"CSDL: {settings.store_url.split('@')[-1]})")
     uvicorn.run("lamsach.web.app:app_from_environment", factory=True, host=host, port=port, workers=workers,

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Float, Integer, and_, delete, func, insert, or_, select, text, update
+from sqlalchemy import Float, Integer, and_, delete, func, insert, literal_column, or_, select, text, update
 
 from lamsach.backends.store import SqlAlchemyStore
 from lamsach.backends.store import tables as t
@@ -197,3 +197,21 @@ def checks(store: SqlAlchemyStore, limit: int = 200, document_id: int | None = N
         query = query.where(t.archive_checks.c.document_id == document_id)
     with store.engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(query)]
+
+
+# records a document's text names -----------------------------------------------------------------
+def _json_field(store: SqlAlchemyStore, field: str):
+    """A text field inside `records.data`, written as migration 0010's expression indexes are."""
+    if store.engine.dialect.name == "postgresql":
+        return literal_column(f"(CAST(records.data AS JSONB) ->> '{field}')")
+    return literal_column(f"json_extract(records.data, '$.{field}')")
+
+
+def records_where(store: SqlAlchemyStore, dataset: str, values: dict[str, str], limit: int = 5000) -> list[dict]:
+    """Records of `dataset` (any campaign) whose fields equal `values`: campaign, key and data."""
+    R = t.records
+    query = select(R.c.campaign, R.c.dataset, R.c.record_key, R.c.data).where(R.c.dataset == dataset)
+    for field, value in values.items():
+        query = query.where(_json_field(store, field) == value)
+    with store.engine.connect() as conn:
+        return [{**dict(r._mapping), "data": json.loads(r.data)} for r in conn.execute(query.limit(limit))]
