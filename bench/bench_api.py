@@ -212,9 +212,10 @@ def _bench(args, database_url: str | None) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     store_args = ["--database-url", database_url] if database_url else []
+    log = (root / "server.log").open("w")
     server = subprocess.Popen([sys.executable, "-m", "lamsach.cli", "serve", "--host", "127.0.0.1", "--port",
                                str(port), "--workers", str(args.workers), "--data-dir", str(settings.data_dir),
-                               *store_args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               *store_args], stdout=log, stderr=subprocess.STDOUT)
     timings: dict[str, list[float]] = {}
     failures: list[str] = []
     try:
@@ -234,6 +235,7 @@ def _bench(args, database_url: str | None) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    log.close()
     chain = access_log.verify(SqlAlchemyStore.open(settings.store_url))
     _print(timings, wall, args, where, chain, failures)
     if failures:

@@ -24,10 +24,19 @@ def access_key(data_dir: Path) -> bytes:
         return os.environ[ENV].encode()
     path = Path(data_dir) / FILE_NAME
     if not path.exists():
+        # several server processes may make it at once: each writes a whole file of its own and
+        # links it into place; the first link wins and every process reads the winner's key
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        draft = path.with_name(f"{FILE_NAME}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as out:
             out.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip().encode()
 
 
