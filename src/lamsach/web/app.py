@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from lamsach.backends.store import SqlAlchemyStore
 from lamsach.web import api, api_v1, audit, auth, changes, dashboard, errors, links, records, review, upload
 from lamsach.web.access import router as access_router
+from lamsach.web.archive import router as archive_router
 from lamsach.web.config import WebConfig
 from lamsach.web.jobs import JobManager
 from lamsach.web.key_databases import router as key_databases_router
@@ -40,6 +41,7 @@ def create_app(config: WebConfig | None = None, store: SqlAlchemyStore | None = 
         app.include_router(module.router)
     app.include_router(key_databases_router)
     app.include_router(access_router)
+    app.include_router(archive_router)
 
     @app.get("/", include_in_schema=False)
     def home():

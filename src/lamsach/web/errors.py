@@ -61,7 +61,8 @@ class ErrorPage:
                 "errors": [{"code": e.code, "message": e.message, "location": e.location} for e in self.errors]}
 
 
-STATUS_BY_CODE = {ErrorCode.STORE_UNAVAILABLE: 503, ErrorCode.OUTPUT_NOT_WRITABLE: 500}
+STATUS_BY_CODE = {ErrorCode.STORE_UNAVAILABLE: 503, ErrorCode.OUTPUT_NOT_WRITABLE: 500,
+                  ErrorCode.ARCHIVE_ACCESS_DENIED: 403, ErrorCode.ARCHIVE_DOCUMENT_NOT_FOUND: 404}
 
 
 def lamsach_errors(exc: BaseException) -> list[LamsachError]:

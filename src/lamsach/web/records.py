@@ -63,6 +63,7 @@ class RecordPage:
     can_undo: bool
     ids_in_full: bool
     notice: str | None = None
+    documents: list[dict] = field(default_factory=list)  # archived documents tied to the record
 
     @property
     def url(self) -> str:
@@ -123,7 +124,15 @@ def record_page(request: Request, dataset: str, key: str, viewer: SignedIn, spec
                                not full and name in ids, changes, mine))
     return render(request, "record.html", RecordPage(
         spec.name, dataset, key, record.unit, unit_label(record.unit), record.version, purpose, views,
-        viewer.can_edit_unit(record.unit), full, notice))
+        viewer.can_edit_unit(record.unit), full, notice, _documents(store, spec.name, dataset, key, viewer)))
+
+
+def _documents(store, campaign: str, dataset: str, key: str, viewer: Viewer) -> list[dict]:
+    """The record's archived documents the viewer may open (confirmed and suggested)."""
+    from lamsach.archive import may_open, record_documents
+
+    return [d for d in record_documents(store, campaign, dataset, key)
+            if may_open(d["access_level"], viewer.role, viewer.unit, d["unit"])]
 
 
 @router.post("/records/{dataset}/{key}/undo/{change_id}")

@@ -1,0 +1,85 @@
+"""The archive's pages: an officer uploads a parcel's certificate, confirms the suggested parcel,
+sees the document on the record's page and finds it by a toneless search; who may open what; a bad
+file refused with its reason; every opening logged."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from fpdf import FPDF
+from web_fixtures import csrf_of, sign_in
+
+from lamsach.archive import fold
+from lamsach.backends.store.users import audit_entries
+from lamsach.generate.scans import FONT_PATH, certificate_lines
+
+
+def certificate_pdf(values: dict) -> bytes:
+    pdf = FPDF()
+    pdf.add_font("DejaVu", fname=FONT_PATH)
+    pdf.set_font("DejaVu", size=12)
+    pdf.add_page()
+    pdf.multi_cell(0, 8, "\n".join(certificate_lines(values)))
+    return bytes(pdf.output())
+
+
+def client(app, username: str) -> TestClient:
+    signed = TestClient(app)
+    assert sign_in(signed, username).status_code == 303
+    return signed
+
+
+def a_parcel(world):
+    store = world.store()
+    parcels = [r for r in store.load_records(world.campaign, "land_parcel")
+               if r.unit == world.unit and r.data.get("certificate_serial") and r.data.get("owner_name")]
+    return parcels[0]
+
+
+def test_an_officer_keeps_confirms_and_finds_a_certificate(app, world):
+    parcel = a_parcel(world)
+    officer = client(app, "officer")
+    page = officer.get("/archive")
+    assert page.status_code == 200 and 'action="/archive/upload"' in page.text
+    sent = officer.post("/archive/upload", data={"csrf_token": csrf_of(page.text), "retention": "vĩnh viễn",
+                                                 "title": "Giấy chứng nhận quyền sử dụng đất"},
+                        files={"file": ("GCN thửa.pdf", certificate_pdf(parcel.data), "application/pdf")},
+                        follow_redirects=False)
+    assert sent.status_code == 303
+    document_url = sent.headers["location"].split("?")[0]
+    document = officer.get(document_url)
+    assert document.status_code == 200 and "GCN thửa.pdf" in document.text
+    assert f'data-record="{parcel.key}"' in document.text  # suggested for its parcel
+    confirmed = officer.post(f"{document_url}/links", data={"csrf_token": csrf_of(document.text),
+                                                            "dataset": "land_parcel", "record_key": parcel.key,
+                                                            "decision": "confirm"}, follow_redirects=True)
+    assert 'data-link="confirmed"' in confirmed.text
+    record = officer.get(f"/records/land_parcel/{parcel.key}?purpose=correct_finding")
+    document_id = document_url.rsplit("/", 1)[1]
+    assert re.search(rf'data-document="{document_id}" data-link="confirmed"', record.text)
+    found = officer.get("/archive", params={"q": fold(parcel.data["owner_name"])})
+    assert f'data-document="{document_id}"' in found.text
+    original = officer.get(f"{document_url}/original")
+    assert original.status_code == 200 and original.content.startswith(b"%PDF")
+    actions = [e["action"] for e in audit_entries(world.store())[0] if e["actor"] == "officer"]
+    assert "archive_open" in actions and "archive_download" in actions
+
+
+def test_who_may_open_a_restricted_document_and_a_refused_file(app, world):
+    officer = client(app, "officer")
+    page = officer.get("/archive")
+    sent = officer.post("/archive/upload", data={"csrf_token": csrf_of(page.text), "access_level": "restricted"},
+                        files={"file": ("bien-ban.pdf", certificate_pdf({"owner_name": "Lê Văn Tám"}),
+                                        "application/pdf")}, follow_redirects=False)
+    url = sent.headers["location"].split("?")[0]
+    assert client(app, "inspector").get(url).status_code == 200
+    other = client(app, "other_officer")
+    refused = other.get(url)
+    assert refused.status_code == 403 and "Hạn chế" in refused.text
+    assert other.get("/archive", params={"q": "le van tam"}).text.count("data-document=") == 0
+    empty = officer.post("/archive/upload", data={"csrf_token": csrf_of(page.text)},
+                         files={"file": ("rong.pdf", b"", "application/pdf")})
+    assert empty.status_code == 200 and 'data-status="refused"' in empty.text and "0 byte" in empty.text
+    assert client(app, "inspector").post("/archive/upload", data={"csrf_token": "x"},
+                                         files={"file": ("a.pdf", b"%PDF", "application/pdf")}).status_code == 403
