@@ -24,6 +24,7 @@ from lamsach.backends.store.base import (
     StoredRecord,
     ValueChange,
 )
+from lamsach.backends.store.bulk import bulk_insert, bulk_update
 from lamsach.domain import ErrorCode, LamsachError, Location
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -38,7 +39,12 @@ def _dumps(values: dict) -> str:
 
 
 _RUN_HEADER = [c for c in t.runs.c if c.name != "summary"]  # a run's summary can be large
-SQLITE_WAIT_SECONDS = 120  # how long a SQLite writer waits for another one (a pass storing a file)
+SQLITE_WAIT_SECONDS = 120
+_RECORD_COLUMNS = ("campaign", "dataset", "record_key", "unit", "batch_id", "row_no", "version", "raw", "data",
+                   "updated_at", "citizen_id")
+_RECORD_UPDATE_COLUMNS = ("raw", "data", "version", "batch_id", "row_no", "unit", "citizen_id", "updated_at")
+_CHANGE_COLUMNS = ("record_id", "version", "field", "old_value", "new_value", "source", "rule", "actor", "at",
+                   "run_id", "reason")  # how long a SQLite writer waits for another one (a pass storing a file)
 
 
 class SqlAlchemyStore:
@@ -168,10 +174,8 @@ class SqlAlchemyStore:
                 raw = _dumps(row.values)
                 known = existing.get(row.key)
                 if known is None:
-                    new_rows.append({
-                        "campaign": batch.campaign, "dataset": batch.dataset, "record_key": row.key,
-                        "unit": row.unit, "batch_id": batch_id, "row_no": row.row_no, "version": 1,
-                        "raw": raw, "data": raw, "updated_at": now, "citizen_id": _citizen_id(row.values)})
+                    new_rows.append((batch.campaign, batch.dataset, row.key, row.unit, batch_id, row.row_no, 1,
+                                     raw, raw, now, _citizen_id(row.values)))
                     continue
                 record_id, old_raw, old_data, version = known
                 if old_raw == raw:
@@ -181,21 +185,17 @@ class SqlAlchemyStore:
                 version += 1
                 for name, value in row.values.items():
                     if previous_raw.get(name) != value:
-                        change_rows.append({
-                            "record_id": record_id, "version": version, "field": name,
-                            "old_value": data.get(name), "new_value": value, "source": "import",
-                            "rule": None, "actor": actor, "at": now, "run_id": run_id,
-                            "reason": f"received again in {batch.file_name}"})
+                        change_rows.append((record_id, version, name, data.get(name), value, "import", None,
+                                            actor, now, run_id, f"received again in {batch.file_name}"))
                         data[name] = value
-                updates.append({"rid": record_id, "raw": raw, "data": _dumps(data), "version": version,
-                                "batch_id": batch_id, "row_no": row.row_no, "unit": row.unit,
-                                "citizen_id": _citizen_id(data)})
+                updates.append((raw, _dumps(data), version, batch_id, row.row_no, row.unit, _citizen_id(data),
+                                now, record_id))
             if new_rows:
-                conn.execute(insert(t.records), new_rows)
+                bulk_insert(conn, t.records, _RECORD_COLUMNS, new_rows)
             if updates:
-                conn.execute(_update_record_stmt(), updates)
+                bulk_update(conn, t.records, "id", _RECORD_UPDATE_COLUMNS, updates)
             if change_rows:
-                conn.execute(insert(t.changes), change_rows)
+                bulk_insert(conn, t.changes, _CHANGE_COLUMNS, change_rows)
             stored = len(batch.rows)
             conn.execute(update(t.batches).where(t.batches.c.id == batch_id).values(
                 state="complete", rows_stored=stored, rows_rejected=len(batch.rejections),
@@ -208,6 +208,9 @@ class SqlAlchemyStore:
         """The stored records among `keys` only: a province sends hundreds of files per dataset,
         and reading the whole dataset for each would make importing quadratic."""
         found: dict[str, tuple[int, str, str, int]] = {}
+        if conn.execute(select(t.records.c.id).where(t.records.c.campaign == campaign,
+                                                     t.records.c.dataset == dataset).limit(1)).first() is None:
+            return found  # a dataset's first file: nothing to look up key by key
         for start in range(0, len(keys), 900):
             rows = conn.execute(select(t.records.c.record_key, t.records.c.id, t.records.c.raw,
                                        t.records.c.data, t.records.c.version)
@@ -289,16 +292,14 @@ class SqlAlchemyStore:
                         version += 1
                     data = {**data, change.field: change.new_value}
                     touched[change.key] = (record_id, data, version)
-                    change_rows.append({
-                        "record_id": record_id, "version": version, "field": change.field,
-                        "old_value": old, "new_value": change.new_value, "source": change.source,
-                        "rule": change.rule, "actor": actor, "at": now, "reason": change.reason,
-                        "run_id": run_id, "undoes": (undoes or {}).get(position)})
+                    change_rows.append((record_id, version, change.field, old, change.new_value, change.source,
+                                        change.rule, actor, now, run_id, change.reason,
+                                        (undoes or {}).get(position)))
                 if touched:
-                    conn.execute(_update_data_stmt(), [
-                        {"rid": rid, "data": _dumps(data), "version": version, "now": now,
-                         "citizen_id": _citizen_id(data)} for rid, data, version in touched.values()])
-                    conn.execute(insert(t.changes), change_rows)
+                    bulk_update(conn, t.records, "id", ("data", "version", "updated_at", "citizen_id"),
+                                [(_dumps(data), version, now, _citizen_id(data), rid)
+                                 for rid, data, version in touched.values()])
+                    bulk_insert(conn, t.changes, (*_CHANGE_COLUMNS, "undoes"), change_rows)
                     applied += len(change_rows)
         return applied
 
@@ -477,23 +478,6 @@ class SqlAlchemyStore:
                 found.update({r.record_key: StoredRecord(r.id, r.record_key, r.unit, r.row_no, r.version,
                                                          json.loads(r.data)) for r in rows})
         return found
-
-
-def _update_record_stmt():
-    from sqlalchemy import bindparam
-
-    return (update(t.records).where(t.records.c.id == bindparam("rid"))
-            .values(raw=bindparam("raw"), data=bindparam("data"), version=bindparam("version"),
-                    batch_id=bindparam("batch_id"), row_no=bindparam("row_no"), unit=bindparam("unit"),
-                    citizen_id=bindparam("citizen_id"), updated_at=_now()))
-
-
-def _update_data_stmt():
-    from sqlalchemy import bindparam
-
-    return (update(t.records).where(t.records.c.id == bindparam("rid"))
-            .values(data=bindparam("data"), version=bindparam("version"), updated_at=bindparam("now"),
-                    citizen_id=bindparam("citizen_id")))
 
 
 def _citizen_id(data: dict) -> str | None:
