@@ -159,14 +159,16 @@ class SingleMarriage(RuleSpecBase):
     def to_sql(self, ctx: RuleContext) -> str | None:
         ids = [f for f in (ctx.schema.person_roles().get(r, {}).get("id") for r in self.roles) if f]
         selects = []
+        # each registration once per role it names a person in: an equality join, where a join on
+        # "either role" (OR) made the engine compare every pair of registrations
+        by_person = " UNION ALL ".join(f"SELECT *, {ctx.quote(other)} AS __person FROM {ctx.table}" for other in ids)
         for id_field in ids:
             col = ctx.quote(id_field)
-            same_person = " OR ".join(f"e.{ctx.quote(other)} = m.{col}" for other in ids)
             selects.append(
                 ctx.dialect.first_per_group(
                     finding_select(ctx.dialect, self.rule, id_field, 'm.' + col, alias='m.',
                                    other_record='e.record_id').removeprefix("SELECT "),
-                    f"FROM {ctx.table} m JOIN {ctx.table} e ON ({same_person}) AND e.record_id <> m.record_id "
+                    f"FROM {ctx.table} m JOIN ({by_person}) e ON e.__person = m.{col} AND e.record_id <> m.record_id "
                     f"AND (TRY_CAST(e.registration_date AS DATE) < TRY_CAST(m.registration_date AS DATE) OR "
                     f"(e.registration_date = m.registration_date AND e.__row_order < m.__row_order)) "
                     f"WHERE m.{col} IS NOT NULL AND m.{col} <> ''", "m.record_id", "e.__row_order"))
