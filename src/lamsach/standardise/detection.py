@@ -83,6 +83,12 @@ def _plain_ascii(text: str) -> bool:
     return text.isascii() and text.isprintable()
 
 
+def plain_ascii_text(text: str) -> bool:
+    """Printable ASCII with no VIQR mark: a cell every encoding reads as it is (one reading,
+    no vote), so a column's codes and numbers need not be scored one by one."""
+    return _plain_ascii(text) and not _VIQR_HINT.search(text)
+
+
 def could_be_legacy(text: str) -> bool:
     """Legacy surface text is made of characters one byte can show (Latin-1, Windows-1252) and
     U+FFFD; a cell holding "ị", "ư" or "đ" as such is Unicode already and is never decoded."""

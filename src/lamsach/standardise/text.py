@@ -12,7 +12,14 @@ import unicodedata
 from dataclasses import dataclass
 
 from lamsach.domain import Repair
-from lamsach.standardise.detection import UNICODE, choose, column_votes, could_be_legacy, dominant
+from lamsach.standardise.detection import (
+    UNICODE,
+    choose,
+    column_votes,
+    could_be_legacy,
+    dominant,
+    plain_ascii_text,
+)
 
 ENCODING_RULES: dict[str | None, str] = {
     "tcvn3": "encoding_tcvn3",
@@ -59,10 +66,13 @@ def repair_text_map(distinct_values: set[str | None]) -> dict[str | None, tuple[
     legacy_like = sorted(p for p in distinct if could_be_legacy(p))
     # Office drops TCVN3's ư (byte AD, a soft hyphen): restore it only where the column shows none.
     restore_u = not any("\u00ad" in p for p in legacy_like)
-    votes = column_votes(legacy_like, restore_u)
+    # Printable ASCII with no VIQR mark (codes, numbers, IDs: most cells of most columns) reads
+    # the same in every encoding: it casts no vote and is kept as it is, without being scored.
+    to_read = [p for p in legacy_like if not plain_ascii_text(p)]
+    votes = column_votes(to_read, restore_u)
     votes[UNICODE] += len(distinct) - len(legacy_like)
     column = dominant(votes)
-    fixed = {p: _repair(p, votes, restore_u, column) for p in legacy_like}
+    fixed = {p: _repair(p, votes, restore_u, column) for p in to_read}
     per_raw: dict[str | None, tuple[str | None, str | None]] = {}
     for raw, prep in prepared.items():
         if not prep:
