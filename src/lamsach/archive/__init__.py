@@ -7,6 +7,7 @@ from lamsach.archive.folding import fold, search_terms, snippet
 from lamsach.archive.intake import KEPT, REFUSED, AddOutcome, RecordRef, add_content, add_path, vault_for
 from lamsach.archive.linking import link_document, record_documents, suggestions
 from lamsach.archive.metadata import access_levels, may_open, metadata_fields, metadata_schema
+from lamsach.archive.requirements import missing_document_findings
 from lamsach.archive.search import Hit, SearchResult, open_document, search, visibility_for
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "may_open",
     "metadata_fields",
     "metadata_schema",
+    "missing_document_findings",
     "open_document",
     "record_documents",
     "search",

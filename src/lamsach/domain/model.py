@@ -100,6 +100,17 @@ class SourceSpec:
 
 
 @dataclass(frozen=True)
+class DocumentRequirement:
+    """Records of `dataset` whose `when_field` is filled must have a confirmed archived document
+    (e.g. a parcel with a certificate serial, its certificate's scan); a missing one is a finding
+    under complete."""
+
+    dataset: str
+    when_field: str
+    document: str  # what the document is, as the finding names it
+
+
+@dataclass(frozen=True)
 class Manifest:
     """The batch contract's manifest: a campaign pass over a folder of unit files."""
 
@@ -110,6 +121,7 @@ class Manifest:
     reference_date: str | None = None  # ISO date the pass judges "now" and "stale" against
     rule_overrides: dict[str, dict] = field(default_factory=dict)  # rule -> {enabled, severity}
     freshness_days: dict[str, int] = field(default_factory=dict)  # dataset -> days before stale
+    documents_required: tuple[DocumentRequirement, ...] = ()  # archived scans some records must have
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 
 from lamsach.data import dataset_names, load_schema, rule_templates
-from lamsach.domain import ErrorCode, LamsachError, Location, Manifest, SourceSpec
+from lamsach.domain import DocumentRequirement, ErrorCode, LamsachError, Location, Manifest, SourceSpec
 from lamsach.ingest.headers import fold
 
 SOURCE_KEYS = ("path", "dataset", "unit", "columns", "sheet", "ignore_columns")
@@ -73,6 +73,7 @@ def load_manifest(path: Path) -> Manifest:
     reference_date = _reference_date(document.get("reference_date"), problems)
     overrides = _rule_overrides(document.get("rules"), problems)
     freshness = _freshness(document.get("freshness_days"), problems)
+    required = _documents_required(document.get("documents_required"), problems)
     raw_sources = document.get("sources")
     if not isinstance(raw_sources, list) or not raw_sources:
         problems.add(ErrorCode.MANIFEST_FIELD_MISSING, field="sources")
@@ -88,7 +89,7 @@ def load_manifest(path: Path) -> Manifest:
     problems.raise_if_any()
     return Manifest(
         name=name, province=province, sources=tuple(sources), path=path, reference_date=reference_date,
-        rule_overrides=overrides, freshness_days=freshness,
+        rule_overrides=overrides, freshness_days=freshness, documents_required=required,
     )
 
 
@@ -214,6 +215,32 @@ def _reference_date(value: Any, problems: _Problems) -> str | None:
 
 
 SEVERITIES = ("error", "warning", "info")
+
+
+def _documents_required(value: Any, problems: _Problems) -> tuple[DocumentRequirement, ...]:
+    """`documents_required: [{dataset: land_parcel, when: certificate_serial, document: "…"}]`."""
+    if value is None:
+        return ()
+    shape = "documents_required: a list of {dataset, when, document}, e.g. {dataset: land_parcel, " \
+            "when: certificate_serial, document: Giấy chứng nhận}"
+    if not isinstance(value, list):
+        problems.add(ErrorCode.MANIFEST_INVALID, reason=shape)
+        return ()
+    found = []
+    for entry in value:
+        if not isinstance(entry, dict) or set(entry) != {"dataset", "when", "document"}:
+            problems.add(ErrorCode.MANIFEST_INVALID, reason=shape)
+            continue
+        dataset, when = str(entry["dataset"]), str(entry["when"])
+        if dataset not in dataset_names():
+            problems.add(ErrorCode.MANIFEST_DATASET_UNKNOWN, value=dataset, expected=", ".join(dataset_names()))
+            continue
+        if when not in load_schema(dataset).field_names:
+            problems.add(ErrorCode.MANIFEST_COLUMN_UNKNOWN, value=when, dataset=dataset,
+                         expected=", ".join(load_schema(dataset).field_names))
+            continue
+        found.append(DocumentRequirement(dataset, when, str(entry["document"])))
+    return tuple(found)
 
 
 def _rule_overrides(value: Any, problems: _Problems) -> dict[str, dict]:

@@ -190,6 +190,11 @@ class _Pass:
         self.progress.start("Kiểm tra theo 6 tiêu chí", len(datasets))
         ordered = {d: self.tables[d] for d in datasets}
         overrides = self.manifest.rule_overrides
+        if self.manifest.documents_required:  # records that must have an archived scan and have none
+            from lamsach.archive import missing_document_findings
+
+            cell_rows = cell_rows + missing_document_findings(self.store, engine, self.manifest.name, self.tables,
+                                                              self.manifest.documents_required)
         name = validate_datasets(engine, ordered, self.reference.isoformat(), overrides,
                                  self.manifest.freshness_days, apply_overrides(cell_rows, overrides),
                                  on_dataset=lambda _: self.progress.advance())
