@@ -22,6 +22,14 @@ class Settings:
     header_search_rows: int = field(
         default=30, metadata={"help": "How many rows of a sheet are searched for the header row."}
     )
+    source_roots: str = field(
+        default="", metadata={"help": "Folders, separated by the system's path separator (: on Linux), whose files a "
+                              "manifest may name besides its own folder and below. Empty: a manifest reads only "
+                              "files under its own folder, so one written by hand or received cannot read other "
+                              "files on the server through an absolute path or ../."})
+    max_source_file_mb: int = field(
+        default=200, metadata={"help": "Largest unit file a pass reads, in megabytes (10^6 bytes); a larger file is "
+                               "refused before it is read, with a message naming this setting."})
     duckdb_memory_limit: str = field(
         default="6GB", metadata={"help": "Memory DuckDB may use for batch work."}
     )
@@ -74,6 +82,10 @@ class Settings:
     @property
     def archive_root(self) -> Path:
         return self.archive_dir or self.data_dir / "archive"
+
+    @property
+    def source_root_paths(self) -> tuple[Path, ...]:
+        return tuple(Path(p) for p in self.source_roots.split(os.pathsep) if p.strip())
 
     @property
     def store_url(self) -> str:

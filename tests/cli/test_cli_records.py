@@ -19,7 +19,9 @@ def test_history_undo_and_dismiss(sample_dir, tmp_path):
                         f"  - {{path: {sample_dir / 'land' / '16000.xlsx'}, dataset: land_parcel, unit: '16000'}}\n",
                         encoding="utf-8")
     data = ["--data-dir", str(tmp_path / "data")]
-    assert runner.invoke(app, ["run", str(manifest), "--out", str(tmp_path / "out"), *data]).exit_code == 0
+    ran = runner.invoke(app, ["run", str(manifest), "--out", str(tmp_path / "out"), *data],
+                        env={"LAMSACH_SOURCE_ROOTS": str(sample_dir)})  # the manifest names the sample's files
+    assert ran.exit_code == 0
     store = SqlAlchemyStore.open(f"sqlite:///{tmp_path / 'data' / 'lamsach.db'}")
     repair = store.history(CAMPAIGN, source="repair")[0]
 

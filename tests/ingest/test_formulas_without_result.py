@@ -65,3 +65,18 @@ def test_a_row_whose_only_cells_are_formulas_without_result_is_counted(tmp_path)
     result = read(tmp_path / "f.xlsx")
     assert result.rows_read == 2 and len(result.rows) == 1
     assert "A3" in result.rejections[0].message and "G3" in result.rejections[0].message
+
+
+def test_an_excel_error_value_is_refused_not_read_as_empty(tmp_path):
+    """#N/A, what a failed lookup leaves in an export made in Excel, was read as an empty cell."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    sheet.append(["TD001", "16012", 3, 1, 20, 10, "#N/A", "ONT", "Lê Văn An", "038078000001"])
+    sheet.append(["TD002", "16012", 3, 2, 20, 10, 200, "ONT", "Lê Văn An", "038078000001", "#DIV/0!"])
+    book.save(tmp_path / "e.xlsx")
+    result = read(tmp_path / "e.xlsx")
+    assert [r["record_id"] for r in result.rows] == ["TD002"]  # the note column is not read
+    [rejection] = result.rejections
+    assert rejection.code == ErrorCode.INGEST_CELL_ERROR_VALUE.value
+    assert rejection.row == 2 and "G2" in rejection.message and "#N/A" in rejection.message

@@ -21,7 +21,7 @@ def test_dismissed_until_the_value_changes(sample_dir, tmp_path, store_url):
         f"  - {{path: {sample_dir / 'population.csv'}, dataset: population}}\n"
         f"  - {{path: {sample_dir / 'land' / '16012.xlsx'}, dataset: land_parcel, unit: '16012'}}\n",
         encoding="utf-8")
-    settings = Settings(data_dir=tmp_path / "data", database_url=store_url)
+    settings = Settings(data_dir=tmp_path / "data", database_url=store_url, source_roots=str(sample_dir))
     run_pass(manifest, tmp_path / "out1", settings)
     target = next(f for f in _findings(tmp_path / "out1") if f["status"] == "open" and f["field"] != "*"
                   and f["dataset"] == "land_parcel")

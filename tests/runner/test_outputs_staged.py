@@ -25,7 +25,7 @@ def _snapshot(folder):
 
 
 def test_a_pass_failing_after_linking_changes_nothing_on_disk(sample_dir, tmp_path, monkeypatch):
-    manifest, settings = _manifest(sample_dir, tmp_path), Settings(data_dir=tmp_path / "data")
+    manifest, settings = _manifest(sample_dir, tmp_path), Settings(data_dir=tmp_path / "data", source_roots=str(sample_dir))
     run_pass(manifest, tmp_path / "out", settings)
     before = _snapshot(tmp_path / "out")
     assert {"findings.csv", "link_model.json", "link_weights.csv", "report.html"} <= set(before)
@@ -44,7 +44,7 @@ def test_a_pass_failing_after_linking_changes_nothing_on_disk(sample_dir, tmp_pa
 
 
 def test_a_later_pass_replaces_every_file_of_the_earlier_one(sample_dir, tmp_path):
-    manifest, settings = _manifest(sample_dir, tmp_path), Settings(data_dir=tmp_path / "data")
+    manifest, settings = _manifest(sample_dir, tmp_path), Settings(data_dir=tmp_path / "data", source_roots=str(sample_dir))
     run_pass(manifest, tmp_path / "out", settings)
     (tmp_path / "out" / "link_waterfall.html").write_text("an earlier pass's chart", encoding="utf-8")
     run_pass(manifest, tmp_path / "out", settings)
@@ -56,7 +56,7 @@ def test_an_output_folder_that_cannot_be_made_stops_the_pass_before_it_stores(sa
     from lamsach.backends.store import SqlAlchemyStore
     from lamsach.domain import ErrorCode, LamsachError
 
-    manifest, settings = _manifest(sample_dir, tmp_path), Settings(data_dir=tmp_path / "data")
+    manifest, settings = _manifest(sample_dir, tmp_path), Settings(data_dir=tmp_path / "data", source_roots=str(sample_dir))
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
     with pytest.raises(LamsachError) as raised:

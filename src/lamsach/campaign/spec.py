@@ -12,6 +12,7 @@ import yaml
 from lamsach.campaign.model import CampaignSpec
 from lamsach.domain import CRITERIA, ErrorCode, LamsachError, Location
 from lamsach.ingest import load_manifest
+from lamsach.settings import Settings
 
 TARGET_KEYS = {c.value for c in CRITERIA} | {"overall"}
 
@@ -19,7 +20,7 @@ TARGET_KEYS = {c.value for c in CRITERIA} | {"overall"}
 def load_campaign(path: Path) -> CampaignSpec:
     """The campaign declared in `path`; every problem reported together."""
     path = Path(path)
-    manifest = load_manifest(path)
+    manifest = load_manifest(path, Settings.from_env().source_root_paths)
     document = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
     errors: list[LamsachError] = []
 

@@ -73,6 +73,13 @@ def latest_uploads(root: Path, campaign: str) -> dict[tuple[str, str], Path]:
     return found
 
 
+def pass_source_roots(spec: CampaignSpec, settings: Settings) -> tuple[Path, ...]:
+    """The folders the manifest `pass_manifest` writes may read from besides its own: the
+    campaign's folder (its own manifest was checked to stay inside it) and the uploads."""
+    assert spec.manifest.path is not None
+    return (spec.manifest.path.parent, uploads_dir(settings))
+
+
 def pass_manifest(spec: CampaignSpec, settings: Settings) -> Path:
     """The manifest a pass of the campaign runs on: the campaign's own file when no unit has sent
     anything through the web, else a written copy in which each unit's newest upload takes the

@@ -34,13 +34,14 @@ app.add_typer(finding_app, name="finding")
 app.command()(databases)
 
 
-def run_and_report(manifest: Path, out: Path, settings: Settings, reference_date=None) -> None:
+def run_and_report(manifest: Path, out: Path, settings: Settings, reference_date=None, source_roots=()) -> None:
     """Run the pass with progress bars; print its summary, or its errors and exit 1."""
     from lamsach.runner import run_pass
 
     try:
         with RichProgress() as progress:
-            summary = run_pass(manifest, out, settings, progress, reference_date=reference_date)
+            summary = run_pass(manifest, out, settings, progress, reference_date=reference_date,
+                               source_roots=source_roots)
     except Exception as exc:
         errors = flatten(exc)
         if not errors:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from lamsach.campaign.uploads import pass_manifest
+from lamsach.campaign.uploads import pass_manifest, pass_source_roots
 from lamsach.cli.console import console, err_console, flatten, print_errors
 from lamsach.cli.options import DatabaseUrl, DataDir, Lang, settings_for
 
@@ -88,7 +88,8 @@ def run(name: CampaignName, as_of: AsOf = None,
     settings = settings_for(data_dir, database_url, lang)
     spec = _spec_by_name(_open(data_dir, database_url), name)
     day = _as_of(as_of)
-    run_and_report(pass_manifest(spec, settings), out or Path("out") / f"campaign-{day.isoformat()}", settings, day)
+    run_and_report(pass_manifest(spec, settings), out or Path("out") / f"campaign-{day.isoformat()}", settings, day,
+                   pass_source_roots(spec, settings))
 
 
 @campaign_app.command("show")
@@ -182,7 +183,7 @@ def apply(name: CampaignName, path: Annotated[Path, typer.Argument(help="Tệp E
         day = _as_of(as_of)
         settings = settings_for(data_dir, database_url, lang)
         run_and_report(pass_manifest(spec, settings), out or Path("out") / f"campaign-{day.isoformat()}",
-                       settings, day)
+                       settings, day, pass_source_roots(spec, settings))
 
 
 def _fail(exc: Exception, lang: str):

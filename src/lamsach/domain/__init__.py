@@ -1,6 +1,6 @@
 """The domain model every stage shares. Imports nothing else from lamsach."""
 
-from lamsach.domain.errors import ErrorCode, LamsachError, Location
+from lamsach.domain.errors import ErrorCode, LamsachError, Location, shown
 from lamsach.domain.model import (
     CRITERIA,
     DATA_CRITERIA,
@@ -20,6 +20,7 @@ from lamsach.domain.model import (
 from lamsach.domain.summary import PassSummary
 
 __all__ = [
+    "shown",
     "CRITERIA",
     "DATA_CRITERIA",
     "CellProblem",

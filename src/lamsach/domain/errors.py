@@ -6,6 +6,7 @@ so a clerk never sees a class name or a traceback.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -19,9 +20,11 @@ class ErrorCode(StrEnum):
     MANIFEST_DATASET_UNKNOWN = "MANIFEST_DATASET_UNKNOWN"
     MANIFEST_COLUMN_UNKNOWN = "MANIFEST_COLUMN_UNKNOWN"
     MANIFEST_SOURCE_REPEATED = "MANIFEST_SOURCE_REPEATED"
+    MANIFEST_PATH_OUTSIDE = "MANIFEST_PATH_OUTSIDE"
     DATA_FILE_INVALID = "DATA_FILE_INVALID"
     INGEST_FILE_NOT_FOUND = "INGEST_FILE_NOT_FOUND"
     INGEST_FILE_EMPTY = "INGEST_FILE_EMPTY"
+    INGEST_FILE_TOO_LARGE = "INGEST_FILE_TOO_LARGE"
     INGEST_FILE_CORRUPT = "INGEST_FILE_CORRUPT"
     INGEST_FILE_ENCRYPTED = "INGEST_FILE_ENCRYPTED"
     INGEST_FORMAT_UNSUPPORTED = "INGEST_FORMAT_UNSUPPORTED"
@@ -35,6 +38,7 @@ class ErrorCode(StrEnum):
     INGEST_ROW_KEY_OTHER_UNIT = "INGEST_ROW_KEY_OTHER_UNIT"
     INGEST_ROW_TOO_LONG = "INGEST_ROW_TOO_LONG"
     INGEST_FORMULA_WITHOUT_RESULT = "INGEST_FORMULA_WITHOUT_RESULT"
+    INGEST_CELL_ERROR_VALUE = "INGEST_CELL_ERROR_VALUE"
     INGEST_ROW_ENCODING_INVALID = "INGEST_ROW_ENCODING_INVALID"
     INGEST_SHEET_NOT_FOUND = "INGEST_SHEET_NOT_FOUND"
     STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
@@ -112,7 +116,7 @@ class LamsachError(Exception):
     def message(self, lang: str = "vi") -> str:
         if _renderer is None:  # only when nothing has imported `lamsach.data` (a bare domain test)
             return f"{self.code.value} {self.location.as_dict()} {self.params}"
-        return _renderer(self.code.value, lang, self.location, self.params)
+        return shown(_renderer(self.code.value, lang, self.location, self.params))
 
     def __str__(self) -> str:
         return self.message("vi")
@@ -125,6 +129,16 @@ class LamsachError(Exception):
             "location": self.location.as_dict(),
             "severity": self.severity,
         }
+
+
+_STRAY = re.compile("[\udc80-\udcff]")
+
+
+def shown(text: str) -> str:
+    """Text as a user can be shown it: a byte that was not text in its file (kept as a lone
+    surrogate so its row can be rejected, see ingest/encoding.py) becomes U+FFFD, which can be
+    printed and written as UTF-8, instead of failing the report or the terminal."""
+    return _STRAY.sub("\ufffd", text)
 
 
 MessageRenderer = Callable[[str, str, Location, dict[str, Any]], str]

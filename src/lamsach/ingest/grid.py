@@ -26,6 +26,9 @@ class Grid:
     formulas: dict[int, dict[int, str]] = field(default_factory=dict)
     """Row index -> column index -> formula text, for formula cells with no saved result (read
     as empty by the reader, so their rows are refused instead; see xlsx_formulas.py)."""
+    cell_errors: dict[int, dict[int, str]] = field(default_factory=dict)
+    """Row index -> column index -> an error value such as "#N/A", which the reader also reads as
+    empty: refused likewise."""
 
     def cell(self, row: int, col: int) -> str | None:
         cells = self.rows[row]

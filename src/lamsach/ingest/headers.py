@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from lamsach.data import load_yaml
-from lamsach.domain import DatasetSchema, ErrorCode, LamsachError, Location
+from lamsach.domain import DatasetSchema, ErrorCode, LamsachError, Location, shown
 from lamsach.ingest.grid import Grid, column_label, column_letter, is_blank
 
 IGNORE = ""
@@ -157,9 +157,10 @@ def map_columns(
 ) -> tuple[ColumnMapping, list[LamsachError]]:
     """Map a header row's columns to fields; errors for duplicate and missing required columns.
 
-    Header texts are reported composed (NFC), as a cp1258 file's decomposed letters look the same.
+    Header texts are reported composed (NFC), as a cp1258 file's decomposed letters look the same,
+    and with a byte that was not text shown as U+FFFD (`shown`).
     """
-    texts = [unicodedata.normalize("NFC", t) if t else t for t in header_texts(grid, row_index)]
+    texts = [shown(unicodedata.normalize("NFC", t)) if t else t for t in header_texts(grid, row_index)]
     row_number = grid.row_numbers[row_index]
     width = max((i + 1 for i, t in enumerate(texts) if not is_blank(t)), default=0)
     labels = {i: column_label(texts[i], i) for i in range(width)}

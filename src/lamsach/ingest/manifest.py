@@ -2,7 +2,9 @@
 
 A manifest is written by hand by the provincial team, so every problem in it is reported at once,
 each with the line it is on: a missing name, an unknown dataset, a `columns:` mapping naming a
-field the dataset does not have, a misspelt key. Paths are relative to the manifest's folder.
+field the dataset does not have, a misspelt key, a path outside the manifest's folder. Paths are
+relative to the manifest's folder and must stay under it (or under a folder of the `source_roots`
+setting).
 
     name: Làm sạch CSDL đất đai - xã Hậu Lộc
     province: "38"
@@ -22,6 +24,7 @@ A column no field takes is named in the pass's summary and report until the mani
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,9 +55,15 @@ class _Problems:
             raise ExceptionGroup("manifest", self.errors)
 
 
-def load_manifest(path: Path) -> Manifest:
-    """Read and check a manifest; LamsachError (or an ExceptionGroup of them) on any problem."""
+def load_manifest(path: Path, roots: Sequence[Path] = ()) -> Manifest:
+    """Read and check a manifest; LamsachError (or an ExceptionGroup of them) on any problem.
+
+    Its files must lie under the manifest's own folder or one of `roots` (the `source_roots`
+    setting, and the folders lamsach itself keeps uploads in): a manifest typed into the web or
+    received from a unit must not be a way to read any file on the server.
+    """
     path = Path(path)
+    allowed = (path.parent.resolve(), *(Path(r).resolve() for r in roots))
     file = str(path)
     problems = _Problems(file)
     if not path.is_file():
@@ -83,7 +92,7 @@ def load_manifest(path: Path) -> Manifest:
     for i, raw in enumerate(raw_sources):
         line = lines[i] if i < len(lines) else None
         spec = _source(raw, i + 1, line, path.parent, problems)
-        if spec is not None:
+        if spec is not None and _inside(spec, i + 1, line, allowed, problems):
             _check_repeated(spec, i + 1, line, seen, problems)
             sources.append(spec)
     problems.raise_if_any()
@@ -151,6 +160,16 @@ def _source(raw: Any, number: int, line: int | None, folder: Path, problems: _Pr
         columns=columns,
         sheet=_text(raw.get("sheet")) or None,
     )
+
+
+def _inside(spec: SourceSpec, number: int, line: int | None, allowed: tuple[Path, ...],
+            problems: _Problems) -> bool:
+    """Whether the source's file (symbolic links followed) is under an allowed folder."""
+    real = spec.path.resolve()
+    if any(real.is_relative_to(folder) for folder in allowed):
+        return True
+    problems.add(ErrorCode.MANIFEST_PATH_OUTSIDE, line, number=number, value=str(spec.path), folder=str(allowed[0]))
+    return False
 
 
 def _check_repeated(spec: SourceSpec, number: int, line: int | None, seen: dict[tuple, int],

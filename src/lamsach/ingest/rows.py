@@ -2,7 +2,8 @@
 
 "Nothing is lost": every non-blank row below the header is counted, and is either kept or
 rejected — its key missing, its key already used higher up in the same file, cells beyond the
-last header column, bytes that are not text, a formula whose result was never saved — so `rows_read == len(rows) + len(rejections)`.
+last header column, bytes that are not text, a formula whose result was never saved, an error
+value such as #N/A — so `rows_read == len(rows) + len(rejections)`.
 Blank rows are not data. Neither is the row of column numbers "(1) (2) (3) …" that Vietnamese
 forms print under the header, which is skipped when it directly follows the header.
 """
@@ -50,14 +51,15 @@ def extract_rows(
     columns = list(mapping.fields.items())
     for i in range(first, len(grid.rows)):
         cells = grid.rows[i]
-        formulas = grid.formulas.get(i)
-        if i == numbering or not (any(v and not v.isspace() for v in cells) or formulas):
+        formulas, errors = grid.formulas.get(i), grid.cell_errors.get(i)
+        if i == numbering or not (any(v and not v.isspace() for v in cells) or formulas or errors):
             continue
         out.rows_read += 1
         where = Location(file=file, sheet=grid.sheet, row=grid.row_numbers[i])
         if mapping.unnamed:
             unnamed_seen.update(c for c in mapping.unnamed if c < len(cells) and not is_blank(cells[c]))
-        problem = _formula_problem(formulas, mapping, where) if formulas else None
+        problem = _hidden_problem(formulas, ErrorCode.INGEST_FORMULA_WITHOUT_RESULT, "=", mapping, where)
+        problem = problem or _hidden_problem(errors, ErrorCode.INGEST_CELL_ERROR_VALUE, "", mapping, where)
         problem = problem or _row_problem(cells, mapping, key_col, where, out, grid.stray_bytes)
         if problem is not None:
             out.rejections.append(_rejection(problem, lang))
@@ -74,18 +76,18 @@ def extract_rows(
     out.unnamed_with_data.extend(unnamed_label(c) for c in sorted(unnamed_seen))
 
 
-def _formula_problem(formulas: dict[int, str], mapping: ColumnMapping, where: Location) -> LamsachError | None:
-    """A read column holding a formula with no saved result: the row is refused naming the cell,
-    since reading the cell as empty would lose its value without a word."""
-    cols = sorted(c for c in formulas if c in mapping.fields)
+def _hidden_problem(
+    hidden: dict[int, str] | None, code: ErrorCode, prefix: str, mapping: ColumnMapping, where: Location
+) -> LamsachError | None:
+    """A read column holding a formula with no saved result, or an error value: the row is
+    refused naming the cells, since reading them as empty would lose their values without a word."""
+    cols = sorted(c for c in hidden or () if c in mapping.fields)
     if not cols:
         return None
-    cells = ", ".join(f"{column_letter(c)}{where.row}" for c in cols)
-    shown = "; ".join(f"{column_letter(c)}{where.row}: ={formulas[c]}" if formulas[c] else f"{column_letter(c)}{where.row}"
-                      for c in cols[:_EXTRA_SHOWN])
-    return LamsachError(
-        ErrorCode.INGEST_FORMULA_WITHOUT_RESULT, _at(where, mapping.labels[cols[0]]), {"cell": cells, "value": shown}
-    )
+    refs = [f"{column_letter(c)}{where.row}" for c in cols]
+    shown = "; ".join(f"{ref}: {prefix}{hidden[c]}" if hidden[c] else ref
+                      for ref, c in zip(refs[:_EXTRA_SHOWN], cols, strict=False))
+    return LamsachError(code, _at(where, mapping.labels[cols[0]]), {"cell": ", ".join(refs), "value": shown})
 
 
 def _row_problem(

@@ -65,16 +65,29 @@ class SourceRead:
 
 
 def read_source(
-    source: SourceSpec, schema: DatasetSchema, header_search_rows: int = 30, *, lang: str = "vi"
+    source: SourceSpec,
+    schema: DatasetSchema,
+    header_search_rows: int = 30,
+    *,
+    lang: str = "vi",
+    max_bytes: int | None = None,
 ) -> SourceRead:
-    """Read `source` as a file of `schema`'s dataset; rejections' messages are in `lang`."""
+    """Read `source` as a file of `schema`'s dataset; rejections' messages are in `lang`.
+
+    A file over `max_bytes` is refused before it is read (by its size on disk, then by reading at
+    most one byte more than allowed, for a file that grows or reports no size), so a 1 GB file
+    costs no memory; a file within the limit is read once and kept whole as the batch's original.
+    """
     file = str(source.path)
     path = Path(source.path)
     if not path.is_file():
         raise LamsachError(ErrorCode.INGEST_FILE_NOT_FOUND, Location(file=file))
     fmt = format_of(path, file)
     try:
-        content = path.read_bytes()
+        _check_size(path.stat().st_size, max_bytes, file)
+        with path.open("rb") as handle:
+            content = handle.read(-1 if max_bytes is None else max_bytes + 1)
+        _check_size(len(content), max_bytes, file)
     except OSError as exc:
         raise LamsachError(
             ErrorCode.INGEST_FILE_CORRUPT,
@@ -133,6 +146,15 @@ def read_source(
         delimiter=delimiter,
         unmapped_columns=list(unmapped.items()),
     )
+
+
+def _check_size(size: int, max_bytes: int | None, file: str) -> None:
+    if max_bytes is not None and size > max_bytes:
+        raise LamsachError(
+            ErrorCode.INGEST_FILE_TOO_LARGE,
+            Location(file=file),
+            {"size": f"{size / 1e6:.1f}", "limit": f"{max_bytes / 1e6:g}"},
+        )
 
 
 def format_of(path: Path, file: str) -> str:

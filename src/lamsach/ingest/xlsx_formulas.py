@@ -1,13 +1,15 @@
-"""Formula cells without a saved result, found in a workbook's XML.
+"""Cells a reader would read as empty though they show something: formulas without a saved
+result, and error values (#N/A, #DIV/0!, #REF!, ...), found in a workbook's XML.
 
 Excel saves each formula's last result beside it, and readers (calamine among them) read that
 result. Tools other than Excel — openpyxl, scripts, some sector software — write the formula
 alone; such a cell reads as empty, and a file whose area and owner ID are formulas would pass as
-one whose area and owner ID are missing. This module finds those cells so ingest can refuse their
-rows naming the cell, never reading them as blanks.
+one whose area and owner ID are missing. Calamine also reads an error value — what a failed
+lookup leaves in an export made in Excel — as an empty cell. This module finds both kinds so
+ingest can refuse their rows naming the cell, never reading them as blanks.
 
 Only .xlsx/.xlsm keep formulas this way (an .xls or .ods always stores the result). The sheet XML
-is streamed, and skipped entirely when it has no formula element at all, the common case.
+is streamed, and skipped entirely when it has neither a formula nor an error cell, the common case.
 """
 
 from __future__ import annotations
@@ -16,32 +18,42 @@ import io
 import posixpath
 import re
 import zipfile
+from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]|t=\"e\"")
 _CHUNK_BYTES = 1 << 20
 
 Formulas = dict[int, dict[int, str]]
 """Zero-based row -> zero-based column -> the formula's text ("" for a shared formula's copy)."""
 
 
-def uncalculated_formulas(content: bytes, sheets: list[str]) -> dict[str, Formulas]:
-    """Per sheet among `sheets`, the formula cells that have no saved result; {} on any doubt
-    about the container (the reader reports a damaged file itself)."""
+@dataclass
+class HiddenCells:
+    """One sheet's cells a reader returns empty: formulas without result, and error values
+    (row -> column -> the error's text, e.g. "#N/A")."""
+
+    formulas: Formulas = field(default_factory=dict)
+    errors: Formulas = field(default_factory=dict)
+
+
+def hidden_cells(content: bytes, sheets: list[str]) -> dict[str, HiddenCells]:
+    """Per sheet among `sheets`, its formula cells with no saved result and its error cells; {}
+    on any doubt about the container (the reader reports a damaged file itself)."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             parts = _sheet_parts(archive)
-            found: dict[str, Formulas] = {}
+            found: dict[str, HiddenCells] = {}
             for name in sheets:
                 part = parts.get(name)
                 if part is None or part not in archive.namelist() or not _has_formula(archive, part):
                     continue
                 cells = _scan(archive, part)
-                if cells:
+                if cells.formulas or cells.errors:
                     found[name] = cells
             return found
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, ValueError, EOFError):
@@ -71,8 +83,8 @@ def _has_formula(archive: zipfile.ZipFile, part: str) -> bool:
     return False
 
 
-def _scan(archive: zipfile.ZipFile, part: str) -> Formulas:
-    cells: Formulas = {}
+def _scan(archive: zipfile.ZipFile, part: str) -> HiddenCells:
+    cells = HiddenCells()
     with archive.open(part) as stream:
         for _, element in ElementTree.iterparse(stream, events=("end",)):
             if element.tag != f"{_MAIN}c":
@@ -81,11 +93,16 @@ def _scan(archive: zipfile.ZipFile, part: str) -> Formulas:
                 continue
             formula = element.find(f"{_MAIN}f")
             if formula is not None and _without_result(element):
-                where = _CELL_REF.fullmatch(element.get("r", ""))
-                if where:
-                    row, col = int(where.group(2)) - 1, _column_index(where.group(1))
-                    cells.setdefault(row, {})[col] = (formula.text or "").strip()
+                _put(cells.formulas, element, (formula.text or "").strip())
+            elif element.get("t") == "e":
+                _put(cells.errors, element, (element.findtext(f"{_MAIN}v") or "#?").strip())
     return cells
+
+
+def _put(cells: Formulas, element: ElementTree.Element, text: str) -> None:
+    where = _CELL_REF.fullmatch(element.get("r", ""))
+    if where:
+        cells.setdefault(int(where.group(2)) - 1, {})[_column_index(where.group(1))] = text
 
 
 def _without_result(cell: ElementTree.Element) -> bool:

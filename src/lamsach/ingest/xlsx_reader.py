@@ -22,7 +22,7 @@ from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, Shee
 from lamsach.domain import ErrorCode, LamsachError, Location
 from lamsach.ingest.grid import Grid
 from lamsach.ingest.headers import fold
-from lamsach.ingest.xlsx_formulas import uncalculated_formulas
+from lamsach.ingest.xlsx_formulas import HiddenCells, hidden_cells
 
 WORKBOOK_FORMATS = ("xlsx", "xlsm", "xlsb", "xls", "ods")
 FORMULA_FORMATS = ("xlsx", "xlsm")  # the others always store a formula's result
@@ -45,19 +45,18 @@ def read_workbook(content: bytes, file: str, fmt: str, sheet: str | None) -> lis
     except Exception as exc:  # any failure of the library on this file is the file's fault
         raise _corrupt(file, fmt, exc) from None
     if fmt in FORMULA_FORMATS:
-        formulas = uncalculated_formulas(content, names)
+        hidden = hidden_cells(content, names)
         for grid in grids:
-            _mark_formulas(grid, formulas.get(grid.sheet or "", {}))
+            if grid.sheet in hidden:
+                _mark_hidden(grid, hidden[grid.sheet])
     return grids
 
 
-def _mark_formulas(grid: Grid, formulas: dict[int, dict[int, str]]) -> None:
-    """Attach a sheet's formula cells without result; rows beyond what the reader returned (only
-    such formulas on them) are added, empty, so they are counted and refused, not missed."""
-    if not formulas:
-        return
-    grid.formulas = formulas
-    last = max(formulas)
+def _mark_hidden(grid: Grid, cells: HiddenCells) -> None:
+    """Attach a sheet's formula cells without result and its error cells; rows beyond what the
+    reader returned (only such cells on them) are added, empty, so they are counted and refused."""
+    grid.formulas, grid.cell_errors = cells.formulas, cells.errors
+    last = max([*cells.formulas, *cells.errors])
     while len(grid.rows) <= last:
         grid.rows.append([])
         grid.row_numbers.append(len(grid.rows))

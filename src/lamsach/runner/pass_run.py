@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -50,13 +51,14 @@ def open_backends(settings: Settings) -> tuple[Store, Engine]:
 def run_pass(manifest_path: Path, out_dir: Path, settings: Settings | None = None,
              progress: Progress | None = None, actor: str = ACTOR,
              reference_date: date | None = None, store: Store | None = None,
-             engine: Engine | None = None) -> PassSummary:
+             engine: Engine | None = None, source_roots: Sequence[Path] = ()) -> PassSummary:
     """Run the whole pass on `manifest_path`; raise `LamsachError`s together, before storing anything.
 
     `reference_date` (else the manifest's, else today) is the day the pass judges "now" and
     "stale" against and the date of the campaign snapshot it makes. The pass is handed its `store`
     and batch `engine` (else opens those `settings` name: `open_backends`) and closes both when
-    it ends, whichever way it ends.
+    it ends, whichever way it ends. The manifest's files must lie under its own folder, a folder
+    of the `source_roots` setting or one of `source_roots` (the folders lamsach keeps uploads in).
     """
     settings = settings or Settings.from_env()
     if store is None or engine is None:
@@ -64,13 +66,14 @@ def run_pass(manifest_path: Path, out_dir: Path, settings: Settings | None = Non
         store, engine = store or opened_store, engine or opened_engine
     with store, engine:
         return _run_pass(manifest_path, Path(out_dir), settings, progress or SilentProgress(), actor,
-                         reference_date, store, engine)
+                         reference_date, store, engine, (*settings.source_root_paths, *source_roots))
 
 
 def _run_pass(manifest_path: Path, out_dir: Path, settings: Settings, progress: Progress, actor: str,
-              reference_date: date | None, store: Store, engine: Engine) -> PassSummary:
+              reference_date: date | None, store: Store, engine: Engine,
+              source_roots: Sequence[Path] = ()) -> PassSummary:
     clock = _StageClock()
-    manifest = load_manifest(manifest_path)
+    manifest = load_manifest(manifest_path, source_roots)
     reference = reference_date or (
         date.fromisoformat(manifest.reference_date) if manifest.reference_date else date.today())
     reads = _read_all(manifest, settings, progress)
@@ -246,7 +249,8 @@ def _read_all(manifest: Manifest, settings: Settings, progress: Progress) -> lis
     reads, errors = [], []
     for source in manifest.sources:
         try:
-            reads.append(read_source(source, load_schema(source.dataset), settings.header_search_rows))
+            reads.append(read_source(source, load_schema(source.dataset), settings.header_search_rows,
+                                     max_bytes=settings.max_source_file_mb * 1_000_000))
         except LamsachError as exc:
             errors.append(exc)
         except ExceptionGroup as group:

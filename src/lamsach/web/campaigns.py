@@ -20,6 +20,7 @@ from fastapi import Depends, Request
 from lamsach.backends.store import SqlAlchemyStore
 from lamsach.campaign import CampaignSpec, load_campaign
 from lamsach.ingest import load_manifest
+from lamsach.settings import Settings
 from lamsach.web.errors import WebError
 from lamsach.web.security import SignedIn
 
@@ -65,7 +66,7 @@ def campaign_spec(store: SqlAlchemyStore, name: str, work_dir: Path) -> Campaign
 def _spec(path: str, _mtime: int, registered: bool, start: date) -> CampaignSpec:
     if registered:
         return load_campaign(Path(path))
-    manifest = load_manifest(Path(path))
+    manifest = load_manifest(Path(path), Settings.from_env().source_root_paths)
     return CampaignSpec(manifest.name, manifest, start, start + timedelta(weeks=DEFAULT_WEEKS), DEFAULT_TARGETS)
 
 

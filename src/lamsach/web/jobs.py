@@ -26,7 +26,7 @@ from typing import Any
 from lamsach.backends.store import SqlAlchemyStore, as_utc
 from lamsach.backends.store import jobs as q
 from lamsach.campaign import CampaignSpec
-from lamsach.campaign.uploads import pass_manifest, reject_upload
+from lamsach.campaign.uploads import pass_manifest, pass_source_roots, reject_upload
 from lamsach.domain import ErrorCode, LamsachError, Location
 from lamsach.web.campaigns import campaign_spec
 from lamsach.web.config import WebConfig
@@ -215,7 +215,7 @@ class JobManager:
             spec = self._spec(job)
             manifest = pass_manifest(spec, self.config.settings)
             summary = run_pass(manifest, self.config.runs_dir / job.id, self.config.settings, progress,
-                               actor=job.actor)
+                               actor=job.actor, source_roots=pass_source_roots(spec, self.config.settings))
             outcome = {"state": "done", "run_id": summary.run_id}
         except Exception as exc:  # the job page shows why; a bug is logged with a reference
             errors = lamsach_errors(exc)
