@@ -1,7 +1,7 @@
 """Benchmark of the agencies' lookups (/api/v1) against a large register.
 
     .venv/bin/python bench/bench_api.py [--people 1000000] [--clients 50] [--seconds 60]
-                                        [--interval-ms 250] [--workers 2]
+                                        [--interval-ms 1000] [--workers 2]
                                         [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
 A register of `--people` people (with a marriage per five people, a death per fifty, a land
@@ -154,7 +154,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--interval-ms", type=int, default=250, help="pause between two lookups of one client")
+    parser.add_argument("--interval-ms", type=int, default=1000, help="pause between two lookups of one client")
     parser.add_argument("--workers", type=int, default=2, help="server processes (lamsach serve --workers)")
     parser.add_argument("--postgres", metavar="URL",
                         help="serve from PostgreSQL: a fresh database is made on this server for the run "

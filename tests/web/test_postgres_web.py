@@ -49,6 +49,27 @@ def test_an_officers_day_on_postgresql(tmp_path, pg_store_url):
         entries, _ = audit_entries(store)
         assert [e["action"] for e in entries[:3]] == ["lookup_residence", "view_record", "view_changes"]
 
+        # the agencies' lookups (/api/v1) on PostgreSQL, through the JSON expression indexes
+        from test_api_v1 import register
+
+        from lamsach.backends.store import access_log
+        from lamsach.lookups import scopes
+
+        agency = register(store, "pg-agency", list(scopes()))
+        parcel = next(p for p in store.load_records(world.campaign, "land_parcel")
+                      if len(str(p.data.get("owner_id") or "")) == 12 and str(p.data.get("map_sheet") or "").isalnum()
+                      and str(p.data.get("parcel_no") or "").isalnum())
+        owner = parcel.data["owner_id"]
+        asked = {"land-rights": {"commune": parcel.unit, "map_sheet": str(parcel.data["map_sheet"]),
+                                 "parcel_no": str(parcel.data["parcel_no"])},
+                 "land-parcels": {}, "life-status": {}, "marital-status": {}, "residence": {"commune": parcel.unit}}
+        answers = {path: TestClient(app).get(f"/api/v1/{path}", headers=agency, params={
+            "citizen_id": owner, "purpose": "verify_citizen_request", **extra}) for path, extra in asked.items()}
+        assert {path: a.status_code for path, a in answers.items()} == dict.fromkeys(asked, 200)
+        assert answers["land-rights"].json()["holds"] is True
+        assert any(p["parcel_no"] == str(parcel.data["parcel_no"]) for p in answers["land-parcels"].json()["parcels"])
+        assert access_log.verify(store).ok
+
 
 def test_two_server_processes_on_postgresql(tmp_path, pg_store_url):
     """The multi-user deployment: two processes over PostgreSQL share sessions and the job queue."""
