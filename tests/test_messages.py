@@ -30,3 +30,11 @@ def test_rule_has_both_languages_and_a_criterion(rule):
     assert template.get("severity", "error") in ("error", "warning", "info")
     assert placeholders(template["vi"]) == placeholders(template["en"])
     assert unicodedata.is_normalized("NFC", template["vi"])
+
+
+@pytest.mark.parametrize("rule", sorted(rule_templates()))
+def test_every_rule_has_a_name_people_read_in_both_languages(rule):
+    from lamsach.data import rule_label, rule_labels
+
+    assert set(rule_labels()[rule]) == {"vi", "en"}
+    assert rule_label(rule, "vi") != rule and unicodedata.is_normalized("NFC", rule_label(rule, "vi"))

@@ -102,7 +102,7 @@ def test_weekly_report_pdf_and_xlsx_show_the_lagging_units(campaign, tmp_path):
     progress = campaign_progress(campaign["store"], campaign["spec"])
     paths = write_weekly_report(progress, tmp_path, issued=WEEKS[-1])
     html = paths["html"].read_text(encoding="utf-8")
-    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in html and "2026-W44" in html
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in html and "Tuần 44 (26/10–01/11/2026)" in html
     lagging = {r.unit for r in progress.latest() if r.lagging}
     assert {campaign["stalled"], campaign["silent"]} <= lagging
     assert not set(campaign["improving"]) <= lagging

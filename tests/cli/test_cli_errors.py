@@ -71,3 +71,21 @@ def test_unknown_dataset_names_the_choices(tmp_path):
 def test_english_messages_on_request(tmp_path):
     result = _run(tmp_path, tmp_path / "nowhere.yaml", "--lang", "en")
     assert result.exit_code == 1 and "not found" in result.output
+
+
+def test_missing_database_driver_is_named_with_how_to_install_it(tmp_path, sample_dir):
+    """A PostgreSQL URL without its driver installed: a message naming psycopg and the install
+    command, exit code 1, no traceback (the driver is blocked the way a missing package fails)."""
+    import subprocess
+    import sys
+
+    script = ("import sys; sys.modules['psycopg'] = None\n"
+              "from lamsach.cli.app import main\n"
+              "sys.argv = ['lamsach', 'run', sys.argv[1], '--out', sys.argv[2], '--database-url',"
+              " 'postgresql+psycopg://postgres@127.0.0.1:5432/test']\n"
+              "main()\n")
+    done = subprocess.run([sys.executable, "-c", script, str(sample_dir / "manifest.yaml"), str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=120)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "Traceback" not in output and "psycopg" in output and "pip install" in output

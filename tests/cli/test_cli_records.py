@@ -36,6 +36,10 @@ def test_history_undo_and_dismiss(sample_dir, tmp_path):
         target = next(f for f in csv.DictReader(handle) if f["status"] == "open" and f["field"] != "*")
     args = ["finding", "dismiss", CAMPAIGN, "land_parcel", target["record_id"], target["field"], target["rule"],
             "--reason", "đúng theo hồ sơ gốc", "--by", "An", *data]
+    wrong = [*args[:6], "khong_co_quy_tac", *args[7:]]
+    refused = runner.invoke(app, wrong)
+    assert refused.exit_code == 1 and "khong_co_quy_tac" in refused.output and target["rule"] in refused.output
+    assert store.finding_decisions(CAMPAIGN) == []
     assert runner.invoke(app, args).exit_code == 0
     assert store.finding_decisions(CAMPAIGN)[0]["status"] == "dismissed"
 

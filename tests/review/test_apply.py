@@ -113,17 +113,24 @@ def test_sending_the_workbook_again_with_more_fixes_is_not_a_conflict(world, tmp
     assert record.data["owner_id"] == "038000000002"
 
 
-def test_a_value_changed_in_the_system_since_the_export_is_a_conflict(world, tmp_path):
+def test_a_value_changed_in_the_system_since_the_export_is_skipped_and_the_rest_applies(world, tmp_path):
+    """A pass or an edit after the export does not void the workbook: only the cell changed in the
+    system since is skipped, named with why; the unit's other cells are applied."""
     unit = world.busiest_unit()
     exported = export_correction_workbook(world.store, world.campaign, unit, tmp_path / "unit.xlsx")
-    target = next(f for f in world.store.unit_findings(world.run_id, unit) if f["field"] == "owner_id")
+    findings = [f for f in world.store.unit_findings(world.run_id, unit) if f["field"] == "owner_id"]
+    target = findings[0]
+    other = next(f for f in findings if f["record_key"] != target["record_key"])
     world.store.apply_changes(world.campaign, [ValueChange("land_parcel", target["record_key"], "owner_id",
                                                            "038111111111", "person", "sửa trên web")], "tỉnh")
-    edit_workbook(exported.path, tmp_path / "late.xlsx", {("land_parcel", target["record_key"], "owner_id"):
-                                                          "038000000001"})
-    with pytest.raises(ExceptionGroup) as caught:
-        apply_correction_workbook(world.store, tmp_path / "late.xlsx", OFFICER, unit)
-    [error] = caught.value.exceptions
+    world.rerun()  # another unit's pass ran meanwhile: a newer round
+    edit_workbook(exported.path, tmp_path / "late.xlsx", {
+        ("land_parcel", target["record_key"], "owner_id"): "038000000001",
+        ("land_parcel", other["record_key"], "owner_id"): "038000000002"})
+    result = apply_correction_workbook(world.store, tmp_path / "late.xlsx", OFFICER, unit)
+    assert result.applied == 1
+    [error] = result.skipped
     assert isinstance(error, LamsachError) and error.code.value == "REVIEW_CELL_CONFLICT"
     assert "038111111111" in error.message("vi") and error.location.sheet == "land_parcel"
     assert world.store.record(world.campaign, "land_parcel", target["record_key"]).data["owner_id"] == "038111111111"
+    assert world.store.record(world.campaign, "land_parcel", other["record_key"]).data["owner_id"] == "038000000002"

@@ -89,14 +89,16 @@ def test_a_renamed_column(world, exported, tmp_path):
     assert (error.location.row, error.location.column) == (1, "Diện tích (m2) (E)")
 
 
-def test_a_workbook_of_an_older_round(world, exported, tmp_path):
-    edit_workbook(exported.path, tmp_path / "late.xlsx",
-                  {("land_parcel", _first_key(exported.path), "map_sheet"): "12"})
+def test_a_workbook_of_an_older_round_is_not_refused_for_it(world, exported, tmp_path):
+    """Another pass since the export (any unit's upload starts one) leaves the workbook valid:
+    its cells whose values did not change since are applied."""
+    key = _first_key(exported.path)
+    edit_workbook(exported.path, tmp_path / "late.xlsx", {("land_parcel", key, "map_sheet"): "12"})
     again = world.rerun()
-    error = _refused(world, tmp_path / "late.xlsx", exported.unit)
-    assert error.code == ErrorCode.REVIEW_OLD_ROUND
-    assert error.params == {"round": world.run_id, "latest": again.run_id}
-    assert str(again.run_id) in error.message("vi")
+    assert again.run_id != world.run_id
+    result = apply_correction_workbook(world.store, tmp_path / "late.xlsx", OFFICER, expected_unit=exported.unit)
+    assert result.applied == 1 and result.skipped == [] and result.round == world.run_id
+    assert world.store.record(world.campaign, "land_parcel", key).data["map_sheet"] == "12"
 
 
 def test_three_bad_cells_are_all_reported_and_nothing_changes(world, exported, tmp_path):
@@ -159,3 +161,20 @@ def test_a_cleared_cell_is_an_edit_not_an_error(world, exported, tmp_path):
     result = apply_correction_workbook(world.store, tmp_path / "cleared.xlsx", OFFICER, exported.unit)
     assert result.applied == 1
     assert world.store.record(world.campaign, "land_parcel", key).data["certificate_serial"] is None
+
+
+def test_a_formula_is_refused_cell_by_cell_and_erases_nothing(world, exported, tmp_path):
+    """A formula's cached value may be missing (a tool that does not compute it): the value it
+    replaced was erased. Each formula cell is named; nothing is applied."""
+    book = load_workbook(exported.path)
+    land = book["land_parcel"]
+    first, second = land["A2"].value, land["A3"].value
+    edit_workbook(exported.path, tmp_path / "formula.xlsx", {
+        ("land_parcel", first, "map_sheet"): "=B3",
+        ("land_parcel", second, "map_sheet"): '=CONCATENATE("1","2")',
+        ("land_parcel", land["A4"].value, "map_sheet"): "15"})
+    before = world.store.record(world.campaign, "land_parcel", first).data["map_sheet"]
+    errors = _refused_group(world, tmp_path / "formula.xlsx", exported.unit)
+    assert [e.code for e in errors] == [ErrorCode.REVIEW_CELL_FORMULA] * 2
+    assert [e.location.row for e in errors] == [2, 3] and "=B3" in errors[0].message("vi")
+    assert world.store.record(world.campaign, "land_parcel", first).data["map_sheet"] == before

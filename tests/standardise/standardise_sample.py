@@ -19,7 +19,7 @@ from python_calamine import CalamineWorkbook
 from lamsach.data import load_schema
 from lamsach.domain import DatasetSchema
 
-SAMPLE = Path("/work/shared/samples/hau-loc")
+SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "hau-loc"  # beside the repository root
 CSV_DATASETS = {"population": "population.csv", "birth": "birth.csv", "death": "death.csv", "marriage": "marriage.csv"}
 
 

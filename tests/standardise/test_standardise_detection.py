@@ -15,7 +15,9 @@ from lamsach.data import read_csv
 from lamsach.standardise import ENCODINGS, encode
 from lamsach.standardise.text import repair_text_column
 
-VECTORS = json.loads(Path("/work/shared/data/encoding_test_vectors.json").read_text(encoding="utf-8"))["vectors"]
+# the shared folder sits beside the repository root
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+VECTORS = json.loads((SHARED / "data" / "encoding_test_vectors.json").read_text(encoding="utf-8"))["vectors"]
 SENTENCES = [v["unicode_nfc"] for v in VECTORS]
 
 

@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 from lamsach.standardise import ENCODINGS, decode, encode
 from lamsach.standardise.encoding_tables import tcvn3_table, viscii_table
 
-VECTORS = json.loads(Path("/work/shared/data/encoding_test_vectors.json").read_text(encoding="utf-8"))["vectors"]
+# the shared folder sits beside the repository root
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+VECTORS = json.loads((SHARED / "data" / "encoding_test_vectors.json").read_text(encoding="utf-8"))["vectors"]
 BASES = "aăâeêioôơuưy"
 TONES = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
 LETTERS = sorted(

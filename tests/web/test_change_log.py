@@ -10,6 +10,7 @@ from test_review_actions import _lone_suggestion
 from web_fixtures import csrf_of, sign_in
 
 from lamsach.backends.store.users import audit_entries
+from lamsach.data import rule_label
 
 FULL_ID = re.compile(r"(?<![\d*])\d{12}(?![\d*])")
 
@@ -31,7 +32,8 @@ def test_the_inspector_sees_an_officers_fix_with_who_when_why(app, world):
     rows = page.context["page"].rows
     assert page.context["page"].total >= 1 and {r.source for r in rows} == {"person"}
     mine = next(r for r in rows if r.record_key == finding["record_key"])
-    assert (mine.actor, mine.dataset) == ("officer", "land_parcel") and finding["rule"] in mine.reason
+    assert (mine.actor, mine.dataset, mine.rule) == ("officer", "land_parcel", finding["rule"])
+    assert rule_label(finding["rule"]) in mine.reason and finding["rule"] not in mine.reason  # its name, not its code
     assert inspector.get("/changes?actor=nobody").context["page"].total == 0
     assert audit_entries(app.state.store, actor="inspector")[0][0]["action"] == "view_changes"
 

@@ -88,19 +88,58 @@ def test_edit_dismiss_and_undo(app, world, officer):
     assert any(f.status == "dismissed" and f.rule == dismissed["rule"] for f in queue.findings)
 
 
+def _suggested_cells(store, world, rule: str) -> dict[str, set[str]]:
+    cells: dict[str, set[str]] = {}
+    for f in store.unit_findings(world.run_id, world.unit):
+        if f["rule"] == rule and f["suggested_value"] is not None and f["field"] != "*" and f["status"] == "open":
+            cells.setdefault(f["record_key"], set()).add(f["field"])
+    return cells
+
+
 def test_accept_every_suggestion_of_a_rule(app, world, officer):
     store = app.state.store
     counts = Counter(f["rule"] for f in store.unit_findings(world.run_id, world.unit)
                      if f["suggested_value"] is not None and f["field"] != "*")
     rule = counts.most_common(1)[0][0]
     page = officer.get(f"/queue?unit={world.unit}&rule={rule}")
-    assert page.context["page"].bulk_count >= counts[rule] and 'data-action="accept-rule"' in page.text
-    response = officer.post("/queue/accept-rule", data={"unit": world.unit, "rule": rule,
+    queue = page.context["page"]
+    assert queue.bulk_count >= 1 and 'data-action="accept-rule"' in page.text
+    preview = officer.get(f"/queue/accept-all?unit={world.unit}&rule={rule}")
+    assert preview.status_code == 200 and len(preview.context["page"].changes) == queue.bulk_count
+    response = officer.post("/queue/accept-rule", data={"unit": world.unit, "rule": rule, "expected": queue.bulk_count,
                                                         "csrf_token": csrf_of(page.text)}, follow_redirects=False)
     assert response.status_code == 303
     changed = [c for c in store.history(world.campaign, source="person") if c.rule == rule]
-    assert len(changed) >= 1 and {c.actor for c in changed} == {"officer"}
-    other = officer.post("/queue/accept-rule", data={"unit": world.other_unit, "rule": rule,
+    assert len(changed) == queue.bulk_count and {c.actor for c in changed} == {"officer"}
+    other = officer.post("/queue/accept-rule", data={"unit": world.other_unit, "rule": rule, "expected": 1,
                                                      "csrf_token": csrf_of(page.text)})
     assert other.status_code == 403
+    _wait_for_recheck(app, world)
+
+
+def test_accept_all_acts_on_exactly_the_filtered_findings_and_says_so_first(app, world, officer):
+    """With one record filtered, "accept all" names that record's values before acting and
+    changes no other record; a count that changed since the preview is refused, nothing applied."""
+    store = app.state.store
+    counts = Counter(f["rule"] for f in store.unit_findings(world.run_id, world.unit)
+                     if f["suggested_value"] is not None and f["field"] != "*" and f["status"] == "open")
+    rule = next(r for r, _ in counts.most_common() if len(_suggested_cells(store, world, r)) >= 2)
+    cells = _suggested_cells(store, world, rule)
+    key = sorted(cells)[0]
+    url = f"unit={world.unit}&rule={rule}&record_key={key}"
+    queue = officer.get(f"/queue?{url}")
+    assert queue.context["page"].bulk_count == len(cells[key]) and queue.context["page"].bulk_records == 1
+    assert "/queue/accept-all?" in queue.text and f"record_key={key}" in queue.text
+    preview = officer.get(f"/queue/accept-all?{url}")
+    shown = preview.context["page"]
+    assert {c.record_key for c in shown.changes} == {key} and shown.records == 1
+    assert f'data-values="{len(cells[key])}"' in preview.text and 'data-records="1"' in preview.text
+    token = csrf_of(preview.text)
+    stale = officer.post("/queue/accept-rule", data={**shown.hidden, "expected": len(cells[key]) + 5, "csrf_token": token})
+    assert stale.status_code == 409 and store.history(world.campaign, source="person") == []
+    done = officer.post("/queue/accept-rule", data={**shown.hidden, "expected": len(cells[key]), "csrf_token": token},
+                        follow_redirects=False)
+    assert done.status_code == 303 and f"record_key={key}" in done.headers["location"]
+    changed = store.history(world.campaign, source="person")
+    assert {c.record_key for c in changed} == {key} and len(changed) == len(cells[key])
     _wait_for_recheck(app, world)

@@ -60,7 +60,7 @@ def test_inspector_reads_everything_and_changes_nothing(client_as, shared_app, b
     assert 'data-action="accept"' not in html
     for url, data in ((f"/queue/{finding['id']}/accept", {}), (f"/queue/{finding['id']}/edit", {"value": "x"}),
                       (f"/queue/{finding['id']}/dismiss", {"reason": "x"}),
-                      ("/queue/accept-rule", {"unit": built_world.unit, "rule": finding["rule"]})):
+                      ("/queue/accept-rule", {"unit": built_world.unit, "rule": finding["rule"], "expected": "1"})):
         assert client.post(url, data={**data, "csrf_token": token}).status_code == 403, url
     upload = client.post("/upload", data={"dataset": "land_parcel", "csrf_token": token},
                          files={"file": ("a.csv", b"x", "text/csv")})

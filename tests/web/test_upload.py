@@ -89,14 +89,23 @@ def test_the_weekly_campaign_run_reads_what_units_sent_through_the_web(app, worl
     assert store.record(world.campaign, "land_parcel", "TD99999999") is not None
 
 
-def test_a_file_the_pass_refuses_is_set_aside(app, world, officer):
+def test_a_file_that_cannot_be_read_is_refused_before_a_pass_on_the_form(app, world, officer):
+    """Checked on arrival (readable, of the dataset, header found): the upload form again with why,
+    naming the file as sent and never a server path; no pass is queued. Then a good file runs."""
     token = csrf_of(officer.get("/upload").text)
-    response = officer.post("/upload", data={"dataset": "land_parcel", "csrf_token": token},
-                            files={"file": ("hỏng.xlsx", b"this is not a workbook", XLSX)}, follow_redirects=False)
-    job = _wait(app, response)
-    assert job.state == "failed" and job.problems and job.upload.parent.name == "rejected"
-    page = officer.get(f"/jobs/{job.id}")
-    assert "hỏng.xlsx" in page.text and page.context["page"].problems[0].code.startswith("INGEST_")
+    for name, content, code in (("hỏng.xlsx", b"this is not a workbook", "INGEST_FILE_CORRUPT"),
+                                ("rỗng.csv", b"", "UPLOAD_EMPTY"),
+                                ("dân cư.csv", "Họ và tên,Ngày sinh\nA,01/01/1990\n".encode(), "INGEST_")):
+        response = officer.post("/upload", data={"dataset": "land_parcel", "csrf_token": token},
+                                files={"file": (name, content, XLSX)}, follow_redirects=False)
+        assert response.status_code == 400 and response.template.name == "upload.html", name
+        problems = response.context["page"].problems
+        assert problems and problems[0].code.startswith(code), (name, problems)
+        assert 'form method="post" action="/upload"' in response.text and "#upload-problems" not in name
+        assert str(world.data_dir) not in response.text and "/tmp/" not in response.text
+        if code != "UPLOAD_EMPTY":
+            assert name in problems[0].message
+    assert app.state.jobs.recent(world.campaign) == []
     again = officer.post("/upload", data={"dataset": "land_parcel", "csrf_token": token},
                          files={"file": ("lại.xlsx", _land_file(world).read_bytes(), XLSX)}, follow_redirects=False)
     assert _wait(app, again).state == "done"
@@ -107,6 +116,7 @@ def test_refused_uploads_before_any_pass(officer):
     wrong_type = officer.post("/upload", data={"dataset": "land_parcel", "csrf_token": token},
                               files={"file": ("a.pdf", b"%PDF", "application/pdf")})
     assert wrong_type.status_code == 400 and 'data-code="UPLOAD_TYPE"' in wrong_type.text
+    assert 'action="/upload"' in wrong_type.text  # back on the form
     register = officer.post("/upload", data={"dataset": "population", "csrf_token": token},
                             files={"file": ("a.csv", b"x", "text/csv")})
     assert register.status_code == 400 and 'data-code="DATASET_UNKNOWN"' in register.text
@@ -130,6 +140,31 @@ def test_correction_workbook_round_trip(app, world, officer):
     job = _wait(app, response)
     assert job.state == "done" and job.kind == "workbook"
     assert len(store.history(world.campaign, source="unit workbook")) == 2
-    stale = officer.post("/workbook", data={"csrf_token": token},
-                         files={"file": ("cũ.xlsx", returned.read_bytes(), XLSX)})
-    assert stale.status_code == 422 and 'data-code="REVIEW_OLD_ROUND"' in stale.text
+    # the pass that workbook started made a newer round: the same workbook sent again is not
+    # refused for that, and changes nothing twice
+    again = officer.post("/workbook", data={"csrf_token": token},
+                         files={"file": ("cũ.xlsx", returned.read_bytes(), XLSX)}, follow_redirects=False)
+    assert _wait(app, again).state == "done"
+    assert len(store.history(world.campaign, source="unit workbook")) == 2
+
+
+def test_a_pass_from_the_web_is_today_and_the_upload_counts_as_sent_today(app, world, officer):
+    """The campaign file's reference date is for its own files: the web's pass is dated today
+    (Vietnam), and the unit that uploaded is not flagged "no submission" that week."""
+    from lamsach.campaign import campaign_progress
+    from lamsach.domain.clock import today_vn
+    from lamsach.web.campaigns import campaign_spec
+
+    token = csrf_of(officer.get("/upload").text)
+    response = officer.post("/upload", data={"dataset": "land_parcel", "csrf_token": token},
+                            files={"file": ("thửa đất.xlsx", _changed_land_file(world), XLSX)}, follow_redirects=False)
+    job = _wait(app, response)
+    assert job.state == "done", (job.problems, job.reference)
+    store = app.state.store
+    assert store.run(job.run_id)["reference_date"] == today_vn().isoformat()
+    sent = [s for s in store.submissions(world.campaign) if s["unit"] == world.unit]
+    assert today_vn().isoformat() in {s["date"] for s in sent}
+    spec = campaign_spec(store, world.campaign, app.state.config.work_dir)
+    row = campaign_progress(store, spec).units[world.unit][-1]
+    assert row.snapshot_date == today_vn() and row.last_submission == today_vn()
+    assert "no_submission" not in row.lagging_reasons

@@ -26,6 +26,9 @@ class CampaignSpec:
     forecast_weeks: int = 4  # how many recent weeks the trend is fitted on
     issuing_body: str = ""  # e.g. "ỦY BAN NHÂN DÂN TỈNH THANH HÓA" for the weekly report header
     report_number: str = ""  # e.g. "…/BC-UBND"
+    report_place: str = ""  # e.g. "Thanh Hóa": the place before the report's date
+    signer_title: str = ""  # e.g. "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH": the signature block's title
+    signer_name: str = ""  # the signer's full name under the title
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class UnitWeek:
     lagging_reasons: tuple[str, ...] = ()  # "forecast_below_target", "no_submission"
     rank: int = 0  # 1 = best overall score this week
     top_rules: tuple[tuple[str, int], ...] = ()  # the rules with most open findings (rule, count)
+    outlook: str | None = None  # "on_track", "at_risk", "will_miss" against the overall target
 
 
 @dataclass

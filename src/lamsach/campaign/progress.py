@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import date
 
 from lamsach.backends.store import SqlAlchemyStore
-from lamsach.campaign.forecast import forecast_at
+from lamsach.campaign.forecast import forecast_at, outlook
 from lamsach.campaign.model import CampaignProgress, CampaignSpec, UnitWeek
 from lamsach.campaign.units import unit_name
 from lamsach.measure import OVERALL
@@ -71,7 +71,8 @@ def campaign_progress(store: SqlAlchemyStore, spec: CampaignSpec, as_of: date | 
                 change=None if previous is None or overall is None else round(overall - previous, 4),
                 forecast=forecast.value if forecast else None, forecast_low=forecast.low if forecast else None,
                 forecast_high=forecast.high if forecast else None, last_submission=last,
-                lagging=bool(reasons), lagging_reasons=tuple(reasons), top_rules=rules.get(unit, ())))
+                lagging=bool(reasons), lagging_reasons=tuple(reasons), top_rules=rules.get(unit, ()),
+                outlook=outlook(forecast, target, overall)))
         progress.province[week] = _roll_up(scores)
         ranked = sorted(rows, key=lambda r: (-(r.scores.get(OVERALL) or 0.0), r.unit))
         for rank, row in enumerate(ranked, start=1):

@@ -4,6 +4,7 @@ campaign's own keys — start, deadline, targets, units, lagging — checked wit
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +16,23 @@ from lamsach.ingest import load_manifest
 from lamsach.settings import Settings
 
 TARGET_KEYS = {c.value for c in CRITERIA} | {"overall"}
+# every key a campaign file may hold, by where it sits: a misspelt one ("dealine") is an error
+# naming its line and the nearest valid key, never a setting silently left at its default
+CAMPAIGN_KEYS: dict[str, tuple[str, ...]] = {
+    "": ("kind", "name", "province", "reference_date", "sources", "rules", "freshness_days", "documents_required", "start",
+         "deadline", "targets", "units", "lagging", "report"),
+    "lagging": ("no_submission_days", "forecast_weeks"),
+    "report": ("issuing_body", "number", "place", "signer_title", "signer_name"),
+}
 
 
 def load_campaign(path: Path) -> CampaignSpec:
     """The campaign declared in `path`; every problem reported together."""
     path = Path(path)
     manifest = load_manifest(path, Settings.from_env().source_root_paths)
-    document = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
-    errors: list[LamsachError] = []
+    text = path.read_text(encoding="utf-8-sig")
+    document = yaml.safe_load(text) or {}
+    errors: list[LamsachError] = unknown_keys(text, str(path))
 
     def problem(reason: str) -> None:
         errors.append(LamsachError(ErrorCode.MANIFEST_INVALID, Location(file=str(path)), {"reason": reason}))
@@ -53,7 +63,8 @@ def load_campaign(path: Path) -> CampaignSpec:
     assert start and deadline
     return CampaignSpec(manifest.name, manifest, start, deadline, clean_targets, units, no_submission_days,
                         max(forecast_weeks, 2), str(report.get("issuing_body", "")),
-                        str(report.get("number", "")))
+                        str(report.get("number", "")), str(report.get("place", "")),
+                        str(report.get("signer_title", "")), str(report.get("signer_name", "")))
 
 
 def _date(value: Any, key: str, problem) -> dt.date | None:
@@ -71,3 +82,26 @@ def _positive(value: Any, key: str, problem) -> int:
         return value
     problem(f"{key} must be a whole number > 0, not “{value}”")
     return 1
+
+
+def unknown_keys(text: str, file: str) -> list[LamsachError]:
+    """An error per key of `CAMPAIGN_KEYS`' sections that is not one of them, at its line."""
+    errors: list[LamsachError] = []
+    root = yaml.compose(text)
+    if not isinstance(root, yaml.MappingNode):
+        return errors
+    sections = {"": root}
+    for key, value in root.value:
+        if key.value in CAMPAIGN_KEYS and isinstance(value, yaml.MappingNode):
+            sections[key.value] = value
+    for section, node in sections.items():
+        allowed = CAMPAIGN_KEYS[section]
+        for key, _ in node.value:
+            if key.value in allowed:
+                continue
+            nearest = difflib.get_close_matches(str(key.value), allowed, n=1, cutoff=0.0)
+            name = f"{section}.{key.value}" if section else str(key.value)
+            errors.append(LamsachError(ErrorCode.MANIFEST_KEY_UNKNOWN, Location(file=file, row=key.start_mark.line + 1),
+                                       {"key": name, "nearest": nearest[0] if nearest else "",
+                                        "allowed": ", ".join(allowed)}))
+    return errors

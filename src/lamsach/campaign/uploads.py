@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from lamsach.campaign.model import CampaignSpec
+from lamsach.domain.clock import UPLOAD_STAMP
 from lamsach.settings import Settings
 
 ACCEPTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
@@ -46,7 +47,7 @@ def safe_name(name: str) -> str:
 def save_upload(root: Path, campaign: str, unit: str, dataset: str, name: str, content: bytes) -> Path:
     folder = campaign_folder(root, campaign) / unit / dataset
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    stamp = datetime.now(UTC).strftime(UPLOAD_STAMP)
     path = folder / f"{stamp}-{safe_name(name)}"
     path.write_bytes(content)
     return path

@@ -97,7 +97,9 @@ def show(name: CampaignName, as_of: AsOf = None, data_dir: DataDir = None,
          database_url: DatabaseUrl = None) -> None:
     """Tiến độ tuần mới nhất: điểm, thay đổi, dự báo đến hạn, đơn vị chậm tiến độ."""
     from lamsach.campaign import campaign_progress
-    from lamsach.report.weekly_words import LAGGING_VI
+    from lamsach.data import rule_label
+    from lamsach.report.labels import day, number, percent, signed_points, week_label
+    from lamsach.report.weekly_words import LAGGING_VI, OUTLOOK_VI
 
     store = _open(data_dir, database_url)
     spec = _spec_by_name(store, name)
@@ -105,21 +107,24 @@ def show(name: CampaignName, as_of: AsOf = None, data_dir: DataDir = None,
     if not progress.weeks:
         console.print(f"Đợt “{name}” chưa có lần chạy nào. Hãy chạy: lamsach campaign run \"{name}\"")
         return
-    table = Table(title=f"{name} — tuần {progress.weeks[-1]}, hạn {spec.deadline}, chỉ tiêu {spec.targets}")
-    for column in ("Hạng", "Đơn vị", "Tên", "Bản ghi", "Đạt cả 5", "Thay đổi", "Dự báo đến hạn", "Chậm", "Lỗi nhiều nhất"):
+    target = spec.targets.get("overall")
+    table = Table(title=f"{name} — {week_label(progress.weeks[-1])}, hạn {day(spec.deadline)}"
+                  + (f", chỉ tiêu {percent(target)}" if target is not None else ""))
+    for column in ("Hạng", "Đơn vị", "Tên", "Bản ghi", "Đạt cả 5", "Thay đổi", "Dự báo đến hạn", "Nhận định",
+                   "Chậm", "Gửi gần nhất", "Lỗi nhiều nhất"):
         table.add_column(column)
     for row in progress.latest():
         overall = row.scores.get("overall")
-        forecast = "" if row.forecast is None else f"{row.forecast:.1%}" + (
-            f" ({row.forecast_low:.0%}–{row.forecast_high:.0%})" if row.forecast_low is not None else "")
-        table.add_row(str(row.rank), row.unit, row.unit_name, str(row.records),
-                      "" if overall is None else f"{overall:.1%}",
-                      "" if row.change is None else f"{row.change:+.1%}", forecast,
+        forecast = "" if row.forecast is None else percent(row.forecast) + (
+            f" ({percent(row.forecast_low, 0)}–{percent(row.forecast_high, 0)})" if row.forecast_low is not None else "")
+        table.add_row(str(row.rank), row.unit, row.unit_name, number(row.records), percent(overall),
+                      signed_points(row.change), forecast, OUTLOOK_VI.get(row.outlook or "", ""),
                       ", ".join(LAGGING_VI[r] for r in row.lagging_reasons),
-                      row.top_rules[0][0] if row.top_rules else "")
+                      day(row.last_submission) if row.last_submission else "chưa gửi",
+                      rule_label(row.top_rules[0][0]) if row.top_rules else "")
     total = progress.province.get(progress.weeks[-1], {}).get("overall")
-    table.add_row("", spec.manifest.province, "Toàn tỉnh", str(sum(r.records for r in progress.latest())),
-                  "" if total is None else f"{total:.1%}", "", "", "", "", style="bold")
+    table.add_row("", spec.manifest.province, "Toàn tỉnh", number(sum(r.records for r in progress.latest())),
+                  percent(total), "", "", "", "", "", "", style="bold")
     console.print(table)
 
 
@@ -179,6 +184,11 @@ def apply(name: CampaignName, path: Annotated[Path, typer.Argument(help="Tệp E
         _fail(exc, lang)
     console.print(f"Đã nhận {result.applied} ô sửa từ {path.name}: "
                   + ", ".join(f"{d} {n}" for d, n in result.cells_by_dataset.items()))
+    if result.skipped:
+        console.print(f"{len(result.skipped)} ô không được nhận (các ô khác đã được nhận):")
+        for error in result.skipped:
+            console.print(f"• [{error.code.value}] {error.message(lang)}", soft_wrap=True, markup=False,
+                          highlight=False)
     if result.applied:
         day = _as_of(as_of)
         settings = settings_for(data_dir, database_url, lang)

@@ -60,6 +60,10 @@ def print_errors(errors: list[LamsachError], lang: str) -> None:
 
 def print_summary(summary, lang: str = "vi") -> None:
     console.print(f"\n[bold]Kết quả: {summary.campaign}[/bold] (lần chạy {summary.run_id})")
+    if getattr(summary, "files_date", None):
+        console.print(f"[yellow]Bản chốt ngày {_day(summary.reference_date)} sớm hơn ngày của các tệp "
+                      f"({_day(summary.files_date)}): ngày đến {_day(summary.files_date)} không bị coi là ngày "
+                      "trong tương lai.[/yellow]")
     table = Table(show_header=True)
     table.add_column("Chỉ tiêu")
     table.add_column("Số lượng", justify="right")
@@ -88,3 +92,9 @@ def print_summary(summary, lang: str = "vi") -> None:
                           "Hãy ánh xạ trong columns: hoặc liệt kê trong ignore_columns: của tệp mô tả.")
     console.print(f"Thời gian: {summary.seconds} giây. Báo cáo: [bold]{summary.out_dir}/report.html[/bold], "
                   f"[bold]{summary.out_dir}/report.xlsx[/bold]")
+
+
+def _day(iso: str) -> str:
+    """2026-10-05 as an officer writes it: 05/10/2026."""
+    year, month, day = iso.split("-")
+    return f"{day}/{month}/{year}"

@@ -55,6 +55,41 @@ def undo(campaign: Campaign, change_id: Annotated[int, typer.Argument(help="Số
     console.print(f"Đã hoàn tác thay đổi số {change_id}.")
 
 
+@record_app.command("merge")
+def merge(campaign: Campaign, dataset: Dataset, key: Key,
+          into: Annotated[str, typer.Option("--into", help="Mã hồ sơ được giữ lại.")],
+          reason: Annotated[str, typer.Option(help="Lý do gộp.")], by: Actor,
+          data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Gộp hồ sơ trùng vào hồ sơ được giữ lại (hoàn tác được bằng record undo)."""
+    from lamsach.review.lifecycle import merge_record
+
+    _decide(lambda store: merge_record(store, campaign, dataset, key, into, by, reason), data_dir, database_url)
+    console.print(f"Đã gộp {dataset}/{key} vào {into}; lần chạy sau không còn tính hồ sơ {key}.")
+
+
+@record_app.command("retire")
+def retire(campaign: Campaign, dataset: Dataset, key: Key,
+           reason: Annotated[str, typer.Option(help="Lý do ngừng sử dụng.")], by: Actor,
+           data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Ngừng sử dụng một hồ sơ (giữ lại cùng lịch sử; hoàn tác được bằng record undo)."""
+    from lamsach.review.lifecycle import retire_record
+
+    _decide(lambda store: retire_record(store, campaign, dataset, key, by, reason, rule="withdrawn_by_unit"),
+            data_dir, database_url)
+    console.print(f"Đã ngừng sử dụng {dataset}/{key}; lần chạy sau không còn tính hồ sơ này.")
+
+
+def _decide(action, data_dir, database_url) -> None:
+    from lamsach.cli.console import print_errors
+    from lamsach.domain import LamsachError
+
+    try:
+        action(_store(data_dir, database_url))
+    except LamsachError as exc:
+        print_errors([exc], "vi")
+        raise typer.Exit(1) from None
+
+
 @finding_app.command("dismiss")
 def dismiss(campaign: Campaign, dataset: Dataset, key: Key,
             field: Annotated[str, typer.Argument(help="Trường của phát hiện.")],
@@ -70,5 +105,16 @@ def dismiss(campaign: Campaign, dataset: Dataset, key: Key,
     if field != "*" and field not in record.data:
         err_console.print(f"Tập {dataset} không có trường “{field}” (có: {', '.join(record.data)}).")
         raise typer.Exit(1)
+    run = store.latest_run(campaign)
+    if run is not None:  # a verdict on a finding the record does not have would decide nothing
+        from lamsach.backends.store.finding_queries import record_findings
+
+        present = sorted({f"{f['rule']} ({f['field']})" for f in record_findings(store, run["id"], dataset, key)})
+        if not any(f["rule"] == rule and f["field"] == field
+                   for f in record_findings(store, run["id"], dataset, key)):
+            err_console.print(f"Bản ghi {dataset}/{key} không có phát hiện quy tắc “{rule}” ở trường “{field}” "
+                              f"trong lần chạy mới nhất; không bỏ qua gì. Các phát hiện của bản ghi: "
+                              f"{', '.join(present) or 'không có'}.")
+            raise typer.Exit(1)
     store.decide_finding(campaign, dataset, key, field, rule, "dismissed", record.data.get(field), by, reason)
     console.print(f"Đã bỏ qua phát hiện {rule} của {dataset}/{key}.{field}; lần chạy sau sẽ giữ quyết định này.")

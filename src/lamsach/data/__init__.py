@@ -25,6 +25,7 @@ SUPPORTED_VERSIONS: dict[str, set[int]] = {
     "code_table": {1},
     "catalogue": {1},
     "workbook_wording": {1},
+    "rule_labels": {1},
 }
 
 
@@ -150,6 +151,20 @@ def _location_text(location: Location, lang: str) -> str:
 def workbook_wording() -> dict[str, Any]:
     """Vietnamese wording of the correction workbook a unit receives (`messages/workbook.yaml`)."""
     return load_yaml("messages/workbook.yaml", "workbook_wording")
+
+
+@cache
+def rule_labels() -> dict[str, dict[str, str]]:
+    """Rule code -> {vi, en}: the short name a person reads instead of the code."""
+    return load_yaml("messages/rule_labels.yaml", "rule_labels")["labels"]
+
+
+def rule_label(code: str | None, lang: str = "vi") -> str:
+    """A rule's name in `lang`; an unknown code (a province's own rule) as it is."""
+    if not code:
+        return ""
+    names = rule_labels().get(code)
+    return names.get(lang) or names["vi"] if names else code
 
 
 @cache

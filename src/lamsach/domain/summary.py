@@ -29,3 +29,5 @@ class PassSummary:
     duplicates: int = 0
     stage_seconds: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
+    # the files' own date when the snapshot is dated before it: dates up to it are not "in the future"
+    files_date: str | None = None

@@ -100,3 +100,42 @@ def grade(share: float | None) -> str:
     share = round(share, 3)
     limits = labels()["thresholds"]
     return "good" if share >= limits["good"] else "fair" if share >= limits["fair"] else "poor"
+
+
+def day(value) -> str:
+    """A date as an officer writes it: `05/10/2026` (an ISO text or a date); a dash if none."""
+    if value is None or value == "":
+        return "–"
+    from datetime import date as _date
+
+    value = _date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return value.strftime("%d/%m/%Y")
+
+
+def week_label(week: str) -> str:
+    """`2026-W44` as `Tuần 44 (26/10–01/11/2026)`: the ISO week, Monday to Sunday."""
+    from datetime import date as _date
+    from datetime import timedelta
+
+    monday = _date.fromisocalendar(int(week[:4]), int(week[6:]), 1)
+    sunday = monday + timedelta(days=6)
+    return f"Tuần {int(week[6:])} ({monday:%d/%m}–{sunday:%d/%m/%Y})"
+
+
+def decimal(value: float | str | None, digits: int = 1) -> str:
+    """`813.8` -> `813,8` with thousands grouped by dots (`1.234,5`); text that is not a number as it is."""
+    if value is None or value == "":
+        return "–" if value is None else ""
+    try:
+        number_ = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    text = f"{number_:,.{digits}f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def signed_points(change: float | None) -> str:
+    """A change of share in percentage points, Vietnamese style: `+2,5` / `−1,0`; blank if none."""
+    if change is None:
+        return ""
+    return ("+" if change >= 0 else "−") + f"{abs(change) * 100:.1f}".replace(".", ",")

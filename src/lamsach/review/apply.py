@@ -1,11 +1,14 @@
 """`apply_correction_workbook`: a unit's returned workbook becomes versioned edits, or nothing.
 
 The order of the checks is the order of what would make the rest meaningless: a file that is
-not a workbook, not a correction workbook, another unit's, or of an older round is refused
-outright (one `LamsachError`); then every structural problem and every bad value is collected and
-reported together (an `ExceptionGroup` of `LamsachError`, even for one), and only a workbook
-without any is applied, in one transaction. Re-validation is the next pass: the result says
-which records changed so the caller can start it.
+not a workbook, not a correction workbook, another unit's, or of a round this campaign never
+had is refused outright (one `LamsachError`); then every structural problem and every bad value
+is collected and reported together (an `ExceptionGroup` of `LamsachError`, even for one), and
+only a workbook without any is applied, in one transaction. A workbook of an older round is not
+refused for that: passes run whenever any unit sends anything, and a province of a hundred
+communes would never return a workbook in time. Only the cells whose value changed in the system
+since the export (or whose record is gone) are skipped, each named with why, and the rest applies.
+Re-validation is the next pass: the result says which records changed so the caller can start it.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ class ApplyResult:
     cells_by_dataset: dict[str, int] = field(default_factory=dict)
     records_by_dataset: dict[str, list[str]] = field(default_factory=dict)
     changes: list[ValueChange] = field(default_factory=list)
+    skipped: list[LamsachError] = field(default_factory=list)  # cells not applied, each with why
 
     @property
     def rerun_needed(self) -> bool:
@@ -69,9 +73,8 @@ def apply_correction_workbook(store: Store, path: Path, actor: str, expected_uni
         errors += problems
         if sheet is not None:
             edits += find_edits(sheet, file)
-    pending, conflicts = conflict_errors(edits, _current(store, meta.campaign, edits),
-                                         _changed_elsewhere(store, meta))
-    errors += conflicts
+    pending, skipped = conflict_errors(edits, _current(store, meta.campaign, edits),
+                                       _changed_elsewhere(store, meta))
     errors += value_errors(pending, _reference_date(meta))
     if errors:
         raise ExceptionGroup(f"{file}: {len(errors)}", errors)
@@ -79,7 +82,7 @@ def apply_correction_workbook(store: Store, path: Path, actor: str, expected_uni
     changes = [ValueChange(e.dataset, e.key, e.field.name, e.value, SOURCE,
                            reason=reason.format(file=file, sheet=e.location.sheet, cell=e.cell, round=meta.round))
                for e in pending]
-    result = ApplyResult(file, meta.campaign, meta.unit, meta.round, actor, changes=changes)
+    result = ApplyResult(file, meta.campaign, meta.unit, meta.round, actor, changes=changes, skipped=skipped)
     result.applied = store.apply_changes(meta.campaign, changes, actor, run_id=meta.round,
                                          at=received_at) if changes else 0
     for change in changes:
@@ -98,7 +101,8 @@ def _check_owner_and_round(store: Store, meta: WorkbookMetadata, expected_unit: 
     latest = store.latest_run(meta.campaign)
     if latest is None:
         raise LamsachError(ErrorCode.REVIEW_NO_COMPLETE_RUN, Location(file=file), {"campaign": meta.campaign})
-    if latest["id"] != meta.round:
+    round_run = store.run(meta.round)
+    if round_run is None or round_run["campaign"] != meta.campaign or meta.round > latest["id"]:
         raise LamsachError(ErrorCode.REVIEW_OLD_ROUND, Location(file=file),
                            {"round": meta.round, "latest": latest["id"]})
 

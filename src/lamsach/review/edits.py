@@ -2,7 +2,8 @@
 
 Comparing with the exported copy, not with the store, means a value changed in the system since
 the export (in the browser, by another workbook) is never overwritten by a cell the unit left
-alone; such a cell that the unit did change is a conflict, reported, not silently applied.
+alone; such a cell that the unit did change is a conflict: skipped and named, never silently
+applied, while the workbook's other cells apply.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def find_edits(sheet: ReturnedSheet, file: str) -> list[Edit]:
 
 def conflict_errors(edits: list[Edit], current: dict[tuple[str, str], StoredRecord],
                     changed_elsewhere: Callable[[Edit], bool]) -> tuple[list[Edit], list[LamsachError]]:
-    """The edits still to apply (the store does not already hold the value) and the conflicts:
+    """The edits still to apply (the store does not already hold the value) and the cells skipped:
     records gone from the store, or values changed since the export by something other than this
     unit's workbooks (`changed_elsewhere`), so that re-sending a workbook after more corrections
     is not a conflict with its own first upload."""

@@ -33,11 +33,12 @@ class ReturnedSheet:
 
 
 def open_workbook(path: Path, file: str):
-    """The workbook as openpyxl reads it (cached values of formulas), or `LamsachError`."""
+    """The workbook as openpyxl reads it, formulas as formulas (a formula's cached value may be
+    missing or stale, so a formula cell is refused rather than read), or `LamsachError`."""
     if not path.is_file():
         raise LamsachError(ErrorCode.REVIEW_FILE_NOT_FOUND, Location(file=file))
     try:
-        return load_workbook(path, data_only=True)
+        return load_workbook(path, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, EOFError) as exc:
         raise LamsachError(ErrorCode.REVIEW_WORKBOOK_CORRUPT, Location(file=file),
                            {"reason": f"{type(exc).__name__}: {exc}"[:200]}) from None
@@ -56,11 +57,19 @@ def read_sheet(book, meta: SheetMetadata, file: str) -> tuple[ReturnedSheet | No
         return None, errors
     returned = ReturnedSheet(meta, schema, columns)
     found: list[tuple[int, str | None, tuple]] = []
-    for row, cells in enumerate(worksheet.iter_rows(min_row=FIRST_DATA_ROW, max_col=len(columns),
-                                                    values_only=True), start=FIRST_DATA_ROW):
+    for row, line in enumerate(worksheet.iter_rows(min_row=FIRST_DATA_ROW, max_col=len(columns)),
+                               start=FIRST_DATA_ROW):
+        for index, cell in enumerate(line):
+            if cell.data_type == "f":  # "=B2", "=SUM(…)": never a value an officer typed
+                errors.append(LamsachError(ErrorCode.REVIEW_CELL_FORMULA, Location(
+                    file=file, sheet=meta.sheet, row=row, column=column_label(columns[index], index)),
+                    {"value": str(getattr(cell.value, "text", cell.value))[:80]}))
+        cells = tuple(c.value for c in line)
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
             continue
-        found.append((row, cell_text(cells[0], columns[0]), tuple(cells)))
+        found.append((row, cell_text(cells[0], columns[0]), cells))
+    if errors:
+        return None, errors
     errors = _key_errors(found, meta, columns[0], file)
     if errors:
         return None, errors

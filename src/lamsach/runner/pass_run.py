@@ -17,6 +17,8 @@ from lamsach.backends.engine import DuckDBEngine, Engine
 from lamsach.backends.store import BatchInput, IncomingRow, SqlAlchemyStore, Store
 from lamsach.data import load_schema, rule_templates
 from lamsach.domain import LamsachError, Manifest, PassSummary
+from lamsach.domain.clock import today_vn, upload_arrival
+from lamsach.domain.lifecycle import in_use
 from lamsach.ingest import (
     load_manifest,
     read_source,
@@ -31,7 +33,7 @@ from lamsach.publish import discard, open_staging, publish, save_results, write_
 from lamsach.review.decisions import apply_decisions
 from lamsach.runner.progress import Progress, SilentProgress
 from lamsach.settings import Settings
-from lamsach.standardise.cell_findings import apply_overrides, cell_findings_table
+from lamsach.standardise.cell_findings import apply_overrides, cell_findings_table, withdrawn_findings
 from lamsach.standardise.records_table import standardise_records
 from lamsach.validate import validate_datasets
 
@@ -76,17 +78,29 @@ def _run_pass(manifest_path: Path, out_dir: Path, settings: Settings, progress: 
     manifest = load_manifest(manifest_path, source_roots)
     reference = reference_date or (
         date.fromisoformat(manifest.reference_date) if manifest.reference_date else date.today())
+    files_day = files_date(manifest)
+    judged = max(reference, files_day) if files_day else reference
     reads = _read_all(manifest, settings, progress)
     clock.lap("import: read")
     staging = open_staging(out_dir)  # an unwritable output folder stops the pass before it stores
     try:
         run_id = store.start_run(manifest.name, str(manifest_path), reference.isoformat(), actor)
+        summary = PassSummary(manifest.name, run_id, str(out_dir), reference.isoformat(),
+                              files_date=judged.isoformat() if judged > reference else None)
         work = _Pass(manifest, reference, actor, settings, progress, clock, store, engine, run_id, staging,
-                     out_dir, PassSummary(manifest.name, run_id, str(out_dir), reference.isoformat()))
+                     out_dir, summary, future_after=judged)
         return work.run(reads)
     except BaseException:
         discard(staging)
         raise
+
+
+def files_date(manifest: Manifest) -> date | None:
+    """The files' own date: the manifest's reference date, or the day the newest upload arrived.
+    A snapshot dated before it (a past week's as-of run) cannot call their dates "in the future"."""
+    days = [date.fromisoformat(manifest.reference_date)] if manifest.reference_date else []
+    days += [today_vn(arrived) for s in manifest.sources if (arrived := upload_arrival(str(s.path)))]
+    return max(days, default=None)
 
 
 @dataclass
@@ -107,6 +121,10 @@ class _Pass:
     out_dir: Path
     summary: PassSummary
     tables: dict[str, str] = field(default_factory=dict)  # dataset -> engine table of its records
+    future_after: date | None = None  # a date after this is "in the future" (the files' date if later)
+    # (unit, dataset) -> the record keys of the unit's files for the dataset in this pass: a record
+    # of the unit the files no longer hold was withdrawn by it, and is shown for a decision
+    sent_keys: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
     def run(self, reads: list) -> PassSummary:
         """Store the batches, then standardise, validate, link and measure; publish the staging
@@ -150,6 +168,8 @@ class _Pass:
                 reject_taken_keys(source, read, {k: r.unit for k, r in stored.items()}, self.settings.lang)
             rows = [IncomingRow(row_key(values, schema), row_unit(values, schema, source.unit), row_no, values)
                     for values, row_no in zip(read.rows, read.row_numbers, strict=True)]
+            if source.unit:
+                self.sent_keys.setdefault((source.unit, source.dataset), set()).update(r.key for r in rows)
             batch = BatchInput(self.manifest.name, source.dataset, source.unit, str(read.file), read.sha256,
                                read.content, read.format, read.encoding, read.sheet, read.header_row,
                                read.rows_read, rows, list(read.rejections))
@@ -177,13 +197,16 @@ class _Pass:
         name = self.manifest.name
         for dataset in datasets:
             schema = load_schema(dataset)
-            records = self.store.load_records(name, dataset)
-            result = standardise_records(schema, records, self.reference, messages, self.manifest.province)
+            # merged and retired records are kept with their history but no longer checked or counted
+            records = [r for r in self.store.load_records(name, dataset) if in_use(r.data)]
+            result = standardise_records(schema, records, self.future_after or self.reference, messages,
+                                         self.manifest.province)
             self.store.apply_changes(name, result.changes, self.actor, run_id=self.run_id)
             self.tables[dataset] = engine.register(f"ds_{dataset}", result.table)
             self.summary.records[dataset] = len(records)
             active = self.store.history(name, dataset, source="repair")
             cell_rows += cell_findings_table(schema, result, active, messages)
+            cell_rows += withdrawn_findings(schema, records, self.sent_keys, messages)
             self.summary.repairs += len(result.changes)
             self.progress.advance()
         self.progress.finish()

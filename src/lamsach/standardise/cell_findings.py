@@ -11,6 +11,8 @@ from lamsach.data import fill_template
 from lamsach.domain import DatasetSchema, FindingStatus
 from lamsach.standardise.records_table import StandardisedTable
 
+WITHDRAWN = "withdrawn_by_unit"
+
 
 def render(template: str, label: str, params: dict) -> str:
     """A rule template filled with the field's label and the finding's parameters."""
@@ -48,6 +50,25 @@ def cell_findings_table(schema: DatasetSchema, result: StandardisedTable, repair
             "message": render(template.get("vi", problem.rule), _label(schema, problem.field),
                               {**problem.params, "suggested_value": problem.suggested_value}),
             "suggested_value": problem.suggested_value})
+    return rows
+
+
+def withdrawn_findings(schema: DatasetSchema, records: list, sent_keys: dict[tuple[str, str], set[str]],
+                       messages: dict[str, dict[str, str]]) -> list[dict]:
+    """A finding on each record in use of a unit whose files in this pass no longer hold it: the
+    unit withdrew it (a duplicate row deleted, a parcel split). It is neither kept silently nor
+    dropped: an officer retires it, or dismisses the finding to keep it."""
+    template = messages.get(WITHDRAWN, {})
+    rows: list[dict] = []
+    for record in records:
+        sent = sent_keys.get((record.unit, schema.name)) if record.unit else None
+        if sent is None or record.key in sent:
+            continue
+        rows.append({
+            "dataset": schema.name, "record_id": record.key, "unit": record.unit, "field": "*",
+            "criterion": template.get("criterion", "live"), "rule": WITHDRAWN,
+            "severity": template.get("severity", "warning"), "status": FindingStatus.OPEN.value,
+            "message": fill_template(template.get("vi", WITHDRAWN), {"key": record.key}), "suggested_value": None})
     return rows
 
 

@@ -96,9 +96,11 @@ class RegisterMatch(RuleSpecBase):
                 f"AND {year_col} <> r.date_of_birth__year")
         expected_sex = ("d." + ctx.quote(parts["sex"])) if "sex" in parts else ctx.literal(self.sex) if self.sex else None
         if expected_sex:
+            # without a sex column (a husband's or wife's sex is fixed by the role) the finding sits
+            # on the ID, and the register's sex is no value for an ID cell: no suggestion then
             selects.append(
-                finding_select(ctx.dialect, "sex_differs_from_register", parts.get("sex", id_field), expected_sex, "r.sex", alias="d.",
-                        register_value="r.sex")
+                finding_select(ctx.dialect, "sex_differs_from_register", parts.get("sex", id_field), expected_sex,
+                               "r.sex" if "sex" in parts else "NULL", alias="d.", register_value="r.sex")
                 + joined + f" AND {expected_sex} IS NOT NULL AND r.sex IS NOT NULL AND {expected_sex} <> r.sex")
         return " UNION ALL ".join(selects)
 

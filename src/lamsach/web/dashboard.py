@@ -14,6 +14,7 @@ from lamsach.backends.store import SqlAlchemyStore
 from lamsach.campaign import CampaignProgress, CampaignSpec, UnitWeek, campaign_progress
 from lamsach.domain import CRITERIA
 from lamsach.measure import OVERALL
+from lamsach.report.labels import day, week_label
 from lamsach.web.campaigns import Campaign, campaign_names, campaign_spec
 from lamsach.web.rendering import render
 from lamsach.web.security import SignedIn, Viewer
@@ -38,6 +39,8 @@ class UnitRow:
     lagging_reasons: tuple[str, ...]
     scores: dict[str, float]
     top_rules: tuple[tuple[str, int], ...]
+    outlook: str | None = None  # on_track, at_risk, will_miss
+    last_submission: str | None = None  # dd/mm/yyyy
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,8 @@ def warm_up(store: SqlAlchemyStore, work_dir: Path) -> None:
 
 def _row(week: UnitWeek) -> UnitRow:
     return UnitRow(week.unit, week.unit_name, week.rank, week.records, week.scores.get(OVERALL), week.change,
-                   week.forecast, week.lagging, week.lagging_reasons, dict(week.scores), week.top_rules)
+                   week.forecast, week.lagging, week.lagging_reasons, dict(week.scores), week.top_rules,
+                   week.outlook, day(week.last_submission) if week.last_submission else None)
 
 
 def dashboard_page(request: Request, spec: CampaignSpec, viewer: Viewer) -> DashboardPage:
@@ -101,11 +105,11 @@ def dashboard_page(request: Request, spec: CampaignSpec, viewer: Viewer) -> Dash
     total = sum(r.records for r in rows)
     province = {c: sum(r.scores.get(c, 0.0) * r.records for r in rows) / total
                 for c in [*criteria, OVERALL]} if total else {}
-    trend = {"weeks": progress.weeks, "target": spec.targets.get(OVERALL),
+    trend = {"weeks": [week_label(w).split(" (")[0] for w in progress.weeks], "target": spec.targets.get(OVERALL),
              "series": [{"name": f"{weeks[-1].unit_name} ({unit})" if weeks[-1].unit_name != unit else unit,
                          "unit": unit,
                          "data": _by_week(progress.weeks, weeks)} for unit, weeks in sorted(visible.items())]}
-    return DashboardPage(spec.name, progress.weeks[-1] if progress.weeks else None, spec.deadline.isoformat(),
+    return DashboardPage(spec.name, week_label(progress.weeks[-1]) if progress.weeks else None, day(spec.deadline),
                          spec.targets.get(OVERALL), criteria, rows, province, [r for r in rows if r.lagging], trend,
                          request.app.state.jobs.pending(spec.name))
 

@@ -28,6 +28,7 @@ from lamsach.backends.store import jobs as q
 from lamsach.campaign import CampaignSpec
 from lamsach.campaign.uploads import pass_manifest, pass_source_roots, reject_upload
 from lamsach.domain import ErrorCode, LamsachError, Location
+from lamsach.domain.clock import today_vn
 from lamsach.web.campaigns import campaign_spec
 from lamsach.web.config import WebConfig
 from lamsach.web.errors import lamsach_errors
@@ -125,19 +126,23 @@ class JobManager:
         self._lock = threading.Lock()
 
     def submit(self, kind: str, spec: CampaignSpec, actor: str, unit: str | None = None,
-               upload: Path | None = None, file_name: str | None = None) -> Job:
+               upload: Path | None = None, file_name: str | None = None,
+               notes: list[LamsachError] | None = None) -> Job:
+        """Queue a pass; `notes` are shown on its page whatever its end (a returned workbook's
+        skipped cells)."""
         if kind == "recheck":
             waiting = q.queued_recheck(self.store, spec.name)
             if waiting is not None:
-                return self.get(waiting) or self._queue(kind, spec, actor, unit, upload, file_name)
-        return self._queue(kind, spec, actor, unit, upload, file_name)
+                return self.get(waiting) or self._queue(kind, spec, actor, unit, upload, file_name, notes)
+        return self._queue(kind, spec, actor, unit, upload, file_name, notes)
 
     def _queue(self, kind: str, spec: CampaignSpec, actor: str, unit: str | None, upload: Path | None,
-               file_name: str | None) -> Job:
-        job = Job(uuid.uuid4().hex[:12], kind, spec.name, actor, unit, upload, file_name)
+               file_name: str | None, notes: list[LamsachError] | None = None) -> Job:
+        job = Job(uuid.uuid4().hex[:12], kind, spec.name, actor, unit, upload, file_name, problems=tuple(notes or ()))
         q.insert_job(self.store, {"id": job.id, "kind": kind, "campaign": spec.name, "actor": actor, "unit": unit,
                                   "upload_path": str(upload) if upload else None, "file_name": file_name,
-                                  "created_at": job.created_at})
+                                  "created_at": job.created_at,
+                                  "problems": _problems_json(list(notes)) if notes else None})
         self.start()
         self._wake.set()
         return job
@@ -214,8 +219,11 @@ class JobManager:
         try:
             spec = self._spec(job)
             manifest = pass_manifest(spec, self.config.settings)
+            # a pass from the web is today's snapshot: the campaign file's reference date is for
+            # its own files, and would leave today's upload out of this week
             summary = run_pass(manifest, self.config.runs_dir / job.id, self.config.settings, progress,
-                               actor=job.actor, source_roots=pass_source_roots(spec, self.config.settings))
+                               actor=job.actor, source_roots=pass_source_roots(spec, self.config.settings),
+                               reference_date=today_vn())
             outcome = {"state": "done", "run_id": summary.run_id}
         except Exception as exc:  # the job page shows why; a bug is logged with a reference
             errors = lamsach_errors(exc)

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import cache
 
 from lamsach.data import catalogue_rows, load_schema
 from lamsach.domain import LamsachError
+from lamsach.domain.clock import in_vietnam
+from lamsach.report.labels import day, decimal
 
 
-def time_label(moment: datetime | str) -> str:
-    """A stored time as people read it, to the second: `2026-11-26 09:15:03` (UTC)."""
-    text = moment.isoformat(sep=" ") if isinstance(moment, datetime) else moment
-    return text[:19].replace("T", " ")
+def time_label(moment: datetime | str | None) -> str:
+    """A stored (UTC) time as an officer reads it, in Vietnam's time, to the second:
+    `26/11/2026 16:15:03`."""
+    if moment is None or moment == "":
+        return ""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment.replace(" ", "T") if "T" not in moment else moment)
+    local = in_vietnam(moment)
+    return local.strftime("%d/%m/%Y %H:%M:%S") if local else ""
 
 
 @cache
@@ -50,3 +58,30 @@ def dataset_fields(dataset: str) -> tuple[str, ...]:
         return tuple(load_schema(dataset).field_names)
     except (LamsachError, OSError):
         return ()
+
+
+@cache
+def field_types(dataset: str) -> dict[str, str]:
+    try:
+        return {f.name: f.type for f in load_schema(dataset).fields}
+    except (LamsachError, OSError):
+        return {}
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def value_label(dataset: str, field: str, value: str | None) -> str | None:
+    """A stored value as an officer reads it: a number with a decimal comma (813,8), an ISO date
+    as 05/10/2026; anything else, or a value that is not what its type says, as it is."""
+    if value is None:
+        return None
+    kind = field_types(dataset).get(field)
+    text = str(value)
+    if kind == "number" and _PLAIN_NUMBER.fullmatch(text):
+        digits = len(text.split(".", 1)[1]) if "." in text else 0
+        return decimal(text, digits)
+    if kind == "date" and _ISO_DAY.fullmatch(text):
+        return day(text)
+    return text

@@ -14,13 +14,15 @@ from fastapi.responses import RedirectResponse
 from lamsach.backends.store import finding_queries as q
 from lamsach.backends.store.users import log_access
 from lamsach.campaign import CampaignSpec
+from lamsach.domain.lifecycle import STATE_FIELD, state_of
+from lamsach.review.lifecycle import merge_record, retire_record
 from lamsach.web.campaigns import Campaign
 from lamsach.web.errors import WebError
-from lamsach.web.labels import dataset_fields, field_label, id_fields, time_label, unit_label
+from lamsach.web.labels import dataset_fields, field_label, id_fields, time_label, unit_label, value_label
 from lamsach.web.masking import mask_id, mask_text
-from lamsach.web.rendering import render
+from lamsach.web.rendering import render, request_lang
 from lamsach.web.security import Editor, SignedIn, Viewer
-from lamsach.web.wording import purposes
+from lamsach.web.wording import Words, purposes
 
 router = APIRouter()
 
@@ -64,6 +66,10 @@ class RecordPage:
     ids_in_full: bool
     notice: str | None = None
     documents: list[dict] = field(default_factory=list)  # archived documents tied to the record
+    state: str | None = None  # "merged", "retired" or None: in use
+    merged_into: str | None = None
+    record_findings: list[dict] = field(default_factory=list)  # findings about the whole record
+    duplicate_of: str | None = None  # the record an open duplicate finding names: the one to keep
 
     @property
     def url(self) -> str:
@@ -111,10 +117,12 @@ def record_page(request: Request, dataset: str, key: str, viewer: SignedIn, spec
     findings = q.record_findings(store, run["id"], dataset, key) if run else []
 
     def show(name: str, value: str | None) -> str | None:
-        return value if full else (mask_id(value) if name in ids else mask_text(value))
+        return value_label(dataset, name, value) if full else (mask_id(value) if name in ids else mask_text(value))
 
     views = []
     for name in [*dataset_fields(dataset), *(n for n in record.data if n not in dataset_fields(dataset))]:
+        if name == STATE_FIELD:
+            continue
         changes = [ChangeView(c.id, c.version, show(name, c.old_value), show(name, c.new_value), c.source, c.rule,
                               c.actor, time_label(c.at), c.reason if full else mask_text(c.reason),
                               c.undoes, c.id in undone) for c in history if c.field == name]
@@ -122,9 +130,54 @@ def record_page(request: Request, dataset: str, key: str, viewer: SignedIn, spec
                  "message": f["message"] if full else mask_text(f["message"])} for f in findings if f["field"] == name]
         views.append(FieldView(name, field_label(dataset, name), show(name, record.data.get(name)),
                                not full and name in ids, changes, mine))
+    state, into = state_of(record.data)
+    whole = [{"rule": f["rule"], "criterion": f["criterion"], "status": f["status"],
+              "message": f["message"] if full else mask_text(f["message"])}
+             for f in findings if f["field"] not in dataset_fields(dataset)]
+    duplicate_of = next((f["suggested_value"] for f in findings if f["rule"] == "duplicate_record"
+                         and f["status"] == "open" and f["suggested_value"] and f["suggested_value"] != key), None)
+    state_changes = [ChangeView(c.id, c.version, c.old_value, c.new_value, c.source, c.rule, c.actor, time_label(c.at),
+                                c.reason if full else mask_text(c.reason), c.undoes, c.id in undone)
+                     for c in history if c.field == STATE_FIELD]
+    if state_changes:
+        views.append(FieldView(STATE_FIELD, Words(request_lang(request))("record.state_field"), None, False,
+                               state_changes))
     return render(request, "record.html", RecordPage(
         spec.name, dataset, key, record.unit, unit_label(record.unit), record.version, purpose, views,
-        viewer.can_edit_unit(record.unit), full, notice, _documents(store, spec.name, dataset, key, viewer)))
+        viewer.can_edit_unit(record.unit), full, notice, _documents(store, spec.name, dataset, key, viewer),
+        state, into, whole, duplicate_of))
+
+
+def _decided(request: Request, spec: CampaignSpec, viewer: Viewer, dataset: str, key: str, purpose: str,
+             notice: str):
+    request.app.state.jobs.submit("recheck", spec, viewer.username, viewer.unit)
+    target = record_url(dataset, key, purpose if purpose in purposes() else None)
+    separator = "&" if "?" in target else "?"
+    return RedirectResponse(f"{target}{separator}notice={notice}", status_code=303)
+
+
+@router.post("/records/{dataset}/{key}/merge")
+def merge(request: Request, dataset: str, key: str, viewer: Editor, spec: Campaign,
+          into: Annotated[str, Form()], reason: Annotated[str, Form()] = "", purpose: Annotated[str, Form()] = ""):
+    """Merge this record into `into`, the one kept (the same unit's record)."""
+    record = _record(request, spec, viewer, dataset, key)
+    kept = _record(request, spec, viewer, dataset, into.strip())
+    for unit in (record.unit, kept.unit):
+        if not viewer.can_edit_unit(unit):
+            raise WebError("FORBIDDEN_UNIT", 403, {"unit": unit or "–"})
+    merge_record(request.app.state.store, spec.name, dataset, key, into.strip(), viewer.username, reason)
+    return _decided(request, spec, viewer, dataset, key, purpose, "record.notice_merged")
+
+
+@router.post("/records/{dataset}/{key}/retire")
+def retire(request: Request, dataset: str, key: str, viewer: Editor, spec: Campaign,
+           reason: Annotated[str, Form()] = "", purpose: Annotated[str, Form()] = ""):
+    """Stop using this record (withdrawn by its unit, entered by mistake): kept with its history."""
+    record = _record(request, spec, viewer, dataset, key)
+    if not viewer.can_edit_unit(record.unit):
+        raise WebError("FORBIDDEN_UNIT", 403, {"unit": record.unit or "–"})
+    retire_record(request.app.state.store, spec.name, dataset, key, viewer.username, reason, rule="withdrawn_by_unit")
+    return _decided(request, spec, viewer, dataset, key, purpose, "record.notice_retired")
 
 
 def _documents(store, campaign: str, dataset: str, key: str, viewer: Viewer) -> list[dict]:

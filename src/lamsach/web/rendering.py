@@ -18,7 +18,8 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from lamsach.report.labels import number, percent
+from lamsach.report.labels import day, decimal, number, percent
+from lamsach.web.labels import time_label, unit_label
 from lamsach.web.wording import LANGS, Words, purposes
 
 TEMPLATES = Jinja2Templates(directory=str(resources.files("lamsach.web").joinpath("templates")))
@@ -43,6 +44,10 @@ TEMPLATES.env.globals["static"] = static_url
 TEMPLATES.env.filters["percent"] = percent  # the reports' Vietnamese figures: 98,3%
 TEMPLATES.env.filters["number"] = number  # 12.345
 TEMPLATES.env.filters["signed_percent"] = _signed_percent
+TEMPLATES.env.globals["unit_label"] = unit_label  # "Xã Hậu Lộc (16012)" wherever a unit code shows
+TEMPLATES.env.filters["vn_time"] = time_label  # every time on a page in Vietnam's time, dd/mm/yyyy
+TEMPLATES.env.filters["decimal"] = decimal  # 813,8
+TEMPLATES.env.filters["day"] = day  # 05/10/2026
 
 
 def is_htmx(request: Request) -> bool:

@@ -5,7 +5,7 @@ in the background to re-check, and the dashboard moves when it ends."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from typing import Annotated
 
@@ -44,6 +44,7 @@ class FindingView:
     suggested_value: str | None
     action: str | None  # "edited" or "dismissed" since the run: waiting for the re-check
     editable: bool
+    record_decision: bool = False  # decided on the record page: merge or retire
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,8 @@ class QueuePage:
     total: int = 0
     page: int = 1
     pages: int = 1
-    bulk_count: int = 0  # open suggestions of the filtered rule in the filtered unit
+    bulk_count: int = 0  # values "accept all" would change: open suggestions the filters select
+    bulk_records: int = 0  # of how many records
     notice: str | None = None
     unit_locked: bool = False  # an officer sees only the own unit
 
@@ -100,7 +102,7 @@ def finding_view(f: dict, viewer: Viewer, action: str | None = None) -> FindingV
     return FindingView(f["id"], f["dataset"], f["record_key"], f["unit"], unit_label(f["unit"]), f["field"],
                        field_label(f["dataset"], f["field"]), f["criterion"], f["rule"], f["severity"], f["status"],
                        show(f["message"]) or "", show(f["suggested_value"]), action,
-                       viewer.can_edit_unit(f["unit"]) and f["status"] == "open")
+                       viewer.can_edit_unit(f["unit"]) and f["status"] == "open", f["rule"] in RECORD_DECISIONS)
 
 
 def _actions(request: Request, spec: CampaignSpec, run: dict, rows: list[dict]) -> dict:
@@ -123,10 +125,10 @@ def queue(request: Request, viewer: SignedIn, spec: Campaign, unit: str | None =
     rows, total = _page(store, run_id, where, size, (page - 1) * size)
     acted = _actions(request, spec, run, rows)
     views = [finding_view(f, viewer, acted.get((f["dataset"], f["record_key"], f["field"]))) for f in rows]
-    bulk = len(q.open_suggestions(store, run_id, where.unit, where.rule)) if where.unit and where.rule else 0
+    bulk = _bulk_cells(store, run_id, where) if where.unit and where.rule else []
     result = QueuePage(spec.name, run_id, where, _facets(store, run_id, where.unit), views, total, page,
-                       max(1, -(-total // size)), bulk, request.query_params.get("notice"),
-                       viewer.role == "officer")
+                       max(1, -(-total // size)), len(bulk), len({f["record_key"] for f in bulk}),
+                       request.query_params.get("notice"), viewer.role == "officer")
     return render(request, "_queue_table.html" if is_htmx(request) else "review_queue.html", result)
 
 
@@ -151,8 +153,13 @@ def _row(request: Request, viewer: Viewer, found: dict, action: str, notice: str
     return render(request, "_finding_row.html", FindingRow(finding_view(found, viewer, action), notice))
 
 
+# findings decided on the whole record (merge it, retire it), never by writing the suggestion
+# into a cell: a duplicate's suggestion is the key of the record to keep, not a value
+RECORD_DECISIONS = ("duplicate_record", "duplicate_key", "withdrawn_by_unit")
+
+
 def _editable_field(found: dict) -> None:
-    if found["field"] not in dataset_fields(found["dataset"]):
+    if found["field"] not in dataset_fields(found["dataset"]) or found["rule"] in RECORD_DECISIONS:
         raise WebError("FINDING_NOT_EDITABLE", 400)
 
 
@@ -165,7 +172,7 @@ def accept(request: Request, finding_id: int, viewer: Editor, spec: Campaign):
     t = Words("vi")
     _apply_and_recheck(request, spec, viewer, [ValueChange(
         found["dataset"], found["record_key"], found["field"], found["suggested_value"], SOURCE,
-        t("queue.reason_accepted", rule=found["rule"]), found["rule"])])
+        t("queue.reason_accepted", rule=t.rule(found["rule"])), found["rule"])])
     return _row(request, viewer, found, "edited", "queue.notice_accepted")
 
 
@@ -175,7 +182,7 @@ def edit(request: Request, finding_id: int, value: Annotated[str, Form()], viewe
     found = _finding_for_edit(request, spec, viewer, finding_id)
     _editable_field(found)
     text = value.strip() or None
-    why = reason.strip() or Words("vi")("queue.reason_edited", rule=found["rule"])
+    why = reason.strip() or Words("vi")("queue.reason_edited", rule=Words("vi").rule(found["rule"]))
     _apply_and_recheck(request, spec, viewer, [ValueChange(
         found["dataset"], found["record_key"], found["field"], text, SOURCE, why, found["rule"])])
     return _row(request, viewer, found, "edited", "queue.notice_edited")
@@ -196,18 +203,90 @@ def dismiss(request: Request, finding_id: int, viewer: Editor, spec: Campaign,
     return _row(request, viewer, found, "dismissed", "queue.notice_dismissed")
 
 
-@router.post("/queue/accept-rule")
-def accept_rule(request: Request, unit: Annotated[str, Form()], rule: Annotated[str, Form()], viewer: Editor,
-                spec: Campaign):
+def _bulk_cells(store, run_id: int, where: q.FindingFilter) -> list[dict]:
+    """The cells "accept all" changes: one suggestion per (dataset, record, field) among the open
+    findings the filters select, on fields an officer may edit (the first finding's suggestion
+    when two rules suggest for one cell)."""
+    cells: dict[tuple[str, str, str], dict] = {}
+    for f in q.selected_suggestions(store, run_id, where):
+        if f["field"] in dataset_fields(f["dataset"]) and f["rule"] not in RECORD_DECISIONS:
+            cells.setdefault((f["dataset"], f["record_key"], f["field"]), f)
+    return list(cells.values())
+
+
+@dataclass(frozen=True)
+class BulkChange:
+    record_key: str
+    dataset: str
+    field_label: str
+    current: str | None
+    suggested: str | None
+
+
+@dataclass(frozen=True)
+class BulkPreview:
+    """What "accept all" will change, shown before it acts: each value of each record."""
+
+    campaign: str
+    filters: q.FindingFilter
+    changes: list[BulkChange]
+    records: int
+    hidden: dict[str, str]  # the filters, carried by the confirming form
+
+
+BULK_FILTERS = ("unit", "dataset", "criterion", "rule", "severity", "record_key")
+
+
+def _bulk_filter(viewer: Viewer, values: dict[str, str | None]) -> q.FindingFilter:
+    unit = values.get("unit") or None
+    if not unit or not values.get("rule"):
+        raise WebError("BULK_NEEDS_UNIT_AND_RULE", 400)
     if not viewer.can_edit_unit(unit):
         raise WebError("FORBIDDEN_UNIT", 403, {"unit": unit})
+    return q.FindingFilter(unit, values.get("dataset") or None, values.get("criterion") or None,
+                           values.get("rule") or None, values.get("severity") or None, "open",
+                           values.get("record_key") or None)
+
+
+@router.get("/queue/accept-all")
+def accept_all_preview(request: Request, viewer: SignedIn, spec: Campaign, unit: str | None = None,
+                       dataset: str | None = None, criterion: str | None = None, rule: str | None = None,
+                       severity: str | None = None, record_key: str | None = None):
+    """The confirmation page: how many values of which records will change, old and new."""
+    where = _bulk_filter(viewer, {"unit": unit, "dataset": dataset, "criterion": criterion, "rule": rule,
+                                  "severity": severity, "record_key": record_key})
+    store, run_id = request.app.state.store, latest_run_id(request, spec)
+    cells = _bulk_cells(store, run_id, where) if run_id else []
+    show = (lambda v: v) if viewer.sees_ids(where.unit) else mask_text
+    changes = []
+    for f in cells:
+        record = store.record(spec.name, f["dataset"], f["record_key"])
+        current = record.data.get(f["field"]) if record else None
+        changes.append(BulkChange(f["record_key"], f["dataset"], field_label(f["dataset"], f["field"]),
+                                  show(None if current is None else str(current)), show(f["suggested_value"])))
+    hidden = {name: getattr(where, name) for name in BULK_FILTERS if getattr(where, name)}
+    return render(request, "accept_all.html", BulkPreview(spec.name, where, changes,
+                                                          len({c.record_key for c in changes}), hidden))
+
+
+@router.post("/queue/accept-rule")
+def accept_rule(request: Request, viewer: Editor, spec: Campaign, unit: Annotated[str, Form()],
+                rule: Annotated[str, Form()], expected: Annotated[int, Form()],
+                dataset: Annotated[str, Form()] = "", criterion: Annotated[str, Form()] = "",
+                severity: Annotated[str, Form()] = "", record_key: Annotated[str, Form()] = ""):
+    """Accepts exactly the suggestions the filters select; `expected` is the count the officer
+    confirmed, and a selection that changed since (a re-check ended) is refused, not applied."""
+    where = _bulk_filter(viewer, {"unit": unit, "dataset": dataset, "criterion": criterion, "rule": rule,
+                                  "severity": severity, "record_key": record_key})
     run_id = latest_run_id(request, spec)
-    rows = q.open_suggestions(request.app.state.store, run_id, unit, rule) if run_id else []
+    cells = _bulk_cells(request.app.state.store, run_id, where) if run_id else []
+    if len(cells) != expected:
+        raise WebError("BULK_SELECTION_CHANGED", 409, {"expected": expected, "now": len(cells)})
     t = Words("vi")
     changes = [ValueChange(f["dataset"], f["record_key"], f["field"], f["suggested_value"], SOURCE,
-                           t("queue.reason_accepted", rule=rule), rule) for f in rows if f["field"] in dataset_fields(f["dataset"])]
+                           t("queue.reason_accepted", rule=t.rule(f["rule"])), f["rule"]) for f in cells]
     applied = _apply_and_recheck(request, spec, viewer, changes) if changes else 0
-    target = f"/queue?{QueuePage(spec.name, run_id, q.FindingFilter(unit=unit, rule=rule), {}).query()}"
+    target = f"/queue?{QueuePage(spec.name, run_id, replace(where, status=None), {}).query()}"
     target += f"&notice=queue.notice_bulk&applied={applied}"
     if is_htmx(request):
         from fastapi.responses import Response

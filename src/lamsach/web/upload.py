@@ -6,22 +6,26 @@ from __future__ import annotations
 
 import json
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from dataclasses import replace as dataclass_replace
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 
 from lamsach.campaign import CampaignSpec
-from lamsach.campaign.uploads import ACCEPTED_SUFFIXES, save_upload
+from lamsach.campaign.uploads import ACCEPTED_SUFFIXES, reject_upload, save_upload
+from lamsach.domain import LamsachError
 from lamsach.web.campaigns import Campaign
-from lamsach.web.errors import ErrorItem, WebError
+from lamsach.web.errors import ErrorItem, WebError, lamsach_errors
 from lamsach.web.jobs import Job
 from lamsach.web.labels import unit_label
 from lamsach.web.rendering import is_htmx, render, request_lang
 from lamsach.web.security import Editor, SignedIn, Viewer
+from lamsach.web.wording import Words
 
 router = APIRouter()
 
@@ -34,6 +38,7 @@ class UploadPage:
     jobs: list[Job]
     can_upload: bool
     run_id: int | None
+    problems: list[ErrorItem] = field(default_factory=list)  # why the file just sent was not taken
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,30 @@ def _to_job(request: Request, job: Job):
     return RedirectResponse(target, status_code=303)
 
 
+def check_upload(path: Path, name: str, dataset: str, unit: str, lang: str) -> list[ErrorItem]:
+    """Read the file as the pass will (readable, of this dataset, its header found) before a pass
+    is queued for it: its problems at once, each naming the file as sent, never a server path."""
+    from lamsach.data import load_schema
+    from lamsach.domain import SourceSpec
+    from lamsach.ingest import read_source
+
+    try:
+        read_source(SourceSpec(path, dataset, unit), load_schema(dataset), lang=lang)
+    except Exception as exc:
+        errors = lamsach_errors(exc)
+        if not errors:
+            raise
+        return [ErrorItem(e.code.value, LamsachError(e.code, replace(e.location, file=name), e.params).message(lang),
+                          {**e.location.as_dict(), "file": name}) for e in errors]
+    return []
+
+
+def _refused(request: Request, spec: CampaignSpec, viewer: Viewer, problems: list[ErrorItem]):
+    """The upload page again, with why the file was not taken above its form (status 400)."""
+    page = upload_page(request, viewer, spec)
+    return render(request, "upload.html", dataclass_replace(page.context["page"], problems=problems), status=400)
+
+
 @router.post("/upload")
 async def upload(request: Request, file: Annotated[UploadFile, File()], dataset: Annotated[str, Form()],
                  viewer: Editor, spec: Campaign, unit: Annotated[str | None, Form()] = None):
@@ -100,9 +129,18 @@ async def upload(request: Request, file: Annotated[UploadFile, File()], dataset:
     _, datasets = _units_and_datasets(spec, viewer)
     if dataset not in datasets:
         raise WebError("DATASET_UNKNOWN", 400, {"dataset": dataset})
-    name, content = await _read(request, file)
+    lang = request_lang(request)
+    try:
+        name, content = await _read(request, file)
+    except WebError as refused:
+        return _refused(request, spec, viewer, [ErrorItem(refused.code, Words(lang)(f"errors.{refused.code}",
+                                                                                    **refused.params), None)])
     config = request.app.state.config
     path = save_upload(config.uploads_dir, spec.name, chosen, dataset, name, content)
+    problems = await run_in_threadpool(check_upload, path, name, dataset, chosen, lang)
+    if problems:
+        reject_upload(path)
+        return _refused(request, spec, viewer, problems)
     return _to_job(request, request.app.state.jobs.submit("upload", spec, viewer.username, chosen, path, name))
 
 
@@ -128,21 +166,28 @@ def _remove(folder: Path) -> None:
 @router.post("/workbook")
 async def upload_workbook(request: Request, file: Annotated[UploadFile, File()], viewer: Editor, spec: Campaign,
                           unit: Annotated[str | None, Form()] = None):
-    from lamsach.review import apply_correction_workbook
+    from lamsach.review import ApplyResult, apply_correction_workbook
 
     chosen = _target_unit(viewer, unit)
     name, content = await _read(request, file)
-    folder = Path(tempfile.mkdtemp(prefix="lamsach-returned-"))
-    try:
-        path = folder / "returned.xlsx"
-        path.write_bytes(content)
-        result = apply_correction_workbook(request.app.state.store, path, viewer.username, expected_unit=chosen,
-                                           file_name=name)
-    finally:
-        _remove(folder)
+
+    def apply() -> ApplyResult:
+        folder = Path(tempfile.mkdtemp(prefix="lamsach-returned-"))
+        try:
+            path = folder / "returned.xlsx"
+            path.write_bytes(content)
+            return apply_correction_workbook(request.app.state.store, path, viewer.username, expected_unit=chosen,
+                                             file_name=name)
+        finally:
+            _remove(folder)
+
+    # reading a workbook and writing its cells takes seconds: off the event loop, so other
+    # officers' pages keep answering meanwhile
+    result = await run_in_threadpool(apply)
     if result.campaign != spec.name:
         raise WebError("WORKBOOK_OTHER_CAMPAIGN", 400, {"campaign": result.campaign})
-    return _to_job(request, request.app.state.jobs.submit("workbook", spec, viewer.username, chosen, None, name))
+    return _to_job(request, request.app.state.jobs.submit("workbook", spec, viewer.username, chosen, None, name,
+                                                          notes=result.skipped))
 
 
 def _job(request: Request, viewer: Viewer, job_id: str) -> Job:

@@ -57,6 +57,12 @@ class Words:
             return key
         return str(text).format(**params) if params else str(text)
 
+    def rule(self, code: str | None) -> str:
+        """A rule's name people read (`date_in_future` -> "Ngày trong tương lai")."""
+        from lamsach.data import rule_label
+
+        return rule_label(code, self.lang)
+
     def get(self, key: str, default: str | None = None) -> str | None:
         value = self._words.get(key)
         return default if value is None else str(value)

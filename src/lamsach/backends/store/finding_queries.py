@@ -7,7 +7,7 @@ A province's run holds hundreds of thousands of findings; these read one page, n
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -71,12 +71,14 @@ def finding_facets(store: SqlAlchemyStore, run_id: int, unit: str | None = None)
     return {c: sorted(v) for c, v in facets.items()}
 
 
-def open_suggestions(store: SqlAlchemyStore, run_id: int, unit: str, rule: str) -> list[dict]:
-    """The open findings of `rule` in `unit` that carry a suggested value (for "accept all")."""
+def selected_suggestions(store: SqlAlchemyStore, run_id: int, where: FindingFilter) -> list[dict]:
+    """The open findings carrying a suggested value among those `where` selects, every filter
+    applied (unit, dataset, criterion, rule, severity, record): exactly what "accept all" changes."""
+    clauses = replace(where, status=None).where(run_id)
     with store.engine.connect() as conn:
         rows = conn.execute(select(t.findings).where(
-            t.findings.c.run_id == run_id, t.findings.c.unit == unit, t.findings.c.rule == rule,
-            t.findings.c.status == "open", t.findings.c.suggested_value.is_not(None)).order_by(t.findings.c.id))
+            *clauses, t.findings.c.status == "open", t.findings.c.suggested_value.is_not(None))
+            .order_by(t.findings.c.id))
         return [dict(r._mapping) for r in rows]
 
 

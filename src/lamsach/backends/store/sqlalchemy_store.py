@@ -26,6 +26,7 @@ from lamsach.backends.store.base import (
 )
 from lamsach.backends.store.bulk import bulk_insert, bulk_update
 from lamsach.domain import ErrorCode, LamsachError, Location
+from lamsach.domain.clock import in_vietnam, today_vn, upload_arrival
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -64,9 +65,7 @@ class SqlAlchemyStore:
             engine = create_engine(url, future=True, connect_args={"timeout": SQLITE_WAIT_SECONDS})
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
-            # a server process answers up to 40 pages at once (the web's thread pool): enough
-            # PostgreSQL connections that they do not queue for one
-            engine = create_engine(url, future=True, pool_size=10, max_overflow=30)
+            engine = _server_engine(url)
         store = cls(engine)
         try:
             if migrate:
@@ -404,11 +403,12 @@ class SqlAlchemyStore:
             return [dict(r._mapping) for r in rows]
 
     def submissions(self, campaign: str) -> list[dict]:
-        """When each unit sent something: each new file (dated by the reference date of the run
-        that first read it) and each returned correction workbook (dated by when it arrived)."""
+        """When each unit sent something: each new file (an upload dated by the day it arrived,
+        in Vietnam; a file in the campaign's folder by the reference date of the run that first
+        read it) and each returned correction workbook (dated by when it arrived)."""
         with self.engine.connect() as conn:
             batches = conn.execute(select(t.batches.c.unit, t.batches.c.sha256, t.runs.c.reference_date,
-                                          t.batches.c.created_at)
+                                          t.batches.c.created_at, t.batches.c.file_name)
                                    .join(t.runs, t.runs.c.id == t.batches.c.run_id)
                                    .where(t.batches.c.campaign == campaign, t.batches.c.rows_stored > 0)
                                    .order_by(t.batches.c.id))
@@ -416,13 +416,17 @@ class SqlAlchemyStore:
             first_seen: dict[tuple[str, str], str] = {}
             for r in batches:
                 if r.unit:
-                    first_seen.setdefault((r.unit, r.sha256), r.reference_date or r.created_at.date().isoformat())
+                    arrived = upload_arrival(r.file_name)
+                    day = (today_vn(arrived).isoformat() if arrived else
+                           r.reference_date or today_vn(in_vietnam(r.created_at)).isoformat())
+                    first_seen.setdefault((r.unit, r.sha256), day)
             result = [{"unit": unit, "date": day, "kind": "file"} for (unit, _), day in first_seen.items()]
             edits = conn.execute(select(t.records.c.unit, func.max(t.changes.c.at).label("at"))
                                  .join(t.records, t.records.c.id == t.changes.c.record_id)
                                  .where(t.records.c.campaign == campaign, t.changes.c.source == "unit workbook")
                                  .group_by(t.records.c.unit, t.changes.c.run_id))
-            result += [{"unit": r.unit, "date": r.at.date().isoformat(), "kind": "workbook"} for r in edits if r.unit]
+            result += [{"unit": r.unit, "date": today_vn(in_vietnam(r.at)).isoformat(), "kind": "workbook"}
+                       for r in edits if r.unit]
         return result
 
     def findings(self, run_id: int) -> list[dict]:
@@ -484,6 +488,21 @@ def _citizen_id(data: dict) -> str | None:
     """The record's own `citizen_id` value, kept in an indexed column for lookups by ID."""
     value = data.get("citizen_id")
     return str(value)[:20] if value not in (None, "") else None
+
+
+def _server_engine(url: str) -> Engine:
+    """A server database's engine; its driver is a separate package, so a missing one is named
+    with the command that installs it rather than surfacing as an import traceback."""
+    try:
+        # a server process answers up to 40 pages at once (the web's thread pool): enough
+        # PostgreSQL connections that they do not queue for one
+        return create_engine(url, future=True, pool_size=10, max_overflow=30)
+    except ModuleNotFoundError as exc:
+        module = (exc.name or "").split(".")[0] or "?"
+        package = {"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary"}.get(module, module)
+        raise LamsachError(ErrorCode.STORE_DRIVER_MISSING, Location(), {
+            "module": module, "scheme": url.split("://", 1)[0],
+            "install": f".venv/bin/pip install '{package}' (hoặc make install)"}) from None
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
