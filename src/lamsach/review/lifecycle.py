@@ -9,12 +9,12 @@ own: nothing the unit entered on either copy is lost.
 
 from __future__ import annotations
 
-from lamsach.backends.store import SqlAlchemyStore, ValueChange
+from lamsach.backends.store import Store, ValueChange
 from lamsach.domain import ErrorCode, LamsachError, Location
 from lamsach.domain.lifecycle import RETIRED, STATE_FIELD, in_use, merged_into
 
 
-def _in_use_record(store: SqlAlchemyStore, campaign: str, dataset: str, key: str):
+def _in_use_record(store: Store, campaign: str, dataset: str, key: str):
     record = store.record(campaign, dataset, key)
     if record is None:
         raise LamsachError(ErrorCode.RECORD_NOT_FOUND, Location(), {"dataset": dataset, "key": key})
@@ -29,7 +29,7 @@ def _reason(reason: str) -> str:
     return reason.strip()
 
 
-def merge_record(store: SqlAlchemyStore, campaign: str, dataset: str, key: str, into: str, actor: str,
+def merge_record(store: Store, campaign: str, dataset: str, key: str, into: str, actor: str,
                  reason: str, source: str = "person", run_id: int | None = None) -> int:
     """Merge record `key` into record `into` (the one kept); returns how many values changed."""
     why = _reason(reason)
@@ -44,7 +44,7 @@ def merge_record(store: SqlAlchemyStore, campaign: str, dataset: str, key: str, 
     return store.apply_changes(campaign, changes, actor, run_id=run_id)
 
 
-def retire_record(store: SqlAlchemyStore, campaign: str, dataset: str, key: str, actor: str, reason: str,
+def retire_record(store: Store, campaign: str, dataset: str, key: str, actor: str, reason: str,
                   source: str = "person", rule: str | None = None, run_id: int | None = None) -> int:
     """Stop using record `key` (withdrawn by its unit, entered by mistake); kept, not deleted."""
     why = _reason(reason)
