@@ -2,7 +2,7 @@
 read, and every row read is stored or rejected with no readable value silently emptied.
 
 Copies are made with a seeded `random.Random` (set LAMSACH_DAMAGE_SEED to try another), each
-from the first rows of one sample file with its record keys made its own (so copies do not
+from a run of rows of one sample file with its record keys made its own (so copies do not
 collide with one another), then damaged one to three times: bytes flipped, inserted, deleted
 or cut off, lines repeated or lost, a stray quote, another code page, a damaged header; for
 workbooks, cells blanked, typed differently or turned into formulas without a saved result (as
