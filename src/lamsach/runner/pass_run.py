@@ -84,6 +84,7 @@ def _run_pass(manifest_path: Path, out_dir: Path, settings: Settings, progress: 
     clock.lap("import: read")
     staging = open_staging(out_dir)  # an unwritable output folder stops the pass before it stores
     try:
+        store.interrupt_abandoned_runs()  # runs a killed pass left `running`
         run_id = store.start_run(manifest.name, str(manifest_path), reference.isoformat(), actor)
         summary = PassSummary(manifest.name, run_id, str(out_dir), reference.isoformat(),
                               files_date=judged.isoformat() if judged > reference else None)

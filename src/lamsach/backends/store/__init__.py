@@ -9,6 +9,8 @@ from lamsach.backends.store.base import (
     StoredRecord,
     ValueChange,
     as_utc,
+    process_alive,
+    this_host,
 )
 from lamsach.backends.store.sqlalchemy_store import SqlAlchemyStore
 
@@ -22,4 +24,6 @@ __all__ = [
     "StoredRecord",
     "ValueChange",
     "as_utc",
+    "process_alive",
+    "this_host",
 ]

@@ -6,12 +6,30 @@ PostgreSQL differ only in the URL.
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
 from lamsach.domain import Rejection
+
+
+def this_host() -> str:
+    """This machine's name, as runs and staging folders record their owner."""
+    return socket.gethostname() or "localhost"
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` of this machine still runs (a killed pass's does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it runs, as another user
+        return True
+    return True
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
@@ -121,6 +139,7 @@ class Store(Protocol):
 
     def start_run(self, campaign: str, manifest_path: str | None, reference_date: str | None,
                   actor: str) -> int: ...
+    def interrupt_abandoned_runs(self) -> list[int]: ...
     def finish_run(self, run_id: int, status: str, summary: dict) -> None: ...
     def import_batch(self, run_id: int, batch: BatchInput, actor: str) -> BatchResult: ...
     def load_records(self, campaign: str, dataset: str) -> list[StoredRecord]: ...

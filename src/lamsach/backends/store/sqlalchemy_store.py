@@ -9,6 +9,7 @@ batch left in another state (possible only if a database ignored the rollback) a
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,8 @@ from lamsach.backends.store.base import (
     ChangeRow,
     StoredRecord,
     ValueChange,
+    process_alive,
+    this_host,
 )
 from lamsach.backends.store.bulk import bulk_insert, bulk_update
 from lamsach.domain import ErrorCode, LamsachError, Location
@@ -136,11 +139,24 @@ class SqlAlchemyStore:
     # runs -------------------------------------------------------------------------------------
     def start_run(self, campaign: str, manifest_path: str | None, reference_date: str | None,
                   actor: str) -> int:
+        """A new run, `running`, owned by this process (host and process id)."""
         with self.engine.begin() as conn:
             result = conn.execute(insert(t.runs).values(
                 campaign=campaign, manifest_path=manifest_path, reference_date=reference_date,
-                actor=actor, status="running", started_at=_now()))
+                actor=actor, status="running", started_at=_now(), host=this_host(), pid=os.getpid()))
             return int(result.inserted_primary_key[0])
+
+    def interrupt_abandoned_runs(self) -> list[int]:
+        """Mark `interrupted` the runs left `running` by a process of this machine that is gone
+        (killed, or the machine restarted); runs of other machines are left to them. Returns their ids."""
+        with self.engine.begin() as conn:
+            rows = conn.execute(select(t.runs.c.id, t.runs.c.pid).where(
+                t.runs.c.status == "running", t.runs.c.host == this_host())).all()
+            gone = [r.id for r in rows if r.pid is not None and not process_alive(r.pid)]
+            if gone:
+                conn.execute(update(t.runs).where(t.runs.c.id.in_(gone), t.runs.c.status == "running")
+                             .values(status="interrupted", finished_at=_now()))
+        return gone
 
     def finish_run(self, run_id: int, status: str, summary: dict) -> None:
         with self.engine.begin() as conn:

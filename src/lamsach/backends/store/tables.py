@@ -36,6 +36,8 @@ runs = Table(
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
     Column("summary", Text),
+    Column("host", String(255)),  # the machine and process running it: a run left `running` by a
+    Column("pid", Integer),  # killed process is told from one still going on (`interrupt_abandoned_runs`)
 )
 
 originals = Table(

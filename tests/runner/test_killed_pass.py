@@ -1,0 +1,177 @@
+"""A pass killed with SIGKILL anywhere — reading, storing (inside a transaction), standardising,
+validating, linking, writing or publishing — loses nothing and leaves nothing half done: no half
+batch, every stored value explained by its versions, the output folder the previous pass's whole,
+its run marked interrupted and its staging folder removed by the next pass, which completes. And
+a pass over unchanged files, once the first has enriched the store, is a fixed point.
+
+The kill points are chosen from a pass that runs to the end first: the steps it reports (each
+stage's progress), the SQL statements it sends the store, and the file operations of publishing,
+spread over the whole pass.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import signal
+import subprocess
+import sys
+import textwrap
+from collections import defaultdict
+from pathlib import Path
+
+from sqlalchemy import select
+
+from lamsach.backends.store import SqlAlchemyStore
+from lamsach.backends.store import tables as t
+from lamsach.generate import generate_province
+
+PEOPLE, SEED = 300, 5
+
+# The pass in a child process that kills itself (SIGKILL: no cleanup, no `finally`) at the n-th
+# event of one kind; with n = 0 it runs to the end and prints how many events of each kind it saw.
+CHILD = textwrap.dedent("""
+    import json, os, signal, sys
+    from datetime import date
+    from pathlib import Path
+    from sqlalchemy import event
+    from lamsach.backends.store import SqlAlchemyStore
+    from lamsach.publish import folder
+    from lamsach.runner import SilentProgress, open_backends, run_pass
+    from lamsach.settings import Settings
+
+    manifest, out, data, kind, at = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+    seen = {"step": 0, "sql": 0, "file": 0}
+    stages = []
+
+    def tick(what):
+        seen[what] += 1
+        if what == kind and seen[what] == at:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    class Killing(SilentProgress):
+        def start(self, label, total):
+            stages.append([label, seen["step"] + 1])
+            tick("step")
+        def advance(self, steps=1):
+            tick("step")
+
+    class CountedOps(folder.FileOps):
+        def rename(self, a, b):
+            tick("file"); super().rename(a, b)
+        def exchange(self, a, b):
+            tick("file"); return super().exchange(a, b)
+        def link_or_copy(self, a, b):
+            tick("file"); super().link_or_copy(a, b)
+        def remove_tree(self, f):
+            tick("file"); super().remove_tree(f)
+
+    folder.ops = CountedOps()
+    settings = Settings(data_dir=data)
+    store, engine = open_backends(settings)
+    event.listen(store.engine, "before_cursor_execute", lambda *a: tick("sql"))
+    summary = run_pass(manifest, out, settings, Killing(), store=store, engine=engine)
+    print(json.dumps({"seen": seen, "stages": stages, "rows_read": summary.rows_read,
+                      "rows_stored": summary.rows_stored, "rows_rejected": summary.rows_rejected}))
+""")
+
+
+def _pass(manifest: Path, out: Path, data: Path, kind: str = "none", at: int = 0) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", CHILD, str(manifest), str(out), str(data), kind, str(at)],
+                          capture_output=True, text=True, timeout=600)
+
+
+def _points(total: int, count: int) -> list[int]:
+    """`count` event numbers spread evenly over 1..total."""
+    return sorted({max(1, round(total * (i + 0.5) / count)) for i in range(count)})
+
+
+def _outputs(out: Path) -> dict[str, bytes] | None:
+    if not out.exists():
+        return None
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def _check_store(url: str) -> list[dict]:
+    """No half batch; every record's stored values explained by its versions. Returns the runs."""
+    store = SqlAlchemyStore.open(url)
+    try:
+        for batch in store.batches():
+            assert batch["state"] == "complete", batch
+            assert batch["rows_read"] == batch["rows_stored"] + batch["rows_rejected"], batch
+        with store.engine.connect() as conn:
+            records = {r.id: (r.version, json.loads(r.data)) for r in conn.execute(
+                select(t.records.c.id, t.records.c.version, t.records.c.data))}
+            versions: dict[int, set[int]] = defaultdict(set)
+            last: dict[tuple[int, str], str | None] = {}
+            for c in conn.execute(select(t.changes).order_by(t.changes.c.id)):
+                versions[c.record_id].add(c.version)
+                last[(c.record_id, c.field)] = c.new_value
+        for record_id, (version, _data) in records.items():
+            assert versions.get(record_id, set()) == set(range(2, version + 1)), (record_id, version)
+        assert all(records[rid][1].get(name) == value for (rid, name), value in last.items())
+        return store.runs()
+    finally:
+        store.close()
+
+
+def test_a_pass_killed_at_any_point_loses_nothing_and_the_next_completes(tmp_path):
+    manifest = generate_province(tmp_path / "province", people=PEOPLE, seed=SEED)
+    data, out = tmp_path / "data", tmp_path / "out"
+    url = f"sqlite:///{data / 'lamsach.db'}"
+    for _ in range(2):  # the second pass over the same files counts what later passes do
+        counting = _pass(manifest, out, data)
+        assert counting.returncode == 0, counting.stderr
+    counted = json.loads(counting.stdout.splitlines()[-1])
+    stages = counted["stages"]
+    assert len(stages) >= 6  # read, store, standardise, validate, link, write and publish
+    points = ([("step", n) for n in _points(counted["seen"]["step"], 13)]
+              + [("sql", n) for n in _points(counted["seen"]["sql"], 6)]
+              + [("file", n) for n in _points(counted["seen"]["file"], 2)])
+    assert len(points) >= 20
+    publishing = next(n for label, n in stages if label.startswith("Ghi"))  # the write-and-publish stage
+    before = _outputs(out)
+    for kind, at in points:
+        killed = _pass(manifest, out, data, kind, at)
+        assert killed.returncode == -signal.SIGKILL, (kind, at, killed.stdout, killed.stderr)
+        runs = _check_store(url)
+        assert [r["status"] for r in runs[:-1]].count("running") == 0  # earlier ones marked interrupted
+        after = _outputs(out)
+        # the previous outputs whole, or, killed once publishing began, possibly the new ones whole
+        assert after is not None and after.keys() == before.keys(), (kind, at)
+        if kind == "step" and at < publishing:
+            assert after == before, (kind, at)
+        before = after
+    finished = _pass(manifest, out, data)
+    assert finished.returncode == 0, finished.stderr
+    summary = json.loads(finished.stdout.splitlines()[-1])
+    assert summary["rows_read"] == summary["rows_stored"] + summary["rows_rejected"] > 0
+    statuses = [r["status"] for r in _check_store(url)]
+    assert statuses[:2] == ["complete", "complete"] and statuses[-1] == "complete"
+    assert set(statuses[2:-1]) == {"interrupted"} and len(statuses) >= 3 + len(points) // 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "out", "province"]  # no staging left
+
+
+def _open_state(out: Path) -> dict[str, list[list[str]]]:
+    """What a fixed point keeps: open findings, links, duplicates and scores (lines sorted)."""
+    def lines(name: str, keep=lambda row: True) -> list[list[str]]:
+        with (out / name).open(encoding="utf-8", newline="") as handle:
+            header, *rows = csv.reader(handle)
+        return [header, *sorted(r for r in rows if keep(dict(zip(header, r, strict=True))))]
+
+    return {"findings": lines("findings.csv", lambda r: r["status"] == "open"),
+            "links": lines("links.csv"), "duplicates": lines("duplicates.csv"), "scorecard": lines("scorecard.csv")}
+
+
+def test_passes_over_unchanged_files_are_a_fixed_point_after_the_first(tmp_path):
+    from lamsach.runner import run_pass
+    from lamsach.settings import Settings
+
+    manifest = generate_province(tmp_path / "province", people=PEOPLE, seed=SEED)
+    settings = Settings(data_dir=tmp_path / "data")
+    states = []
+    for n in range(3):
+        run_pass(manifest, tmp_path / f"out{n}", settings)
+        states.append(_open_state(tmp_path / f"out{n}"))
+    assert states[2] == states[1]
+    assert states[1]["findings"][1:] and states[1]["links"][1:] and states[1]["scorecard"][1:]
