@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from lamsach.data import load_schema
@@ -62,6 +63,9 @@ def test_the_pass_summary_and_report_name_the_column(death_folder, tmp_path):
     assert source["unmapped_columns"] == [{"column": HINTED, "closest": "deceased_dob", "closest_label": "Ngày sinh"}]
     report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert HINTED in report and "deceased_dob" in report
+    book = openpyxl.load_workbook(tmp_path / "out" / "report.xlsx", read_only=True)
+    cells = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+    assert ["death.csv", HINTED, "Ngày sinh (deceased_dob)"] in [r[:3] for r in cells]
 
 
 def test_an_unmapped_column_of_the_sample_is_none(sample_dir):

@@ -145,6 +145,11 @@ def _write_facts(sheet: Worksheet, summary: PassSummary, data: ReportData, f: _F
     rows = [[code, count, reasons.get(code, "")] for code, count in sorted(summary.rejection_reasons.items())]
     if rows:
         row = _write_table(sheet, row + 1, words["rejections_title"], words["rejections_headers"], rows, f)
+    unmapped = [[Path(source["file"]).name, column["column"],
+                 f"{column['closest_label']} ({column['closest']})" if column.get("closest") else ""]
+                for source in summary.sources for column in source.get("unmapped_columns", [])]
+    if unmapped:
+        row = _write_table(sheet, row + 1, words["unmapped_title"], words["unmapped_headers"], unmapped, f)
     return row + 1
 
 
