@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Form, Request
 
 from lamsach.backends.store import access_log
 from lamsach.lookups.access_report import AccessReport, access_report, local_time
+from lamsach.web.errors import WebError
 from lamsach.web.rendering import render, request_lang
 from lamsach.web.security import CsrfChecked, Viewer, require
 
@@ -56,8 +57,6 @@ def citizen_form(request: Request, viewer: Reader):
 def citizen_report(request: Request, viewer: CsrfChecked, citizen_id: Annotated[str, Form()] = ""):
     """A POST, so the ID is in no URL, history or server log."""
     if not viewer.can_read_audit:
-        from lamsach.web.errors import WebError
-
         raise WebError("FORBIDDEN", 403)
     citizen_id = citizen_id.strip()
     if not re.fullmatch(r"[0-9]{12}", citizen_id):

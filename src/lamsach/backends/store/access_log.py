@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from threading import Lock
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +24,7 @@ from lamsach.backends.store.sqlalchemy_store import SqlAlchemyStore
 
 GENESIS = "0" * 64
 CHECKPOINT_EVERY = 1000
+_append_lock = Lock()  # one appender per process: SQLite's busy wait sleeps, a lock hands over at once
 HASHED = ("seq", "at", "client", "scope", "purpose", "subject", "subject_hash", "answer")
 
 
@@ -48,7 +50,7 @@ def append(store: SqlAlchemyStore, lookup: Lookup, now: datetime | None = None) 
     at = (now or datetime.now(UTC)).isoformat(timespec="microseconds")
     for _attempt in range(3):
         try:
-            with store.engine.begin() as conn:
+            with _append_lock, store.engine.begin() as conn:
                 moved = conn.execute(update(t.access_head).where(t.access_head.c.id == 1)
                                      .values(seq=t.access_head.c.seq + 1)).rowcount
                 if not moved:  # the first entry ever
