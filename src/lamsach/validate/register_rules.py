@@ -90,8 +90,11 @@ class RegisterMatch(RuleSpecBase):
                 + joined + f" AND {key} = r.full_name__key AND d.{ctx.quote(parts['name'])} <> r.full_name")
         if year_field:
             selects.append(
+                # the suggestion has the cell's shape: the register's date for a date of birth, its
+                # year for a birth-year cell (a full date was offered in a year cell)
                 finding_select(ctx.dialect, "birth_year_differs_from_register", year_field, "d." + ctx.quote(year_field),
-                        "r.date_of_birth", alias="d.", register_value="r.date_of_birth__year")
+                        "r.date_of_birth" if ctx.schema.field(year_field).type == "date" else "r.date_of_birth__year",
+                        alias="d.", register_value="r.date_of_birth__year")
                 + joined + f" AND {year_col} IS NOT NULL AND r.date_of_birth__year IS NOT NULL "
                 f"AND {year_col} <> r.date_of_birth__year")
         expected_sex = ("d." + ctx.quote(parts["sex"])) if "sex" in parts else ctx.literal(self.sex) if self.sex else None
