@@ -126,6 +126,8 @@ class _Pass:
     # (unit, dataset) -> the record keys of the unit's files for the dataset in this pass: a record
     # of the unit the files no longer hold was withdrawn by it, and is shown for a decision
     sent_keys: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    # dataset -> its rows as this pass stored them, while every one of them was new to the store
+    held: dict[str, list[_HeldRecord] | None] = field(default_factory=dict)
 
     def run(self, reads: list) -> PassSummary:
         """Store the batches, then standardise, validate, link and measure; publish the staging
@@ -175,6 +177,11 @@ class _Pass:
                                read.content, read.format, read.encoding, read.sheet, read.header_row,
                                read.rows_read, rows, list(read.rejections))
             result = self.store.import_batch(self.run_id, batch, self.actor)
+            held = self.held.setdefault(source.dataset, [])
+            if held is not None and result.created == len(rows):
+                held += [_HeldRecord(r.key, r.unit, r.values) for r in rows]
+            else:
+                self.held[source.dataset] = None
             reasons.update(r.code for r in read.rejections)
             summary.rows_read += result.rows_read
             summary.rows_stored += result.rows_stored
@@ -199,7 +206,7 @@ class _Pass:
         for dataset in datasets:
             schema = load_schema(dataset)
             # merged and retired records are kept with their history but no longer checked or counted
-            records = [r for r in self.store.load_records(name, dataset) if in_use(r.data)]
+            records = [r for r in self._records(dataset) if in_use(r.data)]
             result = standardise_records(schema, records, self.future_after or self.reference, messages,
                                          self.manifest.province)
             self.store.apply_changes(name, result.changes, self.actor, run_id=self.run_id)
@@ -212,6 +219,14 @@ class _Pass:
             self.progress.advance()
         self.progress.finish()
         return cell_rows
+
+    def _records(self, dataset: str) -> list:
+        """The dataset's records, in the store's order: the rows this pass stored when each was new
+        and the store holds no others (their values are what it stored), else read from the store."""
+        held = self.held.get(dataset)
+        if held is not None and self.store.count_records(self.manifest.name, dataset) == len(held):
+            return held
+        return self.store.load_records(self.manifest.name, dataset)
 
     def _validate(self, engine: Engine, datasets: list[str], cell_rows: list[dict]) -> str:
         self.progress.start("Kiểm tra theo 6 tiêu chí", len(datasets))
@@ -250,6 +265,15 @@ class _Pass:
         publish(self.staging, self.out_dir, previous=LINK_FILES)
         self.progress.advance()
         self.progress.finish()
+
+
+@dataclass(frozen=True)
+class _HeldRecord:
+    """A row as this pass stored it as a new record (what `load_records` would read back)."""
+
+    key: str
+    unit: str | None
+    data: dict[str, str | None]
 
 
 class _StageClock:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 import pyarrow as pa
 
-from lamsach.backends.store import StoredRecord, ValueChange
+from lamsach.backends.store import ValueChange
 from lamsach.data import fill_template
 from lamsach.domain import DatasetSchema, Repair
 from lamsach.standardise import standardise_dataset
@@ -21,6 +23,14 @@ def repair_message(schema: DatasetSchema, field_name: str, rule: str, original: 
     return fill_template(template, {"field": label, "original": original, "value": value})
 
 
+class RecordValues(Protocol):
+    """What standardising reads of a record: a `StoredRecord`, or a row the pass has just stored."""
+
+    key: str
+    unit: str | None
+    data: dict[str, str | None]
+
+
 @dataclass
 class StandardisedTable:
     schema: DatasetSchema
@@ -31,7 +41,7 @@ class StandardisedTable:
     changes: list[ValueChange]
 
 
-def standardise_records(schema: DatasetSchema, records: list[StoredRecord], reference_date: date,
+def standardise_records(schema: DatasetSchema, records: Sequence[RecordValues], reference_date: date,
                         messages: dict[str, dict[str, str]], province: str | None = None) -> StandardisedTable:
     """Standardise every field of `records`; repairs become versioned changes with source `repair`."""
     columns = {name: [r.data.get(name) for r in records] for name in schema.field_names}

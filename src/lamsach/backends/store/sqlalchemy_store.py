@@ -251,11 +251,13 @@ class SqlAlchemyStore:
                                     t.records.c.record_key == key)).first()
         return StoredRecord(r.id, r.record_key, r.unit, r.row_no, r.version, json.loads(r.data)) if r else None
 
-    def count_records(self, campaign: str | None = None) -> int:
+    def count_records(self, campaign: str | None = None, dataset: str | None = None) -> int:
         with self.engine.connect() as conn:
             query = select(func.count()).select_from(t.records)
             if campaign is not None:
                 query = query.where(t.records.c.campaign == campaign)
+            if dataset is not None:
+                query = query.where(t.records.c.dataset == dataset)
             return int(conn.execute(query).scalar_one())
 
     def batches(self, run_id: int | None = None) -> list[dict]:
