@@ -64,6 +64,8 @@ def test_campaign_file_problems_are_reported_together(tmp_path):
         load_campaign(path)
     messages = " ".join(e.message("en") for e in caught.value.exceptions if isinstance(e, LamsachError))
     assert "deadline" in messages and "overall" in messages and "dung" in messages
+    vietnamese = " ".join(e.message("vi") for e in caught.value.exceptions if isinstance(e, LamsachError))
+    assert "hạn hoàn thành" in vietnamese and "must" not in vietnamese and "not a criterion" not in vietnamese
 
 
 def test_every_misspelt_key_is_an_error_with_its_line_and_the_nearest_key(tmp_path):

@@ -110,13 +110,14 @@ sources:
         ErrorCode.MANIFEST_DATASET_UNKNOWN,
         ErrorCode.MANIFEST_COLUMN_UNKNOWN,
         ErrorCode.MANIFEST_FIELD_MISSING,
-        ErrorCode.MANIFEST_INVALID,
+        ErrorCode.MANIFEST_KEY_UNKNOWN,
     ]
     assert [e.location.row for e in errors] == [4, 6, 9, 10]
     assert errors[0].params["value"] == "land" and "land_parcel" in errors[0].params["expected"]
     assert errors[1].params["value"] == "owner" and "owner_name" in errors[1].message("en")
     assert errors[2].params["field"] == "sources[3].path"
-    assert "colums" in errors[3].message("vi")
+    assert "colums" in errors[3].message("vi") and errors[3].code == ErrorCode.MANIFEST_KEY_UNKNOWN
+    assert errors[3].params["nearest"] == "columns" and errors[3].location.row == 10
 
 
 def test_bad_reference_date(tmp_path: Path) -> None:

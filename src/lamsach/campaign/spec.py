@@ -34,23 +34,24 @@ def load_campaign(path: Path) -> CampaignSpec:
     document = yaml.safe_load(text) or {}
     errors: list[LamsachError] = unknown_keys(text, str(path))
 
-    def problem(reason: str) -> None:
-        errors.append(LamsachError(ErrorCode.MANIFEST_INVALID, Location(file=str(path)), {"reason": reason}))
+    def problem(code: ErrorCode, **params: Any) -> None:
+        """One problem in the file's language-neutral form: a code and its values, worded in vi/en."""
+        errors.append(LamsachError(code, Location(file=str(path)), params))
 
     start = _date(document.get("start"), "start", problem)
     deadline = _date(document.get("deadline"), "deadline", problem)
     if start and deadline and deadline <= start:
-        problem(f"deadline {deadline} must come after start {start}")
+        problem(ErrorCode.CAMPAIGN_DEADLINE_BEFORE_START, start=start.isoformat(), deadline=deadline.isoformat())
     targets = document.get("targets") or {"overall": 0.95}
     if not isinstance(targets, dict):
-        problem("targets: must map a criterion (or overall) to a share between 0 and 1, e.g. overall: 0.95")
+        problem(ErrorCode.CAMPAIGN_TARGET_INVALID, key="targets", value=str(targets))
         targets = {}
     clean_targets: dict[str, float] = {}
     for key, value in targets.items():
         if key not in TARGET_KEYS:
-            problem(f"targets: “{key}” is not a criterion (known: {', '.join(sorted(TARGET_KEYS))})")
+            problem(ErrorCode.CAMPAIGN_TARGET_UNKNOWN, key=str(key), known=", ".join(sorted(TARGET_KEYS)))
         elif not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 1:
-            problem(f"targets: {key} must be a share between 0 and 1, not “{value}”")
+            problem(ErrorCode.CAMPAIGN_TARGET_INVALID, key=f"targets.{key}", value=str(value))
         else:
             clean_targets[key] = float(value)
     units = tuple(str(u).zfill(5) if str(u).isdigit() else str(u) for u in document.get("units") or ())
@@ -73,14 +74,17 @@ def _date(value: Any, key: str, problem) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        problem(f"{key}: needs a date yyyy-mm-dd, not “{value}”" if value is not None else f"{key}: is missing")
+        if value is None:
+            problem(ErrorCode.MANIFEST_FIELD_MISSING, field=key)
+        else:
+            problem(ErrorCode.CAMPAIGN_DATE_INVALID, key=key, value=str(value))
         return None
 
 
 def _positive(value: Any, key: str, problem) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value
-    problem(f"{key} must be a whole number > 0, not “{value}”")
+    problem(ErrorCode.CAMPAIGN_NUMBER_INVALID, key=key, value=str(value))
     return 1
 
 

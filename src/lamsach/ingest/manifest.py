@@ -24,6 +24,7 @@ A column no field takes is named in the pass's summary and report until the mani
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -131,10 +132,9 @@ def _source(raw: Any, number: int, line: int | None, folder: Path, problems: _Pr
         return None
     for key in raw:
         if key not in SOURCE_KEYS:
-            expected = ", ".join(SOURCE_KEYS)
-            problems.add(
-                ErrorCode.MANIFEST_INVALID, line, reason=f"source {number}: unknown key “{key}” ({expected})"
-            )
+            nearest = difflib.get_close_matches(str(key), SOURCE_KEYS, n=1, cutoff=0.0)
+            problems.add(ErrorCode.MANIFEST_KEY_UNKNOWN, line, key=f"sources[{number}].{key}",
+                         nearest=nearest[0] if nearest else "", allowed=", ".join(SOURCE_KEYS))
     path, dataset = _text(raw.get("path")), _text(raw.get("dataset"))
     for key, value in (("path", path), ("dataset", dataset)):
         if not value:
