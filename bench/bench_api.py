@@ -23,6 +23,7 @@ import argparse
 import hashlib
 import json
 import random
+import socket
 import subprocess
 import sys
 import tempfile
@@ -33,8 +34,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests" / "web"))
+import httpx2 as httpx
+
+from lamsach.backends.store import SqlAlchemyStore, access_log
+from lamsach.backends.store.api_clients import add_client
+from lamsach.lookups import default_purposes, scopes
+from lamsach.settings import Settings
+from lamsach.web.passwords import new_token, token_hash
 
 CAMPAIGN = "bench-api"
 COMMUNES = [f"{15000 + 7 * i:05d}" for i in range(40)]
@@ -124,10 +130,25 @@ def _lookup(rng: random.Random, people: int) -> tuple[str, str]:
     return kind, f"/api/v1/{kind}?{params}"
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_serving(base: str, seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/static/app.css", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    raise RuntimeError(f"the server at {base} did not start within {seconds:.0f} s")
+
+
 def _client(base: str, token: str, people: int, deadline: float, interval_s: float, seed: int,
             timings: dict[str, list[float]], lock: threading.Lock, failures: list[str]) -> None:
-    import httpx2 as httpx
-
     rng = random.Random(seed)
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=base, timeout=30, headers=headers) as api, \
@@ -186,12 +207,6 @@ def _database(server_url: str | None):
 
 
 def _bench(args, database_url: str | None) -> None:
-    from lamsach.backends.store import SqlAlchemyStore, access_log
-    from lamsach.backends.store.api_clients import add_client
-    from lamsach.lookups import default_purposes, scopes
-    from lamsach.settings import Settings
-    from lamsach.web.passwords import new_token, token_hash
-
     root = Path(tempfile.mkdtemp(prefix="bench-api-"))
     where = "PostgreSQL" if database_url else "SQLite"
     settings = Settings(data_dir=root / "data", database_url=database_url)
@@ -206,8 +221,6 @@ def _bench(args, database_url: str | None) -> None:
         add_client(store, f"agency-{i:02d}", token_hash(tokens[-1]), list(scopes()),
                    default_purposes(list(scopes())), 1_000_000, None)
     store.engine.dispose()
-
-    from web_fixtures import free_port, wait_until_serving
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
