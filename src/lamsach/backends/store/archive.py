@@ -123,8 +123,9 @@ def search(store: SqlAlchemyStore, terms: list[str], visibility: Visibility, lim
         base = base.join(fts, fts.c.document_id == D.c.id)
         order = fts.c.rank
     else:
-        tsquery = func.to_tsquery("simple", " & ".join([*terms[:-1], f"{terms[-1]}:*"]))
-        vector = func.to_tsvector("simple", texts.c.folded)
+        simple = literal_column("'simple'::regconfig")  # as the index's expression has it, or no index
+        tsquery = func.to_tsquery(simple, " & ".join([*terms[:-1], f"{terms[-1]}:*"]))
+        vector = func.to_tsvector(simple, texts.c.folded)
         base = base.where(vector.op("@@")(tsquery))
         order = func.ts_rank(vector, tsquery).desc()
     base = base.where(visibility.condition())
