@@ -374,8 +374,9 @@ archive_texts = Table(
     Column("folded", Text, nullable=False),
 )
 """A document's text (OCR or its own text layer) with its metadata, and the same folded (no tone
-marks, đ as d) for search; SQLite indexes `folded` in the FTS5 table `archive_fts`, PostgreSQL in
-a GIN index over its `simple` tsvector (both made by the migration)."""
+marks, đ as d) for search; SQLite indexes `folded` in the FTS5 table `archive_fts`, PostgreSQL
+keeps its `simple` tsvector in a generated column `search_vector` with a GIN index (both made by
+the migrations, per dialect)."""
 
 archive_findings = Table(
     "archive_findings",
