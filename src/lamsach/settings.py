@@ -34,6 +34,9 @@ class Settings:
         default="6GB", metadata={"help": "Memory DuckDB may use for batch work."}
     )
     duckdb_threads: int = field(default=2, metadata={"help": "Threads DuckDB may use."})
+    standardise_workers: int = field(
+        default=2, metadata={"help": "Processes that standardise a large dataset's fields side by side (1: one "
+                             "after another). Used by passes started from the command line."})
     link_accept_probability: float = field(
         default=0.99, metadata={"help": "A person reference without a usable ID is linked to its best register "
                                 "candidate when the model gives at least this probability (and the runner-up "

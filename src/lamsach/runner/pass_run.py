@@ -213,7 +213,7 @@ class _Pass:
             # merged and retired records are kept with their history but no longer checked or counted
             records = [r for r in self._records(dataset) if in_use(r.data)]
             result = standardise_records(schema, records, self.future_after or self.reference, messages,
-                                         self.manifest.province)
+                                         self.manifest.province, workers=self.settings.standardise_workers)
             self.store.apply_changes(name, result.changes, self.actor, run_id=self.run_id)
             self.tables[dataset] = engine.register(f"ds_{dataset}", result.table)
             self.summary.records[dataset] = len(records)
