@@ -103,13 +103,17 @@ def test_weekly_report_pdf_and_xlsx_show_the_lagging_units(campaign, tmp_path):
     paths = write_weekly_report(progress, tmp_path, issued=WEEKS[-1])
     html = paths["html"].read_text(encoding="utf-8")
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in html and "Tuần 44 (26/10–01/11/2026)" in html
+    # datasets grouped under the key database they belong to, in the catalogue's order
+    section = html.split("Theo cơ sở dữ liệu trọng điểm")[1].split("</table>")[0]
+    order = [section.index(n) for n in ("CSDL đất đai", "CSDL hộ tịch", "CSDL an sinh xã hội",
+                                         "Dữ liệu đối chiếu")]
+    assert order == sorted(order) and "Người tham gia bảo hiểm xã hội" in section
     lagging = {r.unit for r in progress.latest() if r.lagging}
     assert {campaign["stalled"], campaign["silent"]} <= lagging
     assert not set(campaign["improving"]) <= lagging
     book = load_workbook(paths["xlsx"])
     sheet = book["Theo đơn vị"]
-    lagging_column = [c.value for c in sheet[4]].index("Chậm tiến độ")
-    flagged = {row[1].value for row in sheet.iter_rows(min_row=5) if row[lagging_column].value}
+    flagged = {row[1].value for row in sheet.iter_rows(min_row=5) if row[14].value}
     assert flagged == lagging
     if not Path("/usr/bin/pdftoppm").exists():
         pytest.skip("pdftoppm (poppler-utils) is not installed; .ci/run installs it")

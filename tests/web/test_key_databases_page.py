@@ -44,3 +44,18 @@ def test_the_page_speaks_english(client_as):
     response = client_as("inspector").get("/databases?lang=en")
     assert "The 12 key databases" in response.text and "Social security" in response.text
     assert re.search(r"\d+ of 12 databases complete", response.text)
+
+
+def test_the_dashboard_groups_datasets_by_key_database(client_as, shared_app, built_world):
+    page = client_as("admin").get("/dashboard").context["page"]
+    groups = {g.id: g for g in page.databases}
+    assert list(groups)[:2] == ["land", "education"] and list(groups)[-1] == "reference"
+    assert [d.dataset for d in groups["social_security"].datasets] == ["social_protection", "social_insurance"]
+    assert [d.dataset for d in groups["civil_status"].datasets] == ["birth", "death", "marriage"]
+    land = sum(r["records"] for r in shared_app.state.store.scorecard(built_world.run_id)
+               if r["dataset"] == "land_parcel" and r["criterion"] == "overall")
+    assert groups["land"].records == land
+    officer = client_as("officer").get("/dashboard")
+    mine = {g.id: g for g in officer.context["page"].databases}
+    assert 0 < mine["land"].records < land  # an officer's figures are the own unit's
+    assert 'data-database="social_security"' in officer.text and "/databases" in officer.text

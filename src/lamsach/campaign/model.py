@@ -60,6 +60,7 @@ class CampaignProgress:
     weeks: list[str]  # ISO weeks with a snapshot, oldest first
     units: dict[str, list[UnitWeek]] = field(default_factory=dict)  # unit -> its weeks, oldest first
     province: dict[str, dict[str, float]] = field(default_factory=dict)  # week -> criterion -> share
+    scorecard: list[dict] = field(default_factory=list)  # the newest week's scorecard rows (unit, dataset, …)
 
     def latest(self) -> list[UnitWeek]:
         """Each unit's row for the newest week, best rank first."""

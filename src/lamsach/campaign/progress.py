@@ -46,7 +46,8 @@ def campaign_progress(store: SqlAlchemyStore, spec: CampaignSpec, as_of: date | 
     history: dict[str, list[tuple[date, float]]] = defaultdict(list)
     for week, run in snapshots:
         day = date.fromisoformat(run["reference_date"])
-        scores = _unit_scores(store.scorecard(run["id"]))
+        card = store.scorecard(run["id"])
+        scores = _unit_scores(card)
         units = list(spec.units) or sorted(set(scores) | set(submissions))
         rules = _top_rules(store.finding_counts(run["id"]))
         rows = []
@@ -74,6 +75,7 @@ def campaign_progress(store: SqlAlchemyStore, spec: CampaignSpec, as_of: date | 
                 lagging=bool(reasons), lagging_reasons=tuple(reasons), top_rules=rules.get(unit, ()),
                 outlook=outlook(forecast, target, overall)))
         progress.province[week] = _roll_up(scores)
+        progress.scorecard = list(card)  # the newest week's, per dataset (by key database in reports)
         ranked = sorted(rows, key=lambda r: (-(r.scores.get(OVERALL) or 0.0), r.unit))
         for rank, row in enumerate(ranked, start=1):
             progress.units.setdefault(row.unit, []).append(_with_rank(row, rank))

@@ -1,5 +1,6 @@
 """Catalogue: the province's twelve key databases (data) and where each stands (from the store)."""
 
+from lamsach.catalogue.grouping import DatabaseGroup, DatasetScore, group_by_database
 from lamsach.catalogue.key_databases import (
     PROVABLE,
     STAGES,
@@ -17,5 +18,6 @@ from lamsach.catalogue.status import (
 )
 from lamsach.catalogue.wording import database_words
 
-__all__ = ["OUTLOOKS", "PROVABLE", "STAGES", "DatabaseStatus", "DatasetFigures", "KeyDatabase", "KeyDatabaseCatalogue",
-           "ProvinceDatabases", "database_statuses", "database_words", "load_key_databases", "stage_index"]
+__all__ = ["OUTLOOKS", "PROVABLE", "STAGES", "DatabaseGroup", "DatabaseStatus", "DatasetFigures", "DatasetScore",
+           "KeyDatabase", "KeyDatabaseCatalogue", "ProvinceDatabases", "database_statuses", "database_words",
+           "group_by_database", "load_key_databases", "stage_index"]

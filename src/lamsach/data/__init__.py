@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -29,8 +31,26 @@ SUPPORTED_VERSIONS: dict[str, set[int]] = {
 }
 
 
+PROVINCE_DATA = "LAMSACH_PROVINCE_DATA"
+"""A folder laid out like this package's data (`schemas/`, `code_tables/`) whose files a province
+adds: a new sector dataset is one schema file there (and its code tables), no code. Files the
+package ships are never replaced from it."""
+
+
+def province_file(relative_path: str) -> Path | None:
+    """The province's own copy of a data file the package does not ship, if there is one."""
+    folder = os.environ.get(PROVINCE_DATA)
+    if not folder or resources.files("lamsach.data").joinpath(relative_path).is_file():
+        return None
+    path = Path(folder) / relative_path
+    return path if path.is_file() else None
+
+
 def read_text(relative_path: str) -> str:
     """Text of a data file, e.g. `read_text("schemas/population.yaml")`."""
+    own = province_file(relative_path)
+    if own is not None:
+        return own.read_text(encoding="utf-8")
     return resources.files("lamsach.data").joinpath(relative_path).read_text(encoding="utf-8")
 
 
@@ -69,7 +89,11 @@ def load_yaml(relative_path: str, kind: str) -> dict[str, Any]:
 def dataset_names() -> tuple[str, ...]:
     """Every dataset declared by a schema file, in file-name order."""
     folder = data_path("schemas")
-    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")))
+    names = {p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")}
+    own = os.environ.get(PROVINCE_DATA)
+    if own and (Path(own) / "schemas").is_dir():
+        names |= {p.stem for p in (Path(own) / "schemas").glob("*.yaml")}
+    return tuple(sorted(names))
 
 
 @cache

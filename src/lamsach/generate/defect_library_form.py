@@ -78,7 +78,9 @@ def format_invalid(job: Job) -> bool:
 
 
 def code_not_in_table(job: Job) -> bool:
-    codes = [c for c in job.config["invalid_land_use_codes"] if c != job.value]
+    """A code no table knows: a land-use typo or group code, or a sector's (`invalid_codes`)."""
+    wrong = job.config.get("invalid_codes", {}).get(f"{job.dataset.name}.{job.field}")
+    codes = [c for c in wrong or job.config["invalid_land_use_codes"] if c != job.value]
     if not job.value or not job.claim(job.field, "area_m2"):
         return False
     job.set(job.rng.choice(codes))

@@ -117,10 +117,15 @@ Planter = Callable[[Job], bool]
 
 def planters() -> dict[str, Planter]:
     """Error type -> planter, from the three planter catalogues."""
-    from lamsach.generate import defect_library_form, defect_library_register, defect_library_surface
+    from lamsach.generate import (
+        defect_library_form,
+        defect_library_register,
+        defect_library_sector,
+        defect_library_surface,
+    )
 
     table: dict[str, Planter] = {}
-    for module in (defect_library_form, defect_library_register, defect_library_surface):
+    for module in (defect_library_form, defect_library_register, defect_library_surface, defect_library_sector):
         table.update(module.PLANTERS)
     return table
 

@@ -21,6 +21,7 @@ from lamsach.generate.places import choose_communes
 from lamsach.generate.quirks import apply_quirks, choose_quirk_communes
 from lamsach.generate.reference import reference
 from lamsach.generate.register import DEFAULT_REFERENCE_DATE, build_people, format_date, register_row
+from lamsach.generate.sectors import SECTOR_DATASETS, build_sectors, involve_sector_stories
 from lamsach.generate.truth import Truth
 from lamsach.generate.world import World
 from lamsach.generate.writers import LandWorkbook, write_dataset_csv, write_manifest
@@ -56,10 +57,12 @@ def build_world(people: int = 3000, seed: int = 1, province: str = "38",
     for name in CIVIL_DATASETS:
         world.dataset(name)
     build_civil(world)
+    build_sectors(world)
     if defects:
         for phase in (MEANING, DUPLICATE, SURFACE):
             plant_phase(world, phase)
         apply_quirks(world)
+        involve_sector_stories(world)
         world.truth.finalise(world.datasets)
     return world
 
@@ -91,7 +94,7 @@ def write_province(world: World, out_dir: Path) -> Path:
         titles = {"unit_upper": commune.name.upper(), "extract_date": format_date(world.today)}
         workbook.write(out_dir / path, rows, titles, quirks_of.get(commune.code, set()))
         sources.append((path, "land_parcel", commune.code))
-    for name in CIVIL_DATASETS:
+    for name in (*CIVIL_DATASETS, *SECTOR_DATASETS):
         dataset = world.datasets[name]
         write_dataset_csv(out_dir / f"{name}.csv", dataset.schema, dataset.rows, bom=name in outputs["csv_with_bom"])
         sources.append((f"{name}.csv", name, None))

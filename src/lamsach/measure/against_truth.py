@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -32,6 +32,16 @@ class TruthScore:
     clean_records: int
     false_alarms: int
     false_alarm_examples: list[tuple[str, str, str]]
+    clean_by_dataset: dict[str, int] = field(default_factory=dict)
+    alarms_by_dataset: dict[str, int] = field(default_factory=dict)
+
+    def by_dataset(self) -> list[tuple[str, int, int, int, int]]:
+        """Per dataset: (dataset, planted, found, false alarms, records with no defect): the
+        self-check a new sector dataset must pass on its own, not hidden in the province's total."""
+        names = sorted({c.dataset for c in self.classes} | set(self.clean_by_dataset))
+        return [(d, sum(c.planted for c in self.classes if c.dataset == d),
+                 sum(c.found for c in self.classes if c.dataset == d),
+                 self.alarms_by_dataset.get(d, 0), self.clean_by_dataset.get(d, 0)) for d in names]
 
     @property
     def false_alarm_rate(self) -> float:
@@ -71,4 +81,10 @@ def score_against_truth(out_dir: Path, truth_dir: Path, clean_dir: Path | None =
     alarms = sorted(k for k in clean if k in by_record)
     examples = [(d, r, by_record[(d, r)][0]["rule"]) for d, r in alarms[:20]]
     classes = [ClassScore(d, e, n, found) for (d, e), (n, found) in counts.items()]
-    return TruthScore(classes, len(clean), len(alarms), examples)
+    clean_by: dict[str, int] = defaultdict(int)
+    alarms_by: dict[str, int] = defaultdict(int)
+    for dataset, _ in clean:
+        clean_by[dataset] += 1
+    for dataset, _ in alarms:
+        alarms_by[dataset] += 1
+    return TruthScore(classes, len(clean), len(alarms), examples, dict(clean_by), dict(alarms_by))

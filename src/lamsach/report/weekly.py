@@ -11,6 +11,7 @@ from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
 from lamsach.campaign.model import CampaignProgress
+from lamsach.catalogue import group_by_database
 from lamsach.data import read_text, rule_label
 from lamsach.report.labels import day, number, percent, signed_points, week_label
 from lamsach.report.weekly_chart import progress_chart
@@ -44,7 +45,8 @@ def render_weekly_html(progress: CampaignProgress, issued: date) -> str:
         province=progress.province.get(week, {}), place=report_place(spec),
         lagging=[r for r in rows if r.lagging], criteria=CRITERIA_COLUMNS, lagging_vi=LAGGING_VI,
         outlook_vi=OUTLOOK_VI, on_track=sum(not r.lagging for r in rows),
-        chart=Markup(progress_chart(progress, target)))
+        chart=Markup(progress_chart(progress, target)),
+        databases=group_by_database(progress.scorecard))
 
 
 def report_place(spec) -> str:

@@ -49,12 +49,13 @@ class RegisterMatch(RuleSpecBase):
 
     role: str = ""
     sex: str | None = None
+    full_dob: bool = False  # compare the whole birth date, not only its year (social insurance)
     kind: ClassVar[str] = "register_match"
 
     def emits(self) -> tuple[str, ...]:
         return ("id_not_in_register", "id_sex_century_mismatch", "name_differs_from_register",
                 "name_spelling_differs_from_register", "birth_year_differs_from_register",
-                "sex_differs_from_register")
+                "sex_differs_from_register", *(("birth_date_differs_from_register",) if self.full_dob else ()))
 
     def to_sql(self, ctx: RuleContext) -> str | None:
         register = register_view(ctx)
@@ -97,6 +98,14 @@ class RegisterMatch(RuleSpecBase):
                         alias="d.", register_value="r.date_of_birth__year")
                 + joined + f" AND {year_col} IS NOT NULL AND r.date_of_birth__year IS NOT NULL "
                 f"AND {year_col} <> r.date_of_birth__year")
+        if self.full_dob and "dob" in parts:  # same year, another day: the year check above stays silent
+            dob = f"TRY_CAST(d.{ctx.quote(parts['dob'])} AS DATE)"
+            selects.append(
+                finding_select(ctx.dialect, "birth_date_differs_from_register", parts["dob"],
+                               "d." + ctx.quote(parts["dob"]), "r.date_of_birth", alias="d.",
+                               register_value="r.date_of_birth")
+                + joined + f" AND {dob} IS NOT NULL AND TRY_CAST(r.date_of_birth AS DATE) IS NOT NULL "
+                f"AND {year_col} = r.date_of_birth__year AND {dob} <> TRY_CAST(r.date_of_birth AS DATE)")
         expected_sex = ("d." + ctx.quote(parts["sex"])) if "sex" in parts else ctx.literal(self.sex) if self.sex else None
         if expected_sex:
             # without a sex column (a husband's or wife's sex is fixed by the role) the finding sits

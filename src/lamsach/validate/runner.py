@@ -16,8 +16,9 @@ from lamsach.domain import DatasetSchema, ErrorCode, LamsachError, Location
 from lamsach.validate.context import RuleContext
 from lamsach.validate.register_rules import CROSS_RULE_KINDS
 from lamsach.validate.rule_library import COLUMNS, RULE_KINDS, Required, RuleSpecBase
+from lamsach.validate.sector_rules import SECTOR_RULE_KINDS
 
-ALL_KINDS = {**RULE_KINDS, **CROSS_RULE_KINDS}
+ALL_KINDS = {**RULE_KINDS, **CROSS_RULE_KINDS, **SECTOR_RULE_KINDS}
 FINDING_COLUMNS = ("dataset", "record_id", "unit", "field", "criterion", "rule", "severity", "status",
                    "message", "suggested_value")
 
@@ -35,7 +36,7 @@ def rule_specs(schema: DatasetSchema, overrides: dict[str, dict] | None = None) 
             raise LamsachError(ErrorCode.DATA_FILE_INVALID, Location(file=schema.source_file, row=position),
                                {"reason": f"unknown rule kind {kind!r} (known: {', '.join(sorted(ALL_KINDS))})"})
         params.setdefault("rule", kind)
-        for key in ("fields", "roles"):
+        for key in ("fields", "roles", "given", "values"):
             if key in params:
                 params[key] = tuple(params[key])
         specs.append(ALL_KINDS[kind](**params))

@@ -12,11 +12,12 @@ from fastapi import APIRouter, Request
 
 from lamsach.backends.store import SqlAlchemyStore
 from lamsach.campaign import CampaignProgress, CampaignSpec, UnitWeek, campaign_progress
+from lamsach.catalogue import group_by_database
 from lamsach.domain import CRITERIA
 from lamsach.measure import OVERALL
 from lamsach.report.labels import day, week_label
 from lamsach.web.campaigns import Campaign, campaign_names, campaign_spec
-from lamsach.web.rendering import render
+from lamsach.web.rendering import render, request_lang
 from lamsach.web.security import SignedIn, Viewer
 
 log = logging.getLogger("lamsach.web.dashboard")
@@ -55,6 +56,7 @@ class DashboardPage:
     lagging: list[UnitRow] = field(default_factory=list)
     trend: dict = field(default_factory=dict)  # ECharts data: weeks, one series per unit
     pending: bool = False  # a pass is running or waiting: figures will move
+    databases: list = field(default_factory=list)  # catalogue.DatabaseGroup: the visible units' datasets by key database
 
 
 def progress_for(store: SqlAlchemyStore, spec: CampaignSpec) -> CampaignProgress:
@@ -111,7 +113,8 @@ def dashboard_page(request: Request, spec: CampaignSpec, viewer: Viewer) -> Dash
                          "data": _by_week(progress.weeks, weeks)} for unit, weeks in sorted(visible.items())]}
     return DashboardPage(spec.name, week_label(progress.weeks[-1]) if progress.weeks else None, day(spec.deadline),
                          spec.targets.get(OVERALL), criteria, rows, province, [r for r in rows if r.lagging], trend,
-                         request.app.state.jobs.pending(spec.name))
+                         request.app.state.jobs.pending(spec.name),
+                         group_by_database(progress.scorecard, set(visible), request_lang(request)))
 
 
 def _by_week(weeks: list[str], unit_weeks: list[UnitWeek]) -> list[float | None]:
