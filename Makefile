@@ -14,9 +14,11 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	@sh scripts/system_packages.sh
 
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test,bench]"
+	@sh scripts/system_packages.sh
 
 ## Install, generate a sample province and run the whole pass on it with the embedded store.
 demo: install

@@ -34,6 +34,9 @@ class Settings:
         default="6GB", metadata={"help": "Memory DuckDB may use for batch work."}
     )
     duckdb_threads: int = field(default=2, metadata={"help": "Threads DuckDB may use."})
+    standardise_workers: int = field(
+        default=2, metadata={"help": "Processes that standardise a large dataset's fields side by side (1: one "
+                             "after another). Used by passes started from the command line."})
     link_accept_probability: float = field(
         default=0.99, metadata={"help": "A person reference without a usable ID is linked to its best register "
                                 "candidate when the model gives at least this probability (and the runner-up "
@@ -60,6 +63,37 @@ class Settings:
                                 "probability up (the exact duplicate rules report copies regardless)."})
     dedupe_expected_share: float = field(
         default=0.01, metadata={"help": "The share of records expected to be duplicates: the dedupe models' prior."})
+
+    sync_target: str | None = field(
+        default=None, metadata={"help": "URL of the National Data Center's batch endpoint (or of a test receiver, "
+                                "`lamsach sync receiver`); with it set, `lamsach serve` sends the outbox in the "
+                                "background. See docs/sync.md."})
+    sync_token: str | None = field(
+        default=None, metadata={"help": "Bearer token the sender presents to the receiver."})
+    sync_client_cert: Path | None = field(
+        default=None, metadata={"help": "Client certificate (PEM) the sender presents over TLS, if the receiver asks."})
+    sync_client_key: Path | None = field(
+        default=None, metadata={"help": "Private key (PEM) of the client certificate."})
+    sync_ca_file: Path | None = field(
+        default=None, metadata={"help": "CA certificates (PEM) that sign the receiver's certificate; the "
+                                "system's otherwise."})
+    sync_batch_size: int = field(
+        default=2000, metadata={"help": "Record versions per batch sent to the National Data Center."})
+    sync_timeout_s: float = field(
+        default=60.0, metadata={"help": "How long the sender waits for one batch's acknowledgement."})
+    sync_retry_base_ms: int = field(
+        default=500, metadata={"help": "First wait before sending a batch again after a failure; it doubles "
+                               "on each failure (with jitter) up to sync_retry_max_s."})
+    sync_retry_max_s: float = field(
+        default=60.0, metadata={"help": "Longest wait between two attempts at one batch."})
+    sync_give_up_s: float = field(
+        default=900.0, metadata={"help": "`sync push` stops (the backlog stays queued) when the receiver has "
+                                 "not answered for this long."})
+    sync_ack_overdue_hours: float = field(
+        default=24.0, metadata={"help": "A record sent this many hours ago and still not acknowledged gets a "
+                                "finding under the shared criterion."})
+    sync_interval_s: float = field(
+        default=60.0, metadata={"help": "How often `lamsach serve`'s background sender looks for new versions."})
 
     key_databases: Path | None = field(
         default=None, metadata={"help": "The province's own catalogue of its twelve key databases (YAML, the shape "

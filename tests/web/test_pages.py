@@ -124,3 +124,11 @@ def test_datasets_are_named_in_the_officers_language(client_as):
     assert re.search(r'data-dataset="land_parcel">Đất đai ·', html)
     assert ">Land</option>" in client.get("/queue?lang=en").text
     client.get("/queue?lang=vi")
+
+
+def test_dashboard_shows_the_shared_criterion_beside_the_five_at_zero_before_any_sync(client_as, built_world):
+    response = client_as("admin").get("/dashboard")
+    page = response.context["page"]
+    assert page.criteria == ["correct", "complete", "clean", "live", "unified", "shared"]
+    assert all(u.scores["shared"] == 0 for u in page.units) and page.province["shared"] == 0
+    assert "Dùng chung" in response.text and 'href="/queue?criterion=shared&status=open"' in response.text

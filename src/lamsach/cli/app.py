@@ -17,6 +17,7 @@ from lamsach.cli.databases import databases
 from lamsach.cli.options import DatabaseUrl, DataDir, Lang, settings_for
 from lamsach.cli.records import finding_app, record_app
 from lamsach.cli.serve import serve
+from lamsach.cli.sync import sync_app
 from lamsach.cli.users import user_app
 from lamsach.settings import Settings
 
@@ -31,6 +32,7 @@ app.add_typer(audit_app, name="audit")
 app.command()(serve)
 app.add_typer(record_app, name="record")
 app.add_typer(finding_app, name="finding")
+app.add_typer(sync_app, name="sync")
 app.command()(databases)
 
 

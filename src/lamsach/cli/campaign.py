@@ -110,7 +110,7 @@ def show(name: CampaignName, as_of: AsOf = None, data_dir: DataDir = None,
     target = spec.targets.get("overall")
     table = Table(title=f"{name} — {week_label(progress.weeks[-1])}, hạn {day(spec.deadline)}"
                   + (f", chỉ tiêu {percent(target)}" if target is not None else ""))
-    for column in ("Hạng", "Đơn vị", "Tên", "Bản ghi", "Đạt cả 5", "Thay đổi", "Dự báo đến hạn", "Nhận định",
+    for column in ("Hạng", "Đơn vị", "Tên", "Bản ghi", "Đạt cả 5", "Dùng chung", "Thay đổi", "Dự báo đến hạn", "Nhận định",
                    "Chậm", "Gửi gần nhất", "Lỗi nhiều nhất"):
         table.add_column(column)
     for row in progress.latest():
@@ -118,13 +118,14 @@ def show(name: CampaignName, as_of: AsOf = None, data_dir: DataDir = None,
         forecast = "" if row.forecast is None else percent(row.forecast) + (
             f" ({percent(row.forecast_low, 0)}–{percent(row.forecast_high, 0)})" if row.forecast_low is not None else "")
         table.add_row(str(row.rank), row.unit, row.unit_name, number(row.records), percent(overall),
+                      percent(row.scores.get("shared")),
                       signed_points(row.change), forecast, OUTLOOK_VI.get(row.outlook or "", ""),
                       ", ".join(LAGGING_VI[r] for r in row.lagging_reasons),
                       day(row.last_submission) if row.last_submission else "chưa gửi",
                       rule_label(row.top_rules[0][0]) if row.top_rules else "")
-    total = progress.province.get(progress.weeks[-1], {}).get("overall")
+    week = progress.province.get(progress.weeks[-1], {})
     table.add_row("", spec.manifest.province, "Toàn tỉnh", number(sum(r.records for r in progress.latest())),
-                  percent(total), "", "", "", "", "", "", style="bold")
+                  percent(week.get("overall")), percent(week.get("shared")), "", "", "", "", "", "", style="bold")
     console.print(table)
 
 

@@ -35,6 +35,10 @@ def serve(
         os.environ["LAMSACH_DATABASE_URL"] = settings.database_url
     os.environ["LAMSACH_WEB_SECURE_COOKIES"] = "1" if secure_cookies else ""
     SqlAlchemyStore.open(settings.store_url).engine.dispose()  # migrate once, before the workers start
+    from lamsach.sync.background import start_background_sender
+
+    if start_background_sender(settings):  # LAMSACH_SYNC_TARGET set: deliver the outbox meanwhile
+        typer.echo(f"lamsach: gửi dữ liệu dùng chung tới {settings.sync_target}")
     if settings.archive_verify_hours > 0:  # the archive's fixity check, in this (supervising) process
         from lamsach.archive import FixitySchedule
 

@@ -27,6 +27,7 @@ class PassSummary:
     repairs: int = 0
     links: int = 0
     duplicates: int = 0
+    published: dict[str, int] = field(default_factory=dict)  # versions published, unchanged, blocked, acknowledged
     stage_seconds: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
     # the files' own date when the snapshot is dated before it: dates up to it are not "in the future"

@@ -68,7 +68,8 @@ def render_scan(lines: list[str], seed: int = 1, look: ScanLook | None = None, f
 def scan_bytes(pages: list, kind: str = "PNG") -> bytes:
     """Pages as one file as a scanner writes it: PNG or JPEG (first page), TIFF or PDF (all)."""
     buffer = io.BytesIO()
-    first, rest = pages[0], pages[1:]
+    # copies: a save leaves encoder settings on the image that a save in another format trips on
+    first, rest = pages[0].copy(), [page.copy() for page in pages[1:]]
     if kind in ("TIFF", "PDF"):
         first.save(buffer, format=kind, save_all=True, append_images=rest, resolution=DPI, dpi=(DPI, DPI))
     else:

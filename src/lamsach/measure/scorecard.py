@@ -7,7 +7,7 @@ denominators are kept (not only the share) so scores roll up the unit hierarchy 
 from __future__ import annotations
 
 from lamsach.backends.engine import Engine
-from lamsach.domain import DATA_CRITERIA
+from lamsach.domain import DATA_CRITERIA, Criterion
 
 SCORECARD_COLUMNS = ("unit", "dataset", "criterion", "records", "passing", "score")
 OVERALL = "overall"
@@ -15,10 +15,17 @@ OVERALL = "overall"
 not in scorecard.csv, whose criterion column is one of the six by contract."""
 
 
-def build_scorecard(engine: Engine, records: dict[str, str], findings: str) -> str:
-    """Engine table `scorecard` from the record tables (dataset -> table) and the findings table."""
+def build_scorecard(engine: Engine, records: dict[str, str], findings: str, shared: str | None = None) -> str:
+    """Engine table `scorecard` from the record tables (dataset -> table) and the findings table.
+
+    With `shared` (a table of the dataset and record_id of records that pass *shared*, made by the
+    publish stage), the sixth criterion is scored too: a record passes it when it is in that table,
+    whatever its findings (a record waiting for its first acknowledgement has no finding, yet fails)."""
     quote = engine.dialect.quote
-    criteria = ", ".join(f"('{c}', {i})" for i, c in enumerate([*(c.value for c in DATA_CRITERIA), OVERALL]))
+    measured = [*(c.value for c in DATA_CRITERIA), *([Criterion.SHARED.value] if shared else []), OVERALL]
+    criteria = ", ".join(f"('{c}', {i})" for i, c in enumerate(measured))
+    not_shared = (f" UNION SELECT dataset, record_id, 'shared' FROM recs r WHERE NOT EXISTS (SELECT 1 FROM "
+                  f"{quote(shared)} s WHERE s.dataset = r.dataset AND s.record_id = r.record_id)") if shared else ""
     data_criteria = ", ".join(f"'{c.value}'" for c in DATA_CRITERIA)
     units = " UNION ALL ".join(
         f"SELECT '{dataset}' AS dataset, record_id, coalesce(__unit, '') AS unit FROM {quote(table)}"
@@ -28,8 +35,8 @@ def build_scorecard(engine: Engine, records: dict[str, str], findings: str) -> s
         f"CREATE OR REPLACE TABLE {quote(name)} AS "
         f"WITH recs AS ({units}), crit(criterion, ord) AS (VALUES {criteria}), "
         f"failing AS (SELECT DISTINCT dataset, record_id, criterion FROM {quote(findings)} "
-        f"WHERE status = 'open' UNION SELECT DISTINCT dataset, record_id, '{OVERALL}' FROM {quote(findings)} "
-        f"WHERE status = 'open' AND criterion IN ({data_criteria})) "
+        f"WHERE status = 'open' AND criterion <> 'shared' UNION SELECT DISTINCT dataset, record_id, '{OVERALL}' FROM {quote(findings)} "
+        f"WHERE status = 'open' AND criterion IN ({data_criteria}){not_shared}) "
         f"SELECT r.unit, r.dataset, c.criterion, count(*) AS records, "
         f"count(*) - count(f.record_id) AS passing, "
         f"round((count(*) - count(f.record_id)) / count(*), 4) AS score "

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from lamsach.backends.engine import Dialect, Engine
-from lamsach.domain import DATA_CRITERIA
+from lamsach.domain import CRITERIA, DATA_CRITERIA
 from lamsach.report.labels import UnitTitle, criterion_label, labels, unit_title
 from lamsach.report.scores import OVERALL, ScoreRow, score_rows, unit_findings_table
 
@@ -68,7 +68,8 @@ def report_data(engine: Engine, tables: dict[str, str], findings: str, scorecard
                 generated_at: datetime, rules_limit: int = 15, unit_rules_limit: int = 10,
                 worst_limit: int = 10) -> ReportData:
     """Everything the two reports show, from the record tables, the findings and the scorecard."""
-    criteria = [c.value for c in DATA_CRITERIA]
+    scored = {r["criterion"] for r in engine.rows(f"SELECT DISTINCT criterion FROM {engine.dialect.quote(scorecard)}")}
+    criteria = [c.value for c in CRITERIA if c in DATA_CRITERIA or c.value in scored]
     order = {c: i for i, c in enumerate(criteria)}
     unit_findings = unit_findings_table(engine, tables, findings)
     rows = score_rows(engine, tables, unit_findings, scorecard)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lamsach.backends.engine import Dialect, Engine
-from lamsach.domain import DATA_CRITERIA
+from lamsach.domain import CRITERIA, DATA_CRITERIA
 
 OVERALL = "overall"
 """The pseudo-criterion: passing all five data criteria."""
@@ -25,6 +25,11 @@ def sql_text(value: str) -> str:
 
 def data_criteria_sql() -> str:
     return ", ".join(sql_text(c.value) for c in DATA_CRITERIA)
+
+
+def measured_criteria_sql() -> str:
+    """The six criteria: *shared* is in the scorecard when the pass published, beside the five."""
+    return ", ".join(sql_text(c.value) for c in CRITERIA)
 
 
 @dataclass
@@ -76,7 +81,7 @@ def score_rows(engine: Engine, tables: dict[str, str], unit_findings: str, score
         f"  count(*) - count(x.record_id) AS passing FROM recs r LEFT JOIN failing x "
         f"  ON x.dataset = r.dataset AND x.record_id = r.record_id GROUP BY r.unit, r.dataset), "
         f"card AS (SELECT unit, dataset, criterion, records, passing FROM {quote(scorecard)} "
-        f"  WHERE criterion IN ({five}) UNION ALL SELECT * FROM overall) "
+        f"  WHERE criterion IN ({measured_criteria_sql()}) UNION ALL SELECT * FROM overall) "
         f"SELECT unit, dataset, criterion, sum(records)::BIGINT AS records, sum(passing)::BIGINT AS passing, "
         f"round(sum(passing) / sum(records), 4) AS score, grouping(unit) AS all_units, "
         f"grouping(dataset) AS all_datasets FROM card "

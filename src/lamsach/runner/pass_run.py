@@ -29,7 +29,7 @@ from lamsach.ingest import (
 )
 from lamsach.link.stage import LINK_FILES, LinkContext, deduplicate, enrich, link_people, write_link_files
 from lamsach.measure import build_scorecard
-from lamsach.publish import discard, open_staging, publish, save_results, write_outputs
+from lamsach.publish import discard, open_staging, publish, publish_shared, save_results, write_outputs
 from lamsach.review.decisions import apply_decisions
 from lamsach.runner.progress import Progress, SilentProgress
 from lamsach.settings import Settings
@@ -146,7 +146,12 @@ class _Pass:
             # after linking: enrichment and fuzzy matching add findings officers may have decided on too
             apply_decisions(engine, findings, self.tables, self.store.finding_decisions(self.manifest.name))
             self.clock.lap("link")
-            scorecard = build_scorecard(engine, self.tables, findings)
+            shared = publish_shared(engine, self.store, self.manifest.name, self.run_id, self.tables, findings,
+                                    self.settings.sync_ack_overdue_hours)
+            self.summary.published = {"published": shared.counts.published, "unchanged": shared.counts.unchanged,
+                                      "blocked": shared.counts.blocked, "acknowledged": shared.acknowledged}
+            self.clock.lap("publish")
+            scorecard = build_scorecard(engine, self.tables, findings, shared.passing)
             self.clock.lap("measure")
             self._write(engine, datasets, findings, links, scorecard)
             self.clock.lap("report")
@@ -208,7 +213,7 @@ class _Pass:
             # merged and retired records are kept with their history but no longer checked or counted
             records = [r for r in self._records(dataset) if in_use(r.data)]
             result = standardise_records(schema, records, self.future_after or self.reference, messages,
-                                         self.manifest.province)
+                                         self.manifest.province, workers=self.settings.standardise_workers)
             self.store.apply_changes(name, result.changes, self.actor, run_id=self.run_id)
             self.tables[dataset] = engine.register(f"ds_{dataset}", result.table)
             self.summary.records[dataset] = len(records)

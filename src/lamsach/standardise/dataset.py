@@ -8,6 +8,8 @@ canonical is kept as its (encoding-repaired, trimmed) text and reported.
 
 from __future__ import annotations
 
+import multiprocessing
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -45,19 +47,27 @@ def standardise_dataset(
     reference_date: date | None = None,
     *,
     province: str | None = None,
+    workers: int = 1,
 ) -> StandardisedDataset:
     """Standardise `columns` (field name -> cells as text) of a dataset declared by `schema`.
 
     Fields of the schema missing from `columns` come back as all-None columns; columns the schema
     does not declare are ignored. `reference_date` is "today" for future-date checks;
     `province` (2025 province code, e.g. the manifest's) is assumed where an address names none.
+    With `workers` > 1 and at least `PARALLEL_MIN_ROWS` rows, the fields are standardised in that
+    many forked processes (each field on its own depends on nothing else: the same result).
     """
     today = reference_date or date.today()
     rows = max((len(v) for v in columns.values()), default=0)
     out = StandardisedDataset(columns={})
-    for spec in schema.fields:
-        values = list(columns.get(spec.name) or [None] * rows)
-        result = standardise_field(values, spec, today, province)
+    # forked only from a main thread: a server's worker thread is not alone in its process
+    if (workers > 1 and rows >= PARALLEL_MIN_ROWS and len(schema.fields) > 1
+            and threading.current_thread() is threading.main_thread()):
+        results = _fields_in_parallel(schema, columns, rows, today, province, workers)
+    else:
+        results = [standardise_field(list(columns.get(spec.name) or [None] * rows), spec, today, province)
+                   for spec in schema.fields]
+    for spec, result in zip(schema.fields, results, strict=True):
         out.columns[spec.name] = result.values
         out.derived.update(result.derived)
         out.repairs[spec.name] = sorted(result.repairs, key=lambda r: r.index)
@@ -65,6 +75,35 @@ def standardise_dataset(
     out.problems.extend(id_person_problems(schema, out.columns, out.derived, out.problems))
     out.problems.extend(address_commune_problems(schema, out.columns, out.derived))
     return out
+
+
+PARALLEL_MIN_ROWS = 20_000
+"""Below this many rows, forking processes costs more than the fields take one after another."""
+
+_FORKED: tuple | None = None  # what forked workers read: set before the fork, never sent to them
+
+
+def _fields_in_parallel(schema: DatasetSchema, columns: dict[str, list[str | None]], rows: int, today: date,
+                        province: str | None, workers: int) -> list[ColumnResult]:
+    """Each field in one of `workers` forked processes, the slowest (names, addresses) first so
+    the others fill in beside them; the columns reach the workers by the fork, not by pickling."""
+    global _FORKED
+    weight = {"address": 0, "name": 1}
+    order = sorted(range(len(schema.fields)), key=lambda i: (weight.get(schema.fields[i].type, 2), i))
+    _FORKED = (schema, columns, rows, today, province)
+    try:
+        with multiprocessing.get_context("fork").Pool(min(workers, len(order))) as pool:
+            done = dict(zip(order, pool.map(_field_in_worker, order, chunksize=1), strict=True))
+    finally:
+        _FORKED = None
+    return [done[i] for i in range(len(schema.fields))]
+
+
+def _field_in_worker(index: int) -> ColumnResult:
+    assert _FORKED is not None
+    schema, columns, rows, today, province = _FORKED
+    spec = schema.fields[index]
+    return standardise_field(list(columns.get(spec.name) or [None] * rows), spec, today, province)
 
 
 def standardise_field(

@@ -42,10 +42,11 @@ class StandardisedTable:
 
 
 def standardise_records(schema: DatasetSchema, records: Sequence[RecordValues], reference_date: date,
-                        messages: dict[str, dict[str, str]], province: str | None = None) -> StandardisedTable:
+                        messages: dict[str, dict[str, str]], province: str | None = None,
+                        workers: int = 1) -> StandardisedTable:
     """Standardise every field of `records`; repairs become versioned changes with source `repair`."""
     columns = {name: [r.data.get(name) for r in records] for name in schema.field_names}
-    result = standardise_dataset(schema, columns, reference_date=reference_date, province=province)
+    result = standardise_dataset(schema, columns, reference_date=reference_date, province=province, workers=workers)
     keys = [r.key for r in records]
     changes = [
         ValueChange(schema.name, keys[repair.index], field_name, repair.value, "repair",

@@ -123,8 +123,9 @@ def search(store: SqlAlchemyStore, terms: list[str], visibility: Visibility, lim
         base = base.join(fts, fts.c.document_id == D.c.id)
         order = fts.c.rank
     else:
-        tsquery = func.to_tsquery("simple", " & ".join([*terms[:-1], f"{terms[-1]}:*"]))
-        vector = func.to_tsvector("simple", texts.c.folded)
+        # the stored `search_vector` column (migration 0013) and its GIN index
+        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), " & ".join([*terms[:-1], f"{terms[-1]}:*"]))
+        vector = literal_column("archive_texts.search_vector")
         base = base.where(vector.op("@@")(tsquery))
         order = func.ts_rank(vector, tsquery).desc()
     base = base.where(visibility.condition())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -126,6 +126,29 @@ class RunInfo:
     summary: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class PublishItem:
+    """One record version to publish: its values as the store keeps them (JSON text)."""
+
+    dataset: str
+    record_key: str
+    unit: str | None
+    version: int
+    data: str
+    citizen_id: str | None = None
+
+
+@dataclass
+class PublishCounts:
+    published: int = 0  # versions newly published (and queued) by this call
+    unchanged: int = 0  # records whose current version was published already
+    blocked: int = 0  # records whose current version may not be published
+
+
+LineFor = Callable[[PublishItem, datetime], str]
+"""Renders the JSON line the National Data Center receives for a published version."""
+
+
 class Store(Protocol):
     """Everything the pass's stages ask of the system of record; `SqlAlchemyStore` implements it.
 
@@ -159,3 +182,6 @@ class Store(Protocol):
     def run(self, run_id: int) -> dict | None: ...
     def unit_findings(self, run_id: int, unit: str, status: str | None = "open") -> list[dict]: ...
     def run_units(self, run_id: int) -> list[str]: ...
+    def publish_current(self, campaign: str, run_id: int | None, blocked: Callable[[str, str], bool],
+                        line_for: LineFor) -> PublishCounts: ...
+    def sync_states(self, campaign: str) -> list[dict]: ...

@@ -22,6 +22,7 @@ from lamsach.backends.store.base import (
     BatchInput,
     BatchResult,
     ChangeRow,
+    PublishCounts,
     StoredRecord,
     ValueChange,
     process_alive,
@@ -500,6 +501,20 @@ class SqlAlchemyStore:
                 found.update({r.record_key: StoredRecord(r.id, r.record_key, r.unit, r.row_no, r.version,
                                                          json.loads(r.data)) for r in rows})
         return found
+
+    # the shared layer and its outbox (publish stage) -----------------------------------------
+    def publish_current(self, campaign: str, run_id: int | None, blocked, line_for) -> PublishCounts:
+        """Publish every record's current version that `blocked(dataset, key)` lets through and that
+        is not published yet, with its outbox entry, in one transaction (`shared_layer.py`)."""
+        from lamsach.backends.store.shared_layer import publish_current
+
+        return publish_current(self, campaign, run_id, blocked, line_for)
+
+    def sync_states(self, campaign: str) -> list[dict]:
+        """Per record: current version, published version, outbox state of the current version."""
+        from lamsach.backends.store.shared_layer import sync_states
+
+        return sync_states(self, campaign)
 
 
 def _citizen_id(data: dict) -> str | None:

@@ -374,8 +374,9 @@ archive_texts = Table(
     Column("folded", Text, nullable=False),
 )
 """A document's text (OCR or its own text layer) with its metadata, and the same folded (no tone
-marks, đ as d) for search; SQLite indexes `folded` in the FTS5 table `archive_fts`, PostgreSQL in
-a GIN index over its `simple` tsvector (both made by the migration)."""
+marks, đ as d) for search; SQLite indexes `folded` in the FTS5 table `archive_fts`, PostgreSQL
+keeps its `simple` tsvector in a generated column `search_vector` with a GIN index (both made by
+the migrations, per dialect)."""
 
 archive_findings = Table(
     "archive_findings",
@@ -424,3 +425,77 @@ archive_checks = Table(
 )
 """Fixity checks as events: when, which file (original or copy), outcome (ok, missing, altered,
 repaired), so an inspector can show that no kept file changed."""
+
+published = Table(
+    "published",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign", String(200), nullable=False),
+    Column("dataset", String(100), nullable=False),
+    Column("record_key", String(200), nullable=False),
+    Column("unit", String(20)),
+    Column("version", Integer, nullable=False),
+    Column("data", Text, nullable=False),
+    Column("citizen_id", String(20)),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("run_id", Integer, ForeignKey("runs.id")),
+    UniqueConstraint("campaign", "dataset", "record_key", name="uq_published_key"),
+    Index("ix_published_citizen_id", "citizen_id"),
+)
+"""The shared layer: per record, its latest published version (values as JSON text, the same shape
+as `records.data`). A version is published when it has no open finding of error severity; a
+record whose newer version is blocked keeps its last published one here, and `version` tells
+a reader whether that is the record's current version (`records.version`). Lookups read this."""
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign", String(200), nullable=False),
+    Column("dataset", String(100), nullable=False),
+    Column("record_key", String(200), nullable=False),
+    Column("unit", String(20)),
+    Column("version", Integer, nullable=False),
+    Column("line", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("batch_key", String(64)),
+    Column("reason", Text),
+    Column("acked_at", DateTime(timezone=True)),
+    UniqueConstraint("campaign", "dataset", "record_key", "version", name="uq_outbox_version"),
+    Index("ix_outbox_state", "state", "id"),
+    Index("ix_outbox_batch", "batch_key", "id"),
+)
+"""One entry per published version, written in the transaction that publishes it; `line` is the
+JSON line sent to the National Data Center. `state`: waiting, sending (in the batch `batch_key`),
+acknowledged, rejected (with the receiver's `reason`). The id orders delivery."""
+
+sync_batches = Table(
+    "sync_batches",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("seq", Integer, nullable=False, unique=True),
+    Column("target", Text, nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("entries", Integer, nullable=False),
+    Column("sha256", String(64)),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("acked_at", DateTime(timezone=True)),
+    Column("ack", Text),
+    Index("ix_sync_batches_state", "state", "seq"),
+)
+"""Batches sent to the National Data Center: the idempotency key, the outbox entries it holds
+(`outbox.batch_key`), its attempts, and the acknowledgement once stored (then `acknowledged`).
+A batch in `sending` is sent again, with the same key and body, by the next sender."""
+
+sync_lease = Table(
+    "sync_lease",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+"""Who is sending: one sender at a time keeps each record's versions in order."""

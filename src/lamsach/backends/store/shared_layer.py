@@ -1,0 +1,111 @@
+"""Repository functions for the shared layer (`published`) and the outbox entries publishing adds.
+
+Publishing a version writes its row in the shared layer and its outbox entry in one transaction,
+so a version is never shared without being queued for the National Data Center, nor queued
+without being shared. The line sent for a version is rendered by the publish stage (`line_for`):
+the store keeps it as text and never parses it again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, bindparam, insert, select, update
+
+from lamsach.backends.store import tables as t
+from lamsach.backends.store.base import LineFor, PublishCounts, PublishItem
+
+if TYPE_CHECKING:
+    from lamsach.backends.store.sqlalchemy_store import SqlAlchemyStore
+
+def publish_current(store: SqlAlchemyStore, campaign: str, run_id: int | None,
+                    blocked: Callable[[str, str], bool], line_for: LineFor) -> PublishCounts:
+    """Publish the current version of every record of `campaign` that `blocked(dataset, key)` lets
+    through and whose current version is not published yet; all in one transaction."""
+    counts = PublishCounts()
+    now = datetime.now(UTC)
+    r, p = t.records.c, t.published.c
+    with store.engine.begin() as conn:
+        known = {(row.dataset, row.record_key): (row.id, row.version) for row in conn.execute(
+            select(p.id, p.dataset, p.record_key, p.version).where(p.campaign == campaign))}
+        items, existing_ids = [], []
+        for row in conn.execute(select(r.dataset, r.record_key, r.unit, r.version, r.data, r.citizen_id)
+                                .where(r.campaign == campaign).order_by(r.id)):
+            if blocked(row.dataset, row.record_key):
+                counts.blocked += 1
+                continue
+            current = known.get((row.dataset, row.record_key))
+            if current is not None and current[1] == row.version:
+                counts.unchanged += 1
+                continue
+            items.append(PublishItem(row.dataset, row.record_key, row.unit, row.version, row.data, row.citizen_id))
+            existing_ids.append(current[0] if current else None)
+        counts.published = _write(conn, campaign, run_id, items, existing_ids, line_for, now)
+    return counts
+
+
+def publish_items(store: SqlAlchemyStore, campaign: str, run_id: int | None, items: Iterable[PublishItem],
+                  line_for: LineFor) -> int:
+    """Publish the given versions as they are (loading a backlog, a benchmark); one transaction."""
+    items = list(items)
+    p = t.published.c
+    with store.engine.begin() as conn:
+        known = {(row.dataset, row.record_key): row.id for row in conn.execute(
+            select(p.id, p.dataset, p.record_key).where(p.campaign == campaign))}
+        return _write(conn, campaign, run_id, items, [known.get((i.dataset, i.record_key)) for i in items],
+                      line_for, datetime.now(UTC))
+
+
+def _write(conn, campaign: str, run_id: int | None, items: list[PublishItem], existing_ids: list[int | None],
+           line_for: LineFor, now: datetime) -> int:
+    new_rows, updates, entries = [], [], []
+    for item, existing in zip(items, existing_ids, strict=True):
+        values = {"unit": item.unit, "version": item.version, "data": item.data, "citizen_id": item.citizen_id,
+                  "published_at": now, "run_id": run_id}
+        if existing is None:
+            new_rows.append({"campaign": campaign, "dataset": item.dataset, "record_key": item.record_key, **values})
+        else:
+            updates.append({"pid": existing, **values})
+        entries.append({"campaign": campaign, "dataset": item.dataset, "record_key": item.record_key,
+                        "unit": item.unit, "version": item.version, "line": line_for(item, now),
+                        "created_at": now, "state": "waiting"})
+    for start in range(0, len(new_rows), 5000):
+        conn.execute(insert(t.published), new_rows[start:start + 5000])
+    if updates:
+        conn.execute(update(t.published).where(t.published.c.id == bindparam("pid")).values(
+            unit=bindparam("unit"), version=bindparam("version"), data=bindparam("data"),
+            citizen_id=bindparam("citizen_id"), published_at=bindparam("published_at"),
+            run_id=bindparam("run_id")), updates)
+    for start in range(0, len(entries), 5000):
+        conn.execute(insert(t.outbox), entries[start:start + 5000])
+    return len(entries)
+
+
+def sync_states(store: SqlAlchemyStore, campaign: str) -> list[dict[str, Any]]:
+    """Per record of `campaign`: its current version, the version the shared layer holds, and the
+    outbox state of the current version (waiting, sending, acknowledged, rejected, or None when the
+    current version was never published), with the receiver's reason and when it was first sent."""
+    r, p, o, b = t.records.c, t.published.c, t.outbox.c, t.sync_batches.c
+    query = (select(r.dataset, r.record_key, r.unit, r.version, p.version.label("published_version"),
+                    o.state, o.reason, b.sent_at)
+             .select_from(t.records
+                          .outerjoin(t.published, and_(p.campaign == r.campaign, p.dataset == r.dataset,
+                                                       p.record_key == r.record_key))
+                          .outerjoin(t.outbox, and_(o.campaign == r.campaign, o.dataset == r.dataset,
+                                                    o.record_key == r.record_key, o.version == r.version))
+                          .outerjoin(t.sync_batches, b.key == o.batch_key))
+             .where(r.campaign == campaign))
+    with store.engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def published_record(store: SqlAlchemyStore, campaign: str, dataset: str, key: str) -> dict[str, Any] | None:
+    """A record's row in the shared layer, its values decoded (`data`), or None."""
+    p = t.published.c
+    with store.engine.connect() as conn:
+        row = conn.execute(select(t.published).where(p.campaign == campaign, p.dataset == dataset,
+                                                     p.record_key == key)).mappings().first()
+    return {**row, "data": json.loads(row["data"])} if row else None
