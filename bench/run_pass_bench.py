@@ -139,6 +139,7 @@ folder, url = Path(sys.argv[1]), sys.argv[2]
 rows = []  # (dataset, key, json) prepared before the clock starts: the floor is the writing alone
 for csv in sorted(folder.glob("*.csv")):
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     rel = con.sql(f"SELECT to_json(t) FROM read_csv('{csv}', all_varchar=true) t")
     rows += [(csv.stem, f"{csv.stem}-{i}", r[0]) for i, r in enumerate(rel.fetchall())]
 for xlsx in sorted((folder / "land").glob("*.xlsx")):
@@ -183,6 +184,7 @@ from python_calamine import CalamineWorkbook
 folder = Path(sys.argv[1])
 con = duckdb.connect()
 con.execute("SET threads = 2")
+con.execute("SET enable_progress_bar = false")
 tables = []
 for csv in sorted(folder.glob("*.csv")):
     con.execute(f"CREATE TABLE {csv.stem} AS SELECT * FROM read_csv('{csv}', all_varchar=true)")
@@ -211,7 +213,7 @@ def _child(code: str, *args: str) -> dict:
     proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         sys.exit(proc.stderr)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return json.loads([line for line in proc.stdout.splitlines() if line.startswith("{")][-1])
 
 
 def main() -> None:
