@@ -131,3 +131,20 @@ def test_a_failed_catalogue_write_leaves_no_file_behind(sqlite_archive, certific
         add_content(store, settings, certificate_scan[0], "a.png", {}, "can_bo")
     assert kept_files(settings.archive_root) == [] and kept_files(settings.archive_copy_dir) == []
     assert catalogue.documents(store) == []
+
+
+def test_one_file_sent_twice_at_once_is_kept_once(sqlite_archive):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .test_search import text_pdf
+
+    settings, store = sqlite_archive
+    content = text_pdf("Quyết định số 9 về việc giao đất.")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(pool.map(lambda n: add_content(store, settings, content, f"qd-{n}.pdf", {}, "van_thu"),
+                                 range(4)))
+    assert sorted(o.status for o in outcomes) == [KEPT, REFUSED, REFUSED, REFUSED]
+    kept_id = next(o.document_id for o in outcomes if o.status == KEPT)
+    assert {o.document_id for o in outcomes} == {kept_id}
+    assert len(catalogue.documents(store)) == 1
+    assert vault_for(settings).path("originals", hashlib.sha256(content).hexdigest()).read_bytes() == content

@@ -114,6 +114,9 @@ def add_content(store, settings: Settings, content: bytes, name: str, values: di
             "signed": int(facts.signed), "copy_sha256": copy_sha, "text_source": result.source,
             "metadata": meta, "access_level": meta.get("access_level") or "restricted", "unit": meta.get("unit"),
             "added_by": actor}, result.text, folding.fold(searchable), outcome.findings, links)
+    except catalogue.AlreadyKept as kept:  # the same file, sent twice at once: the other one won
+        return AddOutcome(name, REFUSED, document_id=kept.document_id, error=LamsachError(
+            ErrorCode.ARCHIVE_DUPLICATE, Location(file=name), {"document": kept.document_id}))
     except BaseException:
         vault.remove(created)
         raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Annotated
 
@@ -66,8 +67,10 @@ def add(paths: Annotated[list[Path], typer.Argument(help="Tệp PDF, JPEG, PNG, 
               "issuer": issuer, "doc_date": date, "summary": summary, "retention": retention,
               "access_level": access, "language": language}
     refused = 0
-    for path in paths:
-        outcome = add_path(store, settings, os.fsencode(path), values, by, unit, ref)
+    # files are read two at a time (LAMSACH_ARCHIVE_OCR_JOBS): both cores busy even on one-page scans
+    with ThreadPoolExecutor(max_workers=max(1, settings.archive_ocr_jobs)) as pool:
+        outcomes = pool.map(lambda p: add_path(store, settings, os.fsencode(p), values, by, unit, ref), paths)
+    for outcome in outcomes:
         if outcome.status != KEPT:
             refused += 1
             print_errors([outcome.error], settings.lang)

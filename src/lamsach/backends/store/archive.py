@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Float, Integer, and_, delete, func, insert, literal_column, or_, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from lamsach.backends.store import SqlAlchemyStore
 from lamsach.backends.store import tables as t
@@ -53,9 +54,28 @@ def document_by_sha(store: SqlAlchemyStore, sha256: str) -> dict | None:
     return _row(row) if row else None
 
 
+class AlreadyKept(Exception):
+    """The same bytes were catalogued meanwhile (two people sent one file at once)."""
+
+    def __init__(self, document_id: int) -> None:
+        super().__init__(document_id)
+        self.document_id = document_id
+
+
 def add_document(store: SqlAlchemyStore, document: dict, text_value: str, folded: str,
                  findings: list[dict], links: list[dict]) -> int:
     """Catalogue one kept file with its text, metadata findings and links, in one transaction."""
+    try:
+        return _add_document(store, document, text_value, folded, findings, links)
+    except IntegrityError:
+        known = document_by_sha(store, document["sha256"])
+        if known is None:
+            raise
+        raise AlreadyKept(known["id"]) from None
+
+
+def _add_document(store: SqlAlchemyStore, document: dict, text_value: str, folded: str,
+                  findings: list[dict], links: list[dict]) -> int:
     now = _now()
     with store.engine.begin() as conn:
         document_id = int(conn.execute(insert(D).values(
