@@ -68,3 +68,13 @@ def test_not_published_late_and_rejected_records_each_get_their_finding(tmp_path
     assert sorted(shared_of(engine, findings)) == [("R1", "not_published"), ("R3", "rejected_by_national_center")]
     assert "thiếu họ tên cha mẹ" in shared_of(engine, findings)[("R3", "rejected_by_national_center")]
     assert engine.rows(f"SELECT record_id FROM {engine.dialect.quote(done.passing)}") == [{"record_id": "R2"}]
+
+    # the unit corrects R3: its new version is published and queued again, the rejection is past
+    from lamsach.backends.store import ValueChange
+
+    store.apply_changes(CAMPAIGN, [ValueChange("population", "R3", "full_name", "Lê Văn An", "unit workbook")], "officer")
+    findings = findings_table(engine, [error, warning])
+    fixed = publish_shared(engine, store, CAMPAIGN, run, tables, findings, overdue_hours=24, now=NOW)
+    assert fixed.counts.published == 1
+    assert sorted(shared_of(engine, findings)) == [("R1", "not_published")]
+    assert claim_batch(store, "batch-0002", "http://test", 10, NOW) == 1
