@@ -101,9 +101,11 @@ def _register(store, people: int, seed: int = 7) -> None:
                     "parcel_no": str(i // 3 % 1000 + 1), "area_m2": 200 + rng.randint(0, 500),
                     "land_use_code": "ONT", "owner_id": citizen(i), "updated_at": "2024-12-31"})
 
+    if store.engine.dialect.name == "postgresql":
+        _copy_records(store, rows())
     chunk: list[dict] = []
     with store.engine.begin() as conn:
-        for row in rows():
+        for row in () if store.engine.dialect.name == "postgresql" else rows():
             chunk.append(row)
             if len(chunk) >= CHUNK:
                 conn.execute(insert(t.records), chunk)
@@ -116,6 +118,23 @@ def _register(store, people: int, seed: int = 7) -> None:
                     for i in range(0, people, 20)]
         for start in range(0, len(findings), CHUNK):
             conn.execute(insert(t.findings), findings[start:start + CHUNK])
+
+
+COPIED = ("campaign", "dataset", "record_key", "unit", "batch_id", "version", "raw", "data", "updated_at",
+          "citizen_id")
+
+
+def _copy_records(store, rows) -> None:
+    """PostgreSQL: the records through COPY (a row at a time through INSERT takes ten minutes)."""
+    raw = store.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        with cursor.copy(f"COPY records ({', '.join(COPIED)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(tuple(row[c] for c in COPIED))
+        raw.commit()
+    finally:
+        raw.close()
 
 
 def _lookup(rng: random.Random, people: int) -> tuple[str, str]:
