@@ -48,7 +48,7 @@ def test_a_row_dropped_from_the_units_file_is_withdrawn_then_retired_and_undo_br
     duplicate = _duplicates(world, world.run_id)[0]
     key, unit = duplicate["record_key"], duplicate["unit"]
     manifest = _without_row(world, unit, key, tmp_path)
-    again = run_pass(manifest, tmp_path / "out2", world.settings)
+    again = run_pass(manifest, tmp_path / "out2", world.settings, source_roots=[world.manifest.parent])
     assert "withdrawn_by_unit" in _open_rules(world, again.run_id, key)
     assert world.store.record(world.campaign, "land_parcel", key) is not None  # never silently dropped
 
@@ -57,14 +57,14 @@ def test_a_row_dropped_from_the_units_file_is_withdrawn_then_retired_and_undo_br
     assert refused.value.code.value == "RECORD_REASON_REQUIRED"
     retire_record(world.store, world.campaign, "land_parcel", key, "cán bộ xã", "đơn vị đã bỏ bản trùng",
                   rule="withdrawn_by_unit")
-    third = run_pass(manifest, tmp_path / "out3", world.settings)
+    third = run_pass(manifest, tmp_path / "out3", world.settings, source_roots=[world.manifest.parent])
     assert _open_rules(world, third.run_id, key) == set()
     assert world.store.record(world.campaign, "land_parcel", key).data[STATE_FIELD] == "retired"
     change = next(c for c in world.store.history(world.campaign, "land_parcel", key) if c.field == STATE_FIELD)
     assert (change.reason, change.actor, change.new_value) == ("đơn vị đã bỏ bản trùng", "cán bộ xã", "retired")
 
     world.store.undo(world.campaign, change.id, "tỉnh", "nhầm")
-    fourth = run_pass(manifest, tmp_path / "out4", world.settings)
+    fourth = run_pass(manifest, tmp_path / "out4", world.settings, source_roots=[world.manifest.parent])
     assert "withdrawn_by_unit" in _open_rules(world, fourth.run_id, key)
 
 

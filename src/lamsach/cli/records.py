@@ -97,24 +97,8 @@ def dismiss(campaign: Campaign, dataset: Dataset, key: Key,
             reason: Annotated[str, typer.Option(help="Vì sao phát hiện này không phải lỗi.")], by: Actor,
             data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     """Bỏ qua một phát hiện; nó giữ trạng thái “dismissed” chừng nào giá trị còn như hiện nay."""
-    store = _store(data_dir, database_url)
-    record = store.record(campaign, dataset, key)
-    if record is None:
-        err_console.print(f"Không có bản ghi {dataset}/{key} trong đợt “{campaign}”.")
-        raise typer.Exit(1)
-    if field != "*" and field not in record.data:
-        err_console.print(f"Tập {dataset} không có trường “{field}” (có: {', '.join(record.data)}).")
-        raise typer.Exit(1)
-    run = store.latest_run(campaign)
-    if run is not None:  # a verdict on a finding the record does not have would decide nothing
-        from lamsach.backends.store.finding_queries import record_findings
+    from lamsach.review.actions import dismiss_finding
 
-        present = sorted({f"{f['rule']} ({f['field']})" for f in record_findings(store, run["id"], dataset, key)})
-        if not any(f["rule"] == rule and f["field"] == field
-                   for f in record_findings(store, run["id"], dataset, key)):
-            err_console.print(f"Bản ghi {dataset}/{key} không có phát hiện quy tắc “{rule}” ở trường “{field}” "
-                              f"trong lần chạy mới nhất; không bỏ qua gì. Các phát hiện của bản ghi: "
-                              f"{', '.join(present) or 'không có'}.")
-            raise typer.Exit(1)
-    store.decide_finding(campaign, dataset, key, field, rule, "dismissed", record.data.get(field), by, reason)
+    _decide(lambda store: dismiss_finding(store, campaign, dataset, key, field, rule, by, reason), data_dir,
+            database_url)
     console.print(f"Đã bỏ qua phát hiện {rule} của {dataset}/{key}.{field}; lần chạy sau sẽ giữ quyết định này.")

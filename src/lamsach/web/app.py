@@ -14,6 +14,7 @@ from lamsach.backends.store import SqlAlchemyStore
 from lamsach.web import api, api_v1, audit, auth, changes, dashboard, errors, links, records, review, upload
 from lamsach.web.access import router as access_router
 from lamsach.web.archive import router as archive_router
+from lamsach.web.caches import AppCaches
 from lamsach.web.config import WebConfig
 from lamsach.web.jobs import JobManager
 from lamsach.web.key_databases import router as key_databases_router
@@ -23,17 +24,19 @@ def create_app(config: WebConfig | None = None, store: SqlAlchemyStore | None = 
     config = config or WebConfig()
     store = store or SqlAlchemyStore.open(config.settings.store_url)
     jobs = JobManager(config, store)
+    caches = AppCaches()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         jobs.start()  # also runs what was left queued when the server last stopped
-        threading.Thread(target=dashboard.warm_up, args=(store, config.work_dir), daemon=True).start()
+        threading.Thread(target=dashboard.warm_up, args=(store, config.work_dir, caches), daemon=True).start()
         yield
         jobs.shutdown()
 
     app = FastAPI(title="lamsach", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
                   lifespan=lifespan)
     app.state.store, app.state.config, app.state.jobs = store, config, jobs
+    app.state.caches = caches  # a run's query results and campaign progress, of this app's store only
     errors.install(app)
     app.mount("/static", StaticFiles(directory=str(resources.files("lamsach.web").joinpath("static"))),
               name="static")

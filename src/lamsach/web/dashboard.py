@@ -16,15 +16,13 @@ from lamsach.catalogue import group_by_database
 from lamsach.domain import CRITERIA
 from lamsach.measure import OVERALL
 from lamsach.report.labels import day, week_label
+from lamsach.web.caches import AppCaches
 from lamsach.web.campaigns import Campaign, campaign_names, campaign_spec
 from lamsach.web.rendering import render, request_lang
 from lamsach.web.security import SignedIn, Viewer
 
 log = logging.getLogger("lamsach.web.dashboard")
 router = APIRouter()
-_cache: dict[tuple, CampaignProgress] = {}
-_cache_lock = threading.Lock()
-_computing: dict[str, threading.Lock] = {}  # one computation per campaign at a time
 
 
 @dataclass(frozen=True)
@@ -59,35 +57,24 @@ class DashboardPage:
     databases: list = field(default_factory=list)  # catalogue.DatabaseGroup: the visible units' datasets by key database
 
 
-def progress_for(store: SqlAlchemyStore, spec: CampaignSpec) -> CampaignProgress:
-    """`campaign_progress`, kept until the campaign has a new run (it reads every snapshot)."""
-    # complete runs only: a run still going would otherwise key the old figures as the new ones
+def progress_for(store: SqlAlchemyStore, spec: CampaignSpec, caches: AppCaches) -> CampaignProgress:
+    """`campaign_progress`, kept (on the app) until the campaign has a new run: it reads every snapshot."""
     runs = [r["id"] for r in store.runs() if r["campaign"] == spec.name and r["status"] == "complete"]
     key = (spec.name, spec.manifest.path, max(runs, default=0), len(runs))
-    with _cache_lock:
-        cached = _cache.get(key)
-        computing = _computing.setdefault(spec.name, threading.Lock())
-    if cached is not None:
-        return cached
+    with caches.lock:
+        computing = caches.computing.setdefault(spec.name, threading.Lock())
     with computing:  # when a pass ends, the many pages asking at once wait for one computation
-        with _cache_lock:
-            cached = _cache.get(key)
-        if cached is None:
-            cached = campaign_progress(store, spec)
-            with _cache_lock:
-                for old in [k for k in _cache if k[0] == spec.name]:
-                    del _cache[old]
-                _cache[key] = cached
-    return cached
+        caches.progress.drop(lambda k: k[0] != spec.name or k == key)
+        return caches.progress.get(key, lambda: campaign_progress(store, spec))
 
 
-def warm_up(store: SqlAlchemyStore, work_dir: Path) -> None:
+def warm_up(store: SqlAlchemyStore, work_dir: Path, caches: AppCaches) -> None:
     """Compute the most recent campaign's progress as the server starts, so the first person to
     open the dashboard does not wait for it (each server process keeps its own copy)."""
     try:
         names = campaign_names(store)
         if names:
-            progress_for(store, campaign_spec(store, names[0], work_dir))
+            progress_for(store, campaign_spec(store, names[0], work_dir), caches)
     except Exception:  # a campaign file gone missing: the dashboard itself will say so
         log.warning("the dashboard could not be prepared at start-up", exc_info=True)
 
@@ -99,7 +86,7 @@ def _row(week: UnitWeek) -> UnitRow:
 
 
 def dashboard_page(request: Request, spec: CampaignSpec, viewer: Viewer) -> DashboardPage:
-    progress = progress_for(request.app.state.store, spec)
+    progress = progress_for(request.app.state.store, spec, request.app.state.caches)
     visible = {u: weeks for u, weeks in progress.units.items() if viewer.can_see_unit(u)}
     rows = sorted((_row(weeks[-1]) for weeks in visible.values() if weeks), key=lambda r: r.rank)
     present = {c for r in rows for c in r.scores}

@@ -6,15 +6,20 @@ in the background to re-check, and the dashboard moves when it ends."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from functools import lru_cache
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from lamsach.backends.store import ValueChange
 from lamsach.backends.store import finding_queries as q
 from lamsach.campaign import CampaignSpec
+from lamsach.review.actions import (
+    RECORD_DECISIONS,
+    accept_suggestions,
+    dismiss_finding,
+    is_cell_finding,
+    set_value,
+)
 from lamsach.web.campaigns import Campaign
 from lamsach.web.errors import WebError
 from lamsach.web.labels import dataset_fields, field_label, unit_label
@@ -79,16 +84,20 @@ class FindingRow:
     notice: str | None = None
 
 
-@lru_cache(maxsize=512)
-def _page(store, run_id: int, where: q.FindingFilter, limit: int, offset: int) -> tuple[tuple[dict, ...], int]:
-    """A run's findings never change once stored: a page, its count and facets are kept."""
-    rows, total = q.findings_page(store, run_id, where, limit, offset)
-    return tuple(rows), total
+def _page(request: Request, run_id: int, where: q.FindingFilter, limit: int, offset: int) -> tuple[tuple[dict, ...], int]:
+    """A run's findings never change once stored: a page and its count are kept (on the app)."""
+    store = request.app.state.store
+
+    def compute():
+        rows, total = q.findings_page(store, run_id, where, limit, offset)
+        return tuple(rows), total
+
+    return request.app.state.caches.queue_pages.get((run_id, where, limit, offset), compute)
 
 
-@lru_cache(maxsize=128)
-def _facets(store, run_id: int, unit: str | None) -> dict[str, list[str]]:
-    return q.finding_facets(store, run_id, unit)
+def _facets(request: Request, run_id: int, unit: str | None) -> dict[str, list[str]]:
+    store = request.app.state.store
+    return request.app.state.caches.facets.get((run_id, unit), lambda: q.finding_facets(store, run_id, unit))
 
 
 def latest_run_id(request: Request, spec: CampaignSpec) -> int | None:
@@ -122,11 +131,11 @@ def queue(request: Request, viewer: SignedIn, spec: Campaign, unit: str | None =
     if run is None:
         return render(request, "review_queue.html", QueuePage(spec.name, None, where, {}))
     run_id, page = run["id"], max(page, 1)
-    rows, total = _page(store, run_id, where, size, (page - 1) * size)
+    rows, total = _page(request, run_id, where, size, (page - 1) * size)
     acted = _actions(request, spec, run, rows)
     views = [finding_view(f, viewer, acted.get((f["dataset"], f["record_key"], f["field"]))) for f in rows]
     bulk = _bulk_cells(store, run_id, where) if where.unit and where.rule else []
-    result = QueuePage(spec.name, run_id, where, _facets(store, run_id, where.unit), views, total, page,
+    result = QueuePage(spec.name, run_id, where, _facets(request, run_id, where.unit), views, total, page,
                        max(1, -(-total // size)), len(bulk), len({f["record_key"] for f in bulk}),
                        request.query_params.get("notice"), viewer.role == "officer")
     return render(request, "_queue_table.html" if is_htmx(request) else "review_queue.html", result)
@@ -143,23 +152,12 @@ def _finding_for_edit(request: Request, spec: CampaignSpec, viewer: Viewer, find
     return found
 
 
-def _apply_and_recheck(request: Request, spec: CampaignSpec, viewer: Viewer, changes: list[ValueChange]) -> int:
-    applied = request.app.state.store.apply_changes(spec.name, changes, viewer.username)
-    request.app.state.jobs.submit("recheck", spec, viewer.username, viewer.unit)
-    return applied
-
-
 def _row(request: Request, viewer: Viewer, found: dict, action: str, notice: str):
     return render(request, "_finding_row.html", FindingRow(finding_view(found, viewer, action), notice))
 
 
-# findings decided on the whole record (merge it, retire it), never by writing the suggestion
-# into a cell: a duplicate's suggestion is the key of the record to keep, not a value
-RECORD_DECISIONS = ("duplicate_record", "duplicate_key", "withdrawn_by_unit")
-
-
 def _editable_field(found: dict) -> None:
-    if found["field"] not in dataset_fields(found["dataset"]) or found["rule"] in RECORD_DECISIONS:
+    if not is_cell_finding(found, dataset_fields(found["dataset"])):
         raise WebError("FINDING_NOT_EDITABLE", 400)
 
 
@@ -170,9 +168,9 @@ def accept(request: Request, finding_id: int, viewer: Editor, spec: Campaign):
     if found["suggested_value"] is None:
         raise WebError("NO_SUGGESTION", 400)
     t = Words("vi")
-    _apply_and_recheck(request, spec, viewer, [ValueChange(
-        found["dataset"], found["record_key"], found["field"], found["suggested_value"], SOURCE,
-        t("queue.reason_accepted", rule=t.rule(found["rule"])), found["rule"])])
+    accept_suggestions(request.app.state.store, spec.name, [found], viewer.username, SOURCE,
+                       t("queue.reason_accepted", rule=t.rule(found["rule"])))
+    request.app.state.jobs.submit("recheck", spec, viewer.username, viewer.unit)
     return _row(request, viewer, found, "edited", "queue.notice_accepted")
 
 
@@ -181,10 +179,9 @@ def edit(request: Request, finding_id: int, value: Annotated[str, Form()], viewe
          reason: Annotated[str, Form()] = ""):
     found = _finding_for_edit(request, spec, viewer, finding_id)
     _editable_field(found)
-    text = value.strip() or None
     why = reason.strip() or Words("vi")("queue.reason_edited", rule=Words("vi").rule(found["rule"]))
-    _apply_and_recheck(request, spec, viewer, [ValueChange(
-        found["dataset"], found["record_key"], found["field"], text, SOURCE, why, found["rule"])])
+    set_value(request.app.state.store, spec.name, found, value, viewer.username, SOURCE, why)
+    request.app.state.jobs.submit("recheck", spec, viewer.username, viewer.unit)
     return _row(request, viewer, found, "edited", "queue.notice_edited")
 
 
@@ -194,11 +191,8 @@ def dismiss(request: Request, finding_id: int, viewer: Editor, spec: Campaign,
     found = _finding_for_edit(request, spec, viewer, finding_id)
     if not reason.strip():
         raise WebError("REASON_REQUIRED", 400)
-    store = request.app.state.store
-    record = store.record(spec.name, found["dataset"], found["record_key"])
-    value = record.data.get(found["field"]) if record else None
-    store.decide_finding(spec.name, found["dataset"], found["record_key"], found["field"], found["rule"],
-                         "dismissed", value, viewer.username, reason.strip())
+    dismiss_finding(request.app.state.store, spec.name, found["dataset"], found["record_key"], found["field"],
+                    found["rule"], viewer.username, reason)
     request.app.state.jobs.submit("recheck", spec, viewer.username, viewer.unit)
     return _row(request, viewer, found, "dismissed", "queue.notice_dismissed")
 
@@ -209,7 +203,7 @@ def _bulk_cells(store, run_id: int, where: q.FindingFilter) -> list[dict]:
     when two rules suggest for one cell)."""
     cells: dict[tuple[str, str, str], dict] = {}
     for f in q.selected_suggestions(store, run_id, where):
-        if f["field"] in dataset_fields(f["dataset"]) and f["rule"] not in RECORD_DECISIONS:
+        if is_cell_finding(f, dataset_fields(f["dataset"])):
             cells.setdefault((f["dataset"], f["record_key"], f["field"]), f)
     return list(cells.values())
 
@@ -283,9 +277,12 @@ def accept_rule(request: Request, viewer: Editor, spec: Campaign, unit: Annotate
     if len(cells) != expected:
         raise WebError("BULK_SELECTION_CHANGED", 409, {"expected": expected, "now": len(cells)})
     t = Words("vi")
-    changes = [ValueChange(f["dataset"], f["record_key"], f["field"], f["suggested_value"], SOURCE,
-                           t("queue.reason_accepted", rule=t.rule(f["rule"])), f["rule"]) for f in cells]
-    applied = _apply_and_recheck(request, spec, viewer, changes) if changes else 0
+    applied = 0
+    for rule in sorted({f["rule"] for f in cells}):
+        applied += accept_suggestions(request.app.state.store, spec.name, [f for f in cells if f["rule"] == rule],
+                                      viewer.username, SOURCE, t("queue.reason_accepted", rule=t.rule(rule)))
+    if applied:
+        request.app.state.jobs.submit("recheck", spec, viewer.username, viewer.unit)
     target = f"/queue?{QueuePage(spec.name, run_id, replace(where, status=None), {}).query()}"
     target += f"&notice=queue.notice_bulk&applied={applied}"
     if is_htmx(request):
