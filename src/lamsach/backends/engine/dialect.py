@@ -3,7 +3,8 @@
 Stages write their SQL through the `Dialect` of the engine they are handed (`engine.dialect`)
 wherever DuckDB's SQL is not what another engine would accept: identifier and string quoting,
 keeping the first rows of each group (DuckDB's QUALIFY), map literals and lookups, whole-value
-regular expressions, arg_max, lists, and writing a result to a CSV file. A second engine (Spark)
+regular expressions, arg_max, lists, casts and their type names, date arithmetic and formatting,
+JSON objects, and writing a result to a CSV file. A second engine (Spark)
 adds one subclass that renders the same constructs in its own SQL; the stages do not change.
 
 Everything else the stages write is SQL both DuckDB and Spark accept.
@@ -12,6 +13,10 @@ Everything else the stages write is SQL both DuckDB and Spark accept.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import Literal
+
+SqlType = Literal["text", "integer", "bigint", "double", "date"]
+DateUnit = Literal["year", "day"]
 
 
 class Dialect(ABC):
@@ -24,6 +29,26 @@ class Dialect(ABC):
     @abstractmethod
     def literal(self, value: str | None) -> str:
         """A string literal (NULL for None), for values from data files and the pass's own tables."""
+
+    @abstractmethod
+    def cast(self, expr: str, to: SqlType) -> str:
+        """`expr` converted to the type (an error where it cannot be)."""
+
+    @abstractmethod
+    def format_date(self, expr: str, pattern: str) -> str:
+        """A date as text in a C strftime `pattern` (%d/%m/%Y, %m%d)."""
+
+    @abstractmethod
+    def date_diff(self, unit: DateUnit, start: str, end: str) -> str:
+        """Whole `unit` boundaries crossed from date `start` to date `end` (years: by the year only)."""
+
+    @abstractmethod
+    def shift_date(self, expr: str, amount: int, unit: DateUnit) -> str:
+        """The date `amount` (negative: back) years or days from `expr`."""
+
+    @abstractmethod
+    def json_text(self, entries: dict[str, str]) -> str:
+        """A JSON object as text, from keys to the values of SQL expressions."""
 
     @abstractmethod
     def first_per_group(self, columns: str, source: str, partition: str | None, order: str, keep: int = 1) -> str:
@@ -84,6 +109,25 @@ class DuckDBDialect(Dialect):
         if value is None:
             return "NULL"
         return "'" + str(value).replace("'", "''") + "'"
+
+    TYPES = {"text": "VARCHAR", "integer": "INTEGER", "bigint": "BIGINT", "double": "DOUBLE", "date": "DATE"}
+
+    def cast(self, expr: str, to: SqlType) -> str:
+        return f"CAST({expr} AS {self.TYPES[to]})"
+
+    def format_date(self, expr: str, pattern: str) -> str:
+        return f"strftime({expr}, {self.literal(pattern)})"
+
+    def date_diff(self, unit: DateUnit, start: str, end: str) -> str:
+        return f"date_diff({self.literal(unit)}, {start}, {end})"
+
+    def shift_date(self, expr: str, amount: int, unit: DateUnit) -> str:
+        sign = "-" if amount < 0 else "+"
+        return f"({expr} {sign} INTERVAL {abs(int(amount))} {unit.upper()})"
+
+    def json_text(self, entries: dict[str, str]) -> str:
+        pairs = ", ".join(f"{self.literal(k)}, {v}" for k, v in entries.items())
+        return f"CAST(json_object({pairs}) AS VARCHAR)"
 
     def first_per_group(self, columns: str, source: str, partition: str | None, order: str, keep: int = 1) -> str:
         groups = f"PARTITION BY {partition} " if partition else ""
