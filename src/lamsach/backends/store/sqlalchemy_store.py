@@ -39,8 +39,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # json.dumps would build one per row
+
+
 def _dumps(values: dict) -> str:
-    return json.dumps(values, ensure_ascii=False, sort_keys=True)
+    """A record's values as stored: the same text for the same values, so a row received again
+    compares equal to what is stored."""
+    return _ENCODER.encode(values)
 
 
 _RUN_HEADER = [c for c in t.runs.c if c.name != "summary"]  # a run's summary can be large
