@@ -46,6 +46,8 @@ def test_dashboard_shows_every_unit_to_the_province_and_one_to_an_officer(client
     assert len(admin.units) > 2 and built_world.unit in {u.unit for u in admin.units}
     assert [u.unit for u in officer.units] == [built_world.unit]
     assert admin.week.startswith("Tuần ") and admin.trend["weeks"] == [admin.week.split(" (")[0]]
+    assert admin.trend["series"][-1]["name"] == "Toàn tỉnh" and len(admin.trend["series"]) <= 9
+    assert [s["unit"] for s in officer.trend["series"]] == [built_world.unit]
     assert set(admin.criteria) >= {"correct", "complete", "clean", "live", "unified"}
 
 
@@ -132,3 +134,14 @@ def test_dashboard_shows_the_shared_criterion_beside_the_five_at_zero_before_any
     assert page.criteria == ["correct", "complete", "clean", "live", "unified", "shared"]
     assert all(u.scores["shared"] == 0 for u in page.units) and page.province["shared"] == 0
     assert "Dùng chung" in response.text and 'href="/queue?criterion=shared&status=open"' in response.text
+
+
+def test_the_trend_draws_the_best_and_the_worst_units_of_150():
+    """With 150 units the chart keeps 4 best and 4 worst (the rest are in the table); with 8, all."""
+    from types import SimpleNamespace
+
+    from lamsach.report.weekly_chart import shown_units
+
+    ranked = [SimpleNamespace(unit=f"{n:05d}") for n in range(150)]
+    assert shown_units(ranked) == ["00000", "00001", "00002", "00003", "00146", "00147", "00148", "00149"]
+    assert shown_units(ranked[:8]) == [r.unit for r in ranked[:8]]

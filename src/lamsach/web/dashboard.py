@@ -16,6 +16,7 @@ from lamsach.catalogue import group_by_database
 from lamsach.domain import CRITERIA
 from lamsach.measure import OVERALL
 from lamsach.report.labels import day, week_label
+from lamsach.report.weekly_chart import shown_units
 from lamsach.web.caches import AppCaches
 from lamsach.web.campaigns import Campaign, campaign_names, campaign_spec
 from lamsach.web.rendering import render, request_lang
@@ -95,9 +96,15 @@ def dashboard_page(request: Request, spec: CampaignSpec, viewer: Viewer) -> Dash
     province = {c: sum(r.scores.get(c, 0.0) * r.records for r in rows) / total
                 for c in [*criteria, OVERALL]} if total else {}
     trend = {"weeks": [week_label(w).split(" (")[0] for w in progress.weeks], "target": spec.targets.get(OVERALL),
-             "series": [{"name": f"{weeks[-1].unit_name} ({unit})" if weeks[-1].unit_name != unit else unit,
-                         "unit": unit,
-                         "data": _by_week(progress.weeks, weeks)} for unit, weeks in sorted(visible.items())]}
+             # the best and the worst units (all up to 8), plus the province: 150 lines are a smudge,
+             # the others are in the table
+             "series": [{"name": f"{visible[unit][-1].unit_name} ({unit})" if visible[unit][-1].unit_name != unit
+                         else unit, "unit": unit, "data": _by_week(progress.weeks, visible[unit])}
+                        for unit in shown_units(rows)]
+             + ([{"name": "Toàn tỉnh", "unit": "", "data": [
+                 None if progress.province.get(w, {}).get(OVERALL) is None
+                 else round(progress.province[w][OVERALL] * 100, 2) for w in progress.weeks]}]
+                if len(visible) > 1 else [])}
     return DashboardPage(spec.name, week_label(progress.weeks[-1]) if progress.weeks else None, day(spec.deadline),
                          spec.targets.get(OVERALL), criteria, rows, province, [r for r in rows if r.lagging], trend,
                          request.app.state.jobs.pending(spec.name),
