@@ -4,7 +4,9 @@ flags and the weekly report must show exactly that."""
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -121,3 +123,20 @@ def test_weekly_report_pdf_and_xlsx_show_the_lagging_units(campaign, tmp_path):
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(paths["pdf"]), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) >= 1 and all(p.stat().st_size > 5_000 for p in pages)
+
+
+def test_the_shared_criterion_is_shown_beside_the_five_at_zero_before_any_sync(campaign, tmp_path):
+    progress = campaign_progress(campaign["store"], campaign["spec"])
+    assert all(r.scores["shared"] == 0 for r in progress.latest())
+    paths = write_weekly_report(progress, tmp_path, issued=WEEKS[-1])
+    assert "Dùng chung" in paths["html"].read_text(encoding="utf-8")
+    sheet = load_workbook(paths["xlsx"])["Theo đơn vị"]
+    headers = [c.value for c in sheet[4]]
+    assert headers[headers.index("Thống nhất") + 1] == "Dùng chung"
+    shared = headers.index("Dùng chung")
+    assert {row[shared].value for row in sheet.iter_rows(min_row=5) if row[1].value} == {0}
+    shown = subprocess.run([sys.executable, "-m", "lamsach.cli", "campaign", "show", campaign["spec"].name,
+                            "--data-dir", str(campaign["folder"] / "data")], capture_output=True, text=True,
+                           timeout=300, env={**os.environ, "COLUMNS": "250"})
+    assert shown.returncode == 0, shown.stderr
+    assert "Dùng chung" in shown.stdout and "0,0%" in shown.stdout
