@@ -6,8 +6,8 @@
 
 A register of `--people` people (with a marriage per five people, a death per fifty, a land
 parcel per three, and open findings on one record in twenty) is written straight into a fresh
-store — the lookups read stored records, so the pass that would clean them is not what is
-measured — and served by `lamsach serve --workers N` in a child process on a free loopback port.
+store, records and their published versions (the shared layer lookups read) — the pass that
+would clean and publish them is not what is measured — and served by `lamsach serve --workers N` in a child process on a free loopback port.
 `--clients` API clients (each its own token, every scope) call at once for `--seconds`: each
 makes a random lookup (residence, marital status, life status, land rights, land parcels) of a
 random existing person, then fetches a static file over a connection of its own, then pauses
@@ -52,13 +52,12 @@ def citizen(i: int) -> str:
     return f"038{i:09d}"
 
 
-def _register(store, people: int, seed: int = 7) -> None:
+def _register(store, people: int) -> None:
     """Write the register, its civil and land records and some open findings straight into the store."""
     from sqlalchemy import insert
 
     from lamsach.backends.store import tables as t
 
-    rng = random.Random(seed)
     now = datetime.now(UTC)
     content = b"bench_api synthetic register"
     sha = hashlib.sha256(content).hexdigest()
@@ -98,20 +97,29 @@ def _register(store, people: int, seed: int = 7) -> None:
             if i % 3 == 0:
                 yield record("land_parcel", f"TD{i:08d}", commune, {
                     "record_id": f"TD{i:08d}", "commune_code": commune, "map_sheet": str(i // 3000 + 1),
-                    "parcel_no": str(i // 3 % 1000 + 1), "area_m2": 200 + rng.randint(0, 500),
+                    "parcel_no": str(i // 3 % 1000 + 1), "area_m2": 200 + i % 500,
                     "land_use_code": "ONT", "owner_id": citizen(i), "updated_at": "2024-12-31"})
 
+    def published(row: dict) -> dict:
+        """The version in the shared layer, as the publish stage writes it (what lookups read)."""
+        return {"campaign": CAMPAIGN, "dataset": row["dataset"], "record_key": row["record_key"],
+                "unit": row["unit"], "version": 1, "data": row["data"], "citizen_id": row["citizen_id"],
+                "published_at": now, "run_id": run_id}
+
     if store.engine.dialect.name == "postgresql":
-        _copy_records(store, rows())
+        _copy(store, "records", COPIED, rows())
+        _copy(store, "published", PUBLISHED, (published(r) for r in rows()))
     chunk: list[dict] = []
     with store.engine.begin() as conn:
         for row in () if store.engine.dialect.name == "postgresql" else rows():
             chunk.append(row)
             if len(chunk) >= CHUNK:
                 conn.execute(insert(t.records), chunk)
+                conn.execute(insert(t.published), [published(r) for r in chunk])
                 chunk = []
         if chunk:
             conn.execute(insert(t.records), chunk)
+            conn.execute(insert(t.published), [published(r) for r in chunk])
         findings = [{"run_id": run_id, "dataset": "population", "record_key": f"DC{i:08d}",
                      "unit": COMMUNES[i % len(COMMUNES)], "field": "updated_at", "criterion": "live",
                      "rule": "stale_record", "severity": "warning", "status": "open", "message": "stale"}
@@ -122,16 +130,17 @@ def _register(store, people: int, seed: int = 7) -> None:
 
 COPIED = ("campaign", "dataset", "record_key", "unit", "batch_id", "version", "raw", "data", "updated_at",
           "citizen_id")
+PUBLISHED = ("campaign", "dataset", "record_key", "unit", "version", "data", "citizen_id", "published_at", "run_id")
 
 
-def _copy_records(store, rows) -> None:
-    """PostgreSQL: the records through COPY (a row at a time through INSERT takes ten minutes)."""
+def _copy(store, table: str, columns: tuple[str, ...], rows) -> None:
+    """PostgreSQL: rows through COPY (a million through INSERT batches takes ten minutes)."""
     raw = store.engine.raw_connection()
     try:
         cursor = raw.cursor()
-        with cursor.copy(f"COPY records ({', '.join(COPIED)}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(tuple(row[c] for c in COPIED))
+                copy.write_row(tuple(row[c] for c in columns))
         raw.commit()
     finally:
         raw.close()

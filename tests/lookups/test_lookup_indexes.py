@@ -23,8 +23,8 @@ def test_lookup_indexes_are_used(store_url):
     store = SqlAlchemyStore.open(store_url)
     for dataset, field in (("marriage", "husband_id"), ("marriage", "wife_id"), ("death", "deceased_id"),
                            ("land_parcel", "owner_id")):
-        assert f"ix_records_json_{field}" in plan(store, facts.naming_query(store, dataset, field, "038093004643"))
-    assert "ix_records_json_parcel_no" in plan(store, facts.parcel_query(store, "15085", "12", "345"))
-    register = select(*facts.COLUMNS).where(t.records.c.citizen_id == "038093004643",
-                                            t.records.c.dataset == "population")
-    assert "ix_records_citizen_id" in plan(store, register)
+        assert f"ix_published_json_{field}" in plan(store, facts.naming_query(store, dataset, field, "038093004643"))
+    assert "ix_published_json_parcel_no" in plan(store, facts.parcel_query(store, "15085", "12", "345"))
+    register = select(*facts.COLUMNS).where(t.published.c.citizen_id == "038093004643",
+                                            t.published.c.dataset == "population")
+    assert "ix_published_citizen_id" in plan(store, register)

@@ -4,6 +4,7 @@ limit, minimal answers that match the register, and no citizen ID in clear in th
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -45,8 +46,24 @@ def api(built_world, tmp_path_factory):
     application.state.jobs.shutdown()
 
 
-def people(store, campaign: str, dataset: str) -> list:
-    return store.load_records(campaign, dataset)
+@dataclass(frozen=True)
+class Published:
+    key: str
+    unit: str | None
+    data: dict
+
+
+def people(store, campaign: str, dataset: str) -> list[Published]:
+    """The published versions of a dataset (the shared layer lookups read), by record key."""
+    from sqlalchemy import select
+
+    from lamsach.backends.store import tables as t
+
+    p = t.published.c
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(p.record_key, p.unit, p.data).where(p.campaign == campaign, p.dataset == dataset)
+                            .order_by(p.record_key))
+        return [Published(r.record_key, r.unit, json.loads(r.data)) for r in rows]
 
 
 def params_for(scope: str, citizen_id: str = "038093004643") -> dict:
@@ -191,22 +208,36 @@ def test_answers_match_the_register_and_are_minimal(api):
 
 
 def test_an_answer_names_the_criteria_still_open_behind_it(api):
+    """Published versions have no open error; a record's findings in the latest pass (warnings,
+    or errors on a newer version that keep it from being published again) are named with the
+    answer. Here two warnings are added to a published parcel's latest pass."""
+    from sqlalchemy import insert
+
+    from lamsach.backends.store import tables as t
+
     app, world = api
     store = app.state.store
-    from lamsach.backends.store import finding_queries as q
+    parcels = people(store, world.campaign, "land_parcel")
+    place = {r.key: (r.unit, str(r.data.get("map_sheet") or ""), str(r.data.get("parcel_no") or "")) for r in parcels}
+    alone = [r for r in parcels if list(place.values()).count(place[r.key]) == 1
+             and len(str(r.data.get("owner_id") or "")) == 12 and all(p.isalnum() for p in place[r.key][1:])]
+    clean, flagged = alone[0], alone[1]
 
-    findings, _ = q.findings_page(store, world.run_id, q.FindingFilter(dataset="population", status="open"), 500)
-    by_key: dict[str, set[str]] = {}
-    for f in findings:
-        by_key.setdefault(f["record_key"], set()).add(f["criterion"])
-    records = {r.key: r for r in people(store, world.campaign, "population")}
-    key = next(k for k in by_key if len(str(records[k].data.get("citizen_id") or "")) == 12
-               and sum(1 for r in records.values() if r.data.get("citizen_id") == records[k].data["citizen_id"]) == 1)
-    person = records[key]
-    answer = _get(TestClient(app), "residence", citizen_id=person.data["citizen_id"],
-                  commune=person.data.get("commune_code") or "15085")
-    assert answer["quality"]["passes_all"] is False
-    assert set(answer["quality"]["open_criteria"]) == by_key[key]
+    def ask(record):
+        unit, sheet, number = place[record.key]
+        return _get(TestClient(app), "land-rights", citizen_id=record.data["owner_id"], commune=unit,
+                    map_sheet=sheet, parcel_no=number)
+
+    assert ask(clean)["quality"] == {"passes_all": True, "open_criteria": [], "records": 1}
+    run = store.latest_run(world.campaign)["id"]
+    with store.engine.begin() as conn:
+        for criterion, rule in (("live", "stale_record"), ("complete", "missing_value")):
+            conn.execute(insert(t.findings).values(
+                run_id=run, dataset="land_parcel", record_key=flagged.key, unit=flagged.unit, field="updated_at",
+                criterion=criterion, rule=rule, severity="warning", status="open", message="…"))
+    answer = ask(flagged)
+    assert answer["holds"] is True
+    assert answer["quality"] == {"passes_all": False, "open_criteria": ["complete", "live"], "records": 1}
 
 
 def test_lookups_are_chained_in_the_log_without_the_id(api):

@@ -50,13 +50,13 @@ def test_an_officers_day_on_postgresql(tmp_path, pg_store_url):
         assert [e["action"] for e in entries[:3]] == ["lookup_residence", "view_record", "view_changes"]
 
         # the agencies' lookups (/api/v1) on PostgreSQL, through the JSON expression indexes
-        from test_api_v1 import register
+        from test_api_v1 import people, register
 
         from lamsach.backends.store import access_log
         from lamsach.lookups import scopes
 
         agency = register(store, "pg-agency", list(scopes()))
-        parcel = next(p for p in store.load_records(world.campaign, "land_parcel")
+        parcel = next(p for p in people(store, world.campaign, "land_parcel")
                       if len(str(p.data.get("owner_id") or "")) == 12 and str(p.data.get("map_sheet") or "").isalnum()
                       and str(p.data.get("parcel_no") or "").isalnum())
         owner = parcel.data["owner_id"]

@@ -1,12 +1,13 @@
 """Where lookups read: the one module between an agency's question and the stored records.
 
-Today it reads the store's current record versions (every campaign, the newest version of a
-record wins). When the publish stage's shared layer (current published version per record) is
-in place, this module is the one change: the functions keep their signatures and `Fact` its shape.
+It reads the shared layer (`published`: per record, its latest published version — one with no
+open error), so an agency is answered only from data the province has let out; a record whose
+newer version is blocked answers with its last published one (every campaign, the newest
+published version of a record wins).
 
 Person references other than the register's own `citizen_id` (a marriage's husband and wife, a
 death's deceased, a parcel's owner) and a parcel's sheet and number are read through expression
-indexes on the record's JSON (migration 0010), one index entry per lookup.
+indexes on the version's JSON (migration 0015), one index entry per lookup.
 """
 
 from __future__ import annotations
@@ -42,14 +43,15 @@ def _fact(row) -> Fact:
 
 
 def json_field(store: SqlAlchemyStore, field: str):
-    """The SQL expression of a text field inside `records.data`, written exactly as the index is."""
+    """The SQL expression of a text field inside `published.data`, written exactly as the index is."""
     if store.engine.dialect.name == "postgresql":
-        return literal_column(f"(CAST(records.data AS JSONB) ->> '{field}')")
-    return literal_column(f"json_extract(records.data, '$.{field}')")
+        return literal_column(f"(CAST(published.data AS JSONB) ->> '{field}')")
+    return literal_column(f"json_extract(published.data, '$.{field}')")
 
 
-COLUMNS = (t.records.c.dataset, t.records.c.campaign, t.records.c.record_key, t.records.c.unit, t.records.c.data,
-           t.records.c.updated_at)
+SOURCE = t.published
+COLUMNS = (SOURCE.c.dataset, SOURCE.c.campaign, SOURCE.c.record_key, SOURCE.c.unit, SOURCE.c.data,
+           SOURCE.c.published_at.label("updated_at"))
 
 
 def _newest_per_key(rows) -> list[Fact]:
@@ -63,11 +65,10 @@ def _newest_per_key(rows) -> list[Fact]:
 
 
 def person(store: SqlAlchemyStore, citizen_id: str) -> Fact | None:
-    """The citizen's population-register record (the newest stored, if several campaigns hold one)."""
+    """The citizen's population-register record (the newest published, if several campaigns hold one)."""
     with store.engine.connect() as conn:
-        row = conn.execute(select(*COLUMNS).where(t.records.c.citizen_id == citizen_id,
-                                                  t.records.c.dataset == "population")
-                           .order_by(t.records.c.updated_at.desc()).limit(1)).first()
+        row = conn.execute(select(*COLUMNS).where(SOURCE.c.citizen_id == citizen_id, SOURCE.c.dataset == "population")
+                           .order_by(SOURCE.c.published_at.desc()).limit(1)).first()
     return _fact(row) if row else None
 
 
@@ -81,12 +82,12 @@ def naming(store: SqlAlchemyStore, dataset: str, fields: tuple[str, ...], citize
 
 
 def naming_query(store: SqlAlchemyStore, dataset: str, field: str, citizen_id: str):
-    return select(*COLUMNS).where(t.records.c.dataset == dataset, json_field(store, field) == citizen_id)
+    return select(*COLUMNS).where(SOURCE.c.dataset == dataset, json_field(store, field) == citizen_id)
 
 
 def parcel_query(store: SqlAlchemyStore, commune: str, map_sheet: str, parcel_no: str):
-    return select(*COLUMNS).where(t.records.c.dataset == "land_parcel", json_field(store, "parcel_no") == parcel_no,
-                                  json_field(store, "map_sheet") == map_sheet, t.records.c.unit == commune)
+    return select(*COLUMNS).where(SOURCE.c.dataset == "land_parcel", json_field(store, "parcel_no") == parcel_no,
+                                  json_field(store, "map_sheet") == map_sheet, SOURCE.c.unit == commune)
 
 
 def parcel(store: SqlAlchemyStore, commune: str, map_sheet: str, parcel_no: str) -> list[Fact]:
