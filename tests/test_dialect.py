@@ -46,3 +46,18 @@ def test_copy_to_csv_writes_a_header_and_quotes_only_what_needs_it(tmp_path: Pat
     with _engine() as engine:
         engine.run(engine.dialect.copy_to_csv("SELECT g, n, s FROM t ORDER BY n", str(path)))
     assert path.read_text(encoding="utf-8").splitlines() == ["g,n,s", "a,1,x", "a,2,y", "a,3,z", "b,4,", "b,5,it's"]
+
+
+def test_casts_dates_and_json():
+    with _engine() as engine:
+        d = engine.dialect
+        born, on = d.cast("'2008-11-02'", "date"), d.cast("'2026-11-01'", "date")
+        assert engine.run(f"SELECT {d.cast('12', 'text')}, {d.cast('NULL', 'integer')}, {d.cast('2.5', 'double')}, "
+                          f"{d.cast('sum(n)', 'bigint')} FROM t") == [("12", None, 2.5, 15)]
+        assert engine.run(f"SELECT {d.date_diff('year', born, on)}, {d.date_diff('day', on, born)}, "
+                          f"{d.format_date(born, '%d/%m/%Y')}, {d.format_date(born, '%m%d')}, "
+                          f"{d.cast(d.cast(d.shift_date(born, 18, 'year'), 'date'), 'text')}, "
+                          f"{d.cast(d.cast(d.shift_date(on, -30, 'day'), 'date'), 'text')}") == [
+            (18, -6573, "02/11/2008", "1102", "2026-11-02", "2026-10-02")]
+        assert engine.run(f"SELECT {d.json_text({'prior': '-3.5', 'name': 's'})} FROM t WHERE n = 5") == [
+            ('{"prior":-3.5,"name":"it\'s"}',)]

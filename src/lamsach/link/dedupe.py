@@ -62,17 +62,17 @@ def find_duplicates(engine: Engine, db_api: Any, schema: DatasetSchema, table: s
                                            warning_mode="never")
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
         predictions, threshold_match_probability=settings.threshold_probability)
-    weights = ", ".join(f"'{c['output_column_name']}', round(p.mw_{c['output_column_name']}, 2)"
-                        for c in model["comparisons"])
+    weights = engine.dialect.json_text({c["output_column_name"]: f"round(p.mw_{c['output_column_name']}, 2)"
+                                        for c in model["comparisons"]})
     name = engine.table_name(f"duplicates_{schema.name}")
     engine.run(
         f"CREATE OR REPLACE TABLE {quote(name)} AS "
         f"WITH c AS (SELECT unique_id, min(unique_id) OVER (PARTITION BY cluster_id) AS representative, "
         f"  count(*) OVER (PARTITION BY cluster_id) AS size FROM {clusters.physical_name}), "
         f"edges AS (SELECT unique_id_l AS a, unique_id_r AS b, match_probability, "
-        f"  CAST(json_object({weights}) AS VARCHAR) AS weights FROM {predictions.physical_name} p "
+        f"  {weights} AS weights FROM {predictions.physical_name} p "
         f"  UNION ALL SELECT unique_id_r, unique_id_l, match_probability, "
-        f"  CAST(json_object({weights}) AS VARCHAR) FROM {predictions.physical_name} p) "
+        f"  {weights} FROM {predictions.physical_name} p) "
         f"SELECT '{schema.name}' AS dataset, c.unique_id AS record_id, c.representative AS duplicate_of, "
         f"max(e.match_probability) AS match_probability, {engine.dialect.arg_max('e.weights', 'e.match_probability')} AS weights "
         f"FROM c LEFT JOIN edges e ON e.a = c.unique_id "

@@ -19,6 +19,7 @@ clean files and the scorecard show the enriched data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -36,14 +37,15 @@ UPDATE_RULE = "register_update"
 SOURCE = "register"
 ENRICHING_METHODS = ("id_verified", "probabilistic", "manual")
 ANSWERED_RULES = ("missing_required", "legacy_id_document")
-FILLS = {
+FILLS: dict[str, tuple[str, Callable[[Dialect], str], Callable[[Dialect], str]]] = {
     # part: (condition on the record's value `v` and kind `k`, register value, value as the store keeps it)
-    "id": ("{v} IS NULL OR {k} = 'cmnd9'", "r.citizen_id", "r.citizen_id"),
-    "birth_year": ("{v} IS NULL", "CAST(r.date_of_birth__year AS VARCHAR)", "CAST(r.date_of_birth__year AS VARCHAR)"),
-    "dob": ("{v} IS NULL", "r.date_of_birth",
-            "strftime(TRY_CAST(r.date_of_birth AS DATE), '%d/%m/%Y')"),
-    "sex": ("{v} IS NULL", "r.sex", "r.sex"),
-    "address": ("{v} IS NULL", "r.address", "r.address"),
+    "id": ("{v} IS NULL OR {k} = 'cmnd9'", lambda d: "r.citizen_id", lambda d: "r.citizen_id"),
+    "birth_year": ("{v} IS NULL", lambda d: d.cast("r.date_of_birth__year", "text"),
+                   lambda d: d.cast("r.date_of_birth__year", "text")),
+    "dob": ("{v} IS NULL", lambda d: "r.date_of_birth",
+            lambda d: d.format_date("TRY_CAST(r.date_of_birth AS DATE)", "%d/%m/%Y")),
+    "sex": ("{v} IS NULL", lambda d: "r.sex", lambda d: "r.sex"),
+    "address": ("{v} IS NULL", lambda d: "r.address", lambda d: "r.address"),
 }
 
 
@@ -62,7 +64,8 @@ def _fill_selects(dialect: Dialect, schema: DatasetSchema, table: str, links: st
         for part, field_name in parts.items():
             if part not in FILLS:
                 continue
-            condition, value, stored = FILLS[part]
+            condition, value_of, stored_of = FILLS[part]
+            value, stored = value_of(dialect), stored_of(dialect)
             kind = f"d.{quote(field_name + '__kind')}" if part == "id" else "NULL"
             condition = condition.format(v=f"d.{quote(field_name)}", k=kind)
             methods = ", ".join(literal(m) for m in (("probabilistic", "manual") if part == "id" else ENRICHING_METHODS))
@@ -84,7 +87,7 @@ def _note_sql(dialect: Dialect, templates: dict[str, dict[str, str]]) -> str:
     literal = dialect.literal
     sql = f"CASE WHEN old_value IS NULL THEN {literal(templates[RULE]['vi'])} ELSE {literal(templates[UPDATE_RULE]['vi'])} END"
     for placeholder, column in (("field", "label"), ("value", "new_value"), ("citizen_id", "citizen_id"),
-                                ("method", "method"), ("probability", "CAST(round(match_probability, 4) AS VARCHAR)"),
+                                ("method", "method"), ("probability", dialect.cast("round(match_probability, 4)", "text")),
                                 ("original", "coalesce(old_value, '')")):
         sql = f"replace({sql}, '{{{placeholder}}}', {column})"
     return sql

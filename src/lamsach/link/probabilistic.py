@@ -31,12 +31,12 @@ def weights_sql(engine: Engine, predictions: str, model: PersonModel) -> str:
     quote = engine.dialect.quote
     columns = {r[0] for r in engine.run(f"DESCRIBE {quote(predictions)}")}
     prior = model.settings_dict()["probability_two_random_records_match"]
-    parts = [f"'prior', {round(math.log2(prior / (1 - prior)), 2)}"]
+    parts = {"prior": str(round(math.log2(prior / (1 - prior)), 2))}
     for comparison in model.settings_dict()["comparisons"]:
         name = comparison["output_column_name"]
         tf = f" + coalesce(mw_tf_adj_{name}, 0)" if f"mw_tf_adj_{name}" in columns else ""
-        parts.append(f"'{name}', round(mw_{name}{tf}, 2)")
-    return f"CAST(json_object({', '.join(parts)}) AS VARCHAR)"
+        parts[name] = f"round(mw_{name}{tf}, 2)"
+    return engine.dialect.json_text(parts)
 
 
 def _num(value: float) -> str:

@@ -27,8 +27,8 @@ COLUMNS = ("unique_id", "dataset", "record_id", "role", "id_value", "id_kind", "
            "commune_code", "hamlet", "household", "citizen_id")
 
 
-def _text(value: str | None) -> str:
-    return "NULL::VARCHAR" if value is None else "'" + value.replace("'", "''") + "'"
+def _text(dialect: Dialect, value: str | None) -> str:
+    return dialect.cast("NULL", "text") if value is None else dialect.literal(value)
 
 
 def _name_columns(key: str) -> str:
@@ -53,34 +53,35 @@ def implied_sex(schema: DatasetSchema, role: str) -> str | None:
 def role_select(dialect: Dialect, schema: DatasetSchema, table: str, role: str, parts: dict[str, str]) -> str | None:
     """One SELECT of `COLUMNS` for one role of one dataset; None if the role has no name."""
     quote = dialect.quote
+    null_text, null_int = dialect.cast("NULL", "text"), dialect.cast("NULL", "integer")
     if "name" not in parts:
         return None
     col = lambda name: "d." + quote(name)  # noqa: E731
-    id_value = col(parts["id"]) if "id" in parts else "NULL::VARCHAR"
-    id_kind = col(parts["id"] + "__kind") if "id" in parts else "NULL::VARCHAR"
+    id_value = col(parts["id"]) if "id" in parts else null_text
+    id_kind = col(parts["id"] + "__kind") if "id" in parts else null_text
     if "dob" in parts:
-        dob = f"CAST(TRY_CAST({col(parts['dob'])} AS DATE) AS VARCHAR)"
-        year = f"CAST({col(parts['dob'] + '__year')} AS INTEGER)"
-        year_only = "NULL::INTEGER"
+        dob = dialect.cast(f"TRY_CAST({col(parts['dob'])} AS DATE)", "text")
+        year = dialect.cast(col(parts["dob"] + "__year"), "integer")
+        year_only = null_int
     elif "birth_year" in parts:
-        dob = "NULL::VARCHAR"
+        dob = null_text
         year = f"TRY_CAST({col(parts['birth_year'])} AS INTEGER)"
         year_only = year
     else:
-        dob, year, year_only = "NULL::VARCHAR", "NULL::INTEGER", "NULL::INTEGER"
-    sex = col(parts["sex"]) if "sex" in parts else _text(implied_sex(schema, role))
+        dob, year, year_only = null_text, null_int, null_int
+    sex = col(parts["sex"]) if "sex" in parts else _text(dialect, implied_sex(schema, role))
     record_commune = "d.commune_code"
     if "address" in parts:
         commune = f"coalesce({col(parts['address'] + '__commune_code')}, {record_commune})"
         hamlet = col(parts["address"] + "__hamlet")
     else:
-        commune, hamlet = record_commune, "NULL::VARCHAR"
+        commune, hamlet = record_commune, null_text
     return (f"SELECT '{schema.name}|' || d.record_id || '|{role}' AS unique_id, '{schema.name}' AS dataset, "
             f"d.record_id, '{role}' AS role, {id_value} AS id_value, {id_kind} AS id_kind, "
             f"{col(parts['name'])} AS full_name, {_name_columns(col(parts['name'] + '__key'))}, "
             f"{dob} AS dob, {year} AS birth_year, {year_only} AS year_only, {sex} AS sex, "
-            f"{commune} AS commune_code, lower({hamlet}) AS hamlet, NULL::VARCHAR AS household, "
-            f"NULL::VARCHAR AS citizen_id "
+            f"{commune} AS commune_code, lower({hamlet}) AS hamlet, {null_text} AS household, "
+            f"{null_text} AS citizen_id "
             f"FROM {quote(table)} d WHERE {col(parts['name'] + '__key')} IS NOT NULL")
 
 
@@ -95,7 +96,7 @@ def build_references(engine: Engine, schemas: list[DatasetSchema], tables: dict[
     name = engine.table_name("link_references")
     if not selects:
         engine.run(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT "
-                   + ", ".join(f"NULL::VARCHAR AS {c}" for c in COLUMNS) + " WHERE false")
+                   + ", ".join(f"{engine.dialect.cast('NULL', 'text')} AS {c}" for c in COLUMNS) + " WHERE false")
         return name
     register = quote(engine.table_name("link_register"))
     household = engine.dialect.star_replacing("refs", {"household": (
@@ -121,7 +122,7 @@ def build_register(engine: Engine, population: str) -> str:
         f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT d.record_id AS unique_id, 'population' AS dataset, "
         f"d.record_id, 'register' AS role, d.citizen_id AS id_value, d.citizen_id__kind AS id_kind, "
         f"d.full_name, {_name_columns('d.full_name__key')}, "
-        f"CAST(TRY_CAST(d.date_of_birth AS DATE) AS VARCHAR) AS dob, "
+        f"{engine.dialect.cast('TRY_CAST(d.date_of_birth AS DATE)', 'text')} AS dob, "
         f"CAST(d.date_of_birth__year AS INTEGER) AS birth_year, "
         f"CAST(d.date_of_birth__year AS INTEGER) AS year_only, d.sex, "
         f"coalesce(d.address__commune_code, d.commune_code) AS commune_code, lower(d.address__hamlet) AS hamlet, "

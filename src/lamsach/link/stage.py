@@ -105,6 +105,7 @@ def _final_links(engine: Engine, id_links: str, chosen: str | None, decisions: s
     """The contract's links (ID, accepted model links, officers' `manual` links) and every
     link or candidate with its explanation."""
     quote = engine.dialect.quote
+    null_double, null_text = engine.dialect.cast("NULL", "double"), engine.dialect.cast("NULL", "text")
     explained = engine.table_name("links_explained")
     band = engine.dialect.star_replacing("c", {"band": "CASE WHEN x.status = 'rejected' THEN 'reject' ELSE c.band END"})
     model_rows = (f"SELECT {band} "
@@ -112,13 +113,13 @@ def _final_links(engine: Engine, id_links: str, chosen: str | None, decisions: s
                   f"WHERE NOT EXISTS (SELECT 1 FROM {quote(decisions)} a WHERE a.status = 'accepted' "
                   f"AND a.dataset = c.dataset AND a.record_id = c.record_id AND a.role = c.role)") if chosen else None
     manual = (f"SELECT dataset, record_id, role, citizen_id, 1.0 AS match_probability, 'manual' AS method, "
-              f"'accept' AS band, NULL::DOUBLE AS match_weight, NULL::DOUBLE AS runner_up_weight, "
-              f"NULL::VARCHAR AS register_record, NULL::VARCHAR AS weights FROM {quote(decisions)} a "
+              f"'accept' AS band, {null_double} AS match_weight, {null_double} AS runner_up_weight, "
+              f"{null_text} AS register_record, {null_text} AS weights FROM {quote(decisions)} a "
               f"WHERE a.status = 'accepted' AND NOT EXISTS (SELECT 1 FROM {quote(id_links)} l "
               f"WHERE l.dataset = a.dataset AND l.record_id = a.record_id AND l.role = a.role)")
     id_rows = (f"SELECT l.dataset, l.record_id, l.role, l.citizen_id, l.match_probability, l.method, 'accept' AS band, "
-               f"NULL::DOUBLE AS match_weight, NULL::DOUBLE AS runner_up_weight, NULL::VARCHAR AS register_record, "
-               f"NULL::VARCHAR AS weights FROM {quote(id_links)} l")
+               f"{null_double} AS match_weight, {null_double} AS runner_up_weight, {null_text} AS register_record, "
+               f"{null_text} AS weights FROM {quote(id_links)} l")
     parts = [id_rows, manual] + ([model_rows] if model_rows else [])
     cols = ", ".join(EXPLAINED_COLUMNS)
     engine.run(f"CREATE OR REPLACE TABLE {quote(explained)} AS "

@@ -49,7 +49,8 @@ def records_sql(dialect: Dialect, tables: dict[str, str]) -> str:
     """Every record as (dataset, record_id, unit), the unit counted as the scorecard counts it."""
     quote = dialect.quote
     if not tables:
-        return "SELECT NULL::VARCHAR AS dataset, NULL::VARCHAR AS record_id, NULL::VARCHAR AS unit WHERE false"
+        text = dialect.cast("NULL", "text")
+        return f"SELECT {text} AS dataset, {text} AS record_id, {text} AS unit WHERE false"
     return " UNION ALL ".join(
         f"SELECT {sql_text(dataset)} AS dataset, record_id, coalesce(__unit, '') AS unit FROM {quote(table)}"
         for dataset, table in tables.items())
@@ -82,7 +83,8 @@ def score_rows(engine: Engine, tables: dict[str, str], unit_findings: str, score
         f"  ON x.dataset = r.dataset AND x.record_id = r.record_id GROUP BY r.unit, r.dataset), "
         f"card AS (SELECT unit, dataset, criterion, records, passing FROM {quote(scorecard)} "
         f"  WHERE criterion IN ({measured_criteria_sql()}) UNION ALL SELECT * FROM overall) "
-        f"SELECT unit, dataset, criterion, sum(records)::BIGINT AS records, sum(passing)::BIGINT AS passing, "
+        f"SELECT unit, dataset, criterion, {engine.dialect.cast('sum(records)', 'bigint')} AS records, "
+        f"{engine.dialect.cast('sum(passing)', 'bigint')} AS passing, "
         f"round(sum(passing) / sum(records), 4) AS score, grouping(unit) AS all_units, "
         f"grouping(dataset) AS all_datasets FROM card "
         f"GROUP BY GROUPING SETS ((unit, dataset, criterion), (unit, criterion), (dataset, criterion), (criterion))",

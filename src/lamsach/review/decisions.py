@@ -22,7 +22,7 @@ def apply_decisions(engine: Engine, findings: str, tables: dict[str, str], decis
     current = []
     for dataset, table in tables.items():
         fields = load_schema(dataset).field_names
-        value = "CASE x.field " + " ".join(f"WHEN '{f}' THEN CAST(d.{quote(f)} AS VARCHAR)" for f in fields) + " END"
+        value = "CASE x.field " + " ".join(f"WHEN '{f}' THEN {engine.dialect.cast('d.' + quote(f), 'text')}" for f in fields) + " END"
         current.append(f"SELECT x.*, {value} AS current_value FROM {quote(decided)} x "
                        f"JOIN {quote(table)} d ON d.record_id = x.record_key WHERE x.dataset = '{dataset}'")
     holding = engine.table_name("decisions_holding")

@@ -36,7 +36,7 @@ def _year_of(ctx: RuleContext, parts: dict[str, str]) -> tuple[str | None, str |
 def _candidate_join(ctx: RuleContext, register: str, parts: dict[str, str], year_col: str | None) -> str:
     """LEFT JOIN `c`: the register's only person with the reference's name key and birth year."""
     if "name" not in parts or year_col is None:
-        return " LEFT JOIN (SELECT NULL::VARCHAR AS citizen_id) c ON false"
+        return f" LEFT JOIN (SELECT {ctx.dialect.cast('NULL', 'text')} AS citizen_id) c ON false"
     key = "d." + ctx.quote(f"{parts['name']}__key")
     return (f" LEFT JOIN (SELECT full_name__key, date_of_birth__year, min(citizen_id) AS citizen_id "
             f"FROM {register} GROUP BY full_name__key, date_of_birth__year HAVING count(*) = 1) c "

@@ -24,13 +24,19 @@ def finding_select(dialect: Dialect, rule: str, field: str, value: str = "NULL",
     `alias` prefixes the dataset table's columns (record_id, __unit) when the FROM clause joins
     tables. A new rule kind builds its SELECT with this, so its findings stack with the rest.
     """
-    params_sql = dialect.map_of({k: f"CAST({v} AS VARCHAR)" for k, v in {"value": value, **params}.items()})
+    params_sql = dialect.map_of({k: dialect.cast(v, "text") for k, v in {"value": value, **params}.items()})
     return (f"SELECT {dialect.literal(rule)} AS rule, {alias}record_id, {alias}__unit AS unit, "
-            f"{dialect.literal(field)} AS field, CAST({suggested} AS VARCHAR) AS suggested_value, {params_sql} AS params")
+            f"{dialect.literal(field)} AS field, {dialect.cast(suggested, 'text')} AS suggested_value, {params_sql} AS params")
+
+
+def age_sql(dialect: Dialect, dob: str, at: str) -> str:
+    """Whole years from date `dob` to date `at`: the years between, less one before the birthday."""
+    return (f"({dialect.date_diff('year', dob, at)} - CASE WHEN {dialect.format_date(at, '%m%d')} < "
+            f"{dialect.format_date(dob, '%m%d')} THEN 1 ELSE 0 END)")
 
 
 def _date(ctx: RuleContext, column: str) -> str:
-    return f"TRY_CAST({ctx.quote(column)} AS DATE)"
+    return f"TRY_CAST({ctx.quote(column)} AS DATE)"  # TRY_CAST: DuckDB and Spark alike
 
 
 @dataclass(frozen=True)
@@ -83,9 +89,10 @@ class MinAge(RuleSpecBase):
     kind: ClassVar[str] = "min_age"
 
     def to_sql(self, ctx: RuleContext) -> str:
-        age = f"date_diff('year', {_date(ctx, self.dob)}, {_date(ctx, self.at)}) - CASE WHEN strftime({_date(ctx, self.at)}, '%m%d') < strftime({_date(ctx, self.dob)}, '%m%d') THEN 1 ELSE 0 END"
+        d, dob, at = ctx.dialect, _date(ctx, self.dob), _date(ctx, self.at)
+        age = age_sql(d, dob, at)
         return (f"{finding_select(ctx.dialect, self.rule, self.dob, ctx.quote(self.dob), age=age, min_age=str(self.years))} "
-                f"FROM {ctx.table} WHERE {_date(ctx, self.dob)} + INTERVAL {int(self.years)} YEAR > {_date(ctx, self.at)}")
+                f"FROM {ctx.table} WHERE {d.shift_date(dob, self.years, 'year')} > {at}")
 
 
 @dataclass(frozen=True)
@@ -122,10 +129,10 @@ class Stale(RuleSpecBase):
         days = self.days or ctx.freshness_days or ctx.schema.freshness_days
         if not days:
             return None
-        ref = f"DATE {ctx.literal(ctx.reference_date)}"
-        age = f"date_diff('day', {_date(ctx, self.field)}, {ref})"
+        ref = ctx.dialect.cast(ctx.literal(ctx.reference_date), "date")
+        age = ctx.dialect.date_diff("day", _date(ctx, self.field), ref)
         return (f"{finding_select(ctx.dialect, self.rule, self.field, ctx.quote(self.field), days=age, max_days=str(int(days)))} FROM {ctx.table} "
-                f"WHERE {_date(ctx, self.field)} < {ref} - INTERVAL {int(days)} DAY")
+                f"WHERE {_date(ctx, self.field)} < {ctx.dialect.shift_date(ref, -int(days), 'day')}")
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ def run_rules(engine: Engine, ctx: RuleContext, specs: list[RuleSpecBase], catal
     parts = [sql for sql in (spec.to_sql(ctx) for spec in specs) if sql]
     if not parts:
         engine.run(f"CREATE OR REPLACE TABLE {ctx.quote(name)} AS SELECT " + ", ".join(
-            f"NULL::VARCHAR AS {c}" for c in FINDING_COLUMNS) + " WHERE false")
+            f"{ctx.dialect.cast('NULL', 'text')} AS {c}" for c in FINDING_COLUMNS) + " WHERE false")
         return name
     stacked = " UNION ALL ".join(f"SELECT {COLUMNS} FROM ({sql})" for sql in parts)
     message = message_sql(ctx.dialect, {rule for spec in specs for rule in spec.emits()}, "v")

@@ -21,7 +21,7 @@ from typing import ClassVar
 
 from lamsach.validate.context import RuleContext
 from lamsach.validate.register_rules import register_view
-from lamsach.validate.rule_library import RuleSpecBase, finding_select
+from lamsach.validate.rule_library import RuleSpecBase, age_sql, finding_select
 
 
 def _filled(ctx: RuleContext, alias: str, fields) -> str:
@@ -126,7 +126,7 @@ class AgeFitsLevel(RuleSpecBase):
         start = start if start <= ref else start.replace(year=ref.year - 1)
         dob = f"TRY_CAST(d.{ctx.quote(self.dob)} AS DATE)"
         at = f"DATE {ctx.literal(start.isoformat())}"
-        age = f"(date_diff('year', {dob}, {at}) - CASE WHEN strftime({at}, '%m%d') < strftime({dob}, '%m%d') THEN 1 ELSE 0 END)"
+        age = age_sql(ctx.dialect, dob, at)
         level = f"TRY_CAST(d.{ctx.quote(self.level)} AS INTEGER)"
         low, high = f"({level} + {int(self.offset) - int(self.below)})", f"({level} + {int(self.offset) + int(self.above)})"
         return (f"{finding_select(ctx.dialect, self.rule, self.level, 'd.' + ctx.quote(self.level), alias='d.', age=age, min_age=low, max_age=high)} "
