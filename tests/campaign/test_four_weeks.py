@@ -5,6 +5,7 @@ flags and the weekly report must show exactly that."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -39,7 +40,8 @@ def campaign(tmp_path_factory):
     document.pop("reference_date", None)
     document.update(start=START.isoformat(), deadline="2026-11-30", targets={"overall": 0.97},
                     lagging={"no_submission_days": 10, "forecast_weeks": 3},
-                    report={"issuing_body": "ỦY BAN NHÂN DÂN TỈNH THANH HÓA", "number": "…/BC-UBND"})
+                    report={"issuing_body": "ỦY BAN NHÂN DÂN TỈNH THANH HÓA", "number": "…/BC-UBND",
+                            "signer_title": "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH", "signer_name": "Lê Văn Bình"})
     path = manifest.parent / "campaign.yaml"
     path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
     spec = load_campaign(path)
@@ -140,3 +142,96 @@ def test_the_shared_criterion_is_shown_beside_the_five_at_zero_before_any_sync(c
                            timeout=300, env={**os.environ, "COLUMNS": "250"})
     assert shown.returncode == 0, shown.stderr
     assert "Dùng chung" in shown.stdout and "0,0%" in shown.stdout
+
+
+def _show_rows(campaign) -> dict[str, str]:
+    """`lamsach campaign show` as a coordinator runs it: each unit's line by its code."""
+    from typer.testing import CliRunner
+
+    from lamsach.cli.app import app as cli
+
+    result = CliRunner().invoke(cli, ["campaign", "show", campaign["spec"].name, "--data-dir",
+                                      str(campaign["folder"] / "data")], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    assert "Tuần 44 (26/10–01/11/2026)" in result.output and "Toàn tỉnh" in result.output
+    return {unit: next(line for line in result.output.splitlines() if f" {unit} " in line)
+            for unit in [campaign["silent"], campaign["stalled"], *campaign["improving"]]}
+
+
+def _dashboard_rows(campaign) -> dict:
+    from fastapi.testclient import TestClient
+
+    from lamsach.backends.store.users import add_user
+    from lamsach.web import WebConfig, create_app
+    from lamsach.web.passwords import hash_password
+
+    add_user(campaign["store"], "tinh", "admin", None, hash_password("mat-khau-tinh-1"))
+    app = create_app(WebConfig(settings=Settings(data_dir=campaign["folder"] / "data")))
+    try:
+        client = TestClient(app)
+        form = client.get("/login").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        signed = client.post("/login", data={"username": "tinh", "password": "mat-khau-tinh-1", "csrf_token": token,
+                                             "next": "/dashboard"}, follow_redirects=False)
+        assert signed.status_code == 303, signed.text[:300]
+        page = client.get("/dashboard")
+        assert page.status_code == 200
+        return {u.unit: u for u in page.context["page"].units}, page.context["page"], page.text
+    finally:
+        app.state.jobs.shutdown()
+
+
+def test_silent_returning_and_stalling_units_show_in_campaign_show_the_dashboard_and_the_pdf(campaign, tmp_path):
+    """The coordinator's four weeks end to end: the unit that sent nothing, the units that
+    returned corrected workbooks every week and the unit that stalled after its first file each
+    read as they should — in words, dates and Vietnamese figures — wherever the coordinator looks."""
+    silent, stalled, returning = campaign["silent"], campaign["stalled"], campaign["improving"]
+    shown = _show_rows(campaign)
+    assert "không gửi dữ liệu" in shown[silent] and "chưa gửi" in shown[silent]
+    assert "sẽ không kịp hạn" in shown[stalled] and "05/10/2026" in shown[stalled]
+    for unit in returning:
+        assert "25/10/2026" in shown[unit] and "không gửi dữ liệu" not in shown[unit]
+        assert "+" in shown[unit] and "," in shown[unit]  # a rise, with a decimal comma
+
+    units, page, html = _dashboard_rows(campaign)
+    assert page.week == "Tuần 44 (26/10–01/11/2026)"
+    assert units[silent].lagging and "no_submission" in units[silent].lagging_reasons
+    assert units[silent].last_submission is None
+    assert units[stalled].lagging and units[stalled].outlook == "will_miss" and units[stalled].change == 0.0
+    assert units[stalled].last_submission == "05/10/2026"
+    for unit in returning:
+        assert "no_submission" not in units[unit].lagging_reasons and units[unit].change > 0
+        assert units[unit].last_submission == "25/10/2026" and units[unit].outlook in ("on_track", "at_risk")
+        assert units[unit].forecast < 1.0 or units[unit].overall == 1.0  # its own trend, not a line clamped at 100%
+    assert f'data-unit="{silent}" class="lagging-row"' in html and "sẽ không kịp hạn" in html
+
+    progress = campaign_progress(campaign["store"], campaign["spec"])
+    paths = write_weekly_report(progress, tmp_path, issued=date(2026, 10, 26))
+    if not Path("/usr/bin/pdftoppm").exists():
+        pytest.skip("poppler-utils (pdftoppm, pdftotext) is not installed; .ci/run installs it")
+    text = subprocess.run(["pdftotext", "-layout", str(paths["pdf"]), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Thanh Hóa, ngày 26 tháng 10 năm 2026" in text
+    assert "PHÓ CHỦ TỊCH" in text and "Lê Văn Bình" in text and "Toàn tỉnh" in text
+    assert "Tuần 44 (26/10–01/11/2026)" in text
+    lag_section = text[text.index("III. ĐƠN VỊ CHẬM TIẾN ĐỘ"):text.index("IV. BIỂU ĐỒ")]
+    assert "chưa gửi" in " ".join(lag_section.split())
+    for row in progress.latest():  # a returning unit is listed only when its forecast falls short
+        assert bool(re.search(rf"(?<![\d.]){row.unit}(?![\d.])", lag_section)) == row.lagging, row.unit
+    assert {silent, stalled} <= {r.unit for r in progress.latest() if r.lagging}
+    assert not set(returning) <= {r.unit for r in progress.latest() if r.lagging}
+    assert re.search(r"\d+,\d%", text) and not re.search(r"\d+\.\d%", text)  # decimal commas
+
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(paths["pdf"]), str(tmp_path / "trang")], check=True)
+    pages = sorted(tmp_path.glob("trang-*.png"))
+    assert pages
+    from PIL import Image
+
+    lag_pink = province_black = 0
+    for path in pages:
+        with Image.open(path) as image:
+            for count, (r, g, b) in image.convert("RGB").getcolors(maxcolors=1 << 24):
+                lag_pink += count * (abs(r - 0xFD) < 6 and abs(g - 0xE9) < 6 and abs(b - 0xE7) < 6)
+                province_black += count * (r < 30 and g < 30 and b < 30)
+    assert lag_pink > 500, "the lagging units' rows are not highlighted in the PDF"
+    assert province_black > 2000, "the PDF has no text or province line"
