@@ -63,9 +63,9 @@ while len(kills) < kills_wanted:
     rounds_left = max(kills_wanted - len(kills), 1)
     if before > after:
         rate = (before - after) / (time.monotonic() - started)
-        delay = max(0.02, 1.6 * after / rounds_left / rate)
+        delay = max(0.02, 1.0 * after / rounds_left / rate)
     else:  # killed before its first batch was done (a slow start on a busy machine): wait longer
-        delay = min(delay * 1.5, 10.0)
+        delay = min(delay * 1.3, 10.0)
 print(json.dumps({"kills": len(kills), "progress": kills, "total": total}))
 '''
 
