@@ -168,3 +168,14 @@ def test_a_pass_from_the_web_is_today_and_the_upload_counts_as_sent_today(app, w
     row = campaign_progress(store, spec).units[world.unit][-1]
     assert row.snapshot_date == today_vn() and row.last_submission == today_vn()
     assert "no_submission" not in row.lagging_reasons
+
+
+def test_a_failed_jobs_problems_name_the_file_as_sent_never_the_server_path():
+    from lamsach.domain import ErrorCode, LamsachError, Location
+    from lamsach.web.upload import _as_sent, shown_name
+
+    kept = "/srv/lamsach-data/web/uploads/3f2a/16012/land_parcel/20261206T021500123456-thửa đất.xlsx"
+    assert shown_name(kept) == "thửa đất.xlsx" and shown_name("/x/land/16012.xlsx") == "16012.xlsx"
+    item = _as_sent(LamsachError(ErrorCode.INGEST_FILE_CORRUPT, Location(file=kept, sheet="Sheet1"),
+                                 {"expected": ".xlsx", "reason": "?"}), "vi")
+    assert "thửa đất.xlsx" in item.message and "/srv/" not in item.message and item.location["file"] == "thửa đất.xlsx"

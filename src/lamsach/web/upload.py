@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from lamsach.campaign import CampaignSpec
 from lamsach.campaign.uploads import ACCEPTED_SUFFIXES, reject_upload, save_upload
 from lamsach.domain import LamsachError
+from lamsach.domain.clock import upload_arrival
 from lamsach.web.campaigns import Campaign
 from lamsach.web.errors import ErrorItem, WebError, lamsach_errors
 from lamsach.web.jobs import Job
@@ -199,9 +200,24 @@ def _job(request: Request, viewer: Viewer, job_id: str) -> Job:
     return job
 
 
+def shown_name(path: str | None) -> str | None:
+    """A file as the unit knows it: its name as sent (a kept upload's arrival stamp dropped),
+    never the server's folders."""
+    if not path:
+        return path
+    name = Path(path).name
+    return name.split("-", 1)[-1] if upload_arrival(name) else name
+
+
+def _as_sent(error: LamsachError, lang: str) -> ErrorItem:
+    shown = LamsachError(error.code, replace(error.location, file=shown_name(error.location.file)), error.params,
+                         error.severity)
+    return ErrorItem(shown.code.value, shown.message(lang), shown.location.as_dict())
+
+
 def job_page(request: Request, job: Job) -> JobPage:
     store, lang = request.app.state.store, request_lang(request)
-    problems = [ErrorItem(e.code.value, e.message(lang), e.location.as_dict()) for e in job.problems]
+    problems = [_as_sent(e, lang) for e in job.problems]
     if job.state != "done" or job.run_id is None:
         return JobPage(job, unit_label(job.unit), problems=problems, ahead=request.app.state.jobs.ahead(job))
     run = store.run(job.run_id) or {}
