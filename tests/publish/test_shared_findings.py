@@ -77,4 +77,4 @@ def test_not_published_late_and_rejected_records_each_get_their_finding(tmp_path
     fixed = publish_shared(engine, store, CAMPAIGN, run, tables, findings, overdue_hours=24, now=NOW)
     assert fixed.counts.published == 1
     assert sorted(shared_of(engine, findings)) == [("R1", "not_published")]
-    assert claim_batch(store, "batch-0002", "http://test", 10, NOW) == 1
+    assert len(claim_batch(store, "batch-0002", "http://test", 10, NOW)) == 1

@@ -24,7 +24,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from lamsach.backends.store import SqlAlchemyStore
@@ -89,20 +89,20 @@ class Sender:
             raise LamsachError(ErrorCode.SYNC_SENDER_BUSY, Location(), {"holder": lease_holder(self.store) or "?"})
         try:
             for batch in open_batches(self.store):
-                self._deliver(batch["key"], result)
+                self._deliver(batch["key"], batch_lines(self.store, batch["key"]), result)
                 result.resent += 1
             while limit_batches is None or result.batches < limit_batches:
                 key = uuid.uuid4().hex
-                if not claim_batch(self.store, key, self.target, self.settings.sync_batch_size, _now()):
+                lines = claim_batch(self.store, key, self.target, self.settings.sync_batch_size, _now())
+                if not lines:
                     break
-                self._deliver(key, result)
+                self._deliver(key, lines, result)
         finally:
             self._close()
             release_lease(self.store, self.holder)
         return result
 
-    def _deliver(self, key: str, result: PushResult) -> None:
-        lines = batch_lines(self.store, key)
+    def _deliver(self, key: str, lines: list[str], result: PushResult) -> None:
         body = body_of(lines)
         digest = digest_header(body)
         sha = digest[len("sha-256=:"):-1]
@@ -122,8 +122,8 @@ class Sender:
                     ) from None
                 failures += 1
                 time.sleep(self._backoff(failures))
-        store_ack(self.store, key, sha, ack, _now())
-        take_lease(self.store, self.holder, _now(), LEASE_SECONDS, _holder_gone)
+        now = _now()
+        store_ack(self.store, key, sha, ack, now, (self.holder, now + timedelta(seconds=LEASE_SECONDS)))
         result.batches += 1
         result.versions += len(lines)
         result.rejected += len(ack.get("rejected") or [])

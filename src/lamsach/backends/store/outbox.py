@@ -69,8 +69,9 @@ def open_batches(store: SqlAlchemyStore) -> list[dict[str, Any]]:
                                               .order_by(b.seq)).mappings()]
 
 
-def claim_batch(store: SqlAlchemyStore, key: str, target: str, size: int, now: datetime) -> int:
-    """Make the oldest `size` waiting entries the batch `key`; returns how many (0: nothing waits)."""
+def claim_batch(store: SqlAlchemyStore, key: str, target: str, size: int, now: datetime) -> list[str]:
+    """Make the oldest `size` waiting entries the batch `key`; returns their lines in delivery order
+    (empty: nothing waits), read in the claiming transaction."""
     o, b = t.outbox.c, t.sync_batches.c
     with store.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
@@ -82,7 +83,8 @@ def claim_batch(store: SqlAlchemyStore, key: str, target: str, size: int, now: d
             seq = int(conn.execute(select(func.coalesce(func.max(b.seq), 0))).scalar_one()) + 1
             conn.execute(insert(t.sync_batches).values(key=key, seq=seq, target=target, state="sending",
                                                        entries=claimed, attempts=0, created_at=now))
-        return int(claimed)
+            return list(conn.execute(select(o.line).where(o.batch_key == key).order_by(o.id)).scalars())
+        return []
 
 
 def batch_lines(store: SqlAlchemyStore, key: str) -> list[str]:
@@ -100,9 +102,11 @@ def note_attempt(store: SqlAlchemyStore, key: str, sha256: str, now: datetime, e
             sent_at=func.coalesce(b.sent_at, now)))
 
 
-def store_ack(store: SqlAlchemyStore, key: str, sha256: str, ack: dict[str, Any], now: datetime) -> None:
+def store_ack(store: SqlAlchemyStore, key: str, sha256: str, ack: dict[str, Any], now: datetime,
+              lease: tuple[str, datetime] | None = None) -> None:
     """The receiver's acknowledgement, and every entry of the batch acknowledged or rejected with
-    the receiver's reason (`ack["rejected"]`: items naming the 1-based `line`), in one transaction."""
+    the receiver's reason (`ack["rejected"]`: items naming the 1-based `line`), in one transaction;
+    with `lease` (holder, new expiry) the sender's lease is renewed in the same transaction."""
     o, b = t.outbox.c, t.sync_batches.c
     rejected = {int(r["line"]): str(r.get("reason") or "") for r in ack.get("rejected") or []}
     with store.engine.begin() as conn:
@@ -110,6 +114,9 @@ def store_ack(store: SqlAlchemyStore, key: str, sha256: str, ack: dict[str, Any]
             state="acknowledged", acked_at=now, ack=json.dumps(ack, ensure_ascii=False), last_error=None,
             sha256=sha256, attempts=b.attempts + 1, sent_at=func.coalesce(b.sent_at, now)))
         conn.execute(update(t.outbox).where(o.batch_key == key).values(state="acknowledged", acked_at=now))
+        if lease is not None:
+            conn.execute(update(t.sync_lease).where(t.sync_lease.c.name == LEASE, t.sync_lease.c.holder == lease[0])
+                         .values(expires_at=lease[1]))
         if rejected:
             ids = list(conn.execute(select(o.id).where(o.batch_key == key).order_by(o.id)).scalars())
             conn.execute(update(t.outbox).where(o.id == _bind("eid")).values(state="rejected", reason=_bind("why")),
