@@ -75,7 +75,7 @@ def test_an_officers_week(served, sign_in_as, browser, tmp_path):
     page.click("button[data-action=merge]")
     page.wait_for_selector("p.notice[data-state=merged]")
     screenshot(page, "record-merged")
-    assert store.record(world.campaign, "land_parcel", duplicate["record_key"]).data["_state"] == \
+    assert store.record(world.campaign, duplicate["dataset"], duplicate["record_key"]).data["_state"] == \
         f"merged:{duplicate['suggested_value']}"
     _wait_for_jobs(app, world)
 
