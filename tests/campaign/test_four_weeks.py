@@ -120,6 +120,12 @@ def test_weekly_report_pdf_and_xlsx_show_the_lagging_units(campaign, tmp_path):
     lagging_column = [c.value for c in sheet[4]].index("Chậm tiến độ")
     flagged = {row[1].value for row in sheet.iter_rows(min_row=5) if row[lagging_column].value}
     assert flagged == lagging
+    by_database = [[c.value for c in row] for row in book["Theo CSDL"].iter_rows(min_row=2)]
+    databases = [r[0] for r in by_database if r[0]]
+    assert databases.index("CSDL đất đai") < databases.index("CSDL hộ tịch") < databases.index("CSDL an sinh xã hội")
+    land = next(i for i, r in enumerate(by_database) if r[0] == "CSDL đất đai")
+    end = next(i for i in range(land + 1, len(by_database)) if by_database[i][0])
+    assert by_database[land][2] == sum(r[2] for r in by_database[land + 1:end]) > 0  # its datasets' records
     if not Path("/usr/bin/pdftoppm").exists():
         pytest.skip("pdftoppm (poppler-utils) is not installed; .ci/run installs it")
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(paths["pdf"]), str(tmp_path / "page")], check=True)

@@ -1,4 +1,5 @@
-"""The weekly report as a workbook: the summary and unit table, the lagging units, the weekly series."""
+"""The weekly report as a workbook: the summary and unit table, the lagging units, the figures per key
+database (leaders track the twelve databases, not file names), the weekly series."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import xlsxwriter
 
 from lamsach.campaign.model import CampaignProgress
+from lamsach.catalogue import group_by_database
 from lamsach.report.weekly_words import CRITERIA_COLUMNS as CRITERIA
 
 
@@ -50,6 +52,8 @@ def write_weekly_xlsx(progress: CampaignProgress, path: Path, issued: date) -> N
     sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(3)
 
+    _write_databases(book.add_worksheet("Theo CSDL"), progress, head, cell, pct)
+
     series = book.add_worksheet("Theo tuần")
     series.write_row(0, 0, ["Mã", "Đơn vị", *progress.weeks], head)
     for i, (unit, weeks) in enumerate(sorted(progress.units.items()), start=1):
@@ -68,6 +72,24 @@ def write_weekly_xlsx(progress: CampaignProgress, path: Path, issued: date) -> N
         chart.set_y_axis({"num_format": "0%", "min": 0, "max": 1})
         series.insert_chart(len(progress.units) + 3, 1, chart, {"x_scale": 1.6, "y_scale": 1.3})
     book.close()
+
+
+def _write_databases(sheet, progress: CampaignProgress, head, cell, pct) -> None:
+    """One line per key database (its datasets summed, weighted by records), then one per dataset
+    under it, as the HTML and PDF report's section "Theo cơ sở dữ liệu trọng điểm" shows them."""
+    sheet.write_row(0, 0, ["CSDL trọng điểm", "Dữ liệu", "Số bản ghi", *[label for _, label in CRITERIA]], head)
+    row = 1
+    for group in group_by_database(progress.scorecard):
+        lines = [(group.name, "", group.records, group.scores)]
+        lines += [("", d.label, d.records, d.scores) for d in group.datasets]
+        for name, label, records, scores in lines:
+            sheet.write_row(row, 0, [name, label, records], cell)
+            for j, (key, _) in enumerate(CRITERIA, start=3):
+                _pct(sheet, row, j, scores.get(key), pct)
+            row += 1
+    sheet.freeze_panes(1, 2)
+    sheet.set_column(0, 1, 32)
+    sheet.set_column(2, 2 + len(CRITERIA), 11)
 
 
 def _pct(sheet, row: int, col: int, value: float | None, fmt) -> None:
