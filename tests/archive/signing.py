@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -30,7 +31,23 @@ def _certificate():
         asn1_keys.PrivateKeyInfo.load(der_key)
 
 
+def _own_thread(work):
+    """pyHanko calls asyncio.run(), which refuses to start inside a running event loop (Playwright's,
+    when a browser test ran earlier in the same test process): run it in a thread with no loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
+
+
 def sign_pdf(content: bytes) -> bytes:
+    return _own_thread(lambda: _sign_pdf(content))
+
+
+def signature_intact(content: bytes) -> bool:
+    """The embedded signature still covers the bytes it signed (its trust is not the question)."""
+    return _own_thread(lambda: _signature_intact(content))
+
+
+def _sign_pdf(content: bytes) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -43,8 +60,7 @@ def sign_pdf(content: bytes) -> bytes:
     return out.getvalue()
 
 
-def signature_intact(content: bytes) -> bool:
-    """The embedded signature still covers the bytes it signed (its trust is not the question)."""
+def _signature_intact(content: bytes) -> bool:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
 

@@ -106,7 +106,11 @@ def test_a_dataset_from_a_schema_file_alone_runs_through_the_pass(province_data,
     out = tmp_path / "out"
     clean = _rows(out / "clean" / "household_business.csv")
     assert [r["record_id"] for r in clean] == [f"HKD{i}" for i in range(1, 8)]  # every row stored
-    findings = {(f["record_id"], f["rule"]) for f in _rows(out / "findings.csv") if f["dataset"] == "household_business"}
+    findings = {(f["record_id"], f["rule"]) for f in _rows(out / "findings.csv")
+                if f["dataset"] == "household_business" and f["criterion"] != "shared"}  # the data's own findings
+    blocked = {f["record_id"] for f in _rows(out / "findings.csv")
+               if f["dataset"] == "household_business" and f["rule"] == "not_published"}
+    assert blocked == {"HKD2", "HKD3", "HKD4", "HKD5", "HKD6", "HKD7"}  # not shared while an error is open
     assert findings == {("HKD2", "name_differs_from_register"), ("HKD3", "id_not_in_register"),
                         ("HKD4", "owner_deceased"), ("HKD5", "code_not_in_table"), ("HKD6", "duplicate_record"),
                         ("HKD7", "beneficiary_not_resident")}
