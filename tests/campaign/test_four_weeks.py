@@ -155,9 +155,15 @@ def _show_rows(campaign) -> dict[str, str]:
     from typer.testing import CliRunner
 
     from lamsach.cli.app import app as cli
+    from lamsach.cli.console import console
 
-    result = CliRunner().invoke(cli, ["campaign", "show", campaign["spec"].name, "--data-dir",
-                                      str(campaign["folder"] / "data")], env={"COLUMNS": "400"})
+    width = console.width  # Rich reads COLUMNS once, when the console is made: a wide terminal is set here
+    console.width = 400
+    try:
+        result = CliRunner().invoke(cli, ["campaign", "show", campaign["spec"].name, "--data-dir",
+                                          str(campaign["folder"] / "data")])
+    finally:
+        console.width = width
     assert result.exit_code == 0, result.output
     assert "Tuần 44 (26/10–01/11/2026)" in result.output and "Toàn tỉnh" in result.output
     return {unit: next(line for line in result.output.splitlines() if f" {unit} " in line)
