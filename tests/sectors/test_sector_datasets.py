@@ -27,10 +27,13 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-@pytest.fixture(scope="module")
-def passed(tmp_path_factory) -> tuple[Path, Path]:
+@pytest.fixture(scope="module", params=[(2000, 7), (3000, 1)], ids=["2000-people", "demo-default"])
+def passed(request, tmp_path_factory) -> tuple[Path, Path]:
+    """A province of its own, and the one `lamsach demo` generates by default (3,000 people, seed 1):
+    the province a new user's first run checks itself on."""
+    people, seed = request.param
     root = tmp_path_factory.mktemp("sectors")
-    manifest = generate_province(root / "province", people=2000, seed=7)
+    manifest = generate_province(root / "province", people=people, seed=seed)
     run_pass(manifest, root / "out", Settings(data_dir=root / "data"))
     return root / "out", manifest.parent / "truth"
 

@@ -102,7 +102,8 @@ def permit_parcel_not_in_land(job: Job) -> bool:
 
 
 def permit_holder_not_land_user(job: Job) -> bool:
-    """The permit goes to another living adult of the commune (a son building on his father's land)."""
+    """The permit goes to another living adult of the commune (a son building on his father's land),
+    on a parcel the land database holds."""
     holder = job.person("holder")
     code = job.row.get("commune_code")
     pool = _pool(job, f"adults:{code}", lambda p: p.died_on is None and p.commune.code == code
@@ -111,7 +112,10 @@ def permit_holder_not_land_user(job: Job) -> bool:
               for i, r in enumerate(job.world.datasets["land_parcel"].rows)
               if (r["commune_code"], r["map_sheet"], r["parcel_no"]) == (code, job.row["map_sheet"], job.row["parcel_no"])}
     choices = [p for p in pool if p.index not in owners and p.index not in job.world.reserved]
-    if holder is None or not choices or not job.claim("holder_id", "holder_name"):
+    # the parcel is claimed too: the rule can only tell a wrong holder on a parcel the land
+    # database holds, so no other planter may move the permit off it
+    if holder is None or not owners or not choices or not job.claim("holder_id", "holder_name", "map_sheet",
+                                                                       "parcel_no"):
         return False
     _put_person(job, job.rng.choice(choices), "holder")
     job.error("holder_id")
