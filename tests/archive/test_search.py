@@ -83,3 +83,25 @@ def test_every_opening_is_logged_and_a_forbidden_one_refused(filled):
     assert [(e["actor"], e["action"]) for e in entries] == [("thanh_tra", "archive_refused"),
                                                            ("can_bo_16012", "archive_open")]
     assert f"document {ids[1]}" in entries[1]["detail"]
+
+
+def test_a_word_in_many_documents_is_counted_up_to_the_cap_and_ranked_best_first(archive):
+    """1,200 documents hold "thửa đất"; the count stops past 1,000 and says there are more; a
+    document naming the owner three times ranks before those naming him once."""
+    from lamsach.archive import fold
+    from lamsach.backends.store import archive as catalogue
+
+    settings, store = archive
+    entries = []
+    for n in range(1200):
+        body = f"Giấy chứng nhận thửa đất số {n}, chủ sử dụng Trần Văn {'Hùng Hùng Hùng' if n == 700 else 'Hùng'}."
+        entries.append(({"sha256": f"{n:064x}", "file_name": f"gcn-{n}.pdf", "media_type": "application/pdf",
+                         "size_bytes": 1, "signed": 0, "copy_sha256": None, "text_source": "ocr",
+                         "metadata": {"title": "GCN"}, "access_level": "public", "unit": "16012",
+                         "added_by": "van_thu"}, body, fold(body)))
+    ids = catalogue.add_texts(store, entries)
+    many = search(store, "thua dat", "inspector")
+    assert many.total == catalogue.COUNT_CAP and many.more and len(many.hits) == 20
+    some = search(store, "thua dat so 1", "inspector")  # "1" as a prefix: 1, 10-19, 100-199, 1000-1199
+    assert (some.total, some.more) == (1 + 10 + 100 + 200, False)
+    assert search(store, "tran van hung", "inspector").hits[0].document_id == ids[700]

@@ -59,6 +59,7 @@ def served(tmp_path_factory):
     server.should_exit = True
     thread.join(timeout=10)
     app.state.jobs.shutdown()
+    app.state.archive_reader.shutdown()
 
 
 @pytest.fixture(scope="session")

@@ -99,3 +99,19 @@ def test_a_queued_job_knows_how_many_passes_come_before_it(store_url):
     q.update_job(store, "a", state="done")
     assert q.jobs_ahead(store, "b", STALE) == 0
     store.engine.dispose()
+
+
+def test_an_archive_reading_runs_beside_a_pass_in_a_queue_of_its_own(store_url):
+    """A scan's OCR does not wait for a long pass (nor a pass for it); readings run one at a time."""
+    store = SqlAlchemyStore.open(store_url)
+    _queue(store, "pass", 1)
+    _queue(store, "reading-1", 2, kind="archive_ocr")
+    _queue(store, "reading-2", 3, kind="archive_ocr")
+    assert q.claim_next_job(store, "w1", NOW, STALE)["id"] == "pass"
+    assert q.claim_next_job(store, "w2", NOW, STALE, q.ARCHIVE_KINDS)["id"] == "reading-1"
+    assert q.claim_next_job(store, "w3", NOW, STALE, q.ARCHIVE_KINDS) is None  # reading-1 still runs
+    assert q.claim_next_job(store, "w3", NOW, STALE) is None  # readings are not passes
+    assert [r["id"] for r in q.recent_job_rows(store, "Đợt 1")] == ["pass"]  # the upload page lists passes
+    q.requeue_jobs(store, ["reading-1"])  # its process died: it runs again, first
+    assert q.claim_next_job(store, "w3", NOW, STALE, q.ARCHIVE_KINDS)["id"] == "reading-1"
+    store.engine.dispose()

@@ -23,6 +23,7 @@ def app(world):
     application = make_app(world)
     yield application
     application.state.jobs.shutdown()
+    application.state.archive_reader.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +32,7 @@ def shared_app(built_world):
     application = make_app(built_world)
     yield application
     application.state.jobs.shutdown()
+    application.state.archive_reader.shutdown()
 
 
 @pytest.fixture

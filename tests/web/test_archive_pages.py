@@ -1,10 +1,12 @@
 """The archive's pages: an officer uploads a parcel's certificate, confirms the suggested parcel,
-sees the document on the record's page and finds it by a toneless search; who may open what; a bad
-file refused with its reason; every opening logged."""
+sees the document on the record's page and finds it by a toneless search; the upload answers
+before the scan is read and the text arrives later; who may open what; a bad file refused with its
+reason; every opening logged."""
 
 from __future__ import annotations
 
 import re
+import time
 
 from fastapi.testclient import TestClient
 from fpdf import FPDF
@@ -12,7 +14,7 @@ from web_fixtures import csrf_of, sign_in
 
 from lamsach.archive import fold
 from lamsach.backends.store.users import audit_entries
-from lamsach.generate.scans import FONT_PATH, certificate_lines
+from lamsach.generate.scans import FONT_PATH, ScanLook, certificate_lines, render_scan, scan_bytes
 
 
 def certificate_pdf(values: dict) -> bytes:
@@ -28,6 +30,17 @@ def client(app, username: str) -> TestClient:
     signed = TestClient(app)
     assert sign_in(signed, username).status_code == 303
     return signed
+
+
+def read(officer, document_url: str, seconds: float = 120) -> str:
+    """The document's page once its text is read (as the page's polling would show it)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        page = officer.get(document_url)
+        if "data-reading=" not in page.text:
+            return page.text
+        time.sleep(0.2)
+    raise AssertionError(f"{document_url}: the text was not read in {seconds} s")
 
 
 def a_parcel(world):
@@ -50,8 +63,9 @@ def test_an_officer_keeps_confirms_and_finds_a_certificate(app, world):
     document_url = sent.headers["location"].split("?")[0]
     document = officer.get(document_url)
     assert document.status_code == 200 and "GCN thửa.pdf" in document.text
-    assert f'data-record="{parcel.key}"' in document.text  # suggested for its parcel
-    confirmed = officer.post(f"{document_url}/links", data={"csrf_token": csrf_of(document.text),
+    shown = read(officer, document_url)
+    assert f'data-record="{parcel.key}"' in shown  # suggested for its parcel
+    confirmed = officer.post(f"{document_url}/links", data={"csrf_token": csrf_of(shown),
                                                             "dataset": "land_parcel", "record_key": parcel.key,
                                                             "decision": "confirm"}, follow_redirects=True)
     assert 'data-link="confirmed"' in confirmed.text
@@ -83,3 +97,37 @@ def test_who_may_open_a_restricted_document_and_a_refused_file(app, world):
     assert empty.status_code == 200 and 'data-status="refused"' in empty.text and "0 byte" in empty.text
     assert client(app, "inspector").post("/archive/upload", data={"csrf_token": "x"},
                                          files={"file": ("a.pdf", b"%PDF", "application/pdf")}).status_code == 403
+
+
+def test_the_upload_answers_before_the_scan_is_read_and_the_text_arrives_later(app, world):
+    """A scan (rendered with DejaVu, turned and speckled) takes seconds of OCR: the upload answers
+    with the document kept and "đang nhận dạng chữ" before the text exists; the page's poll then
+    reloads it, and the text, its search and the suggested parcel are there."""
+    parcel = a_parcel(world)
+    officer = client(app, "officer")
+    scan = scan_bytes([render_scan(certificate_lines(parcel.data), seed=4, look=ScanLook(1.0, 0.6, 0.005))])
+    page = officer.get("/archive")
+    started = time.monotonic()
+    sent = officer.post("/archive/upload", data={"csrf_token": csrf_of(page.text), "title": "GCN bản quét"},
+                        files={"file": ("gcn-quet.png", scan, "image/png")}, follow_redirects=False)
+    answered = time.monotonic() - started
+    assert sent.status_code == 303 and "notice=archive.notice_reading" in sent.headers["location"]
+    document_url = sent.headers["location"].split("?")[0]
+    document_id = int(document_url.rsplit("/", 1)[1])
+    waiting = officer.get(document_url)
+    assert 'data-reading="' in waiting.text and "Đang nhận dạng chữ" in waiting.text
+    assert f'data-record="{parcel.key}"' not in waiting.text  # nothing read yet, nothing suggested
+    poll = officer.get(f"{document_url}/reading")
+    assert poll.status_code == 200 and "hx-get" in poll.text and "HX-Refresh" not in poll.headers
+    owner = fold(parcel.data["owner_name"])
+    # found by its title meanwhile, not yet by its text
+    assert f'data-document="{document_id}"' in officer.get("/archive", params={"q": "gcn ban quet"}).text
+    assert f'data-document="{document_id}"' not in officer.get("/archive", params={"q": owner}).text
+
+    started = time.monotonic()
+    text = read(officer, document_url)
+    reading = answered + time.monotonic() - started
+    assert answered < reading / 2, f"the upload took {answered:.1f} s of a {reading:.1f} s reading"
+    assert officer.get(f"{document_url}/reading").headers.get("HX-Refresh") == "true"  # the poll reloads the page
+    assert f'data-record="{parcel.key}"' in text and parcel.data["certificate_serial"] in text
+    assert f'data-document="{document_id}"' in officer.get("/archive", params={"q": owner}).text

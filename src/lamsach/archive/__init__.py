@@ -4,7 +4,18 @@ described by validated metadata, searched without tone marks, tied to records, c
 from lamsach.archive.files import display_name
 from lamsach.archive.fixity import FixitySchedule, VerifyReport, verify
 from lamsach.archive.folding import fold, search_terms, snippet
-from lamsach.archive.intake import KEPT, REFUSED, AddOutcome, RecordRef, add_content, add_path, vault_for
+from lamsach.archive.intake import (
+    KEPT,
+    PENDING,
+    REFUSED,
+    AddOutcome,
+    RecordRef,
+    add_content,
+    add_path,
+    read_kept,
+    receive_content,
+    vault_for,
+)
 from lamsach.archive.linking import link_document, record_documents, suggestions
 from lamsach.archive.metadata import access_levels, may_open, metadata_fields, metadata_schema
 from lamsach.archive.requirements import missing_document_findings
@@ -12,6 +23,7 @@ from lamsach.archive.search import Hit, SearchResult, open_document, search, vis
 
 __all__ = [
     "KEPT",
+    "PENDING",
     "REFUSED",
     "AddOutcome",
     "FixitySchedule",
@@ -30,6 +42,8 @@ __all__ = [
     "metadata_schema",
     "missing_document_findings",
     "open_document",
+    "read_kept",
+    "receive_content",
     "record_documents",
     "search",
     "search_terms",

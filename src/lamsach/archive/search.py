@@ -29,7 +29,8 @@ class Hit:
 class SearchResult:
     query: str
     hits: list[Hit]
-    total: int
+    total: int  # matches counted, at most `catalogue.COUNT_CAP`
+    more: bool = False  # there are more matches than `total` (the count stopped at its cap)
 
 
 def visibility_for(role: str, unit: str | None) -> catalogue.Visibility:
@@ -46,10 +47,10 @@ def search(store, query: str, role: str, unit: str | None = None, limit: int = P
            offset: int = 0) -> SearchResult:
     """Documents holding every word of `query` (tone marks and đ/d ignored), best first."""
     terms = search_terms(query)
-    rows, total = catalogue.search(store, terms, visibility_for(role, unit), limit, offset)
+    rows, total, more = catalogue.search(store, terms, visibility_for(role, unit), limit, offset)
     return SearchResult(query, [Hit(r["id"], r["metadata"].get("title") or r["file_name"], r["file_name"],
                                     r["metadata"].get("doc_date"), r["access_level"], snippet(r["text"], terms))
-                                for r in rows], total)
+                                for r in rows], total, more)
 
 
 def open_document(store, document_id: int, actor: str, role: str, unit: str | None = None,

@@ -129,7 +129,8 @@ def search(query: Annotated[str, typer.Argument(help="Từ cần tìm, có dấu
 
     _, store = _open(data_dir, database_url)
     result = find(store, query, role, unit, limit=limit)
-    console.print(f"{result.total} tài liệu khớp “{query}”.", markup=False, highlight=False)
+    count = f"Hơn {result.total:,}".replace(",", ".") if result.more else f"{result.total}"
+    console.print(f"{count} tài liệu khớp “{query}”.", markup=False, highlight=False)
     for hit in result.hits:
         console.print(f"[bold]#{hit.document_id}[/bold] {hit.title} ({hit.file_name}"
                       f"{', ' + hit.doc_date if hit.doc_date else ''})", highlight=False)

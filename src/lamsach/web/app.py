@@ -14,6 +14,7 @@ from lamsach.backends.store import SqlAlchemyStore
 from lamsach.web import api, api_v1, audit, auth, changes, dashboard, errors, links, records, review, upload
 from lamsach.web.access import router as access_router
 from lamsach.web.archive import router as archive_router
+from lamsach.web.archive_jobs import ArchiveReader
 from lamsach.web.caches import AppCaches
 from lamsach.web.config import WebConfig
 from lamsach.web.jobs import JobManager
@@ -24,18 +25,22 @@ def create_app(config: WebConfig | None = None, store: SqlAlchemyStore | None = 
     config = config or WebConfig()
     store = store or SqlAlchemyStore.open(config.settings.store_url)
     jobs = JobManager(config, store)
+    reader = ArchiveReader(config.settings, store)
     caches = AppCaches()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         jobs.start()  # also runs what was left queued when the server last stopped
+        reader.start()  # and the readings of scans uploaded before it stopped
         threading.Thread(target=dashboard.warm_up, args=(store, config.work_dir, caches), daemon=True).start()
         yield
         jobs.shutdown()
+        reader.shutdown()
 
     app = FastAPI(title="lamsach", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
                   lifespan=lifespan)
     app.state.store, app.state.config, app.state.jobs = store, config, jobs
+    app.state.archive_reader = reader  # OCR of uploaded scans, queued like the passes
     app.state.caches = caches  # a run's query results and campaign progress, of this app's store only
     errors.install(app)
     app.mount("/static", StaticFiles(directory=str(resources.files("lamsach.web").joinpath("static"))),

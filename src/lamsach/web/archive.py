@@ -11,17 +11,19 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from lamsach.archive import (
     KEPT,
+    PENDING,
     Hit,
     RecordRef,
     access_levels,
-    add_content,
     link_document,
+    may_open,
     metadata_schema,
     open_document,
+    receive_content,
     search,
     vault_for,
 )
@@ -41,6 +43,7 @@ class ArchivePage:
     query: str
     hits: list[Hit]
     total: int
+    more: bool  # more matches than `total` (the count stops at its cap)
     can_upload: bool
     levels: list[tuple[str, str]]
     fields: list[tuple[str, str]]
@@ -61,6 +64,13 @@ class DocumentPage:
     level_label: str = ""
     notice: str | None = None
     suggested: list[dict] = field(default_factory=list)
+    reading: str | None = None  # while the text is pending: its reading's state (queued, running, failed)
+
+
+@dataclass(frozen=True)
+class ReadingPage:
+    document_id: int
+    state: str  # queued, running, failed
 
 
 def _levels() -> list[tuple[str, str]]:
@@ -71,7 +81,8 @@ def _page(request: Request, viewer, query: str, spec, outcome: dict | None = Non
     result = search(request.app.state.store, query, viewer.role, viewer.unit) if query.strip() else None
     labels = {f.name: f.label_vi for f in metadata_schema().fields}
     return render(request, "archive_search.html", ArchivePage(
-        query, result.hits if result else [], result.total if result else 0, viewer.can_edit, _levels(),
+        query, result.hits if result else [], result.total if result else 0,
+        bool(result and result.more), viewer.can_edit, _levels(),
         [(name, labels[name]) for name in UPLOAD_FIELDS], sorted({s.dataset for s in spec.manifest.sources}), outcome))
 
 
@@ -88,7 +99,7 @@ def archive_upload(request: Request, viewer: Editor, spec: Campaign, file: Annot
                    doc_date: Annotated[str, Form()] = "", summary: Annotated[str, Form()] = "",
                    retention: Annotated[str, Form()] = "", fonds_code: Annotated[str, Form()] = "",
                    file_code: Annotated[str, Form()] = ""):
-    """Keep a scan; it is read (OCR) while the officer waits, then the result is shown."""
+    """Keep a scan and answer at once: its text is read (OCR) by a queued job while its page says so."""
     config = request.app.state.config
     content = file.file.read(config.upload_max_bytes + 1)
     if len(content) > config.upload_max_bytes:
@@ -97,15 +108,17 @@ def archive_upload(request: Request, viewer: Editor, spec: Campaign, file: Annot
     values = {"title": title, "doc_number": doc_number, "issuer": issuer, "doc_date": doc_date, "summary": summary,
               "retention": retention, "fonds_code": fonds_code, "file_code": file_code, "access_level": access_level}
     unit = viewer.unit if viewer.role == "officer" else None
-    outcome = add_content(request.app.state.store, config.settings, content, file.filename or "tep", values,
-                          viewer.username, unit, record)
+    outcome = receive_content(request.app.state.store, config.settings, content, file.filename or "tep", values,
+                              viewer.username, unit, record)
     lang = request_lang(request)
     shown = {"status": outcome.status, "file_name": outcome.file_name, "document_id": outcome.document_id,
              "error": outcome.error.message(lang) if outcome.error else None,
              "warnings": [w.message(lang) for w in outcome.warnings],
              "findings": [f["message"] for f in outcome.findings], "suggestions": outcome.suggestions}
     if outcome.status == KEPT:
-        return RedirectResponse(f"/archive/{outcome.document_id}?notice=archive.notice_kept", status_code=303)
+        request.app.state.archive_reader.submit(outcome.document_id, spec.name, viewer.username, unit,
+                                                outcome.file_name)
+        return RedirectResponse(f"/archive/{outcome.document_id}?notice=archive.notice_reading", status_code=303)
     return _page(request, viewer, "", spec, shown)
 
 
@@ -122,7 +135,28 @@ def archive_document(request: Request, document_id: int, viewer: SignedIn, spec:
         document, [(labels.get(k, k), v or "") for k, v in document["metadata"].items()],
         catalogue.findings(store, document_id), [link for link in links if link["status"] != "suggested"],
         catalogue.checks(store, limit=10, document_id=document_id), viewer.can_edit, spec.name,
-        text[:1500], level, notice, [link for link in links if link["status"] == "suggested"]))
+        text[:1500], level, notice, [link for link in links if link["status"] == "suggested"],
+        _reading(request, document)))
+
+
+def _reading(request: Request, document: dict) -> str | None:
+    """The state of a pending document's reading (a document kept without one counts as queued)."""
+    if document["text_source"] != PENDING:
+        return None
+    return request.app.state.archive_reader.state(document["id"]) or "queued"
+
+
+@router.get("/archive/{document_id}/reading")
+def archive_reading(request: Request, document_id: int, viewer: SignedIn):
+    """The reading's state for the document's page to poll; once the text is there, the page
+    reloads itself (htmx's HX-Refresh) to show the text and the records it names."""
+    document = catalogue.document(request.app.state.store, document_id)  # not an opening: not logged
+    if document is None or not may_open(document["access_level"], viewer.role, viewer.unit, document["unit"]):
+        raise WebError("NOT_FOUND", 404)
+    state = _reading(request, document)
+    if state is None:
+        return HTMLResponse("", headers={"HX-Refresh": "true"})
+    return render(request, "_archive_reading.html", ReadingPage(document_id, state))
 
 
 @router.get("/archive/{document_id}/original")

@@ -199,7 +199,7 @@ class JobManager:
 
     def _run_next(self) -> bool:
         now = datetime.now(UTC)
-        dead = [r["id"] for r in q.running_job_rows(self.store) if _abandoned(r, now)]
+        dead = [r["id"] for r in q.running_job_rows(self.store) if abandoned(r, now)]
         if dead:
             q.fail_jobs(self.store, dead, now, ABANDONED)
         row = q.claim_next_job(self.store, self.worker, now, now - STALE_AFTER)
@@ -258,7 +258,7 @@ class JobManager:
                 log.debug("progress of job %s not written this time", job_id, exc_info=True)
 
 
-def _abandoned(row: dict[str, Any], now: datetime) -> bool:
+def abandoned(row: dict[str, Any], now: datetime) -> bool:
     """The running job's process is gone: a process of this machine that no longer exists, or
     any process silent for `STALE_AFTER`."""
     beat = as_utc(row["heartbeat_at"])

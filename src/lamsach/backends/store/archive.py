@@ -88,6 +88,43 @@ def _add_document(store: SqlAlchemyStore, document: dict, text_value: str, folde
     return document_id
 
 
+def add_texts(store: SqlAlchemyStore, entries: list[tuple[dict, str, str]]) -> list[int]:
+    """Catalogue many documents whose text is already known (document, text, folded text), in one
+    transaction, for moving an existing digitised archive in (its OCR done elsewhere); their
+    files are written to the vault by the caller. Returns their numbers in order."""
+    if not entries:
+        return []
+    now = _now()
+    rows = [{**document, "metadata": json.dumps(document["metadata"], ensure_ascii=False, sort_keys=True),
+             "added_at": now} for document, _, _ in entries]
+    with store.engine.begin() as conn:
+        ids = [int(i) for i in conn.execute(insert(D).returning(D.c.id, sort_by_parameter_order=True), rows)
+               .scalars()]
+        conn.execute(insert(t.archive_texts), [{"document_id": i, "text": body, "folded": folded}
+                                               for i, (_, body, folded) in zip(ids, entries, strict=True)])
+    return ids
+
+
+def finish_reading(store: SqlAlchemyStore, document_id: int, text_source: str, copy_sha256: str | None,
+                   text_value: str, folded: str, suggested: list[dict]) -> None:
+    """A document's text once read (after it was kept with its text pending): the text and its
+    index, the searchable copy's hash and the suggested ties, in one transaction; suggestions
+    made by an earlier reading are replaced, an officer's decisions are kept."""
+    now = _now()
+    L = t.archive_links
+    with store.engine.begin() as conn:
+        conn.execute(update(D).where(D.c.id == document_id).values(text_source=text_source,
+                                                                     copy_sha256=copy_sha256))
+        conn.execute(update(t.archive_texts).where(t.archive_texts.c.document_id == document_id)
+                     .values(text=text_value, folded=folded))
+        conn.execute(delete(L).where(L.c.document_id == document_id, L.c.status == SUGGESTED))
+        decided = {(r.campaign, r.dataset, r.record_key) for r in conn.execute(
+            select(L.c.campaign, L.c.dataset, L.c.record_key).where(L.c.document_id == document_id))}
+        for link in suggested:
+            if (link["campaign"], link["dataset"], link["record_key"]) not in decided:
+                conn.execute(insert(L).values(document_id=document_id, created_at=now, **link))
+
+
 def _write_findings(conn, document_id: int, findings: list[dict]) -> None:
     conn.execute(delete(t.archive_findings).where(t.archive_findings.c.document_id == document_id))
     if findings:
@@ -128,31 +165,43 @@ def findings(store: SqlAlchemyStore, document_id: int) -> list[dict]:
 
 
 # search ----------------------------------------------------------------------------------------
+COUNT_CAP = 1000  # a search counts matches up to this many; past it the page says "more than"
+
+
 def search(store: SqlAlchemyStore, terms: list[str], visibility: Visibility, limit: int = 20,
-           offset: int = 0) -> tuple[list[dict], int]:
-    """Documents whose folded text holds every term (prefix match on the last), best first, and
-    how many match in all; only those `visibility` lets the viewer open."""
+           offset: int = 0, count_cap: int = COUNT_CAP) -> tuple[list[dict], int, bool]:
+    """Documents whose folded text holds every term (prefix match on the last), best first; how
+    many match (counted up to `count_cap`) and whether there are more than that; only those
+    `visibility` lets the viewer open.
+
+    The index ranks (FTS5's bm25, PostgreSQL's ts_rank over the stored vector) and only the page's
+    ids leave it: the documents' rows and texts are read for those few, and the count stops at the
+    cap, so a word found in half the archive costs a bounded count, not a scan of every match.
+    """
     if not terms:
-        return [], 0
-    texts = t.archive_texts
-    base = select(D, texts.c.text).select_from(D).join(texts, texts.c.document_id == D.c.id)
+        return [], 0, False
     if store.engine.dialect.name == "sqlite":
         query = " ".join(f'"{term}"' for term in terms[:-1]) + f' "{terms[-1]}"*'
-        fts = text("SELECT rowid AS document_id, rank FROM archive_fts WHERE archive_fts MATCH :q") \
+        matches = text("SELECT rowid AS document_id, rank FROM archive_fts WHERE archive_fts MATCH :q") \
             .bindparams(q=query).columns(document_id=Integer, rank=Float).subquery("fts")
-        base = base.join(fts, fts.c.document_id == D.c.id)
-        order = fts.c.rank
+        ranked = select(D.c.id).select_from(matches).join(D, D.c.id == matches.c.document_id)
+        order = (matches.c.rank, D.c.id)
     else:
         # the stored `search_vector` column (migration 0013) and its GIN index
         tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), " & ".join([*terms[:-1], f"{terms[-1]}:*"]))
         vector = literal_column("archive_texts.search_vector")
-        base = base.where(vector.op("@@")(tsquery))
-        order = func.ts_rank(vector, tsquery).desc()
-    base = base.where(visibility.condition())
+        ranked = (select(D.c.id).select_from(t.archive_texts).join(D, D.c.id == t.archive_texts.c.document_id)
+                  .where(vector.op("@@")(tsquery)))
+        order = (func.ts_rank(vector, tsquery).desc(), D.c.id)
+    ranked = ranked.where(visibility.condition())
     with store.engine.connect() as conn:
-        total = int(conn.execute(select(func.count()).select_from(base.subquery())).scalar_one())
-        rows = conn.execute(base.order_by(order, D.c.id).limit(limit).offset(offset))
-        return [_row(r) for r in rows], total
+        counted = int(conn.execute(select(func.count()).select_from(
+            ranked.limit(count_cap + 1).subquery())).scalar_one())
+        ids = [r[0] for r in conn.execute(ranked.order_by(*order).limit(limit).offset(offset))]
+        rows = {r.id: _row(r) for r in conn.execute(
+            select(D, t.archive_texts.c.text).join(t.archive_texts, t.archive_texts.c.document_id == D.c.id)
+            .where(D.c.id.in_(ids)))} if ids else {}
+    return [rows[i] for i in ids if i in rows], min(counted, count_cap), counted > count_cap
 
 
 # links -----------------------------------------------------------------------------------------

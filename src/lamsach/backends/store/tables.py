@@ -277,8 +277,10 @@ web_jobs = Table(
     Column("run_id", Integer),
     Column("problems", Text),
     Column("reference", String(20)),
+    Column("document_id", Integer),  # an archive reading's document (migration 0016)
     Index("ix_web_jobs_state", "state", "created_at"),
     Index("ix_web_jobs_campaign", "campaign", "created_at"),
+    Index("ix_web_jobs_document_id", "document_id"),
 )
 """Passes the web app runs in the background (an upload, a returned workbook, a re-check), with
 their progress: kept in the store so that every server process can run, report and wait for them,

@@ -1,0 +1,118 @@
+"""Reading uploaded scans in the background: the upload keeps the file and answers at once, the
+OCR is queued as a job in the store (`backends.store.jobs`, its own queue beside the passes) and a
+reader thread in one of the server's processes runs it; the document's page shows "đang nhận dạng
+chữ" and polls until the text is there.
+
+Like the passes, the queue lives in the store, so any process of `lamsach serve --workers N` may
+take a reading and a reading still queued when the server stops runs when it starts again. One
+reading runs at a time across processes (it uses `archive_ocr_jobs` OCR processes itself); a
+reading whose process died is put back in the queue, as reading a document again is harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from datetime import UTC, datetime
+
+from lamsach.archive.intake import read_kept
+from lamsach.backends.store import SqlAlchemyStore
+from lamsach.backends.store import jobs as q
+from lamsach.settings import Settings
+from lamsach.web.jobs import POLL_SECONDS, REPORT_SECONDS, STALE_AFTER, abandoned
+
+log = logging.getLogger("lamsach.web.archive_jobs")
+KIND = q.ARCHIVE_KINDS[0]
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+
+
+class ArchiveReader:
+    """Queues the reading of kept documents and runs them, one at a time, in a thread of its own."""
+
+    def __init__(self, settings: Settings, store: SqlAlchemyStore) -> None:
+        self.settings = settings
+        self.store = store
+        self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, document_id: int, campaign: str, actor: str, unit: str | None, file_name: str) -> str:
+        """Queue the reading of a kept document; its job's id."""
+        job_id = uuid.uuid4().hex[:12]
+        q.insert_job(self.store, {"id": job_id, "kind": KIND, "campaign": campaign, "actor": actor, "unit": unit,
+                                  "file_name": file_name, "document_id": document_id,
+                                  "created_at": datetime.now(UTC)})
+        self.start()
+        self._wake.set()
+        return job_id
+
+    def state(self, document_id: int) -> str | None:
+        """Where the document's latest reading is (queued, running, done, failed), None if it has none."""
+        rows = q.document_job_rows(self.store, [document_id])
+        return rows[0]["state"] if rows else None
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._stop.clear()
+                self._thread = threading.Thread(target=self._run_forever, name="lamsach-archive-ocr", daemon=True)
+                self._thread.start()
+
+    def shutdown(self) -> None:
+        """Stop after the running reading, if any; queued readings wait for the next start."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _run_forever(self) -> None:
+        while not self._stop.is_set():
+            try:
+                ran = self._run_next()
+            except Exception:  # the store is unreachable for a moment: try again at the next poll
+                log.exception("the archive reader could not reach the store")
+                ran = False
+            if not ran:
+                self._wake.wait(POLL_SECONDS)
+                self._wake.clear()
+
+    def _run_next(self) -> bool:
+        now = datetime.now(UTC)
+        dead = [r["id"] for r in q.running_job_rows(self.store, q.ARCHIVE_KINDS) if abandoned(r, now)]
+        if dead:
+            q.requeue_jobs(self.store, dead)
+        row = q.claim_next_job(self.store, self.worker, now, now - STALE_AFTER, q.ARCHIVE_KINDS)
+        if row is None:
+            return False
+        self._run(row)
+        return True
+
+    def _run(self, job: dict) -> None:
+        beating = threading.Event()
+        heart = threading.Thread(target=self._beat, args=(job["id"], beating), daemon=True)
+        heart.start()
+        outcome: dict = {}
+        try:
+            read = read_kept(self.store, self.settings, job["document_id"])
+            outcome = {"state": DONE, "steps_done": 1, "stage": read.text_source or ""}
+        except Exception:  # kept as it is, without text; the page says the reading failed
+            outcome = {"state": FAILED, "reference": uuid.uuid4().hex[:10]}
+            log.exception("reading document %s failed, reference %s", job["document_id"], outcome["reference"])
+        finally:
+            beating.set()
+            heart.join()
+            now = datetime.now(UTC)
+            q.update_job(self.store, job["id"], **outcome, finished_at=now, heartbeat_at=now)
+
+    def _beat(self, job_id: str, done: threading.Event) -> None:
+        """Tell other processes the reading is alive until it ends."""
+        while not done.wait(REPORT_SECONDS * 4):
+            try:
+                q.update_job(self.store, job_id, heartbeat_at=datetime.now(UTC))
+            except Exception:  # the store is busy: the next beat will do
+                log.debug("heartbeat of reading %s not written this time", job_id, exc_info=True)
