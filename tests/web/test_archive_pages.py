@@ -131,3 +131,20 @@ def test_the_upload_answers_before_the_scan_is_read_and_the_text_arrives_later(a
     assert officer.get(f"{document_url}/reading").headers.get("HX-Refresh") == "true"  # the poll reloads the page
     assert f'data-record="{parcel.key}"' in text and parcel.data["certificate_serial"] in text
     assert f'data-document="{document_id}"' in officer.get("/archive", params={"q": owner}).text
+
+
+def test_only_inspectors_and_admins_run_the_fixity_check_and_it_is_logged(app, world):
+    officer = client(app, "officer")
+    page = officer.get("/archive")
+    officer.post("/archive/upload", data={"csrf_token": csrf_of(page.text)},
+                 files={"file": ("bien-ban.pdf", certificate_pdf({"owner_name": "Lê Văn Tám"}), "application/pdf")})
+    assert officer.get("/archive/checks").status_code == 403
+    assert officer.post("/archive/verify", data={"csrf_token": csrf_of(page.text)}).status_code == 403
+    inspector = client(app, "inspector")
+    checks = inspector.get("/archive/checks")
+    assert checks.status_code == 200 and "Chưa kiểm tra lần nào" in checks.text
+    assert inspector.post("/archive/verify", data={"csrf_token": "sai"}).status_code == 403  # CSRF
+    done = inspector.post("/archive/verify", data={"csrf_token": csrf_of(checks.text)})
+    assert done.status_code == 200 and "data-all-intact" in done.text and 'data-outcome-count="ok" data-n="1"' in done.text
+    actions = [e["action"] for e in audit_entries(world.store())[0] if e["actor"] == "inspector"]
+    assert "archive_verify" in actions

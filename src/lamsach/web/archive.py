@@ -26,15 +26,18 @@ from lamsach.archive import (
     receive_content,
     search,
     vault_for,
+    verify,
 )
 from lamsach.backends.store import archive as catalogue
 from lamsach.backends.store.users import log_access
 from lamsach.web.campaigns import Campaign
 from lamsach.web.errors import WebError
 from lamsach.web.rendering import render, request_lang
-from lamsach.web.security import Editor, SignedIn
+from lamsach.web.security import CsrfChecked, Editor, SignedIn
 
 router = APIRouter()
+VERIFIERS = ("inspector", "admin")  # who may run and read the fixity checks from the web
+CHECKS_SHOWN = 500  # the most recent check events the checks page lists
 UPLOAD_FIELDS = ("title", "doc_number", "issuer", "doc_date", "summary", "retention", "fonds_code", "file_code")
 
 
@@ -65,6 +68,18 @@ class DocumentPage:
     notice: str | None = None
     suggested: list[dict] = field(default_factory=list)
     reading: str | None = None  # while the text is pending: its reading's state (queued, running, failed)
+
+
+@dataclass(frozen=True)
+class ChecksPage:
+    """The fixity checks: the latest round's counts by outcome, its problems, and recent events."""
+
+    latest: dict[str, int]  # outcome: how many checks (ok, repaired, missing, altered)
+    latest_at: object | None
+    problems: list[dict]
+    events: list[dict]
+    can_verify: bool
+    notice: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +135,34 @@ def archive_upload(request: Request, viewer: Editor, spec: Campaign, file: Annot
                                                 outcome.file_name)
         return RedirectResponse(f"/archive/{outcome.document_id}?notice=archive.notice_reading", status_code=303)
     return _page(request, viewer, "", spec, shown)
+
+
+@router.get("/archive/checks")
+def archive_checks(request: Request, viewer: SignedIn, notice: str | None = None):
+    """What the fixity checks found: every kept file re-hashed, each check an event."""
+    if viewer.role not in VERIFIERS:
+        raise WebError("FORBIDDEN", 403)
+    events = catalogue.checks(request.app.state.store, limit=CHECKS_SHOWN)
+    latest_at = events[0]["at"] if events else None
+    latest = [e for e in events if e["at"] == latest_at]
+    counts: dict[str, int] = {}
+    for event in latest:
+        counts[event["outcome"]] = counts.get(event["outcome"], 0) + 1
+    return render(request, "archive_checks.html", ChecksPage(
+        counts, latest_at, [e for e in latest if e["outcome"] not in ("ok", "repaired")], events, True, notice))
+
+
+@router.post("/archive/verify")
+def archive_verify(request: Request, viewer: CsrfChecked):
+    """Re-hash every kept file now (as the schedule of `lamsach serve` does), repair from the
+    second copy where it can, and show the round's outcome; the round is recorded as events."""
+    if viewer.role not in VERIFIERS:
+        raise WebError("FORBIDDEN", 403)
+    report = verify(request.app.state.store, request.app.state.config.settings, viewer.username)
+    log_access(request.app.state.store, viewer.username, viewer.role, "archive_verify",
+               detail=f"{report.checked} checks, {len(report.problems)} problems, {len(report.repaired)} repaired")
+    notice = "archive.notice_verified_problems" if report.problems else "archive.notice_verified"
+    return RedirectResponse(f"/archive/checks?notice={notice}", status_code=303)
 
 
 @router.get("/archive/{document_id}")
