@@ -10,7 +10,15 @@ from openpyxl import load_workbook
 from lamsach.data import load_schema, workbook_wording
 from lamsach.domain import ErrorCode, LamsachError
 from lamsach.review import export_correction_workbook
-from lamsach.review.layout import ERROR_FILL, FIRST_DATA_ROW, METADATA_SHEET, WARNING_FILL, sheet_columns
+from lamsach.review.actions import RECORD_DECISIONS
+from lamsach.review.layout import (
+    ERROR_FILL,
+    FIRST_DATA_ROW,
+    METADATA_SHEET,
+    WARNING_FILL,
+    action_labels,
+    sheet_columns,
+)
 
 HIGHLIGHTS = {"FF" + ERROR_FILL[1:], "FF" + WARNING_FILL[1:]}
 
@@ -48,8 +56,10 @@ def test_highlighted_cells_are_exactly_the_cells_with_open_findings(exported):
         schema = load_schema(dataset)
         columns = [c.name for c in sheet_columns(schema)]
         sheet = book[dataset]
-        assert [c.value for c in sheet[1]] == [c.label_vi for c in sheet_columns(schema)]
         mine = [f for f in findings if f["dataset"] == dataset]
+        # a sheet with a duplicate or withdrawn record ends in the action columns
+        actions = action_labels() if any(f["rule"] in RECORD_DECISIONS for f in mine) else []
+        assert [c.value for c in sheet[1]] == [c.label_vi for c in sheet_columns(schema)] + actions
         expected = {(f["record_key"], f["field"] if f["field"] in columns else schema.key) for f in mine}
         keys = [sheet.cell(r, 1).value for r in range(FIRST_DATA_ROW, sheet.max_row + 1)]
         assert keys == sorted({f["record_key"] for f in mine})
@@ -87,9 +97,13 @@ def test_key_column_and_header_locked_every_other_cell_unlocked(exported):
         assert sheet.protection.sheet is True and not sheet.protection.password
         assert sheet.freeze_panes == "B2" and sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
         assert all(cell.protection.locked for cell in sheet[1])
+        fields = len(sheet_columns(load_schema(dataset)))
+        offered = {f["record_key"] for f in findings if f["dataset"] == dataset and f["rule"] in RECORD_DECISIONS}
         for row in sheet.iter_rows(min_row=FIRST_DATA_ROW):
             assert row[0].protection.locked
-            assert not any(cell.protection.locked for cell in row[1:])
+            assert not any(cell.protection.locked for cell in row[1:fields])
+            # the action columns: open on a duplicate or withdrawn record, locked on the others
+            assert all(cell.protection.locked == (row[0].value not in offered) for cell in row[fields:])
         assert sheet.column_dimensions["A"].width > 8
 
 

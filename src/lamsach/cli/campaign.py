@@ -183,8 +183,12 @@ def apply(name: CampaignName, path: Annotated[Path, typer.Argument(help="Tệp E
         result = apply_correction_workbook(store, path, by, expected_unit=unit)
     except Exception as exc:
         _fail(exc, lang)
-    console.print(f"Đã nhận {result.applied} ô sửa từ {path.name}: "
+    console.print(f"Đã nhận {sum(result.cells_by_dataset.values())} ô sửa từ {path.name}: "
                   + ", ".join(f"{d} {n}" for d, n in result.cells_by_dataset.items()))
+    for dataset, key, into in result.merged:
+        console.print(f"Đã gộp {dataset}/{key} vào {into} (theo cột Xử lý của tệp).")
+    for dataset, key in result.retired:
+        console.print(f"Đã ngừng sử dụng {dataset}/{key} (theo cột Xử lý của tệp).")
     if result.skipped:
         console.print(f"{len(result.skipped)} ô không được nhận (các ô khác đã được nhận):")
         for error in result.skipped:

@@ -5,8 +5,9 @@
 "unit workbook"), or refuses the file with every problem located. Re-checking is the next pass.
 """
 
-from lamsach.review.apply import SOURCE, ApplyResult, apply_correction_workbook
+from lamsach.review.apply import ApplyResult, apply_correction_workbook
 from lamsach.review.export import WorkbookSummary, export_correction_workbook
+from lamsach.review.layout import SOURCE
 
 __all__ = [
     "SOURCE",

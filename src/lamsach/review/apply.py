@@ -21,13 +21,16 @@ from pathlib import Path
 from lamsach.backends.store import Store, StoredRecord, ValueChange, as_utc
 from lamsach.data import workbook_wording
 from lamsach.domain import ErrorCode, LamsachError, Location
+from lamsach.domain.lifecycle import STATE_FIELD, state_of
 from lamsach.review.checks import value_errors
 from lamsach.review.edits import Edit, conflict_errors, find_edits
+from lamsach.review.layout import SOURCE
 from lamsach.review.metadata import WorkbookMetadata, read_metadata
 from lamsach.review.reader import open_workbook, read_sheet
+from lamsach.review.record_actions import RecordAction, action_changes, find_actions
 
-SOURCE = "unit workbook"
-"""`ValueChange.source` of every edit made through a correction workbook."""
+__all__ = ["SOURCE", "ApplyResult", "apply_correction_workbook"]
+
 
 
 @dataclass
@@ -44,6 +47,8 @@ class ApplyResult:
     records_by_dataset: dict[str, list[str]] = field(default_factory=dict)
     changes: list[ValueChange] = field(default_factory=list)
     skipped: list[LamsachError] = field(default_factory=list)  # cells not applied, each with why
+    merged: list[tuple[str, str, str]] = field(default_factory=list)  # (dataset, key, key kept)
+    retired: list[tuple[str, str]] = field(default_factory=list)  # (dataset, key)
 
     @property
     def rerun_needed(self) -> bool:
@@ -67,24 +72,39 @@ def apply_correction_workbook(store: Store, path: Path, actor: str, expected_uni
     meta = read_metadata(book, file)
     _check_owner_and_round(store, meta, expected_unit, file)
     edits: list[Edit] = []
+    actions: list[RecordAction] = []
     errors: list[LamsachError] = []
     for part in meta.sheets:
         sheet, problems = read_sheet(book, part, file)
         errors += problems
         if sheet is not None:
             edits += find_edits(sheet, file)
+            found, wrong = find_actions(sheet, file)
+            actions += found
+            errors += wrong
     pending, skipped = conflict_errors(edits, _current(store, meta.campaign, edits),
                                        _changed_elsewhere(store, meta))
     errors += value_errors(pending, _reference_date(meta))
+    decided, wrong, not_decided = action_changes(store, meta.campaign, meta.unit, actions, pending, file, meta.round)
+    errors += wrong
     if errors:
         raise ExceptionGroup(f"{file}: {len(errors)}", errors)
     reason = workbook_wording()["change_reason"]
     changes = [ValueChange(e.dataset, e.key, e.field.name, e.value, SOURCE,
                            reason=reason.format(file=file, sheet=e.location.sheet, cell=e.cell, round=meta.round))
                for e in pending]
-    result = ApplyResult(file, meta.campaign, meta.unit, meta.round, actor, changes=changes, skipped=skipped)
-    result.applied = store.apply_changes(meta.campaign, changes, actor, run_id=meta.round,
-                                         at=received_at) if changes else 0
+    result = ApplyResult(file, meta.campaign, meta.unit, meta.round, actor, changes=changes + decided,
+                         skipped=skipped + not_decided)
+    every = changes + decided  # one transaction: the cells and the merges or retirements, or nothing
+    result.applied = store.apply_changes(meta.campaign, every, actor, run_id=meta.round,
+                                         at=received_at) if every else 0
+    for change in decided:
+        if change.field == STATE_FIELD:
+            _, into = state_of({STATE_FIELD: change.new_value})
+            if into is None:
+                result.retired.append((change.dataset, change.key))
+            else:
+                result.merged.append((change.dataset, change.key, into))
     for change in changes:
         result.cells_by_dataset[change.dataset] = result.cells_by_dataset.get(change.dataset, 0) + 1
         keys = result.records_by_dataset.setdefault(change.dataset, [])

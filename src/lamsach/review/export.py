@@ -44,7 +44,9 @@ def export_correction_workbook(store: Store, campaign: str, unit: str, path: Pat
     plan = build_plan(store, campaign, unit, run_id)
     exported_at = datetime.now(VIETNAM_TIME).isoformat(timespec="seconds")
     meta = WorkbookMetadata(campaign, unit, plan.round, exported_at, plan.reference_date,
-                            [SheetMetadata(s.sheet, s.schema.name, s.fields, list(s.rows)) for s in plan.sheets])
+                            [SheetMetadata(s.sheet, s.schema.name, s.fields, list(s.rows),
+                                          {key: rule for key, (rule, _) in s.actions.items()})
+                             for s in plan.sheets])
     _write(path, plan, meta)
     return WorkbookSummary(
         path=path, campaign=campaign, unit=unit, round=plan.round, exported_at=exported_at,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from openpyxl.utils import get_column_letter
 
+from lamsach.data import workbook_wording
 from lamsach.domain import DatasetSchema, FieldSpec
 
 METADATA_SHEET = "_lamsach"
@@ -16,6 +17,9 @@ METADATA_SHEET = "_lamsach"
 
 WORKBOOK_KIND = "lamsach_correction_workbook"
 FORMAT_VERSION = "1"
+
+SOURCE = "unit workbook"
+"""`ValueChange.source` of every change made through a correction workbook."""
 
 HEADER_ROW = 1
 FIRST_DATA_ROW = 2
@@ -39,6 +43,22 @@ def sheet_columns(schema: DatasetSchema) -> list[FieldSpec]:
     return [key, *(f for f in schema.fields if f.name != schema.key)]
 
 
+ACTION_COLUMNS = ("action", "into", "reason")
+"""The columns after the fields on a sheet with a duplicate or withdrawn record: what to do with
+the record (a list to choose from), the key of the record kept, and the reason."""
+
+
+def action_labels() -> list[str]:
+    """The action columns' headers, as the officer reads them (data/messages/workbook.yaml)."""
+    words = workbook_wording()["record_actions"]["columns"]
+    return [words[name] for name in ACTION_COLUMNS]
+
+
+def action_choices() -> dict[str, str]:
+    """What the action column's list offers: kind ("merge", "retire") -> the text in the cell."""
+    return dict(workbook_wording()["record_actions"]["choices"])
+
+
 def column_letter(index: int) -> str:
     """Excel letter of a zero-based column index (0 -> A)."""
     return get_column_letter(index + 1)
@@ -47,6 +67,11 @@ def column_letter(index: int) -> str:
 def column_label(spec: FieldSpec, index: int) -> str:
     """How an error names a column: header text and letter, e.g. "Diện tích (m2) (E)"."""
     return f"{spec.label_vi} ({column_letter(index)})"
+
+
+def header_label(label: str, index: int) -> str:
+    """How an error names a column that is not a field (the action columns): header and letter."""
+    return f"{label} ({column_letter(index)})"
 
 
 def cell_name(index: int, row: int) -> str:

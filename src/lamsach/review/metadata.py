@@ -32,6 +32,9 @@ class SheetMetadata:
     dataset: str
     fields: list[str]
     rows: list[tuple[str, Values]] = field(default_factory=list)
+    # key -> rule of the records offered a merge or retirement in the action columns; a sheet
+    # without any has no action columns (and its summary no "actions", as before they existed)
+    actions: dict[str, str] = field(default_factory=dict)
 
     @property
     def keys(self) -> list[str]:
@@ -46,8 +49,11 @@ class SheetMetadata:
         return checksum(self.rows)
 
     def summary(self) -> dict:
-        return {"sheet": self.sheet, "dataset": self.dataset, "fields": self.fields, "rows": len(self.rows),
-                "keys_sha256": self.keys_sha256, "values_sha256": self.values_sha256}
+        summary = {"sheet": self.sheet, "dataset": self.dataset, "fields": self.fields, "rows": len(self.rows),
+                   "keys_sha256": self.keys_sha256, "values_sha256": self.values_sha256}
+        if self.actions:
+            summary["actions"] = dict(self.actions)
+        return summary
 
 
 @dataclass
@@ -114,7 +120,9 @@ def read_metadata(book, file: str) -> WorkbookMetadata:
         summaries = json.loads(cells["sheets"])
         meta = WorkbookMetadata(str(cells["campaign"]), str(cells["unit"]), int(cells["round"]),
                                 str(cells["exported_at"]), str(cells.get("reference_date") or "") or None)
-        parts = {s["sheet"]: SheetMetadata(s["sheet"], s["dataset"], list(s["fields"])) for s in summaries}
+        parts = {s["sheet"]: SheetMetadata(s["sheet"], s["dataset"], list(s["fields"]),
+                                           actions={str(k): str(v) for k, v in s.get("actions", {}).items()})
+                 for s in summaries}
         for sheet_name, key, values in sheet.iter_rows(min_row=_ROWS_START, max_col=3, values_only=True):
             if sheet_name is None:
                 continue

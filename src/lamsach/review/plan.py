@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from lamsach.backends.store import Store
 from lamsach.data import dataset_names, load_schema
 from lamsach.domain import DatasetSchema, ErrorCode, LamsachError, Location
+from lamsach.review.actions import RECORD_DECISIONS
 from lamsach.review.layout import sheet_columns
 
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -34,6 +35,9 @@ class SheetPlan:
     schema: DatasetSchema
     rows: list[tuple[str, list[str | None]]] = field(default_factory=list)
     cells: dict[tuple[str, str], CellFindings] = field(default_factory=dict)
+    # key -> (rule, key of the record to keep if the finding suggests one): the records the unit
+    # may merge or retire in the action columns (a duplicate, a record it no longer sends)
+    actions: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 
     @property
     def sheet(self) -> str:
@@ -94,7 +98,17 @@ def _sheet(store: Store, campaign: str, schema: DatasetSchema, findings: list[di
             continue  # a record removed since the run has nothing left to correct
         name = finding["field"] if finding["field"] in names else schema.key  # record-level: on the key
         plan.cells.setdefault((finding["record_key"], name), CellFindings()).findings.append(finding)
+        if finding["rule"] in RECORD_DECISIONS:
+            _offer(plan, finding)
     return plan
+
+
+def _offer(plan: SheetPlan, finding: dict) -> None:
+    """Offer the record's merge or retirement; a duplicate's suggested record to keep wins."""
+    key, suggested = finding["record_key"], finding.get("suggested_value")
+    into = suggested if suggested and suggested != key and finding["rule"] != "withdrawn_by_unit" else None
+    if key not in plan.actions or (into and not plan.actions[key][1]):
+        plan.actions[key] = (finding["rule"], into)
 
 
 def _text(value: object) -> str | None:

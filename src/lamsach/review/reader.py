@@ -18,8 +18,18 @@ from openpyxl.utils.exceptions import InvalidFileException
 from lamsach.data import load_schema
 from lamsach.domain import DatasetSchema, ErrorCode, FieldSpec, LamsachError, Location
 from lamsach.review.cells import cell_text
-from lamsach.review.layout import FIRST_DATA_ROW, HEADER_ROW, column_label, column_letter
+from lamsach.review.layout import (
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    action_labels,
+    column_label,
+    column_letter,
+    header_label,
+)
 from lamsach.review.metadata import SheetMetadata
+
+TEXT_CELL = FieldSpec("text", "text", "")
+"""How a cell that is not a field's is read (a header, an action column): plain text."""
 
 
 @dataclass
@@ -29,7 +39,8 @@ class ReturnedSheet:
     meta: SheetMetadata
     schema: DatasetSchema
     columns: list[FieldSpec]
-    rows: dict[str, tuple[int, tuple]] = field(default_factory=dict)  # key -> (Excel row, cells)
+    # key -> (Excel row, cells): the fields' cells, then the action columns' when the sheet has them
+    rows: dict[str, tuple[int, tuple]] = field(default_factory=dict)
 
 
 def open_workbook(path: Path, file: str):
@@ -50,19 +61,22 @@ def read_sheet(book, meta: SheetMetadata, file: str) -> tuple[ReturnedSheet | No
         return None, [LamsachError(ErrorCode.REVIEW_SHEET_MISSING, Location(file=file), {"value": meta.sheet})]
     schema = load_schema(meta.dataset)
     columns = [schema.field(name) for name in meta.fields]
+    labels = [spec.label_vi for spec in columns] + (action_labels() if meta.actions else [])
+    names = [column_label(spec, i) for i, spec in enumerate(columns)] + [
+        header_label(label, i) for i, label in enumerate(labels) if i >= len(columns)]
     worksheet = book[meta.sheet]
-    width = max(len(columns), worksheet.max_column)
-    errors = _header_errors(worksheet, columns, width, file, meta.sheet)
+    width = max(len(labels), worksheet.max_column)
+    errors = _header_errors(worksheet, labels, names, width, file, meta.sheet)
     if errors:
         return None, errors
     returned = ReturnedSheet(meta, schema, columns)
     found: list[tuple[int, str | None, tuple]] = []
-    for row, line in enumerate(worksheet.iter_rows(min_row=FIRST_DATA_ROW, max_col=len(columns)),
+    for row, line in enumerate(worksheet.iter_rows(min_row=FIRST_DATA_ROW, max_col=len(labels)),
                                start=FIRST_DATA_ROW):
         for index, cell in enumerate(line):
             if cell.data_type == "f":  # "=B2", "=SUM(…)": never a value an officer typed
                 errors.append(LamsachError(ErrorCode.REVIEW_CELL_FORMULA, Location(
-                    file=file, sheet=meta.sheet, row=row, column=column_label(columns[index], index)),
+                    file=file, sheet=meta.sheet, row=row, column=names[index]),
                     {"value": str(getattr(cell.value, "text", cell.value))[:80]}))
         cells = tuple(c.value for c in line)
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
@@ -77,15 +91,16 @@ def read_sheet(book, meta: SheetMetadata, file: str) -> tuple[ReturnedSheet | No
     return returned, []
 
 
-def _header_errors(worksheet, columns: list[FieldSpec], width: int, file: str, sheet: str) -> list[LamsachError]:
+def _header_errors(worksheet, labels: list[str], names: list[str], width: int, file: str,
+                   sheet: str) -> list[LamsachError]:
     header = next(worksheet.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW, max_col=width, values_only=True),
                   ())
     errors = []
     for index in range(width):
-        expected = columns[index].label_vi if index < len(columns) else None
-        actual = cell_text(header[index], columns[0]) if index < len(header) else None
+        expected = labels[index] if index < len(labels) else None
+        actual = cell_text(header[index], TEXT_CELL) if index < len(header) else None
         if actual != expected:
-            where = column_label(columns[index], index) if index < len(columns) else f"({column_letter(index)})"
+            where = names[index] if index < len(names) else f"({column_letter(index)})"
             errors.append(LamsachError(ErrorCode.REVIEW_HEADER_CHANGED,
                                        Location(file=file, sheet=sheet, row=HEADER_ROW, column=where),
                                        {"value": actual or "", "expected": expected or ""}))

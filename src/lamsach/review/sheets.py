@@ -20,6 +20,8 @@ from lamsach.review.layout import (
     KEY_FILL,
     SHEET_PASSWORD,
     WARNING_FILL,
+    action_choices,
+    action_labels,
     sheet_columns,
 )
 from lamsach.review.plan import CellFindings, SheetPlan
@@ -75,11 +77,48 @@ def write_dataset_sheet(workbook, formats: Formats, plan: SheetPlan) -> None:
     for col, spec in enumerate(columns):
         sheet.set_column(col, col, min(widths[col], _MAX_WIDTH),
                          formats.cell(col == 0, KEY_FILL if col == 0 else None, spec.type == "date"))
+    width = len(columns)
+    if plan.actions:
+        width += _write_action_columns(sheet, formats, plan, len(columns))
     sheet.set_row(header_row, 32)
     last = first + len(plan.rows) - 1
-    sheet.autofilter(header_row, 0, max(last, header_row), len(columns) - 1)
+    sheet.autofilter(header_row, 0, max(last, header_row), width - 1)
     sheet.freeze_panes(FIRST_DATA_ROW - 1, 1)
     sheet.protect(SHEET_PASSWORD, _PROTECTION)
+
+
+def _write_action_columns(sheet, formats: Formats, plan: SheetPlan, start: int) -> int:
+    """The action columns after the fields: unlocked on the rows offered a merge or retirement
+    (a list to choose from, the suggested record to keep filled in), locked and grey elsewhere.
+    Excel enforces the list; whatever another tool lets through is refused on return."""
+    words = workbook_wording()["record_actions"]
+    labels = action_labels()
+    choices = list(action_choices().values())
+    header_row, first = HEADER_ROW - 1, FIRST_DATA_ROW - 1
+    for offset, label in enumerate(labels):
+        sheet.write_string(header_row, start + offset, label, formats.header)
+    for index, (key, _) in enumerate(plan.rows):
+        row = first + index
+        offered = plan.actions.get(key)
+        if offered is None:
+            for offset in range(len(labels)):
+                sheet.write_blank(row, start + offset, None, formats.cell(True, KEY_FILL))
+            continue
+        sheet.write_blank(row, start, None, formats.cell(False))
+        sheet.data_validation(row, start, row, start, {
+            "validate": "list", "source": choices, "ignore_blank": True,
+            "input_title": words["prompt_title"][:32], "input_message": words["prompt"][:255],
+            "error_title": words["refused_title"][:32], "error_message": words["refused"][:255]})
+        into = offered[1]
+        if into:
+            sheet.write_string(row, start + 1, into, formats.cell(False))
+        else:
+            sheet.write_blank(row, start + 1, None, formats.cell(False))
+        sheet.write_blank(row, start + 2, None, formats.cell(False))
+    sheet.set_column(start, start, max(len(c) for c in choices) + 4)
+    sheet.set_column(start + 1, start + 1, max(len(labels[1]) + 2, 16))
+    sheet.set_column(start + 2, start + 2, 40)
+    return len(labels)
 
 
 def comment_text(found: CellFindings, is_record: bool = False) -> str:

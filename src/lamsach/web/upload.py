@@ -50,6 +50,9 @@ class JobPage:
     found: dict[str, dict[str, int]] = field(default_factory=dict)  # criterion -> status -> count
     problems: list[ErrorItem] = field(default_factory=list)  # why the pass refused the files
     ahead: int = 0  # passes that run or wait before this one while it is queued
+    # a snapshot dated before its files' own date: (snapshot day, files' day), both ISO; the page
+    # says so, as the command line does, so nobody reads "nothing in the future" as a missed check
+    dated_before_files: tuple[str, str] | None = None
 
 
 def _units_and_datasets(spec: CampaignSpec, viewer: Viewer) -> tuple[list[tuple[str, str]], list[str]]:
@@ -233,7 +236,8 @@ def job_page(request: Request, job: Job) -> JobPage:
         source["name"] = Path(source.get("file", "")).name.split("-", 1)[-1]
         for rejection in source.get("rejections", []):
             rejection["message"] = rejection["message"].replace(source.get("file", ""), source["name"])
-    return JobPage(job, unit_label(job.unit), sources, found, problems)
+    dated = (summary["reference_date"], summary["files_date"]) if summary.get("files_date") else None
+    return JobPage(job, unit_label(job.unit), sources, found, problems, dated_before_files=dated)
 
 
 @router.get("/jobs/{job_id}")
