@@ -67,15 +67,15 @@ def test_missing_manifest(tmp_path: Path) -> None:
 def test_not_yaml_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(LamsachError) as info:
         load_manifest(write(tmp_path, "name: x\nprovince: '38'\nsources:\n  - path: [unclosed\n"))
-    assert info.value.code == ErrorCode.MANIFEST_INVALID
-    assert info.value.location.row is not None
+    assert info.value.code == ErrorCode.MANIFEST_YAML_UNCLOSED
+    assert info.value.location.row == 4 and info.value.params["key"] == "path"
     assert info.value.message("vi").startswith("Tệp ")
 
 
 def test_not_a_mapping(tmp_path: Path) -> None:
     with pytest.raises(LamsachError) as info:
         load_manifest(write(tmp_path, "- just\n- a list\n"))
-    assert info.value.code == ErrorCode.MANIFEST_INVALID
+    assert info.value.code == ErrorCode.MANIFEST_NOT_MAPPING
 
 
 def test_missing_name_province_and_sources_reported_together(tmp_path: Path) -> None:
@@ -124,8 +124,8 @@ def test_bad_reference_date(tmp_path: Path) -> None:
     text = "name: x\nprovince: '38'\nreference_date: 20/11/2026\nsources: [{path: a.csv, dataset: birth}]\n"
     with pytest.raises(LamsachError) as info:
         load_manifest(write(tmp_path, text))
-    assert info.value.code == ErrorCode.MANIFEST_INVALID
-    assert "20/11/2026" in info.value.message("en")
+    assert info.value.code == ErrorCode.CAMPAIGN_DATE_INVALID
+    assert info.value.location.row == 3 and "20/11/2026" in info.value.message("en")
 
 
 def test_sample_manifest_loads(sample_dir: Path) -> None:

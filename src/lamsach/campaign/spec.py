@@ -12,7 +12,7 @@ import yaml
 
 from lamsach.campaign.model import CampaignSpec
 from lamsach.domain import CRITERIA, ErrorCode, LamsachError, Location
-from lamsach.ingest import load_manifest
+from lamsach.ingest import key_lines, load_manifest, parse_yaml, shown_value
 from lamsach.settings import Settings
 
 TARGET_KEYS = {c.value for c in CRITERIA} | {"overall"}
@@ -31,34 +31,49 @@ def load_campaign(path: Path) -> CampaignSpec:
     path = Path(path)
     manifest = load_manifest(path, Settings.from_env().source_root_paths)
     text = path.read_text(encoding="utf-8-sig")
-    document = yaml.safe_load(text) or {}
+    document, node = parse_yaml(text, str(path))
+    document = document or {}
+    lines = key_lines(node)
     errors: list[LamsachError] = unknown_keys(text, str(path))
 
-    def problem(code: ErrorCode, **params: Any) -> None:
-        """One problem in the file's language-neutral form: a code and its values, worded in vi/en."""
-        errors.append(LamsachError(code, Location(file=str(path)), params))
+    def problem(code: ErrorCode, at: str | None = None, **params: Any) -> None:
+        """One problem in the file's language-neutral form: a code and its values, worded in vi/en,
+        at the line of the key `at` (by default the key the message names)."""
+        line = lines.get(at or params.get("key") or params.get("field") or "")
+        errors.append(LamsachError(code, Location(file=str(path), row=line), params))
+
+    def shaped(key: str, kind: type, example: str) -> Any:
+        """The value of `key` if it has the shape `kind` (or is absent), else a problem and None."""
+        value = document.get(key)
+        if value is None or isinstance(value, kind):
+            return value
+        code = ErrorCode.MANIFEST_VALUE_NOT_MAPPING if kind is dict else ErrorCode.MANIFEST_VALUE_NOT_LIST
+        problem(code, key=key, value=shown_value(value), example=example)
+        return None
 
     start = _date(document.get("start"), "start", problem)
     deadline = _date(document.get("deadline"), "deadline", problem)
     if start and deadline and deadline <= start:
         problem(ErrorCode.CAMPAIGN_DEADLINE_BEFORE_START, start=start.isoformat(), deadline=deadline.isoformat())
-    targets = document.get("targets") or {"overall": 0.95}
-    if not isinstance(targets, dict):
-        problem(ErrorCode.CAMPAIGN_TARGET_INVALID, key="targets", value=str(targets))
-        targets = {}
+    targets = shaped("targets", dict, "{overall: 0.95}")
+    if not document.get("targets"):
+        targets = {"overall": 0.95}  # none given: the default target
+    targets = targets or {}  # a value of the wrong shape was reported above
     clean_targets: dict[str, float] = {}
     for key, value in targets.items():
         if key not in TARGET_KEYS:
-            problem(ErrorCode.CAMPAIGN_TARGET_UNKNOWN, key=str(key), known=", ".join(sorted(TARGET_KEYS)))
+            problem(ErrorCode.CAMPAIGN_TARGET_UNKNOWN, at=f"targets.{key}", key=str(key),
+                    known=", ".join(sorted(TARGET_KEYS)))
         elif not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 1:
             problem(ErrorCode.CAMPAIGN_TARGET_INVALID, key=f"targets.{key}", value=str(value))
         else:
             clean_targets[key] = float(value)
-    units = tuple(str(u).zfill(5) if str(u).isdigit() else str(u) for u in document.get("units") or ())
-    lagging = document.get("lagging") or {}
+    units = tuple(str(u).zfill(5) if str(u).isdigit() else str(u)
+                  for u in shaped("units", list, '["16012", "16015"]') or ())
+    lagging = shaped("lagging", dict, "{no_submission_days: 14, forecast_weeks: 4}") or {}
     no_submission_days = _positive(lagging.get("no_submission_days", 14), "lagging.no_submission_days", problem)
     forecast_weeks = _positive(lagging.get("forecast_weeks", 4), "lagging.forecast_weeks", problem)
-    report = document.get("report") or {}
+    report = shaped("report", dict, '{issuing_body: "UBND TỈNH THANH HÓA", place: "Thanh Hóa"}') or {}
     if errors:
         raise errors[0] if len(errors) == 1 else ExceptionGroup("campaign", errors)
     assert start and deadline

@@ -29,11 +29,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from lamsach.data import dataset_names, load_schema, rule_templates
 from lamsach.domain import DocumentRequirement, ErrorCode, LamsachError, Location, Manifest, SourceSpec
 from lamsach.ingest.headers import fold
+from lamsach.ingest.yaml_text import key_lines, parse_yaml, shown_value
 
 SOURCE_KEYS = ("path", "dataset", "unit", "columns", "sheet", "ignore_columns")
 PROVINCE_CODE_DIGITS = 2
@@ -45,9 +44,14 @@ class _Problems:
     def __init__(self, file: str) -> None:
         self.file = file
         self.errors: list[LamsachError] = []
+        self.lines: dict[str, int] = {}  # key path -> its line, once the file is parsed
 
     def add(self, code: ErrorCode, line: int | None = None, **params: Any) -> None:
         self.errors.append(LamsachError(code, Location(file=self.file, row=line), params))
+
+    def at(self, code: ErrorCode, key: str, **params: Any) -> None:
+        """A problem of the value under `key` (a dotted path), at that key's line."""
+        self.add(code, self.lines.get(key), key=key, **params)
 
     def raise_if_any(self) -> None:
         if len(self.errors) == 1:
@@ -69,11 +73,9 @@ def load_manifest(path: Path, roots: Sequence[Path] = ()) -> Manifest:
     problems = _Problems(file)
     if not path.is_file():
         raise LamsachError(ErrorCode.MANIFEST_NOT_FOUND, Location(file=file))
-    document, lines = _parse(path, problems)
+    document = _parse(path, problems)
     if not isinstance(document, dict):
-        problems.add(
-            ErrorCode.MANIFEST_INVALID, reason="the manifest must be a mapping (name:, province:, sources:)"
-        )
+        problems.add(ErrorCode.MANIFEST_NOT_MAPPING, 1, value=shown_value(document))
         problems.raise_if_any()
     name = _text(document.get("name"))
     province = _province(document.get("province"))
@@ -85,13 +87,17 @@ def load_manifest(path: Path, roots: Sequence[Path] = ()) -> Manifest:
     freshness = _freshness(document.get("freshness_days"), problems)
     required = _documents_required(document.get("documents_required"), problems)
     raw_sources = document.get("sources")
-    if not isinstance(raw_sources, list) or not raw_sources:
-        problems.add(ErrorCode.MANIFEST_FIELD_MISSING, field="sources")
+    if raw_sources is not None and not isinstance(raw_sources, list):
+        problems.at(ErrorCode.MANIFEST_VALUE_NOT_LIST, "sources", value=shown_value(raw_sources),
+                    example="- {path: land/16012.xlsx, dataset: land_parcel}")
+        raw_sources = []
+    elif not raw_sources:
+        problems.add(ErrorCode.MANIFEST_FIELD_MISSING, problems.lines.get("sources"), field="sources")
         raw_sources = []
     sources = []
     seen: dict[tuple, int] = {}
     for i, raw in enumerate(raw_sources):
-        line = lines[i] if i < len(lines) else None
+        line = problems.lines.get(f"sources[{i + 1}]")
         spec = _source(raw, i + 1, line, path.parent, problems)
         if spec is not None and _inside(spec, i + 1, line, allowed, problems):
             _check_repeated(spec, i + 1, line, seen, problems)
@@ -103,32 +109,21 @@ def load_manifest(path: Path, roots: Sequence[Path] = ()) -> Manifest:
     )
 
 
-def _parse(path: Path, problems: _Problems) -> tuple[Any, list[int]]:
-    """The YAML document, and the line of each entry of `sources` (for locations)."""
+def _parse(path: Path, problems: _Problems) -> Any:
+    """The YAML document; the line of every key goes to `problems` (for locations)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
-        node = yaml.compose(text)
-        document = yaml.safe_load(text)
     except UnicodeDecodeError:
-        problems.add(ErrorCode.MANIFEST_INVALID, reason="the file is not UTF-8 text")
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        problems.add(ErrorCode.MANIFEST_INVALID, mark.line + 1 if mark else None, reason=reason)
-    problems.raise_if_any()
-    lines: list[int] = []
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if key.value == "sources" and isinstance(value, yaml.SequenceNode):
-                lines = [item.start_mark.line + 1 for item in value.value]
-    return document, lines
+        raise LamsachError(ErrorCode.MANIFEST_NOT_UTF8, Location(file=problems.file)) from None
+    document, node = parse_yaml(text, problems.file)
+    problems.lines = key_lines(node)
+    return document
 
 
 def _source(raw: Any, number: int, line: int | None, folder: Path, problems: _Problems) -> SourceSpec | None:
     if not isinstance(raw, dict):
-        problems.add(
-            ErrorCode.MANIFEST_INVALID, line, reason=f"source {number} must be a mapping (path:, dataset:)"
-        )
+        problems.at(ErrorCode.MANIFEST_VALUE_NOT_MAPPING, f"sources[{number}]", value=shown_value(raw),
+                    example="{path: land/16012.xlsx, dataset: land_parcel}")
         return None
     for key in raw:
         if key not in SOURCE_KEYS:
@@ -147,8 +142,9 @@ def _source(raw: Any, number: int, line: int | None, folder: Path, problems: _Pr
     columns = _columns(raw.get("columns"), dataset, number, line, problems)
     ignore = raw.get("ignore_columns")
     if ignore is not None and not (isinstance(ignore, list) and all(isinstance(h, str | int) for h in ignore)):
-        problems.add(ErrorCode.MANIFEST_INVALID, line,
-                     reason=f"source {number}: ignore_columns must be a list of column headers")
+        key = f"sources[{number}].ignore_columns"
+        problems.add(ErrorCode.MANIFEST_VALUE_NOT_LIST, problems.lines.get(key, line), key=key,
+                     value=shown_value(ignore), example='["Ghi chú", "Người nhập"]')
     elif ignore and columns is not None:
         columns = {**{str(h): "" for h in ignore}, **columns}
     if not (path and dataset) or columns is None:
@@ -191,9 +187,9 @@ def _columns(
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        problems.add(
-            ErrorCode.MANIFEST_INVALID, line, reason=f"source {number}: columns must map header to field"
-        )
+        key = f"sources[{number}].columns"
+        problems.add(ErrorCode.MANIFEST_VALUE_NOT_MAPPING, problems.lines.get(key, line), key=key,
+                     value=shown_value(raw), example='{"Họ tên chủ": owner_name}')
         return None
     columns = {str(header): _text(target) for header, target in raw.items()}
     if dataset:
@@ -229,33 +225,35 @@ def _reference_date(value: Any, problems: _Problems) -> str | None:
     try:
         return dt.date.fromisoformat(str(value).strip()).isoformat()
     except ValueError:
-        problems.add(ErrorCode.MANIFEST_INVALID, reason=f"reference_date “{value}” is not a date yyyy-mm-dd")
+        problems.at(ErrorCode.CAMPAIGN_DATE_INVALID, "reference_date", value=str(value))
         return None
 
 
 SEVERITIES = ("error", "warning", "info")
+RULE_SETTING_KEYS = ("enabled", "severity")
 
 
 def _documents_required(value: Any, problems: _Problems) -> tuple[DocumentRequirement, ...]:
     """`documents_required: [{dataset: land_parcel, when: certificate_serial, document: "…"}]`."""
     if value is None:
         return ()
-    shape = "documents_required: a list of {dataset, when, document}, e.g. {dataset: land_parcel, " \
-            "when: certificate_serial, document: Giấy chứng nhận}"
     if not isinstance(value, list):
-        problems.add(ErrorCode.MANIFEST_INVALID, reason=shape)
+        problems.at(ErrorCode.MANIFEST_VALUE_NOT_LIST, "documents_required", value=shown_value(value),
+                    example="- {dataset: land_parcel, when: certificate_serial, document: Giấy chứng nhận}")
         return ()
     found = []
-    for entry in value:
+    for number, entry in enumerate(value, start=1):
         if not isinstance(entry, dict) or set(entry) != {"dataset", "when", "document"}:
-            problems.add(ErrorCode.MANIFEST_INVALID, reason=shape)
+            problems.at(ErrorCode.MANIFEST_DOCUMENT_ENTRY_INVALID, f"documents_required[{number}]",
+                        value=shown_value(entry))
             continue
         dataset, when = str(entry["dataset"]), str(entry["when"])
+        line = problems.lines.get(f"documents_required[{number}]")
         if dataset not in dataset_names():
-            problems.add(ErrorCode.MANIFEST_DATASET_UNKNOWN, value=dataset, expected=", ".join(dataset_names()))
+            problems.add(ErrorCode.MANIFEST_DATASET_UNKNOWN, line, value=dataset, expected=", ".join(dataset_names()))
             continue
         if when not in load_schema(dataset).field_names:
-            problems.add(ErrorCode.MANIFEST_COLUMN_UNKNOWN, value=when, dataset=dataset,
+            problems.add(ErrorCode.MANIFEST_COLUMN_UNKNOWN, line, value=when, dataset=dataset,
                          expected=", ".join(load_schema(dataset).field_names))
             continue
         found.append(DocumentRequirement(dataset, when, str(entry["document"])))
@@ -268,25 +266,34 @@ def _rule_overrides(value: Any, problems: _Problems) -> dict[str, dict]:
         return {}
     known = rule_templates()
     if not isinstance(value, dict):
-        problems.add(ErrorCode.MANIFEST_INVALID, reason="rules: must map a rule name to {enabled, severity}")
+        problems.at(ErrorCode.MANIFEST_VALUE_NOT_MAPPING, "rules", value=shown_value(value),
+                    example="{date_in_future: {severity: warning}}")
         return {}
     overrides: dict[str, dict] = {}
     for rule, setting in value.items():
+        key = f"rules.{rule}"
         if rule not in known:
-            problems.add(ErrorCode.MANIFEST_INVALID,
-                         reason=f"rules: unknown rule “{rule}” (known: {', '.join(sorted(known))})")
+            nearest = difflib.get_close_matches(str(rule), sorted(known), n=1, cutoff=0.0)
+            problems.at(ErrorCode.MANIFEST_RULE_UNKNOWN, key, nearest=nearest[0] if nearest else "")
             continue
-        if not isinstance(setting, dict) or set(setting) - {"enabled", "severity"}:
-            problems.add(ErrorCode.MANIFEST_INVALID, reason=f"rules: {rule} takes only enabled: and severity:")
+        if not isinstance(setting, dict):
+            problems.at(ErrorCode.MANIFEST_VALUE_NOT_MAPPING, key, value=shown_value(setting),
+                        example="{enabled: false, severity: warning}")
             continue
+        wrong = [k for k in setting if k not in RULE_SETTING_KEYS]
+        for name in wrong:
+            nearest = difflib.get_close_matches(str(name), RULE_SETTING_KEYS, n=1, cutoff=0.0)
+            problems.at(ErrorCode.MANIFEST_KEY_UNKNOWN, f"{key}.{name}", nearest=nearest[0] if nearest else "",
+                        allowed=", ".join(RULE_SETTING_KEYS))
         if "severity" in setting and setting["severity"] not in SEVERITIES:
-            problems.add(ErrorCode.MANIFEST_INVALID,
-                         reason=f"rules: {rule} severity “{setting['severity']}” is not one of {', '.join(SEVERITIES)}")
+            problems.at(ErrorCode.MANIFEST_VALUE_NOT_CHOICE, f"{key}.severity", value=str(setting["severity"]),
+                        allowed=", ".join(SEVERITIES))
             continue
         if "enabled" in setting and not isinstance(setting["enabled"], bool):
-            problems.add(ErrorCode.MANIFEST_INVALID, reason=f"rules: {rule} enabled must be true or false")
+            problems.at(ErrorCode.MANIFEST_VALUE_NOT_BOOLEAN, f"{key}.enabled", value=str(setting["enabled"]))
             continue
-        overrides[rule] = dict(setting)
+        if not wrong:
+            overrides[rule] = dict(setting)
     return overrides
 
 
@@ -295,15 +302,16 @@ def _freshness(value: Any, problems: _Problems) -> dict[str, int]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        problems.add(ErrorCode.MANIFEST_INVALID, reason="freshness_days: must map a dataset to a number of days")
+        problems.at(ErrorCode.MANIFEST_VALUE_NOT_MAPPING, "freshness_days", value=shown_value(value),
+                    example="{land_parcel: 365}")
         return {}
     result: dict[str, int] = {}
     for dataset, days in value.items():
         if dataset not in dataset_names():
-            problems.add(ErrorCode.MANIFEST_DATASET_UNKNOWN, value=dataset, expected=", ".join(dataset_names()))
+            problems.add(ErrorCode.MANIFEST_DATASET_UNKNOWN, problems.lines.get(f"freshness_days.{dataset}"),
+                         value=dataset, expected=", ".join(dataset_names()))
         elif not isinstance(days, int) or isinstance(days, bool) or days <= 0:
-            problems.add(ErrorCode.MANIFEST_INVALID,
-                         reason=f"freshness_days: {dataset} must be a whole number of days > 0, not “{days}”")
+            problems.at(ErrorCode.CAMPAIGN_NUMBER_INVALID, f"freshness_days.{dataset}", value=str(days))
         else:
             result[dataset] = days
     return result
