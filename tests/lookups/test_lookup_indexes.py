@@ -28,3 +28,17 @@ def test_lookup_indexes_are_used(store_url):
     register = select(*facts.COLUMNS).where(t.published.c.citizen_id == "038093004643",
                                             t.published.c.dataset == "population")
     assert "ix_published_citizen_id" in plan(store, register)
+
+
+def test_one_statement_per_lookup_reads_indexes_only(store_url):
+    """The statement that gathers a lookup's records with their open findings still reads each
+    part through its index, the latest run through the runs index and the findings through theirs."""
+    store = SqlAlchemyStore.open(store_url)
+    query = facts.gather_query({
+        "person": [facts.person_query(["038093004643"])],
+        "marriages": [facts.naming_query(store, "marriage", f, "038093004643") for f in ("husband_id", "wife_id")],
+        "deaths": [facts.deaths_query(store, ["038093004643"])]})
+    shown = plan(store, query)
+    for index in ("ix_published_citizen_id", "ix_published_json_husband_id", "ix_published_json_wife_id",
+                  "ix_published_json_deceased_id", "ix_findings_record", "ix_runs_campaign_status"):
+        assert index in shown, shown

@@ -143,6 +143,47 @@ def test_rate_limit_answers_429_with_retry_after(api):
     assert refused.headers["Retry-After"] in refused.json()["message"]
 
 
+def test_a_cached_client_revoked_or_rotated_elsewhere_is_refused_at_once(api):
+    """The server keeps clients in memory for a few seconds; an operator's `lamsach client revoke`
+    or `rotate` (another process, another connection) still stops the old token on the next call."""
+    from typer.testing import CliRunner
+
+    from lamsach.cli.app import app as cli
+
+    app, world = api
+    client = TestClient(app)
+    params = {**params_for("residence"), "purpose": "administrative_procedure"}
+    data = ["--data-dir", str(world.data_dir)]
+    revoked, rotated = register(app.state.store, "cached-revoked", ["residence"]), \
+        register(app.state.store, "cached-rotated", ["residence"])
+    for headers in (revoked, rotated):  # both now cached by this server
+        assert client.get("/api/v1/residence", params=params, headers=headers).status_code == 200
+    assert CliRunner().invoke(cli, ["client", "revoke", "cached-revoked", *data]).exit_code == 0
+    rotation = CliRunner().invoke(cli, ["client", "rotate", "cached-rotated", *data])
+    assert rotation.exit_code == 0, rotation.output
+    answer = client.get("/api/v1/residence", params=params, headers=revoked)
+    assert (answer.status_code, answer.json()["code"]) == (401, "API_TOKEN_REVOKED")
+    answer = client.get("/api/v1/residence", params=params, headers=rotated)
+    assert (answer.status_code, answer.json()["code"]) == (401, "API_TOKEN_INVALID")
+    new = {"Authorization": f"Bearer {rotation.stdout.strip().splitlines()[-1]}"}
+    assert client.get("/api/v1/residence", params=params, headers=new).status_code == 200
+
+
+def test_the_rate_limit_holds_across_server_processes(api):
+    """Two apps over the same store (as two worker processes are) share one client's rate."""
+    app, world = api
+    other = make_app(world)
+    try:
+        headers = register(app.state.store, "shared-rate", ["life_status"], rate=4)
+        params = {"citizen_id": "038093004643", "purpose": "administrative_procedure"}
+        clients = [TestClient(app), TestClient(other)]
+        codes = [clients[i % 2].get("/api/v1/life-status", params=params, headers=headers).status_code
+                 for i in range(6)]
+        assert codes == [200, 200, 200, 200, 429, 429]
+    finally:
+        other.state.jobs.shutdown()
+
+
 def test_parameters_are_checked_and_named(api):
     app, _ = api
     client = TestClient(app)

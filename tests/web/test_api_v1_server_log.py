@@ -45,3 +45,26 @@ def test_the_server_log_masks_citizen_ids(world):
     for cid in ids:
         assert cid not in output  # … with the IDs masked
         assert f"{cid[:3]}******{cid[-3:]}" in output
+
+
+def test_the_rate_limit_holds_across_the_server_processes(world):
+    """`lamsach serve --workers 2`: calls on fresh connections land on either process, and the
+    client still gets its rate, not twice it (the bucket is in the store)."""
+    store = SqlAlchemyStore.open(world.settings.store_url)
+    add_client(store, "rate-check", token_hash(TOKEN), ["life_status"], ["administrative_procedure"], 5, None)
+    store.engine.dispose()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "lamsach.cli", "serve", "--port", str(port), "--workers", "2",
+                               "--data-dir", str(world.data_dir)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        wait_until_serving(base, seconds=120)
+        answers = [httpx.get(f"{base}/api/v1/life-status", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30,
+                             params={"citizen_id": "038093004643", "purpose": "administrative_procedure"})
+                   for _ in range(10)]
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    assert [a.status_code for a in answers] == [200] * 5 + [429] * 5
+    assert all(int(a.headers["Retry-After"]) >= 1 for a in answers[5:])

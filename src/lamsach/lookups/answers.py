@@ -34,30 +34,27 @@ def register_dead(data: dict) -> bool:
     return bool(data.get("date_of_death")) or (data.get("status") or "").strip().lower() in _dead_words()
 
 
-def quality(store: SqlAlchemyStore, behind: list[Fact]) -> dict:
-    open_ = facts.open_criteria(store, behind)
+def quality(behind: list[Fact]) -> dict:
+    open_ = sorted(set().union(*(f.open_criteria for f in behind)))
     return {"passes_all": not open_, "open_criteria": open_, "records": len(behind)}
 
 
 def residence(store: SqlAlchemyStore, citizen_id: str, commune: str) -> dict:
     """Does the citizen permanently reside in `commune`, as the register says (and is alive)."""
-    person = facts.person(store, citizen_id)
+    person = facts.newest(facts.gather(store, {"person": [facts.person_query([citizen_id])]})["person"])
     resides = bool(person and not register_dead(person.data) and person.data.get("commune_code") == commune)
     behind = [person] if person else []
     return {"found": person is not None, "commune": commune, "resides": resides,
-            "as_of": person.as_of if person else None, "quality": quality(store, behind)}
-
-
-def _dead(store: SqlAlchemyStore, citizen_id: str) -> tuple[bool, Fact | None, list[Fact]]:
-    person = facts.person(store, citizen_id)
-    deaths = facts.naming(store, "death", ("deceased_id",), citizen_id)
-    return bool(deaths) or bool(person and register_dead(person.data)), person, deaths
+            "as_of": person.as_of if person else None, "quality": quality(behind)}
 
 
 def life_status(store: SqlAlchemyStore, citizen_id: str) -> dict:
     """Alive or dead per the register and the death registrations, and where they disagree."""
-    dead, person, deaths = _dead(store, citizen_id)
+    found_ = facts.gather(store, {"person": [facts.person_query([citizen_id])],
+                                  "deaths": [facts.deaths_query(store, [citizen_id])]})
+    person, deaths = facts.newest(found_["person"]), found_["deaths"]
     in_register = bool(person and register_dead(person.data))
+    dead = bool(deaths) or in_register
     disagreements = []
     if deaths and person and not in_register:
         disagreements.append("death_not_in_register")
@@ -69,20 +66,36 @@ def life_status(store: SqlAlchemyStore, citizen_id: str) -> dict:
     behind = ([person] if person else []) + deaths
     return {"found": found, "status": ("dead" if dead else "alive") if found else None,
             "date_of_death": date if dead else None, "disagreements": disagreements,
-            "as_of": person.as_of if person else None, "quality": quality(store, behind)}
+            "as_of": person.as_of if person else None, "quality": quality(behind)}
+
+
+def _dead_spouses(store: SqlAlchemyStore, spouses: set[str]) -> set[str]:
+    """Which of these citizens are dead per the register or a death registration (one statement)."""
+    if not spouses:
+        return set()
+    found = facts.gather(store, {"person": [facts.person_query(sorted(spouses))],
+                                 "deaths": [facts.deaths_query(store, sorted(spouses))]})
+    newest: dict[str, Fact] = {}
+    for person in found["person"]:
+        known = newest.get(person.data.get("citizen_id"))
+        if known is None or person.published_at > known.published_at:
+            newest[person.data.get("citizen_id")] = person
+    dead = {cid for cid, person in newest.items() if register_dead(person.data)}
+    return dead | {str(d.data.get("deceased_id")) for d in found["deaths"]}
 
 
 def marital_status(store: SqlAlchemyStore, citizen_id: str) -> dict:
     """Married / not married / widowed per the marriage registrations, cross-checked with the
     register's household relation, with any disagreement stated."""
-    person = facts.person(store, citizen_id)
-    marriages = facts.naming(store, "marriage", tuple(SPOUSE), citizen_id)
-    living = 0
+    found = facts.gather(store, {"person": [facts.person_query([citizen_id])],
+                                 "marriages": [facts.naming_query(store, "marriage", f, citizen_id) for f in SPOUSE]})
+    person, marriages = facts.newest(found["person"]), found["marriages"]
+    spouses = []
     for marriage in marriages:
         role = next(f for f in SPOUSE if marriage.data.get(f) == citizen_id)
-        spouse = marriage.data.get(SPOUSE[role])
-        if not spouse or not _dead(store, str(spouse))[0]:
-            living += 1
+        spouses.append(str(marriage.data.get(SPOUSE[role]) or ""))
+    dead = _dead_spouses(store, {s for s in spouses if s})
+    living = sum(1 for spouse in spouses if not spouse or spouse not in dead)
     status = "married" if living else ("widowed" if marriages else "not_married")
     register_spouse = bool(person and (person.data.get("relation_to_head") or "").strip().lower() in _spouse_words())
     disagreements = []
@@ -93,23 +106,23 @@ def marital_status(store: SqlAlchemyStore, citizen_id: str) -> dict:
     behind = ([person] if person else []) + marriages
     return {"found": person is not None or bool(marriages), "status": status,
             "register_spouse": register_spouse, "disagreements": disagreements,
-            "as_of": person.as_of if person else None, "quality": quality(store, behind)}
+            "as_of": person.as_of if person else None, "quality": quality(behind)}
 
 
 def land_rights(store: SqlAlchemyStore, citizen_id: str, commune: str, map_sheet: str, parcel_no: str) -> dict:
     """Does the citizen hold a right on this parcel, as the land records say."""
-    records = facts.parcel(store, commune, map_sheet, parcel_no)
+    records = facts.gather(store, {"parcel": [facts.parcel_query(store, commune, map_sheet, parcel_no)]})["parcel"]
     holds = any(str(r.data.get("owner_id") or "") == citizen_id for r in records)
     as_of = max((r.as_of for r in records if r.as_of), default=None)
     return {"parcel_found": bool(records), "commune": commune, "map_sheet": map_sheet, "parcel_no": parcel_no,
-            "holds": holds, "as_of": as_of, "quality": quality(store, records)}
+            "holds": holds, "as_of": as_of, "quality": quality(records)}
 
 
 def land_parcels(store: SqlAlchemyStore, citizen_id: str) -> dict:
     """The parcels the land records list the citizen as holding: where, and the land use."""
-    records = facts.naming(store, "land_parcel", ("owner_id",), citizen_id)
+    records = facts.gather(store, {"owned": [facts.naming_query(store, "land_parcel", "owner_id", citizen_id)]})["owned"]
     parcels = [{"commune": r.unit or r.data.get("commune_code"), "map_sheet": str(r.data.get("map_sheet") or ""),
                 "parcel_no": str(r.data.get("parcel_no") or ""), "land_use_code": r.data.get("land_use_code")}
                for r in records]
     as_of = max((r.as_of for r in records if r.as_of), default=None)
-    return {"parcels": parcels, "as_of": as_of, "quality": quality(store, records)}
+    return {"parcels": parcels, "as_of": as_of, "quality": quality(records)}

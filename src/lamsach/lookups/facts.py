@@ -8,21 +8,22 @@ published version of a record wins).
 Person references other than the register's own `citizen_id` (a marriage's husband and wife, a
 death's deceased, a parcel's owner) and a parcel's sheet and number are read through expression
 indexes on the version's JSON (migration 0015), one index entry per lookup.
+
+A lookup is one statement: the parts it needs (the register's record, the marriages naming the
+citizen, …) joined in a UNION ALL, each row with the open findings of its campaign's latest
+complete run on that record (`gather`) — one round trip to the store instead of one per part and
+per record.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
-from threading import Lock
 
-from sqlalchemy import literal_column, select
+from sqlalchemy import Select, and_, func, literal, literal_column, select, union_all
 
 from lamsach.backends.store import tables as t
 from lamsach.backends.store.sqlalchemy_store import SqlAlchemyStore
-
-RUN_CACHE_SECONDS = 30.0  # a finished pass shows in answers within this long
 
 
 @dataclass(frozen=True)
@@ -35,11 +36,8 @@ class Fact:
     unit: str | None
     data: dict
     as_of: str | None  # the register's own update date (the record's `updated_at` field), ISO
-
-
-def _fact(row) -> Fact:
-    data = json.loads(row.data)
-    return Fact(row.dataset, row.campaign, row.record_key, row.unit, data, data.get("updated_at") or None)
+    open_criteria: frozenset[str] = frozenset()  # of the campaign's latest complete run
+    published_at: object = None
 
 
 def json_field(store: SqlAlchemyStore, field: str):
@@ -54,76 +52,63 @@ COLUMNS = (SOURCE.c.dataset, SOURCE.c.campaign, SOURCE.c.record_key, SOURCE.c.un
            SOURCE.c.published_at.label("updated_at"))
 
 
-def _newest_per_key(rows) -> list[Fact]:
-    """One fact per (dataset, record_key): the version stored last, across campaigns."""
-    best: dict[tuple[str, str], object] = {}
-    for row in rows:
-        key = (row.dataset, row.record_key)
-        if key not in best or row.updated_at > best[key].updated_at:
-            best[key] = row
-    return [_fact(r) for r in sorted(best.values(), key=lambda r: (r.dataset, r.record_key))]
+def person_query(citizen_ids: list[str]) -> Select:
+    """The population-register records of these citizens."""
+    return select(*COLUMNS).where(SOURCE.c.citizen_id.in_(citizen_ids), SOURCE.c.dataset == "population")
 
 
-def person(store: SqlAlchemyStore, citizen_id: str) -> Fact | None:
-    """The citizen's population-register record (the newest published, if several campaigns hold one)."""
-    with store.engine.connect() as conn:
-        row = conn.execute(select(*COLUMNS).where(SOURCE.c.citizen_id == citizen_id, SOURCE.c.dataset == "population")
-                           .order_by(SOURCE.c.published_at.desc()).limit(1)).first()
-    return _fact(row) if row else None
-
-
-def naming(store: SqlAlchemyStore, dataset: str, fields: tuple[str, ...], citizen_id: str) -> list[Fact]:
-    """The records of `dataset` whose person reference in any of `fields` is `citizen_id`."""
-    found = []
-    with store.engine.connect() as conn:
-        for field in fields:
-            found.extend(conn.execute(naming_query(store, dataset, field, citizen_id)))
-    return _newest_per_key(found)
-
-
-def naming_query(store: SqlAlchemyStore, dataset: str, field: str, citizen_id: str):
+def naming_query(store: SqlAlchemyStore, dataset: str, field: str, citizen_id: str) -> Select:
+    """The records of `dataset` whose person reference `field` is `citizen_id`."""
     return select(*COLUMNS).where(SOURCE.c.dataset == dataset, json_field(store, field) == citizen_id)
 
 
-def parcel_query(store: SqlAlchemyStore, commune: str, map_sheet: str, parcel_no: str):
+def parcel_query(store: SqlAlchemyStore, commune: str, map_sheet: str, parcel_no: str) -> Select:
+    """The land records of one parcel (commune, map sheet, parcel number)."""
     return select(*COLUMNS).where(SOURCE.c.dataset == "land_parcel", json_field(store, "parcel_no") == parcel_no,
                                   json_field(store, "map_sheet") == map_sheet, SOURCE.c.unit == commune)
 
 
-def parcel(store: SqlAlchemyStore, commune: str, map_sheet: str, parcel_no: str) -> list[Fact]:
-    """The land records of one parcel (commune, map sheet, parcel number)."""
+def gather_query(parts: dict[str, list[Select]]) -> Select:
+    """The parts' rows, each labelled with its part, outer-joined with the open findings of the
+    latest complete run of the row's campaign on that record (one row per finding)."""
+    labelled = [query.add_columns(literal(name).label("part")) for name, queries in parts.items() for query in queries]
+    rows = union_all(*labelled).subquery("facts")
+    runs, findings = t.runs.c, t.findings.c
+    latest = (select(func.max(runs.id)).where(runs.campaign == rows.c.campaign, runs.status == "complete")
+              .scalar_subquery())
+    joined = rows.outerjoin(t.findings, and_(findings.run_id == latest, findings.dataset == rows.c.dataset,
+                                             findings.record_key == rows.c.record_key, findings.status == "open"))
+    return select(rows, findings.criterion).select_from(joined)
+
+
+def gather(store: SqlAlchemyStore, parts: dict[str, list[Select]]) -> dict[str, list[Fact]]:
+    """Every part's facts in one statement: per part, one fact per (dataset, record key) — the
+    version published last, across campaigns — with the criteria still open on it."""
+    newest: dict[str, dict[tuple[str, str], object]] = {name: {} for name in parts}
+    criteria: dict[tuple[str, str, str, str], set[str]] = {}
     with store.engine.connect() as conn:
-        rows = conn.execute(parcel_query(store, commune, map_sheet, parcel_no)).all()
-    return _newest_per_key(rows)
+        for row in conn.execute(gather_query(parts)):
+            key = (row.dataset, row.record_key)
+            best = newest[row.part].get(key)
+            if best is None or row.updated_at > best.updated_at:
+                newest[row.part][key] = row
+            if row.criterion:
+                criteria.setdefault((row.campaign, *key, row.part), set()).add(row.criterion)
+    return {name: [_fact(r, criteria.get((r.campaign, r.dataset, r.record_key, name), set()))
+                   for _, r in sorted(rows.items())] for name, rows in newest.items()}
 
 
-_runs: dict[str, tuple[float, int | None]] = {}
-_runs_lock = Lock()
+def _fact(row, open_criteria: set[str]) -> Fact:
+    data = json.loads(row.data)
+    return Fact(row.dataset, row.campaign, row.record_key, row.unit, data, data.get("updated_at") or None,
+                frozenset(open_criteria), row.updated_at)
 
 
-def _latest_run(store: SqlAlchemyStore, campaign: str) -> int | None:
-    now = time.monotonic()
-    with _runs_lock:
-        cached = _runs.get(f"{id(store)}:{campaign}")
-    if cached and now - cached[0] < RUN_CACHE_SECONDS:
-        return cached[1]
-    run = store.latest_run(campaign)
-    run_id = run["id"] if run else None
-    with _runs_lock:
-        _runs[f"{id(store)}:{campaign}"] = (now, run_id)
-    return run_id
+def newest(facts: list[Fact]) -> Fact | None:
+    """The fact published last (a citizen's register record held by several campaigns)."""
+    return max(facts, key=lambda f: f.published_at) if facts else None
 
 
-def open_criteria(store: SqlAlchemyStore, facts: list[Fact]) -> list[str]:
-    """The criteria with open findings, in the campaign's latest complete run, on these records."""
-    found: set[str] = set()
-    with store.engine.connect() as conn:
-        for fact in facts:
-            run_id = _latest_run(store, fact.campaign)
-            if run_id is None:
-                continue
-            found.update(r.criterion for r in conn.execute(
-                select(t.findings.c.criterion).distinct().where(
-                    t.findings.c.run_id == run_id, t.findings.c.dataset == fact.dataset,
-                    t.findings.c.record_key == fact.record_key, t.findings.c.status == "open")))
-    return sorted(found)
+def deaths_query(store: SqlAlchemyStore, citizen_ids: list[str]) -> Select:
+    """The death registrations naming any of these citizens."""
+    return select(*COLUMNS).where(SOURCE.c.dataset == "death", json_field(store, "deceased_id").in_(citizen_ids))

@@ -19,9 +19,9 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
 from lamsach.backends.store import access_log
-from lamsach.backends.store.api_clients import ApiClient, client_by_token_hash
-from lamsach.lookups import allowed_purposes, answers, scopes
-from lamsach.lookups.rate_limit import RateLimiter
+from lamsach.backends.store.api_clients import ApiClient
+from lamsach.lookups import allowed_purposes, answers, rate_limit, scopes
+from lamsach.lookups.clients import ClientCache
 from lamsach.lookups.subject_key import access_key, subject_hash
 from lamsach.web.errors import WebError
 from lamsach.web.masking import mask_id
@@ -126,26 +126,36 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 # the checks, in order ---------------------------------------------------------------------
 def _client(request: Request) -> ApiClient:
+    """The token's client, checked (cached per process; see `lookups.clients`), with one token
+    taken from its rate."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise WebError("API_TOKEN_MISSING", 401)
-    client = client_by_token_hash(request.app.state.store, token_hash(token.strip()))
-    if client is None:
+    digest = token_hash(token.strip())
+    cache = _clients(request)
+    client = cache.get(digest)
+    for _attempt in range(2):
+        if client is None:
+            raise WebError("API_TOKEN_INVALID", 401)
+        state = client.state(datetime.now(UTC))
+        if state != "active":
+            raise WebError(f"API_TOKEN_{state.upper()}", 401)
+        wait = rate_limit.take(request.app.state.store, client, digest)
+        if wait is not None:
+            break
+        client = cache.reload(digest)  # revoked or rotated since it was cached: read it again
+    else:
         raise WebError("API_TOKEN_INVALID", 401)
-    state = client.state(datetime.now(UTC))
-    if state != "active":
-        raise WebError(f"API_TOKEN_{state.upper()}", 401)
-    wait = _limiter(request).take(client.name, client.rate_per_minute)
     if wait:
         raise WebError("RATE_LIMITED", 429, {"seconds": wait}, headers={"Retry-After": str(wait)})
     return client
 
 
-def _limiter(request: Request) -> RateLimiter:
+def _clients(request: Request) -> ClientCache:
     state = request.app.state
-    if getattr(state, "rate_limiter", None) is None:
-        state.rate_limiter = RateLimiter()
-    return state.rate_limiter
+    if getattr(state, "api_clients", None) is None:
+        state.api_clients = ClientCache(state.store)
+    return state.api_clients
 
 
 def _key(request: Request) -> bytes:

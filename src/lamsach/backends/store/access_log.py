@@ -3,8 +3,9 @@
 Each entry's hash is the SHA-256 of the previous entry's hash and its own fields, so an entry
 altered, removed or moved breaks the chain where it happened; a checkpoint of the head every
 `CHECKPOINT_EVERY` entries catches the newest entries removed (no later entry points to them).
-Appending updates the one-row head first: on SQLite that takes the write lock, on PostgreSQL the
-row lock, so concurrent writers (threads or processes) line up instead of forking the chain.
+Appending is one INSERT … SELECT from the one-row head, read under SQLite's write lock or
+PostgreSQL's row lock, so concurrent writers (threads or processes) line up instead of forking
+the chain, without reading the log itself; a trigger moves the head.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from threading import Lock
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from lamsach.backends.store import tables as t
@@ -24,7 +26,7 @@ from lamsach.backends.store.sqlalchemy_store import SqlAlchemyStore
 
 GENESIS = "0" * 64
 CHECKPOINT_EVERY = 1000
-_append_lock = Lock()  # one appender per process: SQLite's busy wait sleeps, a lock hands over at once
+_append_lock = Lock()  # one SQLite appender per process: SQLite's busy wait sleeps, a lock hands over at once
 HASHED = ("seq", "at", "client", "scope", "purpose", "subject", "subject_hash", "answer")
 
 
@@ -45,30 +47,62 @@ def entry_hash(prev_hash: str, fields: dict) -> str:
     return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 
 
+def _append_sql(dialect: str):
+    """One INSERT … SELECT: the new entry's sequence number and previous hash come from the head
+    row, read locked (PostgreSQL: FOR UPDATE, which waits for a concurrent append and then reads
+    the head it left; SQLite: the statement holds the single writer's lock from its start), and
+    its hash is computed in the same statement, exactly as `entry_hash` does; the trigger of
+    migration 0016 moves the head to it. `:rest` is the JSON of the hashed fields after `seq`."""
+    body = "h.entry_hash || {newline} || '[' || {seq} || ',' || :rest"
+    if dialect == "postgresql":
+        digest = "encode(sha256(convert_to(" + body.format(newline="E'\\n'", seq="(h.seq + 1)::text") + \
+            ", 'UTF8')), 'hex')"
+        lock = " FOR UPDATE"
+    else:
+        digest = "lamsach_sha256(" + body.format(newline="char(10)", seq="(h.seq + 1)") + ")"
+        lock = ""
+    return text("INSERT INTO access_log (seq, at, client, scope, purpose, subject, subject_hash, answer, "
+                "prev_hash, entry_hash) "
+                f"SELECT h.seq + 1, :at, :client, :scope, :purpose, :subject, :subject_hash, :answer, "
+                f"h.entry_hash, {digest} FROM access_head h WHERE h.id = 1{lock} "
+                "RETURNING seq, entry_hash")
+
+
+_APPEND = {name: _append_sql(name) for name in ("postgresql", "sqlite")}
+
+
 def append(store: SqlAlchemyStore, lookup: Lookup, now: datetime | None = None) -> int:
-    """Add one entry at the head of the chain; returns its sequence number."""
+    """Add one entry at the head of the chain in one statement; returns its sequence number."""
     at = (now or datetime.now(UTC)).isoformat(timespec="microseconds")
+    fields = {"at": at, "client": lookup.client, "scope": lookup.scope, "purpose": lookup.purpose,
+              "subject": lookup.subject, "subject_hash": lookup.subject_hash, "answer": lookup.answer}
+    rest = json.dumps([fields[k] for k in HASHED[1:]], ensure_ascii=False, separators=(",", ":"))[1:]
+    dialect = store.engine.dialect.name
+    statement = _APPEND["postgresql" if dialect == "postgresql" else "sqlite"]
+    # SQLite's busy wait sleeps between retries; within one process a lock hands over at once
+    serial = _append_lock if dialect != "postgresql" else nullcontext()
     for _attempt in range(3):
-        try:
-            with _append_lock, store.engine.begin() as conn:
-                moved = conn.execute(update(t.access_head).where(t.access_head.c.id == 1)
-                                     .values(seq=t.access_head.c.seq + 1)).rowcount
-                if not moved:  # the first entry ever
-                    conn.execute(insert(t.access_head).values(id=1, seq=1, entry_hash=GENESIS))
-                head = conn.execute(select(t.access_head.c.seq, t.access_head.c.entry_hash)
-                                    .where(t.access_head.c.id == 1)).one()
-                fields = {"seq": head.seq, "at": at, "client": lookup.client, "scope": lookup.scope,
-                          "purpose": lookup.purpose, "subject": lookup.subject,
-                          "subject_hash": lookup.subject_hash, "answer": lookup.answer}
-                digest = entry_hash(head.entry_hash, fields)
-                conn.execute(insert(t.access_log).values(**fields, prev_hash=head.entry_hash, entry_hash=digest))
-                conn.execute(update(t.access_head).where(t.access_head.c.id == 1).values(entry_hash=digest))
-                if head.seq % CHECKPOINT_EVERY == 0:
-                    conn.execute(insert(t.access_checkpoints).values(seq=head.seq, entry_hash=digest, at=at))
-                return int(head.seq)
-        except IntegrityError:  # two first entries at once: the loser goes again
-            continue
+        with serial, store.engine.begin() as conn:
+            row = conn.execute(statement, {**fields, "rest": rest}).first()
+            if row is None:  # no head row: a store whose head was removed by hand
+                _restore_head(conn)
+                continue
+            if row.seq % CHECKPOINT_EVERY == 0:
+                conn.execute(insert(t.access_checkpoints).values(seq=row.seq, entry_hash=row.entry_hash, at=at))
+            return int(row.seq)
     raise RuntimeError("the access log's head could not be moved")
+
+
+def _restore_head(conn) -> None:
+    """Put the head back on the newest entry (or the genesis), so the chain goes on from there."""
+    last = conn.execute(select(t.access_log.c.seq, t.access_log.c.entry_hash)
+                        .order_by(t.access_log.c.seq.desc()).limit(1)).first()
+    try:
+        with conn.begin_nested():
+            conn.execute(insert(t.access_head).values(id=1, seq=last.seq if last else 0,
+                                                      entry_hash=last.entry_hash if last else GENESIS))
+    except IntegrityError:  # another writer restored it first
+        pass
 
 
 def checkpoint(store: SqlAlchemyStore) -> tuple[int, str] | None:
@@ -76,7 +110,7 @@ def checkpoint(store: SqlAlchemyStore) -> tuple[int, str] | None:
     with store.engine.begin() as conn:
         head = conn.execute(select(t.access_head.c.seq, t.access_head.c.entry_hash)
                             .where(t.access_head.c.id == 1)).first()
-        if head is None:
+        if head is None or head.seq == 0:
             return None
         conn.execute(insert(t.access_checkpoints).values(seq=head.seq, entry_hash=head.entry_hash,
                                                          at=datetime.now(UTC).isoformat(timespec="microseconds")))
@@ -134,7 +168,7 @@ def verify(store: SqlAlchemyStore) -> ChainReport:
                              .order_by(t.access_checkpoints.c.seq)).all()
         head = conn.execute(select(t.access_head.c.seq, t.access_head.c.entry_hash)
                             .where(t.access_head.c.id == 1)).first()
-    tips = list(marks) + ([head] if head is not None else [])
+    tips = list(marks) + ([head] if head is not None and head.seq > 0 else [])
     wanted = {m.seq for m in tips}
     prev_hash, expected, seen, hashes = GENESIS, 1, 0, {}
     for row in _rows(store):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import case, insert, select, update
 
 from lamsach.backends.store import tables as t
 from lamsach.backends.store.base import as_utc
@@ -63,6 +63,26 @@ def client_by_token_hash(store: SqlAlchemyStore, token_hash: str) -> ApiClient |
     with store.engine.connect() as conn:
         row = conn.execute(select(t.api_clients).where(t.api_clients.c.token_hash == token_hash)).first()
     return _client(row) if row else None
+
+
+def take_token(store: SqlAlchemyStore, client_id: int, token_hash: str, now: float) -> tuple[bool, float] | None:
+    """Take one token from the client's bucket (`rate_per_minute`, refilled smoothly, no burst
+    beyond it) in one UPDATE, shared by every server process; returns (granted, tokens left), or
+    None when the token is no longer the client's (rotated) or the client is revoked — the same
+    statement checks both, so a cached client is refused at once after either. `now` is epoch
+    seconds."""
+    c = t.api_clients.c
+    elapsed = case((c.rate_at < now, now - c.rate_at), else_=0.0)
+    filled = c.rate_tokens + elapsed * c.rate_per_minute / 60.0
+    refill = case((filled > c.rate_per_minute, c.rate_per_minute + 0.0), else_=filled)
+    with store.engine.begin() as conn:
+        row = conn.execute(
+            update(t.api_clients)
+            .where(c.id == client_id, c.token_hash == token_hash, c.revoked_at.is_(None))
+            .values(rate_tokens=case((refill >= 1, refill - 1), else_=refill), rate_at=now,
+                    rate_last_granted=case((refill >= 1, 1), else_=0))
+            .returning(c.rate_last_granted, c.rate_tokens)).first()
+    return (bool(row.rate_last_granted), float(row.rate_tokens)) if row else None
 
 
 def clients(store: SqlAlchemyStore) -> list[ApiClient]:

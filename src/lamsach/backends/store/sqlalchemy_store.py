@@ -8,6 +8,7 @@ batch left in another state (possible only if a database ignored the rollback) a
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterable
@@ -543,7 +544,13 @@ def _server_engine(url: str) -> Engine:
             "install": f".venv/bin/pip install '{package}' (hoặc make install)"}) from None
 
 
+def _sha256_hex(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # the access log's append hashes its entry in SQL (`access_log._append_sql`)
+    dbapi_connection.create_function("lamsach_sha256", 1, _sha256_hex, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -38,6 +38,7 @@ runs = Table(
     Column("summary", Text),
     Column("host", String(255)),  # the machine and process running it: a run left `running` by a
     Column("pid", Integer),  # killed process is told from one still going on (`interrupt_abandoned_runs`)
+    Index("ix_runs_campaign_status", "campaign", "status"),
 )
 
 originals = Table(
@@ -300,9 +301,14 @@ api_clients = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("rotated_at", DateTime(timezone=True)),
     Column("revoked_at", DateTime(timezone=True)),
+    Column("rate_tokens", Float, nullable=False, server_default="0"),
+    Column("rate_at", Float, nullable=False, server_default="0"),
+    Column("rate_last_granted", Integer, nullable=False, server_default="0"),
 )
 """Agencies that look facts up through /api/v1: scopes and purposes (space-separated codes), a
-rate limit, an optional expiry. The token is kept only as its SHA-256; a client has no web login."""
+rate limit, an optional expiry. The token is kept only as its SHA-256; a client has no web login.
+`rate_*` is the client's token bucket (tokens left, when last taken in epoch seconds, whether
+that call was let through), kept here so every server process draws from the same one."""
 
 access_log = Table(
     "access_log",
@@ -332,8 +338,9 @@ access_head = Table(
     Column("seq", Integer, nullable=False),
     Column("entry_hash", String(64), nullable=False),
 )
-"""The chain's head (one row): appending updates it first, which serialises writers on SQLite and
-PostgreSQL alike."""
+"""The chain's head (one row, seq 0 and the genesis hash while the log is empty): an append reads
+it locked in its INSERT … SELECT and a trigger moves it to the new entry (migration 0016), which
+serialises writers on SQLite and PostgreSQL alike."""
 
 access_checkpoints = Table(
     "access_checkpoints",
