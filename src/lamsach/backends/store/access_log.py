@@ -52,7 +52,7 @@ def _append_sql(dialect: str):
     row, read locked (PostgreSQL: FOR UPDATE, which waits for a concurrent append and then reads
     the head it left; SQLite: the statement holds the single writer's lock from its start), and
     its hash is computed in the same statement, exactly as `entry_hash` does; the trigger of
-    migration 0016 moves the head to it. `:rest` is the JSON of the hashed fields after `seq`."""
+    migration 0017 moves the head to it. `:rest` is the JSON of the hashed fields after `seq`."""
     body = "h.entry_hash || {newline} || '[' || {seq} || ',' || :rest"
     if dialect == "postgresql":
         digest = "encode(sha256(convert_to(" + body.format(newline="E'\\n'", seq="(h.seq + 1)::text") + \

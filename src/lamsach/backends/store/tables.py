@@ -339,7 +339,7 @@ access_head = Table(
     Column("entry_hash", String(64), nullable=False),
 )
 """The chain's head (one row, seq 0 and the genesis hash while the log is empty): an append reads
-it locked in its INSERT … SELECT and a trigger moves it to the new entry (migration 0016), which
+it locked in its INSERT … SELECT and a trigger moves it to the new entry (migration 0017), which
 serialises writers on SQLite and PostgreSQL alike."""
 
 access_checkpoints = Table(

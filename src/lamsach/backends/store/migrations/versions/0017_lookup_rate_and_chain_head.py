@@ -7,16 +7,16 @@
   `access_log`, so appending an entry is one INSERT … SELECT from the head, which it locks.
 - `runs (campaign, status)` is indexed: every lookup finds its campaign's latest complete run.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-06
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 GENESIS = "0" * 64
