@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Float, Integer, and_, delete, func, insert, literal_column, or_, select, text, update
+from sqlalchemy import and_, bindparam, delete, func, insert, literal_column, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from lamsach.backends.store import SqlAlchemyStore
@@ -170,38 +170,48 @@ COUNT_CAP = 1000  # a search counts matches up to this many; past it the page sa
 
 def search(store: SqlAlchemyStore, terms: list[str], visibility: Visibility, limit: int = 20,
            offset: int = 0, count_cap: int = COUNT_CAP) -> tuple[list[dict], int, bool]:
-    """Documents whose folded text holds every term (prefix match on the last), best first; how
+    """Documents whose folded text holds every term (prefix match on the last word unless it is a
+    number), best first; how
     many match (counted up to `count_cap`) and whether there are more than that; only those
     `visibility` lets the viewer open.
 
-    The index ranks (FTS5's bm25, PostgreSQL's ts_rank over the stored vector) and only the page's
-    ids leave it: the documents' rows and texts are read for those few, and the count stops at the
-    cap, so a word found in half the archive costs a bounded count, not a scan of every match.
+    The index finds the matches the viewer may open, newest first, and stops at `count_cap` + 1:
+    those are counted and ranked by the index's own measure (FTS5's bm25, PostgreSQL's ts_rank
+    over the stored vector), and only the page's rows and texts are read. The cost is bounded
+    whatever the archive's size; the price is that a query matching more than `count_cap`
+    documents ranks the newest `count_cap` of them, and the page says there are more and asks
+    for a narrower query.
     """
     if not terms:
         return [], 0, False
+    # the last word may be unfinished (typing "nguyen van an" finds "Anh" too); a number is
+    # whole: parcel 12 is not parcel 125, and "1" as a prefix would match every year and serial
+    prefix = not terms[-1].isdigit()
     if store.engine.dialect.name == "sqlite":
-        query = " ".join(f'"{term}"' for term in terms[:-1]) + f' "{terms[-1]}"*'
-        matches = text("SELECT rowid AS document_id, rank FROM archive_fts WHERE archive_fts MATCH :q") \
-            .bindparams(q=query).columns(document_id=Integer, rank=Float).subquery("fts")
-        ranked = select(D.c.id).select_from(matches).join(D, D.c.id == matches.c.document_id)
-        order = (matches.c.rank, D.c.id)
+        query = " ".join(f'"{term}"' for term in terms) + ("*" if prefix else "")
+        fts = literal_column("archive_fts")
+        candidates = (select(D.c.id, literal_column("archive_fts.rank").label("score"))
+                      .select_from(text("archive_fts")).join(D, D.c.id == literal_column("archive_fts.rowid"))
+                      .where(fts.op("MATCH")(bindparam("q", query)))
+                      .order_by(literal_column("archive_fts.rowid").desc()))
+        best_first = False  # bm25 as FTS5 gives it: lower is better
     else:
         # the stored `search_vector` column (migration 0013) and its GIN index
-        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), " & ".join([*terms[:-1], f"{terms[-1]}:*"]))
+        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), " & ".join([*terms[:-1], terms[-1] + (":*" if prefix else "")]))
         vector = literal_column("archive_texts.search_vector")
-        ranked = (select(D.c.id).select_from(t.archive_texts).join(D, D.c.id == t.archive_texts.c.document_id)
-                  .where(vector.op("@@")(tsquery)))
-        order = (func.ts_rank(vector, tsquery).desc(), D.c.id)
-    ranked = ranked.where(visibility.condition())
+        candidates = (select(D.c.id, func.ts_rank(vector, tsquery).label("score")).select_from(t.archive_texts)
+                      .join(D, D.c.id == t.archive_texts.c.document_id).where(vector.op("@@")(tsquery))
+                      .order_by(t.archive_texts.c.document_id.desc()))
+        best_first = True
+    candidates = candidates.where(visibility.condition()).limit(count_cap + 1)
     with store.engine.connect() as conn:
-        counted = int(conn.execute(select(func.count()).select_from(
-            ranked.limit(count_cap + 1).subquery())).scalar_one())
-        ids = [r[0] for r in conn.execute(ranked.order_by(*order).limit(limit).offset(offset))]
+        found = [(r.id, float(r.score)) for r in conn.execute(candidates)]
+        found.sort(key=lambda f: (-f[1] if best_first else f[1], -f[0]))  # best, then newest
+        ids = [i for i, _ in found[:count_cap][offset:offset + limit]]
         rows = {r.id: _row(r) for r in conn.execute(
             select(D, t.archive_texts.c.text).join(t.archive_texts, t.archive_texts.c.document_id == D.c.id)
             .where(D.c.id.in_(ids)))} if ids else {}
-    return [rows[i] for i in ids if i in rows], min(counted, count_cap), counted > count_cap
+    return [rows[i] for i in ids if i in rows], min(len(found), count_cap), len(found) > count_cap
 
 
 # links -----------------------------------------------------------------------------------------
