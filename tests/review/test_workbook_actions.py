@@ -73,7 +73,9 @@ def _export(world, unit: str, folder: Path) -> Path:
 
 def test_the_action_column_offers_merge_and_retire_only_on_duplicate_and_withdrawn_rows(world, subject, tmp_path):
     unit, pairs = subject
-    sheet = Sheet(_export(world, unit, tmp_path))
+    summary = export_correction_workbook(world.store, world.campaign, unit, tmp_path / "tệp.xlsx")
+    sheet = Sheet(summary.path)
+    assert summary.actions_by_dataset[SHEET] >= len(pairs)
     assert list(sheet.columns)[-3:] == ["Xử lý", "Gộp vào hồ sơ", "Lý do"]
     (duplicate, kept), _ = pairs[0], pairs[1]
     assert sheet.cell(duplicate, "Gộp vào hồ sơ").value == kept  # the suggestion, filled in

@@ -164,6 +164,9 @@ def workbook(name: CampaignName, unit: Annotated[str, typer.Argument(help="Mã �
         _fail(exc, lang)
     console.print(f"Đã ghi {summary.path} (lượt kiểm tra {summary.round}): "
                   f"{sum(summary.records_by_dataset.values())} hồ sơ, {sum(summary.cells_by_dataset.values())} ô cần sửa.")
+    if summary.actions_by_dataset:
+        console.print(f"{sum(summary.actions_by_dataset.values())} hồ sơ trùng hoặc đơn vị không còn gửi: "
+                      "gộp hoặc ngừng sử dụng ở cột “Xử lý” của tệp.")
 
 
 @campaign_app.command("apply")

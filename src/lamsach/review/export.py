@@ -30,6 +30,8 @@ class WorkbookSummary:
     records_by_dataset: dict[str, int] = field(default_factory=dict)
     cells_by_dataset: dict[str, int] = field(default_factory=dict)
     findings: int = 0
+    # records offered a merge or retirement in the "Xử lý" column (duplicates, withdrawn records)
+    actions_by_dataset: dict[str, int] = field(default_factory=dict)
 
     @property
     def records(self) -> int:
@@ -52,6 +54,7 @@ def export_correction_workbook(store: Store, campaign: str, unit: str, path: Pat
         path=path, campaign=campaign, unit=unit, round=plan.round, exported_at=exported_at,
         records_by_dataset={s.schema.name: len(s.rows) for s in plan.sheets},
         cells_by_dataset={s.schema.name: len(s.cells) for s in plan.sheets},
+        actions_by_dataset={s.schema.name: len(s.actions) for s in plan.sheets if s.actions},
         findings=sum(len(c.findings) for s in plan.sheets for c in s.cells.values()))
 
 
