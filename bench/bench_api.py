@@ -8,34 +8,34 @@ A register of `--people` people (with a marriage per five people, a death per fi
 parcel per three, and open findings on one record in twenty) is written straight into a fresh
 store, records and their published versions (the shared layer lookups read) — the pass that
 would clean and publish them is not what is measured — and served by `lamsach serve --workers N` in a child process on a free loopback port.
-`--clients` API clients (each its own token, every scope) call at once for `--seconds`: each
-makes a random lookup (residence, marital status, life status, land rights, land parcels) of a
-random existing person, then fetches a static file over a connection of its own, then pauses
-`--interval-ms` (±50%). Every lookup is answered, checked and written to the hash-chained access
-log as in production. The baseline, measured in the same run under the same load, is that static
-file: what any answer costs before lamsach does anything. Prints per lookup p50, p99, max and
-p99's ratio to the baseline's (target: p99 under 20 ms), then verifies the access log's chain.
+`--clients` API clients (each its own token, every scope) first make one lookup and fetch the
+static file untimed (the server's processes warm up; the time is printed), then call at once for
+`--seconds`: each makes a random lookup (residence, marital status, life status, land rights,
+land parcels) of a random existing person, then fetches a static file over a connection of its
+own, then pauses `--interval-ms` (±50%). Every lookup is answered, checked and written to the
+hash-chained access log as in production. The baseline, measured in the same run under the same
+load, is that static file: what any answer costs before lamsach does anything. Prints per lookup
+p50, p95, p99, max and p99's ratio to the baseline's (target: p99 under 20 ms), requests per
+second, the machine's load average during the load, then verifies the access log's chain.
+The server, the timing and the load average come from `load.py`, shared with bench_web.py.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import random
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-import uuid
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx2 as httpx
 
+import load
 from lamsach.backends.store import SqlAlchemyStore, access_log
 from lamsach.backends.store.api_clients import add_client
 from lamsach.lookups import default_purposes, scopes
@@ -158,42 +158,24 @@ def _lookup(rng: random.Random, people: int) -> tuple[str, str]:
     return kind, f"/api/v1/{kind}?{params}"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_serving(base: str, seconds: float = 180) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/static/app.css", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    raise RuntimeError(f"the server at {base} did not start within {seconds:.0f} s")
-
-
-def _client(base: str, token: str, people: int, deadline: float, interval_s: float, seed: int,
-            timings: dict[str, list[float]], lock: threading.Lock, failures: list[str]) -> None:
+def _client(base: str, token: str, people: int, interval_s: float, seed: int, timings: load.Timings,
+            ready: threading.Barrier, clock: dict[str, float]) -> None:
+    """One agency: a first lookup and static file untimed (the server's processes warm up, the
+    connections open), then, once every client is ready, lookups until the deadline."""
     rng = random.Random(seed)
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=base, timeout=30, headers=headers) as api, \
             httpx.Client(base_url=base, timeout=30) as assets:
+        started = time.perf_counter()
+        api.get(_lookup(rng, people)[1])
+        assets.get("/static/app.css")
+        timings.add("warm-up", (time.perf_counter() - started) * 1000)
+        ready.wait()
         time.sleep(rng.uniform(0, interval_s))  # clients arrive over a moment, not in one millisecond
-        while time.monotonic() < deadline:
+        while time.monotonic() < clock["deadline"]:
             kind, url = _lookup(rng, people)
-            for name, client, target in ((kind, api, url), ("static", assets, "/static/app.css")):
-                started = time.perf_counter()
-                response = client.get(target)
-                elapsed = (time.perf_counter() - started) * 1000
-                if response.status_code != 200:
-                    with lock:
-                        failures.append(f"{target}: HTTP {response.status_code} {response.text[:200]}")
-                    continue
-                with lock:
-                    timings.setdefault(name, []).append(elapsed)
+            load.timed(timings, kind, functools.partial(api.get, url), lambda r: r.status_code == 200)
+            load.timed(timings, "static", lambda: assets.get("/static/app.css"), lambda r: r.status_code == 200)
             if interval_s:
                 time.sleep(rng.uniform(0.5, 1.5) * interval_s)
 
@@ -209,29 +191,8 @@ def main() -> None:
                         help="serve from PostgreSQL: a fresh database is made on this server for the run "
                              "and dropped after (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
     args = parser.parse_args()
-    with _database(args.postgres) as database_url:
+    with load.database(args.postgres, "lamsach_bench_api") as database_url:
         _bench(args, database_url)
-
-
-@contextmanager
-def _database(server_url: str | None):
-    """None for the embedded SQLite store, else a database of its own on the PostgreSQL server."""
-    if not server_url:
-        yield None
-        return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"lamsach_bench_api_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(make_url(server_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _bench(args, database_url: str | None) -> None:
@@ -250,62 +211,53 @@ def _bench(args, database_url: str | None) -> None:
                    default_purposes(list(scopes())), 1_000_000, None)
     store.engine.dispose()
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    store_args = ["--database-url", database_url] if database_url else []
-    log = (root / "server.log").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "lamsach.cli", "serve", "--host", "127.0.0.1", "--port",
-                               str(port), "--workers", str(args.workers), "--data-dir", str(settings.data_dir),
-                               *store_args], stdout=log, stderr=subprocess.STDOUT)
-    timings: dict[str, list[float]] = {}
-    failures: list[str] = []
-    try:
-        wait_until_serving(base)
-        lock = threading.Lock()
-        deadline = time.monotonic() + args.seconds
-        threads = [threading.Thread(target=_client, args=(base, token, args.people, deadline,
-                                                          args.interval_ms / 1000, 1000 + i, timings, lock,
-                                                          failures))
-                   for i, token in enumerate(tokens)]
-        wall = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - wall
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    log.close()
+    timings = load.Timings()
+    clock: dict[str, float] = {}
+    sampler = load.LoadSampler()
+
+    def go() -> None:  # the barrier's action: every client is warm, the clock starts
+        clock["deadline"] = time.monotonic() + args.seconds
+        clock["started"] = time.perf_counter()
+        sampler.__enter__()
+
+    ready = threading.Barrier(args.clients, action=go)
+    with load.served(settings.data_dir, database_url, args.workers, root / "server.log") as base:
+        load.run_together([functools.partial(_client, base, token, args.people, args.interval_ms / 1000, 1000 + i,
+                                             timings, ready, clock) for i, token in enumerate(tokens)])
+        wall = time.perf_counter() - clock["started"]
+        sampler.__exit__()
     chain = access_log.verify(SqlAlchemyStore.open(settings.store_url))
-    _print(timings, wall, args, where, chain, failures)
-    if failures:
-        raise SystemExit(f"{len(failures)} lookups failed, first: {failures[0]}")
+    _print(timings, wall, args, where, chain, sampler)
+    if timings.failures:
+        raise SystemExit(f"{len(timings.failures)} lookups failed, first: {timings.failures[0]}")
 
 
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def _print(timings: dict[str, list[float]], wall: float, args, where: str, chain, failures: list[str]) -> None:
-    lookups = [v for name, values in timings.items() if name != "static" for v in values]
-    total = sum(len(v) for v in timings.values())
+def _print(timings: load.Timings, wall: float, args, where: str, chain, sampler: load.LoadSampler) -> None:
+    kinds = sorted(k for k in timings.values if k not in ("static", "warm-up"))
+    lookups = [v for k in kinds for v in timings.get(k)]
+    static = timings.get("static")
     print(f"\n{args.clients} concurrent API clients, {args.workers} server process(es) on {where}, "
-          f"pause {args.interval_ms} ms, {wall:.1f} s: {len(lookups)} lookups + {len(timings.get('static', []))} "
-          f"static ({total / wall:.0f} requests/s), register of {args.people} people")
-    print(f"{'lookup':<16}{'requests':>10}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}{'p99/baseline':>14}")
-    base = _pct(timings["static"], 0.99) if timings.get("static") else float("nan")
-    rows = [(name, timings[name]) for name in sorted(timings) if name != "static"]
-    rows += [("all lookups", lookups), ("static", timings.get("static", []))]
-    for name, values in rows:
+          f"pause {args.interval_ms} ms, {wall:.1f} s: {len(lookups)} lookups + {len(static)} static "
+          f"({(len(lookups) + len(static)) / wall:.0f} requests/s, {len(lookups) / wall:.0f} lookups/s), "
+          f"register of {args.people} people")
+    print(f"{'lookup':<16}{'requests':>10}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'max ms':>10}"
+          f"{'p99/baseline':>14}")
+    base = load.percentile(static, 0.99) if static else float("nan")
+    for name, values in [(k, timings.get(k)) for k in kinds] + [("all lookups", lookups), ("static", static)]:
         if values:
-            print(f"{name:<16}{len(values):>10}{_pct(values, 0.5):>10.1f}{_pct(values, 0.99):>10.1f}"
-                  f"{max(values):>10.1f}{_pct(values, 0.99) / base:>14.1f}")
-    p99 = _pct(lookups, 0.99) if lookups else float("nan")
+            p99 = load.percentile(values, 0.99)
+            print(f"{name:<16}{len(values):>10}{load.percentile(values, 0.5):>10.1f}"
+                  f"{load.percentile(values, 0.95):>10.1f}{p99:>10.1f}{max(values):>10.1f}{p99 / base:>14.1f}")
+    p99 = load.percentile(lookups, 0.99) if lookups else float("nan")
     print(f"(static = baseline: a file served by the same app under the same load; target p99 under 20 ms: "
-          f"{'met' if p99 < 20 else 'NOT met'}; failures {len(failures)})")
-    print(f"access log: {chain.entries} entries, chain {'intact' if chain.ok else 'BROKEN'}")
+          f"{'met' if p99 < 20 else 'NOT met'}; failures {len(timings.failures)})")
+    warm = timings.get("warm-up")
+    if warm:
+        print(f"warm-up, untimed above: each client's first lookup and static file took "
+              f"{load.percentile(warm, 0.5):.0f} ms at the median, {max(warm):.0f} ms at most")
+    print(sampler.describe())
+    print(f"access log: {chain.entries} entries, chain intact" if chain.ok else
+          f"access log: {chain.entries} entries, chain BROKEN")
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ def quality(behind: list[Fact]) -> dict:
 
 def residence(store: SqlAlchemyStore, citizen_id: str, commune: str) -> dict:
     """Does the citizen permanently reside in `commune`, as the register says (and is alive)."""
-    person = facts.newest(facts.gather(store, {"person": [facts.person_query([citizen_id])]})["person"])
+    person = facts.newest(facts.gather(store, "person", citizen_id=citizen_id)["person"])
     resides = bool(person and not register_dead(person.data) and person.data.get("commune_code") == commune)
     behind = [person] if person else []
     return {"found": person is not None, "commune": commune, "resides": resides,
@@ -50,8 +50,7 @@ def residence(store: SqlAlchemyStore, citizen_id: str, commune: str) -> dict:
 
 def life_status(store: SqlAlchemyStore, citizen_id: str) -> dict:
     """Alive or dead per the register and the death registrations, and where they disagree."""
-    found_ = facts.gather(store, {"person": [facts.person_query([citizen_id])],
-                                  "deaths": [facts.deaths_query(store, [citizen_id])]})
+    found_ = facts.gather(store, "life", citizen_id=citizen_id)
     person, deaths = facts.newest(found_["person"]), found_["deaths"]
     in_register = bool(person and register_dead(person.data))
     dead = bool(deaths) or in_register
@@ -73,8 +72,7 @@ def _dead_spouses(store: SqlAlchemyStore, spouses: set[str]) -> set[str]:
     """Which of these citizens are dead per the register or a death registration (one statement)."""
     if not spouses:
         return set()
-    found = facts.gather(store, {"person": [facts.person_query(sorted(spouses))],
-                                 "deaths": [facts.deaths_query(store, sorted(spouses))]})
+    found = facts.gather(store, "dead", citizen_ids=sorted(spouses))
     newest: dict[str, Fact] = {}
     for person in found["person"]:
         known = newest.get(person.data.get("citizen_id"))
@@ -87,8 +85,7 @@ def _dead_spouses(store: SqlAlchemyStore, spouses: set[str]) -> set[str]:
 def marital_status(store: SqlAlchemyStore, citizen_id: str) -> dict:
     """Married / not married / widowed per the marriage registrations, cross-checked with the
     register's household relation, with any disagreement stated."""
-    found = facts.gather(store, {"person": [facts.person_query([citizen_id])],
-                                 "marriages": [facts.naming_query(store, "marriage", f, citizen_id) for f in SPOUSE]})
+    found = facts.gather(store, "marital", citizen_id=citizen_id)
     person, marriages = facts.newest(found["person"]), found["marriages"]
     spouses = []
     for marriage in marriages:
@@ -111,7 +108,7 @@ def marital_status(store: SqlAlchemyStore, citizen_id: str) -> dict:
 
 def land_rights(store: SqlAlchemyStore, citizen_id: str, commune: str, map_sheet: str, parcel_no: str) -> dict:
     """Does the citizen hold a right on this parcel, as the land records say."""
-    records = facts.gather(store, {"parcel": [facts.parcel_query(store, commune, map_sheet, parcel_no)]})["parcel"]
+    records = facts.gather(store, "parcel", commune=commune, map_sheet=map_sheet, parcel_no=parcel_no)["parcel"]
     holds = any(str(r.data.get("owner_id") or "") == citizen_id for r in records)
     as_of = max((r.as_of for r in records if r.as_of), default=None)
     return {"parcel_found": bool(records), "commune": commune, "map_sheet": map_sheet, "parcel_no": parcel_no,
@@ -120,7 +117,7 @@ def land_rights(store: SqlAlchemyStore, citizen_id: str, commune: str, map_sheet
 
 def land_parcels(store: SqlAlchemyStore, citizen_id: str) -> dict:
     """The parcels the land records list the citizen as holding: where, and the land use."""
-    records = facts.gather(store, {"owned": [facts.naming_query(store, "land_parcel", "owner_id", citizen_id)]})["owned"]
+    records = facts.gather(store, "owned", citizen_id=citizen_id)["owned"]
     parcels = [{"commune": r.unit or r.data.get("commune_code"), "map_sheet": str(r.data.get("map_sheet") or ""),
                 "parcel_no": str(r.data.get("parcel_no") or ""), "land_use_code": r.data.get("land_use_code")}
                for r in records]

@@ -18,9 +18,11 @@ per record.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import Select, and_, func, literal, literal_column, select, union_all
+from sqlalchemy import Select, and_, bindparam, func, literal_column, select, union_all
 
 from lamsach.backends.store import tables as t
 from lamsach.backends.store.sqlalchemy_store import SqlAlchemyStore
@@ -40,9 +42,9 @@ class Fact:
     published_at: object = None
 
 
-def json_field(store: SqlAlchemyStore, field: str):
+def json_field(dialect: str, field: str):
     """The SQL expression of a text field inside `published.data`, written exactly as the index is."""
-    if store.engine.dialect.name == "postgresql":
+    if dialect == "postgresql":
         return literal_column(f"(CAST(published.data AS JSONB) ->> '{field}')")
     return literal_column(f"json_extract(published.data, '$.{field}')")
 
@@ -50,28 +52,35 @@ def json_field(store: SqlAlchemyStore, field: str):
 SOURCE = t.published
 COLUMNS = (SOURCE.c.dataset, SOURCE.c.campaign, SOURCE.c.record_key, SOURCE.c.unit, SOURCE.c.data,
            SOURCE.c.published_at.label("updated_at"))
+CID, IDS = bindparam("citizen_id"), bindparam("citizen_ids", expanding=True)
 
 
-def person_query(citizen_ids: list[str]) -> Select:
-    """The population-register records of these citizens."""
+def person_query(citizen_ids) -> Select:
+    """The population-register records of these citizens (a list, or an expanding parameter)."""
     return select(*COLUMNS).where(SOURCE.c.citizen_id.in_(citizen_ids), SOURCE.c.dataset == "population")
 
 
-def naming_query(store: SqlAlchemyStore, dataset: str, field: str, citizen_id: str) -> Select:
+def naming_query(dialect: str, dataset: str, field: str, citizen_id) -> Select:
     """The records of `dataset` whose person reference `field` is `citizen_id`."""
-    return select(*COLUMNS).where(SOURCE.c.dataset == dataset, json_field(store, field) == citizen_id)
+    return select(*COLUMNS).where(SOURCE.c.dataset == dataset, json_field(dialect, field) == citizen_id)
 
 
-def parcel_query(store: SqlAlchemyStore, commune: str, map_sheet: str, parcel_no: str) -> Select:
+def deaths_query(dialect: str, citizen_ids) -> Select:
+    """The death registrations naming any of these citizens."""
+    return select(*COLUMNS).where(SOURCE.c.dataset == "death", json_field(dialect, "deceased_id").in_(citizen_ids))
+
+
+def parcel_query(dialect: str, commune, map_sheet, parcel_no) -> Select:
     """The land records of one parcel (commune, map sheet, parcel number)."""
-    return select(*COLUMNS).where(SOURCE.c.dataset == "land_parcel", json_field(store, "parcel_no") == parcel_no,
-                                  json_field(store, "map_sheet") == map_sheet, SOURCE.c.unit == commune)
+    return select(*COLUMNS).where(SOURCE.c.dataset == "land_parcel", json_field(dialect, "parcel_no") == parcel_no,
+                                  json_field(dialect, "map_sheet") == map_sheet, SOURCE.c.unit == commune)
 
 
 def gather_query(parts: dict[str, list[Select]]) -> Select:
     """The parts' rows, each labelled with its part, outer-joined with the open findings of the
     latest complete run of the row's campaign on that record (one row per finding)."""
-    labelled = [query.add_columns(literal(name).label("part")) for name, queries in parts.items() for query in queries]
+    labelled = [query.add_columns(literal_column(f"'{name}'").label("part"))
+                for name, queries in parts.items() for query in queries]
     rows = union_all(*labelled).subquery("facts")
     runs, findings = t.runs.c, t.findings.c
     latest = (select(func.max(runs.id)).where(runs.campaign == rows.c.campaign, runs.status == "complete")
@@ -81,21 +90,38 @@ def gather_query(parts: dict[str, list[Select]]) -> Select:
     return select(rows, findings.criterion).select_from(joined)
 
 
-def gather(store: SqlAlchemyStore, parts: dict[str, list[Select]]) -> dict[str, list[Fact]]:
-    """Every part's facts in one statement: per part, one fact per (dataset, record key) — the
+@cache
+def lookup_statement(dialect: str, kind: str) -> Select:
+    """Each lookup's statement, built once per dialect with bound parameters (building a statement
+    costs more than running it): `citizen_id`, or `citizen_ids`, or the parcel's three."""
+    parts = {
+        "person": lambda: {"person": [person_query([CID])]},
+        "life": lambda: {"person": [person_query([CID])], "deaths": [deaths_query(dialect, [CID])]},
+        "marital": lambda: {"person": [person_query([CID])],
+                            "marriages": [naming_query(dialect, "marriage", f, CID) for f in ("husband_id", "wife_id")]},
+        "dead": lambda: {"person": [person_query(IDS)], "deaths": [deaths_query(dialect, IDS)]},
+        "parcel": lambda: {"parcel": [parcel_query(dialect, bindparam("commune"), bindparam("map_sheet"),
+                                                   bindparam("parcel_no"))]},
+        "owned": lambda: {"owned": [naming_query(dialect, "land_parcel", "owner_id", CID)]},
+    }[kind]()
+    return gather_query(parts)
+
+
+def gather(store: SqlAlchemyStore, kind: str, **params) -> dict[str, list[Fact]]:
+    """A lookup's facts in one statement: per part, one fact per (dataset, record key) — the
     version published last, across campaigns — with the criteria still open on it."""
-    newest: dict[str, dict[tuple[str, str], object]] = {name: {} for name in parts}
+    newest: dict[str, dict[tuple[str, str], object]] = defaultdict(dict)
     criteria: dict[tuple[str, str, str, str], set[str]] = {}
-    with store.engine.connect() as conn:
-        for row in conn.execute(gather_query(parts)):
+    with store.autocommit.connect() as conn:
+        for row in conn.execute(lookup_statement(store.engine.dialect.name, kind), params):
             key = (row.dataset, row.record_key)
             best = newest[row.part].get(key)
             if best is None or row.updated_at > best.updated_at:
                 newest[row.part][key] = row
             if row.criterion:
                 criteria.setdefault((row.campaign, *key, row.part), set()).add(row.criterion)
-    return {name: [_fact(r, criteria.get((r.campaign, r.dataset, r.record_key, name), set()))
-                   for _, r in sorted(rows.items())] for name, rows in newest.items()}
+    return defaultdict(list, {name: [_fact(r, criteria.get((r.campaign, r.dataset, r.record_key, name), set()))
+                                     for _, r in sorted(rows.items())] for name, rows in newest.items()})
 
 
 def _fact(row, open_criteria: set[str]) -> Fact:
@@ -107,8 +133,3 @@ def _fact(row, open_criteria: set[str]) -> Fact:
 def newest(facts: list[Fact]) -> Fact | None:
     """The fact published last (a citizen's register record held by several campaigns)."""
     return max(facts, key=lambda f: f.published_at) if facts else None
-
-
-def deaths_query(store: SqlAlchemyStore, citizen_ids: list[str]) -> Select:
-    """The death registrations naming any of these citizens."""
-    return select(*COLUMNS).where(SOURCE.c.dataset == "death", json_field(store, "deceased_id").in_(citizen_ids))

@@ -13,20 +13,19 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from contextlib import nullcontext
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from threading import Lock
 
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from lamsach.backends.store import tables as t
 from lamsach.backends.store.sqlalchemy_store import SqlAlchemyStore
+from lamsach.backends.store.write_gate import write_gate
 
 GENESIS = "0" * 64
 CHECKPOINT_EVERY = 1000
-_append_lock = Lock()  # one SQLite appender per process: SQLite's busy wait sleeps, a lock hands over at once
 HASHED = ("seq", "at", "client", "scope", "purpose", "subject", "subject_hash", "answer")
 
 
@@ -79,15 +78,13 @@ def append(store: SqlAlchemyStore, lookup: Lookup, now: datetime | None = None) 
     rest = json.dumps([fields[k] for k in HASHED[1:]], ensure_ascii=False, separators=(",", ":"))[1:]
     dialect = store.engine.dialect.name
     statement = _APPEND["postgresql" if dialect == "postgresql" else "sqlite"]
-    # SQLite's busy wait sleeps between retries; within one process a lock hands over at once
-    serial = _append_lock if dialect != "postgresql" else nullcontext()
     for _attempt in range(3):
-        with serial, store.engine.begin() as conn:
+        with write_gate(store.engine), store.autocommit.connect() as conn:
             row = conn.execute(statement, {**fields, "rest": rest}).first()
             if row is None:  # no head row: a store whose head was removed by hand
                 _restore_head(conn)
                 continue
-            if row.seq % CHECKPOINT_EVERY == 0:
+            if row.seq % CHECKPOINT_EVERY == 0:  # the entry is committed; its checkpoint follows
                 conn.execute(insert(t.access_checkpoints).values(seq=row.seq, entry_hash=row.entry_hash, at=at))
             return int(row.seq)
     raise RuntimeError("the access log's head could not be moved")
@@ -97,12 +94,9 @@ def _restore_head(conn) -> None:
     """Put the head back on the newest entry (or the genesis), so the chain goes on from there."""
     last = conn.execute(select(t.access_log.c.seq, t.access_log.c.entry_hash)
                         .order_by(t.access_log.c.seq.desc()).limit(1)).first()
-    try:
-        with conn.begin_nested():
-            conn.execute(insert(t.access_head).values(id=1, seq=last.seq if last else 0,
-                                                      entry_hash=last.entry_hash if last else GENESIS))
-    except IntegrityError:  # another writer restored it first
-        pass
+    with suppress(IntegrityError):  # another writer may have restored it first
+        conn.execute(insert(t.access_head).values(id=1, seq=last.seq if last else 0,
+                                                  entry_hash=last.entry_hash if last else GENESIS))
 
 
 def checkpoint(store: SqlAlchemyStore) -> tuple[int, str] | None:

@@ -63,6 +63,9 @@ class SqlAlchemyStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # the same pool with each statement its own transaction: a lookup's single statements
+        # then cost one round trip each on PostgreSQL, without BEGIN and COMMIT/ROLLBACK
+        self.autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @classmethod
     def open(cls, url: str, migrate: bool = True) -> SqlAlchemyStore:
