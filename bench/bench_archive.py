@@ -6,8 +6,8 @@ the baseline, in the same run, is Tesseract alone on the same page images, one p
 the raw recogniser without the PDF/A copy, metadata, hashing and catalogue.
 
 Search: 100,000 documents' text (certificates of generated parcels, each with its owner, serial,
-parcel and address) in the store's catalogue, searched by toneless queries through
-`lamsach.archive.search`; the baseline is the same query as a scan of the folded text
+parcel and address) catalogued through the store's bulk entry (`catalogue.add_texts`: no OCR, no
+files), searched by toneless queries through `lamsach.archive.search`; the baseline is the same query as a scan of the folded text
 (`LIKE '%…%'`) over the same store. SQLite, and PostgreSQL with `--postgres URL`.
 
 Run: `flock /work/.bench.lock .venv/bin/python bench/bench_archive.py` (heavy: keep runs apart).
