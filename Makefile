@@ -17,7 +17,7 @@ install: $(BIN)/python
 	@sh scripts/system_packages.sh
 
 install-test: $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test,bench]"
+	$(BIN)/pip install --quiet -e ".[test,bench,spark]"
 	@sh scripts/system_packages.sh
 
 ## Install, generate a sample province and run the whole pass on it with the embedded store.

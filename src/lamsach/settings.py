@@ -34,6 +34,17 @@ class Settings:
         default="6GB", metadata={"help": "Memory DuckDB may use for batch work."}
     )
     duckdb_threads: int = field(default=2, metadata={"help": "Threads DuckDB may use."})
+    engine: str = field(
+        default="duckdb", metadata={"help": "Batch engine of the pass: duckdb (one machine, in process) or spark "
+                                    "(Apache Spark: needs `pip install -e \".[spark]\"` and Java 17). "
+                                    "Both give the same results; see docs/scale.md."})
+    spark_master: str = field(
+        default="local[*]", metadata={"help": "Spark master URL of a pass on Spark: local[N] on this machine, "
+                                      "spark://host:7077 for a standalone cluster, k8s://... on Kubernetes."})
+    spark_driver_memory: str = field(
+        default="2g", metadata={"help": "Memory of the Spark driver (the JVM the pass starts)."})
+    spark_shuffle_partitions: int = field(
+        default=4, metadata={"help": "Partitions of Spark's joins and groupings; a few per core of the cluster."})
     standardise_workers: int = field(
         default=2, metadata={"help": "Processes that standardise a large dataset's fields side by side (1: one "
                              "after another). Used by passes started from the command line."})

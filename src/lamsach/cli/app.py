@@ -60,9 +60,21 @@ def run(
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
     lang: Lang = "vi",
+    engine: Annotated[str | None, typer.Option(
+        "--engine", help="Engine xử lý lô: duckdb (một máy) hoặc spark (Apache Spark, cần pip install -e "
+        "\".[spark]\" và Java 17). Mặc định: LAMSACH_ENGINE hoặc duckdb.")] = None,
+    spark_master: Annotated[str | None, typer.Option(
+        "--spark-master", help="URL master của Spark khi chạy bằng --engine spark (mặc định local[*]; "
+        "vd. spark://máy:7077).")] = None,
 ) -> None:
     """Chạy một lượt làm sạch trên các tệp mà tệp mô tả liệt kê."""
-    run_and_report(manifest, out, settings_for(data_dir, database_url, lang))
+    settings = settings_for(data_dir, database_url, lang)
+    if engine or spark_master:
+        from dataclasses import replace
+
+        settings = replace(settings, engine=engine or settings.engine,
+                           spark_master=spark_master or settings.spark_master)
+    run_and_report(manifest, out, settings)
 
 
 @app.command()

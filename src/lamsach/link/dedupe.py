@@ -14,6 +14,7 @@ from typing import Any
 from lamsach.backends.engine import Engine
 from lamsach.domain import DatasetSchema
 from lamsach.link.dedupe_library import SPECS
+from lamsach.link.splink_backend import for_api
 from lamsach.link.training import smoothed
 
 DUPLICATE_COLUMNS = ("dataset", "record_id", "duplicate_of", "match_probability", "weights")
@@ -52,7 +53,7 @@ def find_duplicates(engine: Engine, db_api: Any, schema: DatasetSchema, table: s
     if n < MIN_RECORDS:
         return None
     records = db_api.register(prepared, dataset_display_name=f"dedupe_{schema.name}")
-    linker = Linker(records, spec.settings(n, settings.expected_duplicate_share), log_level=None,
+    linker = Linker(records, for_api(db_api, spec.settings(n, settings.expected_duplicate_share)), log_level=None,
                     validate_settings=False)
     linker.training.estimate_u_using_random_sampling(max_pairs=settings.u_max_pairs, seed=settings.seed,
                                                      num_chunks=1)

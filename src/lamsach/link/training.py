@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from lamsach.link import person_model
+from lamsach.link.splink_backend import for_api
 
 M_FLOOR = 1e-3
 """The least chance that one person's two records disagree at any level: typing slips happen."""
@@ -97,7 +98,7 @@ def train_person_model(db_api: Any, references_table: str, register_table: str, 
     spec = spec or TrainingSpec()
     references = db_api.register(references_table, dataset_display_name="references")
     register = db_api.register(register_table, dataset_display_name="register")
-    linker = Linker([references, register], person_model.settings(n_register), log_level=None,
+    linker = Linker([references, register], for_api(db_api, person_model.settings(n_register)), log_level=None,
                     validate_settings=False)
     linker.training.estimate_u_using_random_sampling(max_pairs=spec.u_max_pairs, seed=spec.seed, num_chunks=1)
     for rule in person_model.TRAINING_BLOCKS:

@@ -16,7 +16,7 @@ from pathlib import Path
 from lamsach.backends.engine import DuckDBEngine, Engine
 from lamsach.backends.store import BatchInput, IncomingRow, SqlAlchemyStore, Store
 from lamsach.data import load_schema, rule_templates
-from lamsach.domain import LamsachError, Manifest, PassSummary
+from lamsach.domain import ErrorCode, LamsachError, Location, Manifest, PassSummary
 from lamsach.domain.clock import today_vn, upload_arrival
 from lamsach.domain.lifecycle import in_use
 from lamsach.ingest import (
@@ -42,12 +42,30 @@ ACTOR = "lamsach run"
 
 def open_backends(settings: Settings) -> tuple[Store, Engine]:
     """The store and the batch engine `settings` name, for a pass to be handed."""
-    store = SqlAlchemyStore.open(settings.store_url)
+    engine = open_engine(settings)  # before the store: a missing Spark or Java stops the pass untouched
     try:
-        return store, DuckDBEngine(memory_limit=settings.duckdb_memory_limit, threads=settings.duckdb_threads)
+        return SqlAlchemyStore.open(settings.store_url), engine
     except BaseException:
-        store.close()
+        engine.close()
         raise
+
+
+def open_engine(settings: Settings) -> Engine:
+    """The batch engine `settings.engine` names. Spark's module (and pyspark) is imported only here,
+    only when asked for; when it cannot start, a `LamsachError` says what to install."""
+    if settings.engine == "duckdb":
+        return DuckDBEngine(memory_limit=settings.duckdb_memory_limit, threads=settings.duckdb_threads)
+    if settings.engine != "spark":
+        raise LamsachError(ErrorCode.ENGINE_UNKNOWN, Location(), {"engine": settings.engine})
+    from lamsach.backends.engine.spark_check import spark_missing
+
+    missing = spark_missing()
+    if missing:
+        raise LamsachError(missing, Location(), {})
+    from lamsach.backends.engine.spark import SparkEngine
+
+    return SparkEngine(master=settings.spark_master, driver_memory=settings.spark_driver_memory,
+                       shuffle_partitions=settings.spark_shuffle_partitions)
 
 
 def run_pass(manifest_path: Path, out_dir: Path, settings: Settings | None = None,
