@@ -2,7 +2,9 @@
 
 `export_correction_workbook` writes one unit's workbook from a round's open findings;
 `apply_correction_workbook` turns the cells the unit changed into versioned edits (source
-"unit workbook"), or refuses the file with every problem located. Re-checking is the next pass.
+"unit workbook"), and the merges and retirements chosen in its "Xử lý" column into the same
+versioned changes the web and the command line make, or refuses the file with every problem
+located. Re-checking is the next pass.
 """
 
 from lamsach.review.apply import ApplyResult, apply_correction_workbook

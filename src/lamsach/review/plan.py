@@ -106,7 +106,8 @@ def _sheet(store: Store, campaign: str, schema: DatasetSchema, findings: list[di
 def _offer(plan: SheetPlan, finding: dict) -> None:
     """Offer the record's merge or retirement; a duplicate's suggested record to keep wins."""
     key, suggested = finding["record_key"], finding.get("suggested_value")
-    into = suggested if suggested and suggested != key and finding["rule"] != "withdrawn_by_unit" else None
+    # only a fuzzy or exact duplicate's suggestion is the key of the record to keep
+    into = suggested if suggested and suggested != key and finding["rule"] == "duplicate_record" else None
     if key not in plan.actions or (into and not plan.actions[key][1]):
         plan.actions[key] = (finding["rule"], into)
 
