@@ -14,22 +14,23 @@ The baseline, measured in the same run and under the same load, is a static file
 same app over a connection of its own (as a browser fetches a page's files): what any page
 costs before lamsach does anything. The load runs `--repeat` times; bounded in requests and in
 time; prints per page the medians over the loads of p50 and p95, and p95's ratio to the
-baseline's (target: p95 under 300 ms).
+baseline's (target: p95 under 300 ms), and the machine's load average during the loads. The
+server, the timing and the load average come from `load.py`, shared with bench_api.py.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
+
+import load
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "web"))
@@ -52,8 +53,7 @@ def _accounts(world, store, users: int) -> list[str]:
 
 
 def _browse(base: str, username: str, rounds: int, deadline: float, keys: dict[str, list[str]],
-            timings: dict[str, list[float]], lock: threading.Lock, seed: int, ready: threading.Barrier,
-            think_s: float) -> None:
+            timings: load.Timings, seed: int, ready: threading.Barrier, think_s: float) -> None:
     import httpx2 as httpx
     from web_fixtures import PASSWORDS, csrf_of
 
@@ -75,13 +75,10 @@ def _browse(base: str, username: str, rounds: int, deadline: float, keys: dict[s
                      "queue": f"/queue?criterion={criterion}&page={rng.randint(1, 3)}",
                      "record": f"/records/land_parcel/{rng.choice(own)}?purpose=correct_finding"}
             for name, url in pages.items():
-                started = time.perf_counter()
-                response = (assets if name == "static" else client).get(url)
-                elapsed = (time.perf_counter() - started) * 1000
+                response = load.timed(timings, name, functools.partial((assets if name == "static" else client).get,
+                                                                       url), lambda r: r.status_code == 200)
                 if response.status_code != 200:
-                    raise SystemExit(f"{username} {url}: HTTP {response.status_code}")
-                with lock:
-                    timings[name].append(elapsed)
+                    return  # recorded as a failure: the run ends with an error
                 if think_s and name != "static":
                     time.sleep(rng.uniform(0.5, 1.5) * think_s)
 
@@ -101,29 +98,8 @@ def main() -> None:
                         help="pause between two pages of one person (0: every user fires back to back)")
     args = parser.parse_args()
 
-    with _database(args.postgres) as database_url:
+    with load.database(args.postgres, "lamsach_bench_web") as database_url:
         _bench(args, database_url)
-
-
-@contextmanager
-def _database(server_url: str | None):
-    """None for the embedded SQLite store, else a database of its own on the PostgreSQL server."""
-    if not server_url:
-        yield None
-        return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"lamsach_bench_web_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(make_url(server_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _bench(args, database_url: str | None) -> None:
@@ -140,49 +116,32 @@ def _bench(args, database_url: str | None) -> None:
         keys.setdefault(record.unit, []).append(record.key)
     store.engine.dispose()
 
-    from web_fixtures import free_port, wait_until_serving
-
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    store_args = ["--database-url", database_url] if database_url else []
-    server = subprocess.Popen([sys.executable, "-m", "lamsach.cli", "serve", "--host", "127.0.0.1", "--port",
-                               str(port), "--workers", str(args.workers), "--data-dir", str(world.data_dir),
-                               *store_args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     results: list[tuple[dict[str, list[float]], float]] = []
-    try:
-        wait_until_serving(base)
+    with load.served(world.data_dir, database_url, args.workers) as base, load.LoadSampler() as sampler:
         for repeat in range(args.repeat):
             results.append(_load(base, accounts, keys, args, seed=1000 * repeat))
             print(f"  load {repeat + 1}/{args.repeat}: {sum(len(v) for v in results[-1][0].values())} requests "
                   f"in {results[-1][1]:.1f} s", flush=True)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     _print(results, args, where)
+    print(sampler.describe())
 
 
 def _load(base: str, accounts: list[str], keys: dict[str, list[str]], args,
           seed: int) -> tuple[dict[str, list[float]], float]:
     """One load: every user signs in, then all browse together; the timings and the wall time."""
-    timings: dict[str, list[float]] = {"static": [], "dashboard": [], "queue": [], "record": []}
-    lock = threading.Lock()
+    timings = load.Timings({"static": [], "dashboard": [], "queue": [], "record": []})
     deadline = time.monotonic() + args.max_seconds
     ready = threading.Barrier(len(accounts) + 1)
-    threads = [threading.Thread(target=_browse, args=(base, name, args.rounds, deadline, keys, timings, lock,
-                                                      seed + i, ready, args.think_ms / 1000))
-               for i, name in enumerate(accounts)]
-    for thread in threads:
-        thread.start()
-    ready.wait(timeout=args.max_seconds)
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    return timings, time.perf_counter() - started
+    targets = [functools.partial(_browse, base, name, args.rounds, deadline, keys, timings, seed + i, ready,
+                                 args.think_ms / 1000) for i, name in enumerate(accounts)]
+    wall = load.run_together(targets, ready, args.max_seconds)  # timed from when everyone has signed in
+    if timings.failures:
+        raise SystemExit(f"{len(timings.failures)} requests failed, first: {timings.failures[0]}")
+    return timings.values, wall
 
 
 def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return load.percentile(values, 0.95)
 
 
 def _print(results: list[tuple[dict[str, list[float]], float]], args, where: str) -> None:

@@ -142,12 +142,16 @@ class LoadSampler:
                 f"mean {sum(self.samples) / len(self.samples):.1f} on {os.cpu_count()} cores")
 
 
-def run_together(targets: list[Callable[[], None]]) -> float:
-    """Start one thread per target, wait for all; the wall time in seconds."""
+def run_together(targets: list[Callable[[], None]], ready: threading.Barrier | None = None,
+                 timeout_s: float | None = None) -> float:
+    """Start one thread per target and wait for all; the wall time in seconds, counted from when
+    `ready` (a barrier the calling thread is a party of) lets everyone go, if given."""
     threads = [threading.Thread(target=target) for target in targets]
-    started = time.perf_counter()
     for thread in threads:
         thread.start()
+    if ready is not None:
+        ready.wait(timeout=timeout_s)
+    started = time.perf_counter()
     for thread in threads:
         thread.join()
     return time.perf_counter() - started

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -47,6 +51,20 @@ def flatten(error: BaseException) -> list[LamsachError]:
     if isinstance(error, BaseExceptionGroup):
         return [e for sub in error.exceptions for e in flatten(sub)]
     return []
+
+
+@contextmanager
+def user_errors(lang: str) -> Iterator[None]:
+    """Errors a user can fix (a store that cannot be opened, a missing setting, …) raised in the
+    block are printed one per line and end the command with exit code 1; bugs propagate."""
+    try:
+        yield
+    except Exception as exc:
+        errors = flatten(exc)
+        if not errors:
+            raise
+        print_errors(errors, lang)
+        raise typer.Exit(1) from None
 
 
 def print_errors(errors: list[LamsachError], lang: str) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from lamsach.cli.console import console, err_console, flatten, print_errors
+from lamsach.cli.console import console, err_console, user_errors
 from lamsach.cli.options import DatabaseUrl, DataDir, Lang, settings_for
 
 sync_app = typer.Typer(no_args_is_help=True, help="Đồng bộ dữ liệu đã công bố với Trung tâm dữ liệu quốc gia.")
@@ -33,17 +33,11 @@ def push(
     settings = settings_for(data_dir, database_url, lang)
     settings = replace(settings, sync_token=token or settings.sync_token,
                        sync_batch_size=batch_size or settings.sync_batch_size)
-    try:
+    with user_errors(lang):
         target = to or settings.sync_target
         if not target:
             raise LamsachError(ErrorCode.SYNC_TARGET_MISSING, Location(), {})
         result = Sender(SqlAlchemyStore.open(settings.store_url), target, settings).push()
-    except Exception as exc:
-        errors = flatten(exc)
-        if not errors:
-            raise
-        print_errors(errors, lang)
-        raise typer.Exit(1) from None
     vi = lang == "vi"
     console.print((f"Đã gửi {result.batches} lô, {result.versions} phiên bản hồ sơ; bị từ chối {result.rejected}; "
                    f"gửi lại {result.resent} lô còn dở.") if vi else
@@ -64,14 +58,8 @@ def status(
     from lamsach.sync import STATES, sync_status
 
     settings = settings_for(data_dir, database_url, lang)
-    try:
+    with user_errors(lang):
         lines, batches = sync_status(SqlAlchemyStore.open(settings.store_url), settings.sync_ack_overdue_hours)
-    except Exception as exc:
-        errors = flatten(exc)
-        if not errors:
-            raise
-        print_errors(errors, lang)
-        raise typer.Exit(1) from None
     vi = lang == "vi"
     words = {"waiting": "Chờ gửi", "sending": "Đang gửi", "acknowledged": "Đã xác nhận", "rejected": "Bị từ chối"}
     for campaign in dict.fromkeys(line.campaign for line in lines):

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from lamsach.backends.store import access_log
 from lamsach.lookups.access_report import AccessReport, access_report, local_time
 from lamsach.web.errors import WebError
+from lamsach.web.paging import Paging, filter_value
 from lamsach.web.rendering import render, request_lang
 from lamsach.web.security import CsrfChecked, Viewer, require
 
@@ -40,11 +41,11 @@ class CitizenPage:
 @router.get("/audit/access")
 def access_page(request: Request, viewer: Reader, client: str | None = None, page: int = 1, verify: int = 0):
     store = request.app.state.store
-    page = max(page, 1)
-    rows, total = access_log.entries(store, PAGE_SIZE, (page - 1) * PAGE_SIZE, client or None)
+    paging = Paging.of(page, PAGE_SIZE)
+    rows, total = access_log.entries(store, paging.size, paging.offset, filter_value(client))
     entries = [{**r, "at": local_time(r["at"])} for r in rows]
     chain = access_log.verify(store) if verify else None
-    return render(request, "access_log.html", AccessPage(entries, total, page, max(1, -(-total // PAGE_SIZE)),
+    return render(request, "access_log.html", AccessPage(entries, total, paging.page, paging.pages(total),
                                                          client, chain))
 
 

@@ -12,6 +12,7 @@ from lamsach.backends.store.users import audit_entries
 from lamsach.web.downloads import csv_download
 from lamsach.web.labels import time_label
 from lamsach.web.masking import mask_text
+from lamsach.web.paging import Paging, filter_value
 from lamsach.web.rendering import render, request_lang
 from lamsach.web.security import Viewer, require
 from lamsach.web.wording import Words, purposes
@@ -38,11 +39,11 @@ def _entry(viewer: Viewer, r: dict) -> dict:
 @router.get("/audit")
 def audit_log(request: Request, viewer: Annotated[Viewer, Depends(require("admin", "inspector"))],
               actor: str | None = None, action: str | None = None, page: int = 1):
-    page = max(page, 1)
-    rows, total = audit_entries(request.app.state.store, PAGE_SIZE, (page - 1) * PAGE_SIZE, actor or None,
-                                action or None)
+    paging = Paging.of(page, PAGE_SIZE)
+    rows, total = audit_entries(request.app.state.store, paging.size, paging.offset, filter_value(actor),
+                                filter_value(action))
     entries = [_entry(viewer, r) for r in rows]
-    return render(request, "audit_log.html", AuditPage(entries, total, page, max(1, -(-total // PAGE_SIZE)),
+    return render(request, "audit_log.html", AuditPage(entries, total, paging.page, paging.pages(total),
                                                        actor, action))
 
 
@@ -63,5 +64,6 @@ def audit_log_csv(request: Request, viewer: Annotated[Viewer, Depends(require("a
                 e["detail"] or ""]
 
     return csv_download("nhat-ky-truy-cap.csv", header,
-                        lambda limit, offset: audit_entries(store, limit, offset, actor or None, action or None)[0],
+                        lambda limit, offset: audit_entries(store, limit, offset, filter_value(actor),
+                                                            filter_value(action))[0],
                         cells)

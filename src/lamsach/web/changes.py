@@ -16,6 +16,7 @@ from lamsach.web.campaigns import Campaign
 from lamsach.web.downloads import csv_download
 from lamsach.web.labels import field_label, time_label, unit_label
 from lamsach.web.masking import mask_text
+from lamsach.web.paging import Paging
 from lamsach.web.records import record_url
 from lamsach.web.rendering import render, request_lang
 from lamsach.web.security import SignedIn, Viewer
@@ -79,16 +80,16 @@ def change_log(request: Request, viewer: SignedIn, spec: Campaign, unit: str | N
                record_key: str | None = None, page: int = 1):
     store = request.app.state.store
     where = _filter(viewer, unit, dataset, source, actor, record_key)
-    page = max(page, 1)
-    found, total = q.change_log(store, spec.name, where, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    paging = Paging.of(page, PAGE_SIZE)
+    found, total = q.change_log(store, spec.name, where, paging.size, paging.offset)
     rows = [_row(viewer, c) for c in found]
     log_access(store, viewer.username, viewer.role, "view_changes", unit=where.unit,
                record_key=where.record_key, dataset=where.dataset,
-               detail=f"page={page} {where.source or ''} {where.actor or ''}".strip())
+               detail=f"page={paging.page} {where.source or ''} {where.actor or ''}".strip())
     units = sorted({s.unit for s in spec.manifest.sources if s.unit} | set(spec.units))
     return render(request, "change_log.html", ChangeLogPage(
         spec.name, where, q.change_sources(store, spec.name), [(u, unit_label(u)) for u in units], rows, total,
-        page, max(1, -(-total // PAGE_SIZE)), viewer.role == "officer"))
+        paging.page, paging.pages(total), viewer.role == "officer"))
 
 
 @router.get("/changes.csv")
