@@ -148,3 +148,24 @@ def test_only_inspectors_and_admins_run_the_fixity_check_and_it_is_logged(app, w
     assert done.status_code == 200 and "data-all-intact" in done.text and 'data-outcome-count="ok" data-n="1"' in done.text
     actions = [e["action"] for e in audit_entries(world.store())[0] if e["actor"] == "inspector"]
     assert "archive_verify" in actions
+
+
+def test_a_document_kept_without_its_reading_queued_is_read_when_the_reader_starts(app, world):
+    """The server stopped between keeping an upload and queueing its reading: the next start reads it."""
+    from lamsach.archive import PENDING, receive_content
+    from lamsach.backends.store import archive as catalogue
+
+    store = world.store()
+    kept = receive_content(store, world.settings, certificate_pdf({"owner_name": "Đinh Thị Lụa"}), "gcn-lua.pdf",
+                           {}, "officer", world.unit)
+    assert catalogue.document(store, kept.document_id)["text_source"] == PENDING
+    reader = app.state.archive_reader
+    assert reader.state(kept.document_id) is None
+    reader.start()
+    deadline = time.monotonic() + 60
+    while catalogue.document(store, kept.document_id)["text_source"] == PENDING and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert catalogue.document(store, kept.document_id)["text_source"] == "text_layer"
+    assert reader.state(kept.document_id) == "done" and reader.queue_unread() == 0
+    assert "Đinh Thị Lụa" in catalogue.document_text(store, kept.document_id)
+    store.engine.dispose()

@@ -6,7 +6,8 @@ chữ" and polls until the text is there.
 Like the passes, the queue lives in the store, so any process of `lamsach serve --workers N` may
 take a reading and a reading still queued when the server stops runs when it starts again. One
 reading runs at a time across processes (it uses `archive_ocr_jobs` OCR processes itself); a
-reading whose process died is put back in the queue, as reading a document again is harmless.
+reading whose process died is put back in the queue, as reading a document again is harmless, and
+a document kept by a process that stopped before queueing its reading is queued when a reader starts.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ import threading
 import uuid
 from datetime import UTC, datetime
 
-from lamsach.archive.intake import read_kept
+from lamsach.archive.intake import PENDING, read_kept
 from lamsach.backends.store import SqlAlchemyStore
+from lamsach.backends.store import archive as catalogue
 from lamsach.backends.store import jobs as q
 from lamsach.settings import Settings
 from lamsach.web.jobs import POLL_SECONDS, REPORT_SECONDS, STALE_AFTER, abandoned
@@ -70,7 +72,19 @@ class ArchiveReader:
         if self._thread is not None:
             self._thread.join()
 
+    def queue_unread(self) -> int:
+        """Queue a reading for each document still waiting for its text with none queued (its
+        upload's process stopped between keeping it and queueing the reading); how many."""
+        unread = catalogue.unread_documents(self.store, PENDING, q.ARCHIVE_KINDS)
+        for document in unread:
+            self.submit(document["id"], "", document["added_by"], document["unit"], document["file_name"])
+        return len(unread)
+
     def _run_forever(self) -> None:
+        try:
+            self.queue_unread()
+        except Exception:  # the store is unreachable for a moment: those wait for the next start
+            log.exception("the archive reader could not look for unread documents")
         while not self._stop.is_set():
             try:
                 ran = self._run_next()

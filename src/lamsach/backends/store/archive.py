@@ -12,7 +12,19 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, bindparam, delete, func, insert, literal_column, or_, select, text, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from lamsach.backends.store import SqlAlchemyStore
@@ -131,6 +143,16 @@ def _write_findings(conn, document_id: int, findings: list[dict]) -> None:
         conn.execute(insert(t.archive_findings), [
             {"document_id": document_id, **{k: f[k] for k in ("field", "criterion", "rule", "severity", "message")}}
             for f in findings])
+
+
+def unread_documents(store: SqlAlchemyStore, pending: str, kinds: tuple[str, ...]) -> list[dict]:
+    """Documents kept with their text `pending` and no reading (job of `kinds`) queued or running:
+    kept by a process that stopped before it could queue the reading."""
+    jobs = t.web_jobs.c
+    queued = exists().where(jobs.document_id == D.c.id, jobs.kind.in_(kinds), jobs.state.in_(("queued", "running")))
+    query = select(D.c.id, D.c.file_name, D.c.added_by, D.c.unit).where(D.c.text_source == pending, ~queued)
+    with store.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query.order_by(D.c.id))]
 
 
 def document(store: SqlAlchemyStore, document_id: int) -> dict | None:
