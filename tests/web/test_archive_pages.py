@@ -169,3 +169,27 @@ def test_a_document_kept_without_its_reading_queued_is_read_when_the_reader_star
     assert reader.state(kept.document_id) == "done" and reader.queue_unread() == 0
     assert "Đinh Thị Lụa" in catalogue.document_text(store, kept.document_id)
     store.engine.dispose()
+
+
+def test_a_reading_that_fails_says_so_and_stops_polling(app, world):
+    """The original vanished before its reading ran (a disk taken away): the job fails, the page
+    says the text could not be read, and it no longer polls."""
+    from lamsach.archive import receive_content, vault_for
+    from lamsach.backends.store import archive as catalogue
+
+    store = world.store()
+    kept = receive_content(store, world.settings, certificate_pdf({"owner_name": "Hà Văn Sáu"}), "gcn-sau.pdf",
+                           {}, "officer", world.unit)
+    sha256 = catalogue.document(store, kept.document_id)["sha256"]
+    vault_for(world.settings).path("originals", sha256).unlink()
+    reader = app.state.archive_reader
+    reader.submit(kept.document_id, world.campaign, "officer", world.unit, "gcn-sau.pdf")
+    deadline = time.monotonic() + 60
+    while reader.state(kept.document_id) not in ("done", "failed") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert reader.state(kept.document_id) == "failed"
+    officer = client(app, "officer")
+    page = officer.get(f"/archive/{kept.document_id}")
+    assert 'data-reading="failed"' in page.text and "Không nhận dạng được chữ" in page.text
+    assert "hx-get" not in officer.get(f"/archive/{kept.document_id}/reading").text
+    store.engine.dispose()
