@@ -171,9 +171,10 @@ def test_a_document_kept_without_its_reading_queued_is_read_when_the_reader_star
     store.engine.dispose()
 
 
-def test_a_reading_that_fails_says_so_and_stops_polling(app, world):
+def test_a_reading_that_fails_says_so_stops_polling_and_can_be_run_again(app, world):
     """The original vanished before its reading ran (a disk taken away): the job fails, the page
-    says the text could not be read, and it no longer polls."""
+    says the text could not be read and no longer polls; once the file is back, the officer has it
+    read again."""
     from lamsach.archive import receive_content, vault_for
     from lamsach.backends.store import archive as catalogue
 
@@ -181,7 +182,9 @@ def test_a_reading_that_fails_says_so_and_stops_polling(app, world):
     kept = receive_content(store, world.settings, certificate_pdf({"owner_name": "Hà Văn Sáu"}), "gcn-sau.pdf",
                            {}, "officer", world.unit)
     sha256 = catalogue.document(store, kept.document_id)["sha256"]
-    vault_for(world.settings).path("originals", sha256).unlink()
+    original = vault_for(world.settings).path("originals", sha256)
+    content = original.read_bytes()
+    original.unlink()
     reader = app.state.archive_reader
     reader.submit(kept.document_id, world.campaign, "officer", world.unit, "gcn-sau.pdf")
     deadline = time.monotonic() + 60
@@ -192,4 +195,11 @@ def test_a_reading_that_fails_says_so_and_stops_polling(app, world):
     page = officer.get(f"/archive/{kept.document_id}")
     assert 'data-reading="failed"' in page.text and "Không nhận dạng được chữ" in page.text
     assert "hx-get" not in officer.get(f"/archive/{kept.document_id}/reading").text
+    # the original is put back (from a backup): the officer has it read again
+    original.write_bytes(content)
+    again = officer.post(f"/archive/{kept.document_id}/read", data={"csrf_token": csrf_of(page.text)},
+                         follow_redirects=False)
+    assert again.status_code == 303
+    shown = read(officer, f"/archive/{kept.document_id}")
+    assert "Hà Văn Sáu" in shown and reader.state(kept.document_id) == "done"
     store.engine.dispose()

@@ -86,6 +86,7 @@ class ChecksPage:
 class ReadingPage:
     document_id: int
     state: str  # queued, running, failed
+    can_retry: bool = False
 
 
 def _levels() -> list[tuple[str, str]]:
@@ -199,7 +200,18 @@ def archive_reading(request: Request, document_id: int, viewer: SignedIn):
     state = _reading(request, document)
     if state is None:
         return HTMLResponse("", headers={"HX-Refresh": "true"})
-    return render(request, "_archive_reading.html", ReadingPage(document_id, state))
+    return render(request, "_archive_reading.html", ReadingPage(document_id, state, viewer.can_edit))
+
+
+@router.post("/archive/{document_id}/read")
+def archive_read_again(request: Request, document_id: int, viewer: Editor, spec: Campaign):
+    """Queue the reading again after it failed (the original was restored, Tesseract repaired)."""
+    store = request.app.state.store
+    document = open_document(store, document_id, viewer.username, viewer.role, viewer.unit, purpose="archive")
+    if _reading(request, document) == "failed":
+        request.app.state.archive_reader.submit(document_id, spec.name, viewer.username, document["unit"],
+                                                document["file_name"])
+    return RedirectResponse(f"/archive/{document_id}?notice=archive.notice_reading", status_code=303)
 
 
 @router.get("/archive/{document_id}/original")
