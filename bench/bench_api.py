@@ -215,24 +215,27 @@ def _bench(args, database_url: str | None) -> None:
     clock: dict[str, float] = {}
     sampler = load.LoadSampler()
 
-    def go() -> None:  # the barrier's action: every client is warm, the clock starts
-        clock["deadline"] = time.monotonic() + args.seconds
-        clock["started"] = time.perf_counter()
-        sampler.__enter__()
+    with load.served(settings.data_dir, database_url, args.workers, root / "server.log") as server:
+        def go() -> None:  # the barrier's action: every client is warm, the clock starts
+            clock["deadline"] = time.monotonic() + args.seconds
+            clock["started"] = time.perf_counter()
+            clock["cpu"] = server.cpu_seconds()
+            sampler.__enter__()
 
-    ready = threading.Barrier(args.clients, action=go)
-    with load.served(settings.data_dir, database_url, args.workers, root / "server.log") as base:
-        load.run_together([functools.partial(_client, base, token, args.people, args.interval_ms / 1000, 1000 + i,
-                                             timings, ready, clock) for i, token in enumerate(tokens)])
+        ready = threading.Barrier(args.clients, action=go)
+        load.run_together([functools.partial(_client, server.base, token, args.people, args.interval_ms / 1000,
+                                             1000 + i, timings, ready, clock) for i, token in enumerate(tokens)])
         wall = time.perf_counter() - clock["started"]
+        cpu = server.cpu_seconds() - clock["cpu"]
         sampler.__exit__()
     chain = access_log.verify(SqlAlchemyStore.open(settings.store_url))
-    _print(timings, wall, args, where, chain, sampler)
+    _print(timings, wall, cpu, args, where, chain, sampler)
     if timings.failures:
         raise SystemExit(f"{len(timings.failures)} lookups failed, first: {timings.failures[0]}")
 
 
-def _print(timings: load.Timings, wall: float, args, where: str, chain, sampler: load.LoadSampler) -> None:
+def _print(timings: load.Timings, wall: float, cpu: float, args, where: str, chain,
+           sampler: load.LoadSampler) -> None:
     kinds = sorted(k for k in timings.values if k not in ("static", "warm-up"))
     lookups = [v for k in kinds for v in timings.get(k)]
     static = timings.get("static")
@@ -256,6 +259,9 @@ def _print(timings: load.Timings, wall: float, args, where: str, chain, sampler:
         print(f"warm-up, untimed above: each client's first lookup and static file took "
               f"{load.percentile(warm, 0.5):.0f} ms at the median, {max(warm):.0f} ms at most")
     print(sampler.describe())
+    requests = len(lookups) + len(static)
+    print(f"server CPU (its processes' user + system time) during the load: {cpu:.1f} s of {wall:.1f} s, "
+          f"{1000 * cpu / max(requests, 1):.1f} ms per request (lookups and static files together)")
     print(f"access log: {chain.entries} entries, chain intact" if chain.ok else
           f"access log: {chain.entries} entries, chain BROKEN")
 

@@ -117,9 +117,9 @@ def _bench(args, database_url: str | None) -> None:
     store.engine.dispose()
 
     results: list[tuple[dict[str, list[float]], float]] = []
-    with load.served(world.data_dir, database_url, args.workers) as base, load.LoadSampler() as sampler:
+    with load.served(world.data_dir, database_url, args.workers) as server, load.LoadSampler() as sampler:
         for repeat in range(args.repeat):
-            results.append(_load(base, accounts, keys, args, seed=1000 * repeat))
+            results.append(_load(server.base, accounts, keys, args, seed=1000 * repeat))
             print(f"  load {repeat + 1}/{args.repeat}: {sum(len(v) for v in results[-1][0].values())} requests "
                   f"in {results[-1][1]:.1f} s", flush=True)
     _print(results, args, where)

@@ -62,9 +62,42 @@ def wait_until_serving(base: str, seconds: float = 180) -> None:
     raise RuntimeError(f"the server at {base} did not start within {seconds:.0f} s")
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and all its descendants (Linux /proc):
+    what the server spent, whatever else the machine was doing meanwhile."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    used: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += used.get(current, 0.0)
+        todo.extend(children.get(current, []))
+    return total
+
+
+@dataclass
+class Server:
+    base: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.pid)
+
+
 @contextmanager
-def served(data_dir: Path, database_url: str | None, workers: int, log: Path | None = None) -> Iterator[str]:
-    """`lamsach serve --workers N` on a free loopback port for the block; yields its base URL."""
+def served(data_dir: Path, database_url: str | None, workers: int, log: Path | None = None) -> Iterator[Server]:
+    """`lamsach serve --workers N` on a free loopback port for the block; yields its base URL and
+    process id."""
     port = free_port()
     store_args = ["--database-url", database_url] if database_url else []
     out = log.open("w") if log else subprocess.DEVNULL
@@ -74,7 +107,7 @@ def served(data_dir: Path, database_url: str | None, workers: int, log: Path | N
     try:
         base = f"http://127.0.0.1:{port}"
         wait_until_serving(base)
-        yield base
+        yield Server(base, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
