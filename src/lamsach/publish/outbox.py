@@ -15,14 +15,20 @@ from lamsach.backends.store import PublishItem
 LINE_KEYS = ("campaign", "dataset", "record_id", "version", "unit", "published_at", "fields")
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))  # one, not one per line
+_DECODE = json.JSONDecoder().decode
+
+
 def line_renderer(campaign: str):
     """`line_for` for the store's publish functions: one compact JSON object, keys sorted, UTF-8."""
+    stamps: dict[datetime, str] = {}  # a pass publishes every version at one instant: format it once
 
     def line_for(item: PublishItem, published_at: datetime) -> str:
-        return json.dumps({"campaign": campaign, "dataset": item.dataset, "record_id": item.record_key,
-                           "version": item.version, "unit": item.unit,
-                           "published_at": published_at.isoformat(timespec="seconds"),
-                           "fields": json.loads(item.data)},
-                          ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        stamp = stamps.get(published_at)
+        if stamp is None:
+            stamp = stamps[published_at] = published_at.isoformat(timespec="seconds")
+        return _ENCODER.encode({"campaign": campaign, "dataset": item.dataset, "record_id": item.record_key,
+                                "version": item.version, "unit": item.unit, "published_at": stamp,
+                                "fields": _DECODE(item.data)})
 
     return line_for
