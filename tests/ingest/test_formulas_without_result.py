@@ -80,3 +80,65 @@ def test_an_excel_error_value_is_refused_not_read_as_empty(tmp_path):
     [rejection] = result.rejections
     assert rejection.code == ErrorCode.INGEST_CELL_ERROR_VALUE.value
     assert rejection.row == 2 and "G2" in rejection.message and "#N/A" in rejection.message
+
+
+def _ods(path: Path, rows: list[str]) -> Path:
+    """An OpenDocument spreadsheet written as a script or another tool writes one (cells as XML)."""
+    import zipfile
+
+    header = "".join(f'<table:table-cell office:value-type="string"><text:p>{h}</text:p></table:table-cell>'
+                     for h in HEADER[:10])
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+               'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" '
+               'office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Thửa đất">'
+               f'<table:table-row>{header}</table:table-row>'
+               + "".join(f"<table:table-row>{r}</table:table-row>" for r in rows)
+               + "</table:table></office:spreadsheet></office:body></office:document-content>")
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+        archive.writestr("META-INF/manifest.xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry '
+            'manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            '</manifest:manifest>'))
+    return path
+
+
+def _cells(*values: str) -> str:
+    return "".join(v if v.startswith("<") else
+                   f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
+                   for v in values)
+
+
+def test_an_ods_formula_without_result_and_an_error_result_are_refused_naming_the_cells(tmp_path):
+    """An .ods stores a formula's result only when the tool that wrote it computed one; an error
+    result is text the reader drops. Both read as empty cells before."""
+    no_result = '<table:table-cell table:formula="of:=[.E2]*[.F2]"/>'
+    error = ('<table:table-cell table:number-columns-repeated="2" office:value-type="string" '
+             'table:formula="of:=1/0" calcext:value-type="error"><text:p>#DIV/0!</text:p></table:table-cell>')
+    repeated_blank = '<table:table-cell table:number-columns-repeated="2"/>'
+    path = _ods(tmp_path / "16012.ods", [
+        _cells("TD001", "16012", "3", "1", "20", "10", no_result, "ONT", "Lê Văn An", "038078000001"),
+        _cells("TD002", "16012", "3", "2", repeated_blank, error, "Lê Văn An", "038078000001"),
+        _cells("TD003", "16012", "3", "3", "20", "10", "200", "ONT", "Lê Văn An", "038078000001"),
+    ])
+    result = read(path)
+    assert result.rows_read == 3 and [r["record_id"] for r in result.rows] == ["TD003"]
+    by_row = {r.row: r for r in result.rejections}
+    assert by_row[2].code == ErrorCode.INGEST_FORMULA_WITHOUT_RESULT.value
+    assert "G2" in by_row[2].message and "16012.ods" in by_row[2].message and by_row[2].sheet == "Thửa đất"
+    assert by_row[3].code == ErrorCode.INGEST_CELL_ERROR_VALUE.value
+    assert "G3" in by_row[3].message and "#DIV/0!" in by_row[3].message
+
+
+def test_an_ods_whose_formulas_carry_their_results_is_read(tmp_path):
+    computed = ('<table:table-cell table:formula="of:=[.E2]*[.F2]" office:value-type="float" office:value="200">'
+                "<text:p>200</text:p></table:table-cell>")
+    path = _ods(tmp_path / "16012.ods", [
+        _cells("TD001", "16012", "3", "1", "20", "10", computed, "ONT", "Lê Văn An", "038078000001")])
+    result = read(path)
+    assert result.rejections == [] and result.rows[0]["area_m2"] == "200"

@@ -22,10 +22,11 @@ from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, Shee
 from lamsach.domain import ErrorCode, LamsachError, Location
 from lamsach.ingest.grid import Grid
 from lamsach.ingest.headers import fold
+from lamsach.ingest.ods_formulas import hidden_cells_ods
 from lamsach.ingest.xlsx_formulas import HiddenCells, hidden_cells
 
 WORKBOOK_FORMATS = ("xlsx", "xlsm", "xlsb", "xls", "ods")
-FORMULA_FORMATS = ("xlsx", "xlsm")  # the others always store a formula's result
+FORMULA_FORMATS = ("xlsx", "xlsm", "ods")  # an .xls/.xlsb always stores a formula's result
 _ZIP = b"PK\x03\x04"
 _OLE = bytes.fromhex("d0cf11e0a1b11ae1")
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
@@ -45,7 +46,7 @@ def read_workbook(content: bytes, file: str, fmt: str, sheet: str | None) -> lis
     except Exception as exc:  # any failure of the library on this file is the file's fault
         raise _corrupt(file, fmt, exc) from None
     if fmt in FORMULA_FORMATS:
-        hidden = hidden_cells(content, names)
+        hidden = hidden_cells_ods(content, names) if fmt == "ods" else hidden_cells(content, names)
         for grid in grids:
             if grid.sheet in hidden:
                 _mark_hidden(grid, hidden[grid.sheet])
