@@ -142,3 +142,25 @@ def test_an_ods_whose_formulas_carry_their_results_is_read(tmp_path):
         _cells("TD001", "16012", "3", "1", "20", "10", computed, "ONT", "Lê Văn An", "038078000001")])
     result = read(path)
     assert result.rejections == [] and result.rows[0]["area_m2"] == "200"
+
+
+def test_an_xls_error_value_is_refused_not_read_as_empty(tmp_path):
+    """A legacy .xls keeps a formula's error result as an error cell, which was read as empty."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Thửa đất")
+    for column, header in enumerate(HEADER[:10]):
+        sheet.write(0, column, header)
+    for row, values in enumerate([["TD001", "16012", 3, 1, 20, 10, None, "ONT", "Lê Văn An", "038078000001"],
+                                  ["TD002", "16012", 3, 2, 20, 10, 200, "ONT", "Lê Văn An", "038078000001"]], 1):
+        for column, value in enumerate(values):
+            if value is not None:
+                sheet.write(row, column, value)
+    sheet.row(1).set_cell_error(6, 0x2A)  # #N/A
+    book.save(str(tmp_path / "16012.xls"))
+    result = read(tmp_path / "16012.xls")
+    assert [r["record_id"] for r in result.rows] == ["TD002"] and result.rows[0]["area_m2"] == "200"
+    [rejection] = result.rejections
+    assert rejection.code == ErrorCode.INGEST_CELL_ERROR_VALUE.value
+    assert rejection.row == 2 and "G2" in rejection.message and "#N/A" in rejection.message

@@ -8,7 +8,7 @@ one whose area and owner ID are missing. Calamine also reads an error value — 
 lookup leaves in an export made in Excel — as an empty cell. This module finds both kinds so
 ingest can refuse their rows naming the cell, never reading them as blanks.
 
-Only .xlsx/.xlsm keep formulas this way (an .xls or .ods always stores the result). The sheet XML
+An .ods has its own finder (`ods_formulas`), an .xls its error cells (`xls_errors`). The sheet XML
 is streamed, and skipped entirely when it has neither a formula nor an error cell, the common case.
 """
 

@@ -23,10 +23,11 @@ from lamsach.domain import ErrorCode, LamsachError, Location
 from lamsach.ingest.grid import Grid
 from lamsach.ingest.headers import fold
 from lamsach.ingest.ods_formulas import hidden_cells_ods
+from lamsach.ingest.xls_errors import hidden_cells_xls
 from lamsach.ingest.xlsx_formulas import HiddenCells, hidden_cells
 
 WORKBOOK_FORMATS = ("xlsx", "xlsm", "xlsb", "xls", "ods")
-FORMULA_FORMATS = ("xlsx", "xlsm", "ods")  # an .xls/.xlsb always stores a formula's result
+FORMULA_FORMATS = ("xlsx", "xlsm", "ods", "xls")  # an .xlsb is read as calamine reads it
 _ZIP = b"PK\x03\x04"
 _OLE = bytes.fromhex("d0cf11e0a1b11ae1")
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
@@ -46,7 +47,8 @@ def read_workbook(content: bytes, file: str, fmt: str, sheet: str | None) -> lis
     except Exception as exc:  # any failure of the library on this file is the file's fault
         raise _corrupt(file, fmt, exc) from None
     if fmt in FORMULA_FORMATS:
-        hidden = hidden_cells_ods(content, names) if fmt == "ods" else hidden_cells(content, names)
+        finder = {"ods": hidden_cells_ods, "xls": hidden_cells_xls}.get(fmt, hidden_cells)
+        hidden = finder(content, names)
         for grid in grids:
             if grid.sheet in hidden:
                 _mark_hidden(grid, hidden[grid.sheet])
