@@ -203,3 +203,18 @@ def test_a_reading_that_fails_says_so_stops_polling_and_can_be_run_again(app, wo
     shown = read(officer, f"/archive/{kept.document_id}")
     assert "Hà Văn Sáu" in shown and reader.state(kept.document_id) == "done"
     store.engine.dispose()
+
+
+def test_a_search_matching_more_than_the_cap_says_so(app, world):
+    from lamsach.backends.store import archive as catalogue
+
+    store = world.store()
+    body = "Biên bản kiểm kê đất công ích của xã"
+    catalogue.add_texts(store, [({"sha256": f"{n:064x}", "file_name": f"bb-{n}.pdf", "media_type": "application/pdf",
+                                  "size_bytes": 1, "signed": 0, "copy_sha256": None, "text_source": "ocr",
+                                  "metadata": {"title": f"Biên bản {n}"}, "access_level": "public", "unit": None,
+                                  "added_by": "van_thu"}, body, fold(body)) for n in range(catalogue.COUNT_CAP + 5)])
+    store.engine.dispose()
+    found = client(app, "officer").get("/archive", params={"q": "kiem ke dat cong ich"})
+    assert 'data-more="1"' in found.text and "Hơn 1.000 tài liệu khớp" in found.text
+    assert found.text.count("data-document=") == 20
