@@ -40,6 +40,8 @@ bench: install-test
 	$(BIN)/python bench/bench_rules.py --rows 1000000 --repeat 3
 	$(BIN)/python bench/bench_link.py
 	$(BIN)/python bench/bench_web.py
+	@if command -v java >/dev/null 2>&1; then $(BIN)/python bench/bench_spark.py --people 3000; \
+	else echo "bench_spark skipped: no Java (apt-get install openjdk-17-jre-headless)"; fi
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then $(BIN)/python bench/bench_web.py --postgres $(PG_URL); \
 	else echo "bench_web on PostgreSQL skipped: no server at 127.0.0.1:5432"; fi
 

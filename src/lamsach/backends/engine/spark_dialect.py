@@ -19,6 +19,8 @@ right. Each is a known trap:
   DuckDB counts year boundaries: subtract the years;
 - `json_object` keeps JSON's NULLs in DuckDB, while Spark's `to_json` drops NULL fields: ask it
   to keep them;
+- `arg_max`/`arg_min` pass over rows whose value is NULL in DuckDB; Spark's max_by/min_by
+  return it: order only the rows with a value;
 - `* REPLACE (...)` has no Spark form: every column but the replaced ones, then the new values
   (the replaced columns move to the end: every caller selects by name afterwards).
 
@@ -46,6 +48,12 @@ class SparkDialect(DuckDBDialect):
     def json_text(self, entries: dict[str, str]) -> str:
         pairs = ", ".join(f"{self.literal(k)}, {v}" for k, v in entries.items())
         return f"to_json(named_struct({pairs}), spark_map('ignoreNullFields', 'false'))"
+
+    def arg_max(self, value: str, by: str) -> str:
+        return f"arg_max({value}, CASE WHEN ({value}) IS NOT NULL THEN {by} END)"
+
+    def arg_min(self, value: str, by: str) -> str:
+        return f"arg_min({value}, CASE WHEN ({value}) IS NOT NULL THEN {by} END)"
 
     def map_of(self, entries: dict[str, str]) -> str:
         keys = ", ".join(self.literal(k) for k in entries)
