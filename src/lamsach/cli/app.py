@@ -12,7 +12,7 @@ from lamsach.cli.access import audit_app
 from lamsach.cli.archive import archive_app
 from lamsach.cli.campaign import campaign_app
 from lamsach.cli.clients import client_app
-from lamsach.cli.console import RichProgress, console, flatten, print_errors, print_summary
+from lamsach.cli.console import RichProgress, console, fail, print_summary
 from lamsach.cli.databases import databases
 from lamsach.cli.options import DatabaseUrl, DataDir, Lang, settings_for
 from lamsach.cli.records import finding_app, record_app
@@ -45,11 +45,7 @@ def run_and_report(manifest: Path, out: Path, settings: Settings, reference_date
             summary = run_pass(manifest, out, settings, progress, reference_date=reference_date,
                                source_roots=source_roots)
     except Exception as exc:
-        errors = flatten(exc)
-        if not errors:
-            raise
-        print_errors(errors, settings.lang)
-        raise typer.Exit(1) from None
+        fail(exc, settings.lang)
     print_summary(summary, settings.lang)
 
 

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from lamsach.campaign.uploads import pass_manifest, pass_source_roots
-from lamsach.cli.console import console, err_console, flatten, print_errors
+from lamsach.cli.console import console, err_console, fail, user_errors
 from lamsach.cli.options import DatabaseUrl, DataDir, Lang, settings_for
 
 campaign_app = typer.Typer(help="Đợt làm sạch: đơn vị, chỉ tiêu, tiến độ hằng tuần.", no_args_is_help=True)
@@ -53,14 +53,8 @@ def create(path: CampaignFile, data_dir: DataDir = None, database_url: DatabaseU
     """Khai báo (hoặc cập nhật) một đợt làm sạch từ tệp YAML."""
     from lamsach.campaign import load_campaign
 
-    try:
+    with user_errors(lang):
         spec = load_campaign(path)
-    except Exception as exc:
-        errors = flatten(exc)
-        if not errors:
-            raise
-        print_errors(errors, lang)
-        raise typer.Exit(1) from None
     store = _open(data_dir, database_url)
     new = store.save_campaign(spec.name, str(path.resolve()), path.read_text(encoding="utf-8-sig"))
     console.print(f"{'Đã khai báo' if new else 'Đã cập nhật'} đợt “{spec.name}”: {len(spec.manifest.sources)} tệp, "
@@ -161,7 +155,7 @@ def workbook(name: CampaignName, unit: Annotated[str, typer.Argument(help="Mã �
     try:
         summary = export_correction_workbook(store, name, unit, out)
     except Exception as exc:
-        _fail(exc, lang)
+        fail(exc, lang)
     console.print(f"Đã ghi {summary.path} (lượt kiểm tra {summary.round}): "
                   f"{sum(summary.records_by_dataset.values())} hồ sơ, {sum(summary.cells_by_dataset.values())} ô cần sửa.")
     if summary.actions_by_dataset:
@@ -185,7 +179,7 @@ def apply(name: CampaignName, path: Annotated[Path, typer.Argument(help="Tệp E
     try:
         result = apply_correction_workbook(store, path, by, expected_unit=unit)
     except Exception as exc:
-        _fail(exc, lang)
+        fail(exc, lang)
     console.print(f"Đã nhận {sum(result.cells_by_dataset.values())} ô sửa từ {path.name}: "
                   + ", ".join(f"{d} {n}" for d, n in result.cells_by_dataset.items()))
     for dataset, key, into in result.merged:
@@ -203,10 +197,3 @@ def apply(name: CampaignName, path: Annotated[Path, typer.Argument(help="Tệp E
         run_and_report(pass_manifest(spec, settings), out or Path("out") / f"campaign-{day.isoformat()}",
                        settings, day, pass_source_roots(spec, settings))
 
-
-def _fail(exc: Exception, lang: str):
-    errors = flatten(exc)
-    if not errors:
-        raise exc
-    print_errors(errors, lang)
-    raise typer.Exit(1) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
 import typer
 from rich.console import Console
@@ -60,11 +61,16 @@ def user_errors(lang: str) -> Iterator[None]:
     try:
         yield
     except Exception as exc:
-        errors = flatten(exc)
-        if not errors:
-            raise
-        print_errors(errors, lang)
-        raise typer.Exit(1) from None
+        fail(exc, lang)
+
+
+def fail(exc: Exception, lang: str) -> NoReturn:
+    """Print `exc`'s user errors and end the command with exit code 1; re-raise a bug as it is."""
+    errors = flatten(exc)
+    if not errors:
+        raise exc
+    print_errors(errors, lang)
+    raise typer.Exit(1) from None
 
 
 def print_errors(errors: list[LamsachError], lang: str) -> None:

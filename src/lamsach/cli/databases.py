@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lamsach.cli.console import console, err_console, flatten, print_errors
+from lamsach.cli.console import console, err_console, user_errors
 from lamsach.cli.options import DatabaseUrl, DataDir, Lang, settings_for
 from lamsach.domain import CRITERIA
 from lamsach.report.labels import criterion_label
@@ -38,15 +38,9 @@ def databases(
     except ValueError:
         err_console.print(f"--as-of “{as_of}” không phải ngày yyyy-mm-dd.")
         raise typer.Exit(1) from None
-    try:
+    with user_errors(lang):
         loaded = load_key_databases(catalogue or settings.key_databases)
         province = database_statuses(loaded, SqlAlchemyStore.open(settings.store_url), day, campaign=campaign)
-    except Exception as exc:
-        errors = flatten(exc)
-        if not errors:
-            raise
-        print_errors(errors, lang)
-        raise typer.Exit(1) from None
     print_databases(province, lang)
 
 
