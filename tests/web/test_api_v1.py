@@ -355,3 +355,26 @@ def test_a_citizens_report_from_the_command_line(api):
     assert result.exit_code == 0, result.output
     assert "all" in result.output and "land_parcels" in result.output and cid not in result.output
     assert CliRunner().invoke(cli, ["audit", "citizen", "12", "--data-dir", str(world.data_dir)]).exit_code == 1
+
+
+def test_warming_up_a_server_process_changes_nothing(api):
+    """Each server process runs every lookup's statements once as it starts (so the first agencies
+    do not wait for them to be compiled): no log entry, no client's rate touched."""
+    from sqlalchemy import select
+
+    from lamsach.backends.store import tables as t
+    from lamsach.web.api_v1 import warm_up
+
+    app, _ = api
+    store = app.state.store
+
+    def state():
+        with store.engine.connect() as conn:
+            return (conn.execute(select(t.access_head.c.seq)).scalar(),
+                    conn.execute(select(t.api_clients.c.name, t.api_clients.c.rate_tokens, t.api_clients.c.rate_at)
+                                 .order_by(t.api_clients.c.name)).all())
+
+    before = state()
+    warm_up(app)
+    assert state() == before
+    assert app.state.access_key

@@ -34,6 +34,13 @@ def register_dead(data: dict) -> bool:
     return bool(data.get("date_of_death")) or (data.get("status") or "").strip().lower() in _dead_words()
 
 
+def warm_up(store: SqlAlchemyStore) -> None:
+    """Each lookup once for an ID no register holds (`web.api_v1.warm_up`)."""
+    _dead_words(), _spouse_words()
+    for kind in facts.KINDS:
+        facts.gather(store, kind, **facts.NOBODY[kind])
+
+
 def quality(behind: list[Fact]) -> dict:
     open_ = sorted(set().union(*(f.open_criteria for f in behind)))
     return {"passes_all": not open_, "open_criteria": open_, "records": len(behind)}

@@ -107,6 +107,11 @@ def lookup_statement(dialect: str, kind: str) -> Select:
     return gather_query(parts)
 
 
+KINDS = ("person", "life", "marital", "dead", "parcel", "owned")
+NOBODY = {kind: {"citizen_id": "000000000000"} for kind in KINDS} | {
+    "dead": {"citizen_ids": ["000000000000"]}, "parcel": {"commune": "00000", "map_sheet": "0", "parcel_no": "0"}}
+
+
 def gather(store: SqlAlchemyStore, kind: str, **params) -> dict[str, list[Fact]]:
     """A lookup's facts in one statement: per part, one fact per (dataset, record key) — the
     version published last, across campaigns — with the criteria still open on it."""

@@ -10,6 +10,7 @@ goes into the hash-chained access log with the ID masked and keyed-hashed. The O
 from __future__ import annotations
 
 import json
+import logging
 import re
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -19,7 +20,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
 from lamsach.backends.store import access_log
-from lamsach.backends.store.api_clients import ApiClient
+from lamsach.backends.store.api_clients import ApiClient, client_by_token_hash, take_token
 from lamsach.lookups import allowed_purposes, answers, rate_limit, scopes
 from lamsach.lookups.clients import ClientCache
 from lamsach.lookups.subject_key import access_key, subject_hash
@@ -28,6 +29,7 @@ from lamsach.web.masking import mask_id
 from lamsach.web.passwords import token_hash
 
 router = APIRouter(prefix="/api/v1")
+log = logging.getLogger(__name__)
 TITLE = "lamsach — tra cứu cho cơ quan (API v1)"
 PATTERNS = {"citizen_id": r"^[0-9]{12}$", "commune": r"^[0-9]{5}$", "map_sheet": r"^[0-9A-Za-z]{1,10}$",
             "parcel_no": r"^[0-9A-Za-z]{1,10}$"}
@@ -158,8 +160,27 @@ def _clients(request: Request) -> ClientCache:
     return state.api_clients
 
 
+def warm_up(app) -> None:
+    """What a server process's first lookups would otherwise do at once, done as it starts: read
+    the scopes, make or read the access log's key, and run each lookup's statement once (SQLAlchemy
+    compiles and caches it, the pool opens a connection) for an ID no register holds, and the
+    client's and rate token's statements for a token no client has (they change nothing)."""
+    try:
+        scopes()
+        _state_key(app.state)
+        answers.warm_up(app.state.store)
+        nobody = "0" * 64
+        client_by_token_hash(app.state.store, nobody)
+        take_token(app.state.store, 0, nobody, 0.0)
+    except Exception:  # the first lookups will do it, and say what is wrong
+        log.warning("the lookups could not be prepared at start-up", exc_info=True)
+
+
 def _key(request: Request) -> bytes:
-    state = request.app.state
+    return _state_key(request.app.state)
+
+
+def _state_key(state) -> bytes:
     if getattr(state, "access_key", None) is None:
         state.access_key = access_key(state.config.settings.data_dir)
     return state.access_key

@@ -33,6 +33,7 @@ def create_app(config: WebConfig | None = None, store: SqlAlchemyStore | None = 
         jobs.start()  # also runs what was left queued when the server last stopped
         reader.start()  # and the readings of scans uploaded before it stopped
         threading.Thread(target=dashboard.warm_up, args=(store, config.work_dir, caches), daemon=True).start()
+        threading.Thread(target=api_v1.warm_up, args=(_app,), daemon=True).start()
         yield
         jobs.shutdown()
         reader.shutdown()
