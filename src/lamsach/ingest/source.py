@@ -31,6 +31,7 @@ from lamsach.ingest.rows import RowsOut, extract_rows
 from lamsach.ingest.xlsx_reader import WORKBOOK_FORMATS, read_workbook
 
 TEXT_EXTENSIONS = ("csv", "txt", "tsv")
+COLUMNAR_FORMATS = ("parquet",)
 _MIN_FIELDS_WITHOUT_KEY = 3
 
 
@@ -106,6 +107,8 @@ def read_source(
         )
         grid.stray_bytes = decoded.stray_bytes
         grids = [grid]
+    elif fmt == "parquet":
+        grids = [read_parquet(content, file)]
     else:
         grids = read_workbook(content, file, fmt, source.sheet)
     filled = [g for g in grids if not g.is_empty()]
@@ -157,14 +160,34 @@ def _check_size(size: int, max_bytes: int | None, file: str) -> None:
         )
 
 
+def read_parquet(content: bytes, file: str) -> Grid:
+    """A Parquet file (what a national extract or a Spark job writes) as one grid: its column
+    names as the header row, each value as text the way a workbook cell's value is written."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from lamsach.ingest.xlsx_reader import cell_text
+
+    try:
+        table = pq.read_table(pa.BufferReader(content))
+    except (pa.ArrowException, OSError) as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise LamsachError(ErrorCode.INGEST_FILE_CORRUPT, Location(file=file),
+                           {"expected": ".parquet", "reason": reason}) from None
+    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
+    rows: list[list[str | None]] = [list(table.column_names)]
+    rows += [[cell_text(col[r]) for col in columns] for r in range(table.num_rows)]
+    return Grid(None, rows, list(range(1, len(rows) + 1)))
+
+
 def format_of(path: Path, file: str) -> str:
     """The reader for a file, by its extension: "csv" for text files, else the workbook format."""
     extension = path.suffix.lower().lstrip(".")
     if extension in TEXT_EXTENSIONS:
         return "csv"
-    if extension in WORKBOOK_FORMATS:
+    if extension in WORKBOOK_FORMATS or extension in COLUMNAR_FORMATS:
         return extension
-    supported = ", ".join(f".{e}" for e in (*TEXT_EXTENSIONS, *WORKBOOK_FORMATS))
+    supported = ", ".join(f".{e}" for e in (*TEXT_EXTENSIONS, *WORKBOOK_FORMATS, *COLUMNAR_FORMATS))
     raise LamsachError(
         ErrorCode.INGEST_FORMAT_UNSUPPORTED,
         Location(file=file),
