@@ -13,8 +13,6 @@ a document kept by a process that stopped before queueing its reading is queued 
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 import uuid
 from datetime import UTC, datetime
@@ -24,24 +22,24 @@ from lamsach.backends.store import SqlAlchemyStore
 from lamsach.backends.store import archive as catalogue
 from lamsach.backends.store import jobs as q
 from lamsach.settings import Settings
-from lamsach.web.jobs import POLL_SECONDS, REPORT_SECONDS, STALE_AFTER, abandoned
+from lamsach.web.jobs import abandoned
+from lamsach.web.queue_worker import REPORT_SECONDS, STALE_AFTER, QueueWorker
 
 log = logging.getLogger("lamsach.web.archive_jobs")
 KIND = q.ARCHIVE_KINDS[0]
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 
 
-class ArchiveReader:
+class ArchiveReader(QueueWorker):
     """Queues the reading of kept documents and runs them, one at a time, in a thread of its own."""
 
+    thread_name = "lamsach-archive-ocr"
+    log = log
+
     def __init__(self, settings: Settings, store: SqlAlchemyStore) -> None:
+        super().__init__()
         self.settings = settings
         self.store = store
-        self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
 
     def submit(self, document_id: int, campaign: str, actor: str, unit: str | None, file_name: str) -> str:
         """Queue the reading of a kept document; its job's id."""
@@ -58,20 +56,6 @@ class ArchiveReader:
         rows = q.document_job_rows(self.store, [document_id])
         return rows[0]["state"] if rows else None
 
-    def start(self) -> None:
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._stop.clear()
-                self._thread = threading.Thread(target=self._run_forever, name="lamsach-archive-ocr", daemon=True)
-                self._thread.start()
-
-    def shutdown(self) -> None:
-        """Stop after the running reading, if any; queued readings wait for the next start."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join()
-
     def queue_unread(self) -> int:
         """Queue a reading for each document still waiting for its text with none queued (its
         upload's process stopped between keeping it and queueing the reading); how many."""
@@ -80,20 +64,11 @@ class ArchiveReader:
             self.submit(document["id"], "", document["added_by"], document["unit"], document["file_name"])
         return len(unread)
 
-    def _run_forever(self) -> None:
+    def _before_first(self) -> None:
         try:
             self.queue_unread()
         except Exception:  # the store is unreachable for a moment: those wait for the next start
             log.exception("the archive reader could not look for unread documents")
-        while not self._stop.is_set():
-            try:
-                ran = self._run_next()
-            except Exception:  # the store is unreachable for a moment: try again at the next poll
-                log.exception("the archive reader could not reach the store")
-                ran = False
-            if not ran:
-                self._wake.wait(POLL_SECONDS)
-                self._wake.clear()
 
     def _run_next(self) -> bool:
         now = datetime.now(UTC)

@@ -19,7 +19,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,14 +32,10 @@ from lamsach.domain.clock import today_vn
 from lamsach.web.campaigns import campaign_spec
 from lamsach.web.config import WebConfig
 from lamsach.web.errors import lamsach_errors
+from lamsach.web.queue_worker import REPORT_SECONDS, STALE_AFTER, QueueWorker
 
 log = logging.getLogger("lamsach.web.jobs")
 PASS_STAGES = 6  # read, store, standardise, validate, link, write (runner/pass_run.py)
-REPORT_SECONDS = 0.5  # progress and heartbeat are written this often while a pass runs
-POLL_SECONDS = 2.0  # an idle runner looks for jobs queued by other processes this often
-STALE_AFTER = timedelta(minutes=15)  # a running job silent this long belongs to a process that died
-# (long: on SQLite a pass storing a big file holds the writer, and the heartbeat waits for it; a
-# process on this machine is checked directly and its job freed at once)
 ABANDONED = "interrupted"  # the reference a job gets when its process died under it
 
 
@@ -113,17 +109,16 @@ class JobProgress:
         self.values = {**self.values, "steps_done": self.values["steps_total"]}
 
 
-class JobManager:
+class JobManager(QueueWorker):
     """Queues jobs in the store and runs them, one at a time, in this process's runner thread."""
 
+    thread_name = "lamsach-pass"
+    log = log
+
     def __init__(self, config: WebConfig, store: SqlAlchemyStore) -> None:
+        super().__init__()
         self.config = config
         self.store = store
-        self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._runner: threading.Thread | None = None
-        self._lock = threading.Lock()
 
     def submit(self, kind: str, spec: CampaignSpec, actor: str, unit: str | None = None,
                upload: Path | None = None, file_name: str | None = None,
@@ -169,33 +164,6 @@ class JobManager:
             if job is None or job.finished or time.monotonic() > deadline:
                 return job  # type: ignore[return-value]
             time.sleep(0.1)
-
-    def start(self) -> None:
-        """Start this process's runner (at app start-up, and on the first submit of an app built
-        without one, as in tests)."""
-        with self._lock:
-            if self._runner is None or not self._runner.is_alive():
-                self._stop.clear()
-                self._runner = threading.Thread(target=self._run_forever, name="lamsach-pass", daemon=True)
-                self._runner.start()
-
-    def shutdown(self) -> None:
-        """Stop after the running pass, if any; queued jobs stay queued for the next start."""
-        self._stop.set()
-        self._wake.set()
-        if self._runner is not None:
-            self._runner.join()
-
-    def _run_forever(self) -> None:
-        while not self._stop.is_set():
-            try:
-                ran = self._run_next()
-            except Exception:  # the store is unreachable for a moment: try again at the next poll
-                log.exception("the job runner could not reach the store")
-                ran = False
-            if not ran:
-                self._wake.wait(POLL_SECONDS)
-                self._wake.clear()
 
     def _run_next(self) -> bool:
         now = datetime.now(UTC)
