@@ -45,6 +45,10 @@ class Settings:
         default="2g", metadata={"help": "Memory of the Spark driver (the JVM the pass starts)."})
     spark_shuffle_partitions: int = field(
         default=4, metadata={"help": "Partitions of Spark's joins and groupings; a few per core of the cluster."})
+    reuse_unchanged_files: bool = field(
+        default=True, metadata={"help": "A pass leaves unread a file equal (SHA-256 and reading options) to the "
+                                "batch the campaign last stored for it, reusing that batch's counts and keys; "
+                                "false reads and stores every file again. Both give the same results."})
     standardise_workers: int = field(
         default=2, metadata={"help": "Processes that standardise a large dataset's fields side by side (1: one "
                              "after another). Used by passes started from the command line."})
@@ -150,6 +154,10 @@ class Settings:
 
 def _coerce(type_name: str, raw: str):
     kind = str(type_name)
+    if kind == "bool":
+        if raw.strip().lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+            raise ValueError(f"a setting of type bool takes true or false, not {raw!r}")
+        return raw.strip().lower() in ("1", "true", "yes", "on")
     if "Path" in kind:
         return Path(raw)
     if "float" in kind:

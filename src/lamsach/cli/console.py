@@ -94,6 +94,9 @@ def print_summary(summary, lang: str = "vi") -> None:
     table.add_row("Dòng đọc", str(summary.rows_read))
     table.add_row("Dòng lưu", str(summary.rows_stored))
     table.add_row("Dòng bị loại", str(summary.rows_rejected))
+    unchanged = sum(1 for source in summary.sources if source.get("unchanged_file"))
+    if unchanged:  # the weekly re-run: files equal to their stored batch were not read again
+        table.add_row("Tệp không đổi (không đọc lại)", f"{unchanged}/{len(summary.sources)}")
     for code, count in sorted(summary.rejection_reasons.items()):
         table.add_row(f"  lý do {code}", str(count))
     for dataset, count in summary.records.items():

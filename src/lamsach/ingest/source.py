@@ -11,6 +11,7 @@ gathered and raised together (an ExceptionGroup when there is more than one).
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +64,9 @@ class SourceRead:
     """Columns with a header or data that no field took and the manifest does not ignore, each
     with the field it may mean: named in the pass's summary and report, so a column the aliases
     miss is never dropped without a word."""
+    read_key: str | None = None
+    """How the file was read (`read_key`), kept with its batch: a re-run finding it again leaves
+    the file unread."""
 
 
 def read_source(
@@ -149,6 +153,28 @@ def read_source(
         delimiter=delimiter,
         unmapped_columns=list(unmapped.items()),
     )
+
+
+def read_key(source: SourceSpec, schema: DatasetSchema, header_search_rows: int, lang: str,
+             max_bytes: int | None) -> str | None:
+    """A fingerprint of what reading `source` would give, without parsing it: the SHA-256 of the
+    file's bytes with everything else the reading depends on (dataset schema, unit, column mapping,
+    sheet, header search depth, message language, size limit, lamsach's version). The weekly re-run
+    leaves a file whose fingerprint equals its stored batch's unread. None when the file cannot be
+    hashed (missing, unreadable, too large): it is then read, and its error reported as usual."""
+    from lamsach import __version__
+
+    path = Path(source.path)
+    try:
+        if not path.is_file() or (max_bytes is not None and path.stat().st_size > max_bytes):
+            return None
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+    options = json.dumps([digest, source.dataset, source.unit, sorted(source.columns.items(), key=str),
+                          source.sheet, header_search_rows, lang, max_bytes, __version__, repr(schema)],
+                         ensure_ascii=False, default=str)
+    return hashlib.sha256(options.encode()).hexdigest()
 
 
 def _check_size(size: int, max_bytes: int | None, file: str) -> None:

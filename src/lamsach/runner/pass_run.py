@@ -14,13 +14,15 @@ from datetime import date
 from pathlib import Path
 
 from lamsach.backends.engine import DuckDBEngine, Engine
-from lamsach.backends.store import BatchInput, IncomingRow, SqlAlchemyStore, Store
+from lamsach.backends.store import BatchInput, IncomingRow, SqlAlchemyStore, Store, StoredBatch
 from lamsach.data import load_schema, rule_templates
 from lamsach.domain import ErrorCode, LamsachError, Location, Manifest, PassSummary
 from lamsach.domain.clock import today_vn, upload_arrival
 from lamsach.domain.lifecycle import in_use
 from lamsach.ingest import (
+    SourceRead,
     load_manifest,
+    read_key,
     read_source,
     reject_pass_collisions,
     reject_taken_keys,
@@ -98,7 +100,7 @@ def _run_pass(manifest_path: Path, out_dir: Path, settings: Settings, progress: 
         date.fromisoformat(manifest.reference_date) if manifest.reference_date else date.today())
     files_day = files_date(manifest)
     judged = max(reference, files_day) if files_day else reference
-    reads = _read_all(manifest, settings, progress)
+    reads = _read_all(manifest, settings, progress, store)
     clock.lap("import: read")
     staging = open_staging(out_dir)  # an unwritable output folder stops the pass before it stores
     try:
@@ -187,6 +189,9 @@ class _Pass:
         self.progress.start("Lưu dữ liệu gốc", len(reads))
         reasons: Counter[str] = Counter()
         for source, read in zip(self.manifest.sources, reads, strict=True):
+            if isinstance(read, StoredBatch):
+                self._reuse(source, read, reasons)
+                continue
             schema = load_schema(source.dataset)
             if source.unit:
                 keys = [row_key(values, schema) for values in read.rows]
@@ -198,7 +203,8 @@ class _Pass:
                 self.sent_keys.setdefault((source.unit, source.dataset), set()).update(r.key for r in rows)
             batch = BatchInput(self.manifest.name, source.dataset, source.unit, str(read.file), read.sha256,
                                read.content, read.format, read.encoding, read.sheet, read.header_row,
-                               read.rows_read, rows, list(read.rejections))
+                               read.rows_read, rows, list(read.rejections), read_key=read.read_key,
+                               unmapped=_unmapped(read, schema))
             result = self.store.import_batch(self.run_id, batch, self.actor)
             held = self.held.setdefault(source.dataset, [])
             if held is not None and result.created == len(rows):
@@ -214,11 +220,30 @@ class _Pass:
                 "rows_read": result.rows_read, "rows_stored": result.rows_stored,
                 "rows_rejected": result.rows_rejected, "created": result.created, "updated": result.updated,
                 "unchanged": result.unchanged, "unmapped_columns": _unmapped(read, schema),
-                "rejections": [{"sheet": r.sheet, "row": r.row, "column": r.column, "code": r.code,
-                                "message": r.message} for r in read.rejections]})
+                "unchanged_file": False, "rejections": _rejection_dicts(read.rejections)})
             self.progress.advance()
         summary.rejection_reasons = dict(reasons)
         self.progress.finish()
+
+    def _reuse(self, source, stored: StoredBatch, reasons: Counter[str]) -> None:
+        """A file equal to the batch this campaign last stored for it (see `_read_all`): recorded in
+        this run as that batch again, with its counts, rejections and the keys the unit sent, but
+        neither parsed nor stored; its records are read back from the store like any others."""
+        result = self.store.reuse_batch(self.run_id, stored, self.actor)
+        if source.unit:
+            self.sent_keys.setdefault((source.unit, source.dataset), set()).update(stored.keys)
+        self.held[source.dataset] = None
+        reasons.update(r.code for r in stored.rejections)
+        summary = self.summary
+        summary.rows_read += result.rows_read
+        summary.rows_stored += result.rows_stored
+        summary.rows_rejected += result.rows_rejected
+        summary.sources.append({
+            "file": str(source.path), "dataset": source.dataset, "unit": source.unit, "sha256": stored.sha256,
+            "rows_read": result.rows_read, "rows_stored": result.rows_stored, "rows_rejected": result.rows_rejected,
+            "created": 0, "updated": 0, "unchanged": result.unchanged, "unmapped_columns": stored.unmapped,
+            "unchanged_file": True, "rejections": _rejection_dicts(stored.rejections)})
+        self.progress.advance()
 
     def _standardise(self, engine: Engine, datasets: list[str]) -> list[dict]:
         """Each dataset's records repaired and versioned; returns the cell findings of the repairs."""
@@ -314,24 +339,67 @@ class _StageClock:
         return round(time.perf_counter() - self._started, 2)
 
 
-def _read_all(manifest: Manifest, settings: Settings, progress: Progress) -> list:
-    """Read every source first and raise all file-level errors together: nothing is stored then."""
-    progress.start("Đọc tệp", len(manifest.sources))
-    reads, errors = [], []
-    for source in manifest.sources:
-        try:
-            reads.append(read_source(source, load_schema(source.dataset), settings.header_search_rows,
-                                     max_bytes=settings.max_source_file_mb * 1_000_000))
-        except LamsachError as exc:
-            errors.append(exc)
-        except ExceptionGroup as group:
-            errors.extend(group.exceptions)
-        progress.advance()
+def _read_all(manifest: Manifest, settings: Settings, progress: Progress, store: Store) -> list:
+    """Read every source first and raise all file-level errors together: nothing is stored then.
+
+    A file read the same way as the batch this campaign last stored for its dataset, unit and path
+    (`read_key`: same SHA-256, same reading options) is not read: its `StoredBatch` stands in for
+    it when the store says storing it again could change nothing (`Store.reusable_batch`) and no
+    other file of this pass carries one of its keys (which of two rows is refused depends on both)."""
+    sources = manifest.sources
+    progress.start("Đọc tệp", len(sources))
+    max_bytes = settings.max_source_file_mb * 1_000_000
+    keys: dict[int, str | None] = {}
+    reused: dict[int, StoredBatch] = {}
+    for i, source in enumerate(sources):
+        keys[i] = read_key(source, load_schema(source.dataset), settings.header_search_rows, settings.lang,
+                           max_bytes)
+        stored = store.reusable_batch(manifest.name, source.dataset, source.unit, str(source.path), keys[i]) \
+            if keys[i] and settings.reuse_unchanged_files else None
+        if stored is not None:
+            reused[i] = stored
+            progress.advance()
+    reads: dict[int, SourceRead] = {}
+    pending = [i for i in range(len(sources)) if i not in reused]
+    while pending:
+        errors = []
+        for i in pending:
+            try:
+                reads[i] = read_source(sources[i], load_schema(sources[i].dataset), settings.header_search_rows,
+                                       max_bytes=max_bytes)
+                reads[i].read_key = keys[i]
+            except LamsachError as exc:
+                errors.append(exc)
+            except ExceptionGroup as group:
+                errors.extend(group.exceptions)
+            progress.advance()
+        if errors:
+            progress.finish()
+            raise ExceptionGroup("sources", errors)
+        pending = _shared_keys(sources, reads, reused)
+        for i in pending:
+            del reused[i]
     progress.finish()
-    if errors:
-        raise ExceptionGroup("sources", errors)
-    reject_pass_collisions(manifest.sources, reads, settings.lang)
-    return reads
+    order = sorted(reads)
+    reject_pass_collisions([sources[i] for i in order], [reads[i] for i in order], settings.lang)
+    return [reads[i] if i in reads else reused[i] for i in range(len(sources))]
+
+
+def _shared_keys(sources, reads: dict[int, SourceRead], reused: dict[int, StoredBatch]) -> list[int]:
+    """The reused files with a key that another file of the pass (read or reused) also carries."""
+    carriers: dict[str, Counter[str]] = {}
+    for i, read in reads.items():
+        schema = load_schema(sources[i].dataset)
+        carriers.setdefault(sources[i].dataset, Counter()).update({row_key(v, schema) for v in read.rows})
+    for i, stored in reused.items():
+        carriers.setdefault(sources[i].dataset, Counter()).update(set(stored.keys))
+    return [i for i, stored in reused.items()
+            if any(carriers[sources[i].dataset][k] > 1 for k in set(stored.keys))]
+
+
+def _rejection_dicts(rejections) -> list[dict]:
+    return [{"sheet": r.sheet, "row": r.row, "column": r.column, "code": r.code, "message": r.message}
+            for r in rejections]
 
 
 def _unmapped(read, schema) -> list[dict]:

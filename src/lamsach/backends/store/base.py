@@ -65,6 +65,23 @@ class BatchInput:
     rows_read: int
     rows: list[IncomingRow]
     rejections: list[Rejection]
+    read_key: str | None = None  # how the file was read (`ingest.read_key`): the re-run's "unchanged" test
+    unmapped: list[dict] | None = None  # the columns no field took, as the pass's summary lists them
+
+
+@dataclass(frozen=True)
+class StoredBatch:
+    """A file an earlier pass stored, as the weekly re-run reuses it instead of reading it again:
+    its counts, the keys of the rows it stored, its rejections and the columns no field took."""
+
+    id: int
+    sha256: str
+    rows_read: int
+    rows_stored: int
+    rows_rejected: int
+    keys: list[str]
+    rejections: list[Rejection]
+    unmapped: list[dict]
 
 
 @dataclass(frozen=True)
@@ -168,6 +185,9 @@ class Store(Protocol):
     def load_records(self, campaign: str, dataset: str) -> list[StoredRecord]: ...
     def count_records(self, campaign: str | None = None, dataset: str | None = None) -> int: ...
     def records_by_keys(self, campaign: str, dataset: str, keys: Iterable[str]) -> dict[str, StoredRecord]: ...
+    def reusable_batch(self, campaign: str, dataset: str, unit: str | None, file_name: str,
+                       read_key: str) -> StoredBatch | None: ...
+    def reuse_batch(self, run_id: int, batch: StoredBatch, actor: str) -> BatchResult: ...
     def apply_changes(self, campaign: str, changes: list[ValueChange], actor: str,
                       run_id: int | None = None) -> int: ...
     def history(self, campaign: str, dataset: str | None = None, key: str | None = None,

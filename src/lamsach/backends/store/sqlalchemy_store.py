@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, inspect, select, text, update
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, inspect, or_, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from lamsach.backends.store import tables as t
@@ -24,13 +24,14 @@ from lamsach.backends.store.base import (
     BatchResult,
     ChangeRow,
     PublishCounts,
+    StoredBatch,
     StoredRecord,
     ValueChange,
     process_alive,
     this_host,
 )
 from lamsach.backends.store.bulk import bulk_insert, bulk_update
-from lamsach.domain import ErrorCode, LamsachError, Location
+from lamsach.domain import ErrorCode, LamsachError, Location, Rejection
 from lamsach.domain.clock import in_vietnam, today_vn, upload_arrival
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -49,6 +50,8 @@ def _dumps(values: dict) -> str:
     return _ENCODER.encode(values)
 
 
+# rejections that depend on another file of the pass or another unit's stored records
+_OTHER_FILE_CODES = frozenset({ErrorCode.INGEST_ROW_KEY_COLLISION.value, ErrorCode.INGEST_ROW_KEY_OTHER_UNIT.value})
 _RUN_HEADER = [c for c in t.runs.c if c.name != "summary"]  # a run's summary can be large
 SQLITE_WAIT_SECONDS = 120
 _RECORD_COLUMNS = ("campaign", "dataset", "record_key", "unit", "batch_id", "row_no", "version", "raw", "data",
@@ -187,6 +190,8 @@ class SqlAlchemyStore:
                 encoding=batch.encoding, sheet=batch.sheet, header_row=batch.header_row,
                 state="loading", rows_read=batch.rows_read, rows_stored=0, rows_rejected=0,
                 records_created=0, records_updated=0, created_at=now, created_by=actor,
+                read_key=batch.read_key, record_keys=json.dumps([r.key for r in batch.rows], ensure_ascii=False),
+                unmapped=json.dumps(batch.unmapped or [], ensure_ascii=False),
             )).inserted_primary_key[0])
             if batch.rejections:
                 conn.execute(insert(t.rejections), [
@@ -227,6 +232,54 @@ class SqlAlchemyStore:
                 records_created=len(new_rows), records_updated=len(updates)))
         return BatchResult(batch_id, batch.rows_read, stored, len(batch.rejections),
                            len(new_rows), len(updates), unchanged)
+
+    def reusable_batch(self, campaign: str, dataset: str, unit: str | None, file_name: str,
+                       read_key: str) -> StoredBatch | None:
+        """The batch this campaign last stored for `dataset`, `unit` and `file_name`, when storing the
+        file again could change nothing: it was read the same way (`read_key`), none of its rows was
+        refused because of another file (a key another file or unit holds: that file may have
+        changed), and no later batch changed a stored row's values where it could reach this file's
+        records (a later batch of a file of no unit, or of this unit; another unit's file cannot
+        take this unit's keys). Else None, and the file is read and stored as usual."""
+        b = t.batches
+        with self.engine.connect() as conn:
+            same_unit = b.c.unit.is_(None) if unit is None else b.c.unit == unit
+            last = conn.execute(select(b.c.id, b.c.sha256, b.c.read_key, b.c.record_keys, b.c.unmapped, b.c.rows_read,
+                                       b.c.rows_stored, b.c.rows_rejected)
+                                .where(b.c.campaign == campaign, b.c.dataset == dataset, same_unit,
+                                       b.c.file_name == file_name, b.c.state == "complete")
+                                .order_by(b.c.id.desc()).limit(1)).first()
+            if last is None or last.read_key != read_key or last.record_keys is None:
+                return None
+            later = select(b.c.id).where(b.c.campaign == campaign, b.c.dataset == dataset, b.c.state == "complete",
+                                         b.c.id > last.id, b.c.records_updated > 0)
+            if unit is not None:  # a file of no unit is reached by any later change of the dataset
+                later = later.where(or_(b.c.unit.is_(None), b.c.unit == unit))
+            if conn.execute(later.limit(1)).first() is not None:
+                return None
+            rows = conn.execute(select(t.rejections).where(t.rejections.c.batch_id == last.id)
+                                .order_by(t.rejections.c.id)).all()
+        if any(r.code in _OTHER_FILE_CODES for r in rows):
+            return None
+        rejections = [Rejection(file_name, r.sheet, r.row_no, r.column_name, r.code, r.message) for r in rows]
+        return StoredBatch(last.id, last.sha256, last.rows_read, last.rows_stored, last.rows_rejected,
+                           json.loads(last.record_keys), rejections, json.loads(last.unmapped or "[]"))
+
+    def reuse_batch(self, run_id: int, batch: StoredBatch, actor: str) -> BatchResult:
+        """Record in this run an unchanged file as a copy of its stored batch (counts, keys,
+        rejections, the same original), in one transaction; no record is read or written."""
+        b = t.batches
+        with self.engine.begin() as conn:
+            source = conn.execute(select(b).where(b.c.id == batch.id)).one()._mapping
+            values = {k: v for k, v in source.items() if k != "id"}
+            values.update(run_id=run_id, records_created=0, records_updated=0, created_at=_now(), created_by=actor)
+            batch_id = int(conn.execute(insert(b).values(**values)).inserted_primary_key[0])
+            if batch.rejections:
+                conn.execute(insert(t.rejections), [
+                    {"batch_id": batch_id, "sheet": r.sheet, "row_no": r.row, "column_name": r.column,
+                     "code": r.code, "message": r.message} for r in batch.rejections])
+        return BatchResult(batch_id, batch.rows_read, batch.rows_stored, batch.rows_rejected, 0, 0,
+                           batch.rows_stored)
 
     @staticmethod
     def _existing(conn, campaign: str, dataset: str, keys: list[str]) -> dict[str, tuple[int, str, str, int]]:

@@ -71,6 +71,11 @@ batches = Table(
     Column("records_updated", Integer, nullable=False, default=0),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", String(100), nullable=False),
+    # the weekly re-run: a file read the same way again (`read_key`, see `ingest.read_key`) is not
+    # parsed nor stored again; its keys (JSON list) and unmapped columns (JSON) come from here
+    Column("read_key", String(64)),
+    Column("record_keys", Text),
+    Column("unmapped", Text),
 )
 
 rejections = Table(

@@ -1,0 +1,106 @@
+"""The weekly re-run: a second pass over the same files, one unit's file changed, leaves the other
+files unread (recognised by their SHA-256 and reading options, nothing stored again) and writes
+the same contract files as a pass that reads and stores every file again.
+
+Both passes run on the same store history (a copy of the store after the first pass): a pass into
+a fresh store would differ for a reason unrelated to reusing files — the first pass enriches the
+store (IDs filled from the register), so a second pass over the same files is not the first one's
+twin, and the design promises equality from then on (see test_killed_pass's fixed point).
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+from sqlalchemy import select
+
+from lamsach.backends.store import SqlAlchemyStore
+from lamsach.backends.store import tables as t
+from lamsach.data import dataset_names
+from lamsach.generate import generate_province
+from lamsach.runner import run_pass
+from lamsach.settings import Settings
+
+CONTRACT_FILES = ("findings.csv", "links.csv", "duplicates.csv", "scorecard.csv",
+                  *(f"clean/{d}.csv" for d in dataset_names()))
+REFERENCE = date(2026, 11, 1)
+
+
+def _pass(manifest: Path, out: Path, store: Path, reuse: bool = True):
+    settings = Settings(data_dir=store.parent / "data", database_url=f"sqlite:///{store}",
+                        reuse_unchanged_files=reuse, standardise_workers=1)
+    return run_pass(manifest, out, settings, reference_date=REFERENCE)
+
+
+def _change_one_unit(workbook: Path) -> tuple[str, str]:
+    """A unit's week: one parcel's area corrected, one parcel no longer sent. Returns both keys."""
+    book = openpyxl.load_workbook(workbook)
+    sheet = book.active
+    header = next(r for r in range(1, 20) if sheet.cell(r, 2).value == "Mã hồ sơ")
+    area = next(c for c in range(1, sheet.max_column + 1) if sheet.cell(header, c).value == "Diện tích (m2)")
+    edited, dropped = sheet.cell(header + 1, 2).value, sheet.cell(header + 2, 2).value
+    sheet.cell(header + 1, area).value = 1234.5
+    sheet.delete_rows(header + 2)
+    book.save(workbook)
+    return edited, dropped
+
+
+def _assert_same_contract_files(reused: Path, full: Path) -> None:
+    written = [name for name in CONTRACT_FILES if (full / name).exists()]
+    assert {"findings.csv", "links.csv", "scorecard.csv", "clean/land_parcel.csv"} <= set(written)
+    for name in CONTRACT_FILES:
+        assert (reused / name).exists() == (full / name).exists(), name
+    for name in written:
+        assert (reused / name).read_bytes() == (full / name).read_bytes(), name
+
+
+def test_rerun_reads_only_the_changed_file_and_writes_what_a_full_pass_writes(tmp_path):
+    manifest = generate_province(tmp_path / "province", people=300, seed=5)
+    first_store, full_store = tmp_path / "a" / "store.db", tmp_path / "b" / "store.db"
+    first_store.parent.mkdir()
+    full_store.parent.mkdir()
+    first = _pass(manifest, tmp_path / "out1", first_store)
+    assert not any(s["unchanged_file"] for s in first.sources)
+
+    changed = sorted((tmp_path / "province" / "land").glob("*.xlsx"))[0]
+    edited, dropped = _change_one_unit(changed)
+    shutil.copyfile(first_store, full_store)  # the same store history for both second passes
+
+    again = _pass(manifest, tmp_path / "reused", first_store)
+    full = _pass(manifest, tmp_path / "full", full_store, reuse=False)
+    by_file = {s["file"]: s for s in again.sources}
+    assert not by_file[str(changed)]["unchanged_file"]
+    assert by_file[str(changed)]["updated"] == 1
+    unchanged = [s for f, s in by_file.items() if f != str(changed)]
+    assert unchanged and all(s["unchanged_file"] for s in unchanged)
+    assert not any(s["unchanged_file"] for s in full.sources)
+    # the same counts: rows read, stored and rejected (with their reasons) come from the stored batch
+    for name in ("rows_read", "rows_stored", "rows_rejected", "rejection_reasons", "records", "repairs"):
+        assert getattr(again, name) == getattr(full, name), name
+    assert [{k: v for k, v in s.items() if k not in ("unchanged_file", "unchanged")} for s in again.sources] == \
+        [{k: v for k, v in s.items() if k not in ("unchanged_file", "unchanged")} for s in full.sources]
+    _assert_same_contract_files(tmp_path / "reused", tmp_path / "full")
+
+    # the unit's parcel it no longer sends is shown for a decision, from the keys kept in the store
+    findings = (tmp_path / "reused" / "findings.csv").read_text(encoding="utf-8")
+    assert any(dropped in line and "withdrawn" in line for line in findings.splitlines())
+    assert edited in (tmp_path / "reused" / "clean" / "land_parcel.csv").read_text(encoding="utf-8")
+
+    # nothing was stored again: an unchanged file's batch in the second run created and updated nothing,
+    # and the only records written by the second run are the changed file's
+    with SqlAlchemyStore.open(f"sqlite:///{first_store}") as store, store.engine.connect() as conn:
+        batches = conn.execute(select(t.batches).where(t.batches.c.run_id == again.run_id)).all()
+        assert len(batches) == len(again.sources)
+        assert {b.file_name for b in batches if b.records_updated or b.records_created} <= {str(changed)}
+        assert {r.batch_id for r in conn.execute(select(t.records.c.batch_id))} <= \
+            {b.id for b in conn.execute(select(t.batches.c.id).where(t.batches.c.run_id != again.run_id))} | \
+            {b.id for b in batches if b.file_name == str(changed)}
+
+    # the week after, nothing changed: every file is reused, and the result is a full pass's again
+    third = _pass(manifest, tmp_path / "reused3", first_store)
+    _pass(manifest, tmp_path / "full3", full_store, reuse=False)
+    assert all(s["unchanged_file"] for s in third.sources)
+    _assert_same_contract_files(tmp_path / "reused3", tmp_path / "full3")
