@@ -1,6 +1,7 @@
 """The weekly re-run: a second pass over the same files, one unit's file changed, leaves the other
-files unread (recognised by their SHA-256 and reading options, nothing stored again) and writes
-the same contract files as a pass that reads and stores every file again.
+files unread (recognised by their SHA-256 and reading options, nothing stored again), takes a
+dataset's standardised table from the last pass when its records did not change, and writes the
+same contract files as a pass that reads, stores and standardises everything again.
 
 Both passes run on the same store history (a copy of the store after the first pass): a pass into
 a fresh store would differ for a reason unrelated to reusing files — the first pass enriches the
@@ -103,4 +104,6 @@ def test_rerun_reads_only_the_changed_file_and_writes_what_a_full_pass_writes(tm
     third = _pass(manifest, tmp_path / "reused3", first_store)
     _pass(manifest, tmp_path / "full3", full_store, reuse=False)
     assert all(s["unchanged_file"] for s in third.sources)
+    # standardising: records as the last pass left them, so every dataset's kept table is taken
+    assert sorted(third.reused) == sorted(f"standardise: {d}" for d in third.records)
     _assert_same_contract_files(tmp_path / "reused3", tmp_path / "full3")

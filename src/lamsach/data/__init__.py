@@ -46,6 +46,22 @@ def province_file(relative_path: str) -> Path | None:
     return path if path.is_file() else None
 
 
+def data_digest() -> str:
+    """SHA-256 over every data file a pass may read (the package's and the province's own): work
+    kept from an earlier pass is reused only when the data it was computed with is the same."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    roots = [Path(str(resources.files("lamsach.data")))]
+    if os.environ.get(PROVINCE_DATA):
+        roots.append(Path(os.environ[PROVINCE_DATA]))
+    for root in roots:
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(f"{path.relative_to(root)}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def read_text(relative_path: str) -> str:
     """Text of a data file, e.g. `read_text("schemas/population.yaml")`."""
     own = province_file(relative_path)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lamsach.backends.engine import DuckDBEngine, Engine
 from lamsach.backends.store import BatchInput, IncomingRow, SqlAlchemyStore, Store, StoredBatch
-from lamsach.data import load_schema, rule_templates
+from lamsach.data import data_digest, load_schema, rule_templates
 from lamsach.domain import ErrorCode, LamsachError, Location, Manifest, PassSummary
 from lamsach.domain.clock import today_vn, upload_arrival
 from lamsach.domain.lifecycle import in_use
@@ -251,12 +251,22 @@ class _Pass:
         messages = rule_templates()
         cell_rows: list[dict] = []
         name = self.manifest.name
+        data = data_digest() if self.settings.reuse_unchanged_files else None  # once: files may change between passes
         for dataset in datasets:
             schema = load_schema(dataset)
             # merged and retired records are kept with their history but no longer checked or counted
             records = [r for r in self._records(dataset) if in_use(r.data)]
-            result = standardise_records(schema, records, self.future_after or self.reference, messages,
-                                         self.manifest.province, workers=self.settings.standardise_workers)
+            reference = self.future_after or self.reference
+            cache = _StandardiseCache.of(self.settings, name, dataset, schema, records, reference,
+                                         self.manifest.province, messages, data)
+            result = cache.load() if cache else None
+            if result is None:
+                result = standardise_records(schema, records, reference, messages, self.manifest.province,
+                                             workers=self.settings.standardise_workers)
+                if cache:
+                    cache.save(result)
+            else:
+                self.summary.reused.append(f"standardise: {dataset}")
             self.store.apply_changes(name, result.changes, self.actor, run_id=self.run_id)
             self.tables[dataset] = engine.register(f"ds_{dataset}", result.table)
             self.summary.records[dataset] = len(records)
@@ -313,6 +323,63 @@ class _Pass:
         publish(self.staging, self.out_dir, previous=LINK_FILES)
         self.progress.advance()
         self.progress.finish()
+
+
+@dataclass(frozen=True)
+class _StandardiseCache:
+    """A dataset's standardised table as the last pass computed it, kept in the data folder with
+    the fingerprint of everything it was computed from: the records (keys, units, values, in
+    order), the day judged against, the province, the schema, the message templates, every data
+    file and lamsach's version. Standardising is a function of those alone, so a pass whose
+    fingerprint equals the kept one takes the kept result instead of computing it again (the
+    weekly re-run: most datasets did not change). Off with `reuse_unchanged_files = false`."""
+
+    path: Path
+    key: str
+
+    @classmethod
+    def of(cls, settings: Settings, campaign: str, dataset: str, schema, records: list, reference: date,
+           province: str | None, messages: dict, data: str | None) -> _StandardiseCache | None:
+        """The cache of `dataset`'s standardising; `data` is `data_digest()`, None when reuse is off."""
+        if data is None:
+            return None
+        import hashlib
+        import json
+
+        from lamsach import __version__
+
+        digest = hashlib.sha256(json.dumps(
+            [__version__, repr(schema), reference.isoformat(), province, messages, data],
+            ensure_ascii=False, sort_keys=True).encode())
+        digest.update(json.dumps([[r.key, r.unit, r.data] for r in records], ensure_ascii=False,
+                                 sort_keys=True).encode())
+        name = hashlib.sha256(f"{campaign}\0{dataset}".encode()).hexdigest()[:32]
+        return cls(settings.data_dir / "cache" / "standardise" / f"{name}.pickle", digest.hexdigest())
+
+    def load(self):
+        """The kept result when its fingerprint is this one's, else None (missing, other, unreadable)."""
+        import pickle
+
+        try:
+            with self.path.open("rb") as handle:
+                key, result = pickle.load(handle)
+        except Exception:  # a damaged or outdated cache file only costs the computation
+            return None
+        return result if key == self.key else None
+
+    def save(self, result) -> None:
+        """Keep `result` (written aside, then renamed: a killed pass leaves the old file or the new)."""
+        import os
+        import pickle
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.partial")
+        try:
+            with partial.open("wb") as handle:
+                pickle.dump((self.key, result), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(partial, self.path)
+        except OSError:
+            partial.unlink(missing_ok=True)  # an unwritable cache only costs the next pass the computation
 
 
 @dataclass(frozen=True)

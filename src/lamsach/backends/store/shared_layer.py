@@ -31,27 +31,43 @@ def publish_current(store: SqlAlchemyStore, campaign: str, run_id: int | None,
     counts = PublishCounts()
     now = datetime.now(UTC)
     r, p = t.records.c, t.published.c
-    query = (select(r.dataset, r.record_key, r.unit, r.version, r.data, r.citizen_id)
-             .where(r.campaign == campaign).order_by(r.id))
     with store.engine.begin() as conn:
         known = {(row.dataset, row.record_key): (row.id, row.version) for row in conn.execute(
             select(p.id, p.dataset, p.record_key, p.version).where(p.campaign == campaign))}
-        # a chunk of records at a time: a province's values are never all in memory at once
-        for chunk in conn.execution_options(stream_results=True).execute(query).partitions(_CHUNK):
-            items, existing_ids = [], []
-            for row in chunk:
-                if blocked(row.dataset, row.record_key):
-                    counts.blocked += 1
-                    continue
-                current = known.get((row.dataset, row.record_key))
-                if current is not None and current[1] == row.version:
-                    counts.unchanged += 1
-                    continue
-                items.append(PublishItem(row.dataset, row.record_key, row.unit, row.version, row.data,
-                                         row.citizen_id))
-                existing_ids.append(current[0] if current else None)
-            counts.published += _write(conn, campaign, run_id, items, existing_ids, line_for, now)
+        # first without the values: on a re-run most current versions are published already, and
+        # reading every record's values to skip them cost more than publishing the few that changed
+        todo: dict[int, int | None] = {}  # record id -> the shared layer's row it replaces
+        for row in conn.execute(select(r.id, r.dataset, r.record_key, r.version)
+                                .where(r.campaign == campaign).order_by(r.id)):
+            if blocked(row.dataset, row.record_key):
+                counts.blocked += 1
+                continue
+            current = known.get((row.dataset, row.record_key))
+            if current is not None and current[1] == row.version:
+                counts.unchanged += 1
+                continue
+            todo[row.id] = current[0] if current else None
+        for chunk in _records_with_values(conn, campaign, todo):
+            items = [PublishItem(row.dataset, row.record_key, row.unit, row.version, row.data, row.citizen_id)
+                     for row in chunk]
+            counts.published += _write(conn, campaign, run_id, items, [todo[row.id] for row in chunk], line_for,
+                                       now)
     return counts
+
+
+def _records_with_values(conn, campaign: str, ids: dict[int, int | None]) -> Iterable[list]:
+    """The records `ids` with their values, in id order, a chunk at a time (a province's values are
+    never all in memory at once): by id when they are few, else one streamed scan of the campaign."""
+    r = t.records.c
+    columns = (r.id, r.dataset, r.record_key, r.unit, r.version, r.data, r.citizen_id)
+    if len(ids) <= 20_000:
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), 900):
+            yield list(conn.execute(select(*columns).where(r.id.in_(ordered[start:start + 900])).order_by(r.id)))
+        return
+    query = select(*columns).where(r.campaign == campaign).order_by(r.id)
+    for chunk in conn.execution_options(stream_results=True).execute(query).partitions(_CHUNK):
+        yield [row for row in chunk if row.id in ids]
 
 
 def publish_items(store: SqlAlchemyStore, campaign: str, run_id: int | None, items: Iterable[PublishItem],

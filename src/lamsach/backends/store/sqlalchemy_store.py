@@ -298,13 +298,18 @@ class SqlAlchemyStore:
         return found
 
     def load_records(self, campaign: str, dataset: str) -> list[StoredRecord]:
+        """The dataset's records in id order. Fetched in chunks and each chunk's values decoded as
+        one JSON array: a re-run reads every record back, and decoding row by row cost a third more."""
+        found: list[StoredRecord] = []
         with self.engine.connect() as conn:
-            rows = conn.execute(select(t.records.c.id, t.records.c.record_key, t.records.c.unit,
-                                       t.records.c.row_no, t.records.c.version, t.records.c.data)
-                                .where(t.records.c.campaign == campaign, t.records.c.dataset == dataset)
-                                .order_by(t.records.c.id))
-            return [StoredRecord(r.id, r.record_key, r.unit, r.row_no, r.version, json.loads(r.data))
-                    for r in rows]
+            result = conn.execute(select(t.records.c.id, t.records.c.record_key, t.records.c.unit,
+                                         t.records.c.row_no, t.records.c.version, t.records.c.data)
+                                  .where(t.records.c.campaign == campaign, t.records.c.dataset == dataset)
+                                  .order_by(t.records.c.id))
+            while rows := result.fetchmany(20_000):
+                values = json.loads("[" + ",".join(r[5] for r in rows) + "]")
+                found += [StoredRecord(r[0], r[1], r[2], r[3], r[4], data) for r, data in zip(rows, values, strict=True)]
+        return found
 
     def record(self, campaign: str, dataset: str, key: str) -> StoredRecord | None:
         with self.engine.connect() as conn:
