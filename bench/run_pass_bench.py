@@ -230,6 +230,8 @@ def main() -> None:
     parser.add_argument("--changed-units", type=int, default=0,
                         help="with --rerun: before the re-run, change this many units' land workbooks (one "
                         "parcel's area corrected, one parcel no longer sent), as in a real week")
+    parser.add_argument("--later-weeks", type=int, default=0,
+                        help="with --rerun: this many more passes after the re-run, nothing changed")
     args = parser.parse_args()
 
     from lamsach.generate import generate_province
@@ -261,10 +263,12 @@ def main() -> None:
                 again = run_lamsach(passed, Path(tmp) / "out", Path(tmp) / "data", url)
                 again["summary"] = last_run_summary(Path(tmp) / "data", url)
                 reruns.append(again)
-                reused = sum(1 for s in again["summary"]["sources"] if s.get("unchanged_file"))
-                print(f"repeat {repeat + 1}: re-run {again['seconds']:.1f} s "
-                      f"({reused}/{len(again['summary']['sources'])} files unchanged, not read again), "
-                      f"stages {again['summary']['stage_seconds']}")
+                _print_rerun(f"repeat {repeat + 1}: re-run", again)
+                for week in range(args.later_weeks):  # nothing changed since: the steady state
+                    later = run_lamsach(passed, Path(tmp) / "out", Path(tmp) / "data", url)
+                    later["summary"] = last_run_summary(Path(tmp) / "data", url)
+                    _print_rerun(f"repeat {repeat + 1}: week {week + 2} (no change)", later,
+                                 measured["seconds"])
             floor_url = (fresh_postgres(args.database_url, f"lamsach_bench_floor_{os.getpid()}")
                          if args.database_url else f"sqlite:///{tmp}/floor.db")
             floors["insert"].append(_child(FLOOR_INSERT, str(folder), floor_url)["seconds"])
@@ -295,6 +299,13 @@ def main() -> None:
             first = statistics.median(p["summary"]["stage_seconds"][stage] for p in passes)
             rerun = statistics.median(r["summary"]["stage_seconds"][stage] for r in reruns)
             print(f"  {stage:<16}{first:>9.2f} s -> {rerun:>9.2f} s  ({rerun / first if first else 0:.0%})")
+
+
+def _print_rerun(label: str, run: dict, first: float | None = None) -> None:
+    reused = sum(1 for s in run["summary"]["sources"] if s.get("unchanged_file"))
+    share = f" = {run['seconds'] / first:.0%} of the first" if first else ""
+    print(f"{label} {run['seconds']:.1f} s{share} ({reused}/{len(run['summary']['sources'])} files unchanged, "
+          f"not read again; reused {run['summary'].get('reused', [])}), stages {run['summary']['stage_seconds']}")
 
 
 def change_units(province: Path, count: int) -> None:
