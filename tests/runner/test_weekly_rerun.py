@@ -107,3 +107,28 @@ def test_rerun_reads_only_the_changed_file_and_writes_what_a_full_pass_writes(tm
     # standardising: records as the last pass left them, so every dataset's kept table is taken
     assert sorted(third.reused) == sorted(f"standardise: {d}" for d in third.records)
     _assert_same_contract_files(tmp_path / "reused3", tmp_path / "full3")
+
+
+def test_a_batch_stored_again_meanwhile_no_longer_stands_in_for_its_file(tmp_path):
+    """Between the reading phase and the storing phase another pass may store the same file (or
+    change rows it reaches): the copy is then refused, nothing written, and the file is read."""
+    from lamsach.data import load_schema
+    from lamsach.ingest import load_manifest, read_key
+
+    manifest_path = generate_province(tmp_path / "province", people=150, seed=3)
+    store_path = tmp_path / "a" / "store.db"
+    store_path.parent.mkdir()
+    _pass(manifest_path, tmp_path / "out1", store_path)
+    manifest = load_manifest(manifest_path)
+    source = next(s for s in manifest.sources if s.unit)
+    settings = Settings(data_dir=tmp_path / "a" / "data")
+    key = read_key(source, load_schema(source.dataset), settings.header_search_rows, settings.lang,
+                   settings.max_source_file_mb * 1_000_000)
+    with SqlAlchemyStore.open(f"sqlite:///{store_path}") as store:
+        stored = store.reusable_batch(manifest.name, source.dataset, source.unit, str(source.path), key)
+        assert stored is not None and stored.keys
+        run_a = store.start_run(manifest.name, str(manifest_path), None, "test")
+        run_b = store.start_run(manifest.name, str(manifest_path), None, "test")
+        assert store.reuse_batch(run_a, stored, "test") is not None  # the other pass stores it first
+        assert store.reuse_batch(run_b, stored, "test") is None
+        assert store.batches(run_b) == []

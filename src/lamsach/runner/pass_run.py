@@ -190,8 +190,11 @@ class _Pass:
         reasons: Counter[str] = Counter()
         for source, read in zip(self.manifest.sources, reads, strict=True):
             if isinstance(read, StoredBatch):
-                self._reuse(source, read, reasons)
-                continue
+                if self._reuse(source, read, reasons):
+                    continue
+                # another pass stored it, or rows it reaches, meanwhile: read it after all (its keys, the
+                # stored batch's, meet no other file of this pass, so no collision check is owed)
+                read = _read_one(source, self.settings, read_key=read.read_key)
             schema = load_schema(source.dataset)
             if source.unit:
                 keys = [row_key(values, schema) for values in read.rows]
@@ -225,11 +228,14 @@ class _Pass:
         summary.rejection_reasons = dict(reasons)
         self.progress.finish()
 
-    def _reuse(self, source, stored: StoredBatch, reasons: Counter[str]) -> None:
+    def _reuse(self, source, stored: StoredBatch, reasons: Counter[str]) -> bool:
         """A file equal to the batch this campaign last stored for it (see `_read_all`): recorded in
         this run as that batch again, with its counts, rejections and the keys the unit sent, but
-        neither parsed nor stored; its records are read back from the store like any others."""
+        neither parsed nor stored; its records are read back from the store like any others.
+        False when the store no longer lets the batch stand in for the file (`Store.reuse_batch`)."""
         result = self.store.reuse_batch(self.run_id, stored, self.actor)
+        if result is None:
+            return False
         if source.unit:
             self.sent_keys.setdefault((source.unit, source.dataset), set()).update(stored.keys)
         self.held[source.dataset] = None
@@ -244,6 +250,7 @@ class _Pass:
             "created": 0, "updated": 0, "unchanged": result.unchanged, "unmapped_columns": stored.unmapped,
             "unchanged_file": True, "rejections": _rejection_dicts(stored.rejections)})
         self.progress.advance()
+        return True
 
     def _standardise(self, engine: Engine, datasets: list[str]) -> list[dict]:
         """Each dataset's records repaired and versioned; returns the cell findings of the repairs."""
@@ -432,9 +439,7 @@ def _read_all(manifest: Manifest, settings: Settings, progress: Progress, store:
         errors = []
         for i in pending:
             try:
-                reads[i] = read_source(sources[i], load_schema(sources[i].dataset), settings.header_search_rows,
-                                       max_bytes=max_bytes)
-                reads[i].read_key = keys[i]
+                reads[i] = _read_one(sources[i], settings, keys[i])
             except LamsachError as exc:
                 errors.append(exc)
             except ExceptionGroup as group:
@@ -450,6 +455,13 @@ def _read_all(manifest: Manifest, settings: Settings, progress: Progress, store:
     order = sorted(reads)
     reject_pass_collisions([sources[i] for i in order], [reads[i] for i in order], settings.lang)
     return [reads[i] if i in reads else reused[i] for i in range(len(sources))]
+
+
+def _read_one(source, settings: Settings, read_key: str | None) -> SourceRead:
+    read = read_source(source, load_schema(source.dataset), settings.header_search_rows,
+                       max_bytes=settings.max_source_file_mb * 1_000_000)
+    read.read_key = read_key
+    return read
 
 
 def _shared_keys(sources, reads: dict[int, SourceRead], reused: dict[int, StoredBatch]) -> list[int]:

@@ -82,6 +82,7 @@ class StoredBatch:
     keys: list[str]
     rejections: list[Rejection]
     unmapped: list[dict]
+    read_key: str
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,7 @@ class Store(Protocol):
     def records_by_keys(self, campaign: str, dataset: str, keys: Iterable[str]) -> dict[str, StoredRecord]: ...
     def reusable_batch(self, campaign: str, dataset: str, unit: str | None, file_name: str,
                        read_key: str) -> StoredBatch | None: ...
-    def reuse_batch(self, run_id: int, batch: StoredBatch, actor: str) -> BatchResult: ...
+    def reuse_batch(self, run_id: int, batch: StoredBatch, actor: str) -> BatchResult | None: ...
     def apply_changes(self, campaign: str, changes: list[ValueChange], actor: str,
                       run_id: int | None = None) -> int: ...
     def history(self, campaign: str, dataset: str | None = None, key: str | None = None,

@@ -15,7 +15,20 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, inspect, or_, select, text, update
+from sqlalchemy import (
+    Engine,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import OperationalError
 
 from lamsach.backends.store import tables as t
@@ -48,6 +61,10 @@ def _dumps(values: dict) -> str:
     """A record's values as stored: the same text for the same values, so a row received again
     compares equal to what is stored."""
     return _ENCODER.encode(values)
+
+
+class _StaleBatch(Exception):
+    """A stored batch can no longer stand in for its file (rolls `reuse_batch` back)."""
 
 
 # rejections that depend on another file of the pass or another unit's stored records
@@ -263,21 +280,40 @@ class SqlAlchemyStore:
             return None
         rejections = [Rejection(file_name, r.sheet, r.row_no, r.column_name, r.code, r.message) for r in rows]
         return StoredBatch(last.id, last.sha256, last.rows_read, last.rows_stored, last.rows_rejected,
-                           json.loads(last.record_keys), rejections, json.loads(last.unmapped or "[]"))
+                           json.loads(last.record_keys), rejections, json.loads(last.unmapped or "[]"), read_key)
 
-    def reuse_batch(self, run_id: int, batch: StoredBatch, actor: str) -> BatchResult:
+    def reuse_batch(self, run_id: int, batch: StoredBatch, actor: str) -> BatchResult | None:
         """Record in this run an unchanged file as a copy of its stored batch (counts, keys,
-        rejections, the same original), in one transaction; no record is read or written."""
+        rejections, the same original), in one transaction; no record is read or written.
+
+        None, with nothing written, when since `reusable_batch` another pass stored that file again
+        or a batch that may reach its records changed stored rows: the file is then read as usual.
+        The check follows the insert, so on SQLite it runs holding the write lock."""
         b = t.batches
-        with self.engine.begin() as conn:
-            source = conn.execute(select(b).where(b.c.id == batch.id)).one()._mapping
-            values = {k: v for k, v in source.items() if k != "id"}
-            values.update(run_id=run_id, records_created=0, records_updated=0, created_at=_now(), created_by=actor)
-            batch_id = int(conn.execute(insert(b).values(**values)).inserted_primary_key[0])
-            if batch.rejections:
-                conn.execute(insert(t.rejections), [
-                    {"batch_id": batch_id, "sheet": r.sheet, "row_no": r.row, "column_name": r.column,
-                     "code": r.code, "message": r.message} for r in batch.rejections])
+        try:
+            with self.engine.begin() as conn:
+                source = conn.execute(select(b).where(b.c.id == batch.id)).one()._mapping
+                values = {k: v for k, v in source.items() if k != "id"}
+                values.update(run_id=run_id, records_created=0, records_updated=0, created_at=_now(),
+                              created_by=actor)
+                batch_id = int(conn.execute(insert(b).values(**values)).inserted_primary_key[0])
+                unit = source["unit"]
+                same_unit = b.c.unit.is_(None) if unit is None else b.c.unit == unit
+                reach = b.c.records_updated > 0
+                if unit is not None:
+                    reach = and_(reach, or_(b.c.unit.is_(None), b.c.unit == unit))
+                since = conn.execute(select(b.c.id).where(
+                    b.c.campaign == source["campaign"], b.c.dataset == source["dataset"], b.c.state == "complete",
+                    b.c.id > batch.id, b.c.id != batch_id,
+                    or_(and_(same_unit, b.c.file_name == source["file_name"]), reach)).limit(1)).first()
+                if since is not None:
+                    raise _StaleBatch
+                if batch.rejections:
+                    conn.execute(insert(t.rejections), [
+                        {"batch_id": batch_id, "sheet": r.sheet, "row_no": r.row, "column_name": r.column,
+                         "code": r.code, "message": r.message} for r in batch.rejections])
+        except _StaleBatch:
+            return None
         return BatchResult(batch_id, batch.rows_read, batch.rows_stored, batch.rows_rejected, 0, 0,
                            batch.rows_stored)
 
