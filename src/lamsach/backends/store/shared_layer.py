@@ -87,16 +87,15 @@ def _write(conn, campaign: str, run_id: int | None, items: list[PublishItem], ex
     """Shared-layer rows and outbox entries as plain tuples (COPY on PostgreSQL), a chunk at a
     time: a province publishes millions of versions, and one parameter dictionary per row cost
     more than the database's work and held every row three times over."""
-    published_at = now
     for start in range(0, len(items), _CHUNK):
         chunk = zip(items[start:start + _CHUNK], existing_ids[start:start + _CHUNK], strict=True)
         new_rows, updates, entries = [], [], []
         for item, existing in chunk:
             if existing is None:
                 new_rows.append((campaign, item.dataset, item.record_key, item.unit, item.version, item.data,
-                                 item.citizen_id, published_at, run_id))
+                                 item.citizen_id, now, run_id))
             else:
-                updates.append((item.unit, item.version, item.data, item.citizen_id, published_at, run_id,
+                updates.append((item.unit, item.version, item.data, item.citizen_id, now, run_id,
                                 existing))
             entries.append((campaign, item.dataset, item.record_key, item.unit, item.version,
                             line_for(item, now), now, "waiting"))
