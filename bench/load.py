@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from proc_tree import tree_sum
+
 
 @contextmanager
 def database(server_url: str | None, prefix: str) -> Iterator[str | None]:
@@ -66,23 +68,7 @@ def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) used so far by a process and all its descendants (Linux /proc):
     what the server spent, whatever else the machine was doing meanwhile."""
     tick = os.sysconf("SC_CLK_TCK")
-    children: dict[int, list[int]] = {}
-    used: dict[int, float] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:  # gone meanwhile
-            continue
-        children.setdefault(int(fields[1]), []).append(int(entry.name))
-        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
-    total, todo = 0.0, [pid]
-    while todo:
-        current = todo.pop()
-        total += used.get(current, 0.0)
-        todo.extend(children.get(current, []))
-    return total
+    return tree_sum(pid, lambda _, fields: (int(fields[11]) + int(fields[12])) / tick)
 
 
 @dataclass

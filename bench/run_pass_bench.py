@@ -36,6 +36,8 @@ import threading
 import time
 from pathlib import Path
 
+from proc_tree import tree_sum
+
 HERE = Path(__file__).resolve().parent
 LAMSACH = Path(sys.executable).with_name("lamsach")
 
@@ -46,27 +48,13 @@ FLOOR_OF = {"import: read": "read", "import: store": "insert", "standardise": "c
 
 def _tree_rss_kib(root: int) -> int:
     """Resident memory of `root` and all its descendants, from /proc (KiB)."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                stat = f.read()
-            with open(f"/proc/{entry}/statm") as f:
-                pages = int(f.read().split()[1])
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry))
-        rss[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE") // 1024
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        total += rss.get(pid, 0)
-        todo.extend(children.get(pid, []))
-    return total
+    page_kib = os.sysconf("SC_PAGE_SIZE") // 1024
+
+    def rss(pid: int, _fields: list[str]) -> int:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * page_kib
+
+    return int(tree_sum(root, rss))
 
 
 def run_lamsach(manifest: Path, out: Path, data_dir: Path, database_url: str | None) -> dict:
