@@ -11,16 +11,17 @@ refuse their rows naming the cell, as it does for .xlsx (`xlsx_formulas`).
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from xml.etree import ElementTree
 
-from lamsach.ingest.xlsx_formulas import HiddenCells
+from lamsach.ingest.xlsx_formulas import HiddenCells, part_contains
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 _CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
 _CELLS = (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell")
-_CHUNK_BYTES = 1 << 20
+_FORMULA_ATTRIBUTE = re.compile(rb"table:formula=")
 
 
 def hidden_cells_ods(content: bytes, sheets: list[str]) -> dict[str, HiddenCells]:
@@ -28,23 +29,13 @@ def hidden_cells_ods(content: bytes, sheets: list[str]) -> dict[str, HiddenCells
     {} on any doubt about the container (the reader reports a damaged file itself)."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            if not _has_formula(archive):
+            if not part_contains(archive, "content.xml", _FORMULA_ATTRIBUTE):
                 return {}
             with archive.open("content.xml") as stream:
                 found = _scan(stream, set(sheets))
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, ValueError, EOFError):
         return {}
     return {name: cells for name, cells in found.items() if cells.formulas or cells.errors}
-
-
-def _has_formula(archive: zipfile.ZipFile) -> bool:
-    tail = b""
-    with archive.open("content.xml") as stream:
-        while chunk := stream.read(_CHUNK_BYTES):
-            if b"table:formula=" in tail + chunk:
-                return True
-            tail = chunk[-16:]
-    return False
 
 
 def _scan(stream, wanted: set[str]) -> dict[str, HiddenCells]:

@@ -50,7 +50,7 @@ def hidden_cells(content: bytes, sheets: list[str]) -> dict[str, HiddenCells]:
             found: dict[str, HiddenCells] = {}
             for name in sheets:
                 part = parts.get(name)
-                if part is None or part not in archive.namelist() or not _has_formula(archive, part):
+                if part is None or part not in archive.namelist() or not part_contains(archive, part, _FORMULA_TAG):
                     continue
                 cells = _scan(archive, part)
                 if cells.formulas or cells.errors:
@@ -73,11 +73,13 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def _has_formula(archive: zipfile.ZipFile, part: str) -> bool:
+def part_contains(archive: zipfile.ZipFile, part: str, pattern: re.Pattern[bytes]) -> bool:
+    """Whether `pattern` (at most 16 bytes long) occurs in one part of the archive, read a chunk at
+    a time: the cheap test that lets a workbook with no formula skip the XML walk altogether."""
     tail = b""
     with archive.open(part) as stream:
         while chunk := stream.read(_CHUNK_BYTES):
-            if _FORMULA_TAG.search(tail + chunk):
+            if pattern.search(tail + chunk):
                 return True
             tail = chunk[-16:]
     return False
