@@ -186,10 +186,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--interval-ms", type=int, default=1000, help="pause between two lookups of one client")
-    parser.add_argument("--workers", type=int, default=2, help="server processes (lamsach serve --workers)")
-    parser.add_argument("--postgres", metavar="URL",
-                        help="serve from PostgreSQL: a fresh database is made on this server for the run "
-                             "and dropped after (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+    load.server_options(parser)
     args = parser.parse_args()
     with load.database(args.postgres, "lamsach_bench_api") as database_url:
         _bench(args, database_url)

@@ -89,11 +89,8 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--max-seconds", type=float, default=180)
-    parser.add_argument("--workers", type=int, default=2, help="server processes (lamsach serve --workers)")
     parser.add_argument("--repeat", type=int, default=3, help="loads run one after another; medians are quoted")
-    parser.add_argument("--postgres", metavar="URL",
-                        help="serve from PostgreSQL: a fresh database is made on this server for the run "
-                             "and dropped after (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+    load.server_options(parser)
     parser.add_argument("--think-ms", type=int, default=500,
                         help="pause between two pages of one person (0: every user fires back to back)")
     args = parser.parse_args()

@@ -8,6 +8,7 @@ Used by bench_api.py (agencies' lookups) and bench_web.py (people browsing pages
 
 from __future__ import annotations
 
+import argparse
 import os
 import socket
 import subprocess
@@ -21,6 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from proc_tree import tree_sum
+
+
+def server_options(parser: argparse.ArgumentParser) -> None:
+    """The options every load benchmark takes for the server it starts: its processes and its database."""
+    parser.add_argument("--workers", type=int, default=2, help="server processes (lamsach serve --workers)")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="serve from PostgreSQL: a fresh database is made on this server for the run "
+                             "and dropped after (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
 
 
 @contextmanager
