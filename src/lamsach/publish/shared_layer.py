@@ -53,13 +53,15 @@ def publish_shared(engine: Engine, store: Store, campaign: str, run_id: int,
     templates = rule_templates()
     new_findings: list[dict] = []
     passing_keys: list[tuple[str, str]] = []
+    for key in counts.blocked_keys:  # the store's records that errors keep from being published
+        new_findings.append(_finding(templates, key, NOT_PUBLISHED, {"rules": blocking[key]}))
+    # records whose current version is published and was sent (records waiting to be sent, or
+    # published in an older version elsewhere meanwhile, neither pass nor have anything to say)
     for s in store.sync_states(campaign):
         key = (s["dataset"], s["record_key"])
         if key in blocking:
-            new_findings.append(_finding(templates, key, NOT_PUBLISHED, {"rules": blocking[key]}))
-        elif s["published_version"] != s["version"]:
-            continue  # published elsewhere meanwhile: the next pass sees it
-        elif s["state"] == "acknowledged":
+            continue
+        if s["state"] == "acknowledged":
             passing_keys.append(key)
         elif s["state"] == "rejected":
             new_findings.append(_finding(templates, key, REJECTED, {"reason": s["reason"] or ""}))

@@ -161,6 +161,7 @@ class PublishCounts:
     published: int = 0  # versions newly published (and queued) by this call
     unchanged: int = 0  # records whose current version was published already
     blocked: int = 0  # records whose current version may not be published
+    blocked_keys: list[tuple[str, str]] = field(default_factory=list)  # those records' (dataset, key), in id order
 
 
 LineFor = Callable[[PublishItem, datetime], str]
@@ -205,4 +206,6 @@ class Store(Protocol):
     def run_units(self, run_id: int) -> list[str]: ...
     def publish_current(self, campaign: str, run_id: int | None, blocked: Callable[[str, str], bool],
                         line_for: LineFor) -> PublishCounts: ...
-    def sync_states(self, campaign: str) -> list[dict]: ...
+    def sync_states(self, campaign: str) -> list[dict]:
+        """The records whose current version is published and sent: acknowledged, rejected or sending."""
+        ...

@@ -41,6 +41,7 @@ def publish_current(store: SqlAlchemyStore, campaign: str, run_id: int | None,
                                 .where(r.campaign == campaign).order_by(r.id)):
             if blocked(row.dataset, row.record_key):
                 counts.blocked += 1
+                counts.blocked_keys.append((row.dataset, row.record_key))
                 continue
             current = known.get((row.dataset, row.record_key))
             if current is not None and current[1] == row.version:
@@ -113,20 +114,27 @@ _OUTBOX_COLUMNS = ("campaign", "dataset", "record_key", "unit", "version", "line
 
 
 def sync_states(store: SqlAlchemyStore, campaign: str) -> list[dict[str, Any]]:
-    """Per record of `campaign`: its current version, the version the shared layer holds, and the
-    outbox state of the current version (waiting, sending, acknowledged, rejected, or None when the
-    current version was never published), with the receiver's reason and when it was first sent."""
+    """The records of `campaign` whose current version is the one the shared layer holds and whose
+    outbox entry is acknowledged, rejected or sending, in outbox order: their dataset, key, that
+    state, the receiver's reason and when the batch was first sent.
+
+    Only these can pass *shared* or get a finding about the synchronisation; a record whose
+    current version is waiting to be sent, or not published, has nothing to say but "not passing"
+    (and one blocked by errors is known to `publish_current`). Starting from the outbox entries in
+    those states (`ix_outbox_state`) leaves unread the records of a campaign nothing was sent for
+    yet — every record, the week before the first synchronisation — where joining every record with
+    the shared layer, the outbox and the batches took more than half of the publish stage."""
     r, p, o, b = t.records.c, t.published.c, t.outbox.c, t.sync_batches.c
-    query = (select(r.dataset, r.record_key, r.unit, r.version, p.version.label("published_version"),
-                    o.state, o.reason, b.sent_at)
-             .select_from(t.records
-                          .outerjoin(t.published, and_(p.campaign == r.campaign, p.dataset == r.dataset,
-                                                       p.record_key == r.record_key))
-                          .outerjoin(t.outbox, and_(o.campaign == r.campaign, o.dataset == r.dataset,
-                                                    o.record_key == r.record_key, o.version == r.version))
+    query = (select(o.dataset, o.record_key, o.state, o.reason, b.sent_at)
+             .select_from(t.outbox
+                          .join(t.records, and_(r.campaign == o.campaign, r.dataset == o.dataset,
+                                                r.record_key == o.record_key, r.version == o.version))
+                          .join(t.published, and_(p.campaign == o.campaign, p.dataset == o.dataset,
+                                                  p.record_key == o.record_key, p.version == o.version))
                           .outerjoin(t.sync_batches, b.key == o.batch_key))
-             .where(r.campaign == campaign))
-    names = ("dataset", "record_key", "unit", "version", "published_version", "state", "reason", "sent_at")
+             .where(o.campaign == campaign, o.state.in_(("acknowledged", "rejected", "sending")))
+             .order_by(o.id))
+    names = ("dataset", "record_key", "state", "reason", "sent_at")
     with store.engine.connect() as conn:
         return [dict(zip(names, row, strict=True)) for row in conn.execute(query)]
 
