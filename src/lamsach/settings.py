@@ -73,6 +73,12 @@ class Settings:
         default=1_000_000, metadata={"help": "Random record pairs used to estimate the u probabilities."})
     link_em_max_pairs: int = field(
         default=2_000_000, metadata={"help": "Blocked pairs used per expectation-maximisation pass (m probabilities)."})
+    link_model_max_change: float = field(
+        default=0.02, metadata={"help": "A pass links with the person model its campaign keeps while at most this "
+                                "share of the training rows (person references and register people) differ from "
+                                "those the model was trained on (Jaccard distance; 0.02: about 1% of rows "
+                                "edited); beyond it, or when the model's definition changed, it trains a new "
+                                "model and keeps it. 0: train again whenever any row differs."})
     dedupe_threshold_probability: float = field(
         default=0.99, metadata={"help": "Two records of one dataset are reported as duplicates from this "
                                 "probability up (the exact duplicate rules report copies regardless)."})

@@ -1,7 +1,8 @@
 """The weekly re-run: a second pass over the same files, one unit's file changed, leaves the other
 files unread (recognised by their SHA-256 and reading options, nothing stored again), takes a
-dataset's standardised table from the last pass when its records did not change, and writes the
-same contract files as a pass that reads, stores and standardises everything again.
+dataset's standardised table from the last pass when its records did not change, links with the
+person model the campaign keeps, and writes the same contract files as a pass that reads, stores
+and standardises everything again.
 
 Both passes run on the same store history (a copy of the store after the first pass): a pass into
 a fresh store would differ for a reason unrelated to reusing files — the first pass enriches the
@@ -84,6 +85,8 @@ def test_rerun_reads_only_the_changed_file_and_writes_what_a_full_pass_writes(tm
     assert [{k: v for k, v in s.items() if k not in ("unchanged_file", "unchanged")} for s in again.sources] == \
         [{k: v for k, v in s.items() if k not in ("unchanged_file", "unchanged")} for s in full.sources]
     _assert_same_contract_files(tmp_path / "reused", tmp_path / "full")
+    # both link with the person model the first pass trained and the store keeps (`model_keeping`)
+    assert "link: person model" in again.reused and "link: person model" in full.reused
 
     # the unit's parcel it no longer sends is shown for a decision, from the keys kept in the store
     findings = (tmp_path / "reused" / "findings.csv").read_text(encoding="utf-8")
@@ -105,7 +108,7 @@ def test_rerun_reads_only_the_changed_file_and_writes_what_a_full_pass_writes(tm
     _pass(manifest, tmp_path / "full3", full_store, reuse=False)
     assert all(s["unchanged_file"] for s in third.sources)
     # standardising: records as the last pass left them, so every dataset's kept table is taken
-    assert sorted(third.reused) == sorted(f"standardise: {d}" for d in third.records)
+    assert sorted(third.reused) == sorted([*(f"standardise: {d}" for d in third.records), "link: person model"])
     _assert_same_contract_files(tmp_path / "reused3", tmp_path / "full3")
 
 

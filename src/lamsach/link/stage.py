@@ -34,10 +34,10 @@ from lamsach.link import (
     link_probabilistically,
     save_charts,
     splink_api,
-    train_person_model,
 )
 from lamsach.link.charts import MATCH_WEIGHTS_FILE, WATERFALL_FILE
 from lamsach.link.enrich import EnrichmentResult, enrich_from_register
+from lamsach.link.model_keeping import person_model_for_pass
 from lamsach.settings import Settings
 
 log = logging.getLogger("lamsach.link")
@@ -56,6 +56,7 @@ class LinkStageResult:
     enrichment: EnrichmentResult = field(default_factory=lambda: EnrichmentResult(0, 0, 0))
     duplicates: int = 0
     files: list[Path] = field(default_factory=list)
+    model_kept: bool = False  # linked with the campaign's kept person model (`model_keeping`), not trained
 
 
 @dataclass(frozen=True)
@@ -166,12 +167,15 @@ def link_people(ctx: LinkContext, datasets: list[str], tables: dict[str, str]) -
     references = build_references(engine, schemas, tables, id_links)
     n_references = engine.run(f"SELECT count(*) FROM {quote(references)}")[0][0]
     n_register = engine.run(f"SELECT count(*) FROM {quote(register)}")[0][0]
-    chosen, scored, files = None, None, []
+    chosen, scored, files, model_kept = None, None, [], False
     bands = bands_from(settings)
     if min(n_references, n_register) >= settings.link_min_references:
         api = splink_api(engine)
-        model = train_person_model(api, references, register, n_references, n_register,
-                                   TrainingSpec(settings.link_u_max_pairs, settings.link_em_max_pairs))
+        chosen_model = person_model_for_pass(
+            engine, api, ctx.store, ctx.campaign, ctx.run_id, references, register, n_references, n_register,
+            TrainingSpec(settings.link_u_max_pairs, settings.link_em_max_pairs),
+            float(settings.link_model_max_change))
+        model, model_kept = chosen_model.model, chosen_model.kept
         found = link_probabilistically(engine, api, model, references, id_links, bands)
         chosen = found.table
         scored = explain_id_links(engine, api, model, references, id_links, bands)
@@ -182,7 +186,7 @@ def link_people(ctx: LinkContext, datasets: list[str], tables: dict[str, str]) -
     links, explained = _final_links(engine, id_links, chosen, _decisions_table(ctx))
     if scored:
         _explain_id_links(engine, explained, scored)
-    result = LinkStageResult(links, explained, files=files)
+    result = LinkStageResult(links, explained, files=files, model_kept=model_kept)
     result.review = _queue_reviews(ctx, explained)
     return result
 

@@ -105,6 +105,24 @@ def train_person_model(db_api: Any, references_table: str, register_table: str, 
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, estimate_without_term_frequencies=True, max_pairs=spec.em_max_pairs)
     trained = smoothed(linker.misc.save_model_to_json(out_path=None), m_floors=person_model.M_FLOORS)
+    return _ready(references, register, trained, n_references, n_register)
+
+
+def trained_person_model(db_api: Any, references_table: str, register_table: str, trained: dict[str, Any],
+                         n_references: int, n_register: int) -> PersonModel:
+    """A model trained earlier (`model_keeping`), applied to this pass's tables: its m and u as
+    trained, its prior one register person in `n_register` as `train_person_model` sets it (the
+    prior is not learnt), its term frequencies counted on this pass's names."""
+    references = db_api.register(references_table, dataset_display_name="references")
+    register = db_api.register(register_table, dataset_display_name="register")
+    settings = {**trained, "probability_two_random_records_match": 1.0 / max(n_register, 1)}
+    return _ready(references, register, settings, n_references, n_register)
+
+
+def _ready(references: Any, register: Any, trained: dict[str, Any], n_references: int,
+           n_register: int) -> PersonModel:
+    from splink import Linker
+
     linker = Linker([references, register], trained, log_level=None, validate_settings=False)
     for column in ("family", "rest"):
         linker.table_management.compute_tf_table(column)

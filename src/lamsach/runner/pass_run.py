@@ -315,6 +315,8 @@ class _Pass:
                           self.staging, self.manifest.rule_overrides or {})
         self.progress.start("Liên kết với CSDL dân cư", len(datasets) + 2)
         linked = link_people(ctx, datasets, self.tables)
+        if linked.model_kept:
+            self.summary.reused.append("link: person model")
         self.progress.advance()
         enrich(ctx, datasets, self.tables, linked.links, findings)
         self.progress.advance()

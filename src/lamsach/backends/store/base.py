@@ -164,6 +164,18 @@ class PublishCounts:
     blocked_keys: list[tuple[str, str]] = field(default_factory=list)  # those records' (dataset, key), in id order
 
 
+@dataclass(frozen=True)
+class KeptLinkModel:
+    """A campaign's trained person model as the store keeps it (`link_models`)."""
+
+    model: dict
+    """The trained Splink settings (comparisons with their m and u)."""
+    input_rows: int
+    input_digest: str
+    input_sketch: list[str]
+    run_id: int | None = None
+
+
 LineFor = Callable[[PublishItem, datetime], str]
 """Renders the JSON line the National Data Center receives for a published version."""
 
@@ -209,3 +221,5 @@ class Store(Protocol):
     def sync_states(self, campaign: str) -> list[dict]:
         """The records whose current version is published and sent: acknowledged, rejected or sending."""
         ...
+    def kept_link_model(self, campaign: str, model_key: str) -> KeptLinkModel | None: ...
+    def keep_link_model(self, campaign: str, model_key: str, kept: KeptLinkModel) -> None: ...

@@ -36,6 +36,7 @@ from lamsach.backends.store.base import (
     BatchInput,
     BatchResult,
     ChangeRow,
+    KeptLinkModel,
     PublishCounts,
     StoredBatch,
     StoredRecord,
@@ -618,6 +619,18 @@ class SqlAlchemyStore:
         from lamsach.backends.store.shared_layer import sync_states
 
         return sync_states(self, campaign)
+
+    def kept_link_model(self, campaign: str, model_key: str) -> KeptLinkModel | None:
+        """The person model the campaign keeps for this model definition (`link_models.py`)."""
+        from lamsach.backends.store.link_models import kept_link_model
+
+        return kept_link_model(self, campaign, model_key)
+
+    def keep_link_model(self, campaign: str, model_key: str, kept: KeptLinkModel) -> None:
+        """Keep a newly trained person model as the campaign's, replacing the earlier one."""
+        from lamsach.backends.store.link_models import keep_link_model
+
+        keep_link_model(self, campaign, model_key, kept)
 
 
 def _citizen_id(data: dict) -> str | None:

@@ -513,3 +513,23 @@ sync_lease = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 """Who is sending: one sender at a time keeps each record's versions in order."""
+
+link_models = Table(
+    "link_models",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign", String(200), nullable=False),
+    Column("model_key", String(64), nullable=False),
+    Column("run_id", Integer, ForeignKey("runs.id")),
+    Column("trained_at", DateTime(timezone=True), nullable=False),
+    Column("input_rows", Integer, nullable=False),
+    Column("input_digest", String(64), nullable=False),
+    Column("input_sketch", Text, nullable=False),
+    Column("model", Text, nullable=False),
+    UniqueConstraint("campaign", "model_key", name="uq_link_models_key"),
+)
+"""A campaign's trained person model, one per model definition (`model_key`: the fingerprint of
+its comparisons, floors, training settings, engine and versions): the trained parameters as
+Splink JSON (`model`), the run that trained it, and its training input's size, SHA-256 of its
+sorted row hashes (`input_digest`) and bottom-k sketch of them (`input_sketch`, JSON), from
+which a later pass estimates how much of its own training input differs."""
