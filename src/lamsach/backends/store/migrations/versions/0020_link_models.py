@@ -3,16 +3,16 @@ of what defined the model (comparisons, floors, training settings, engine, versi
 rows it was trained on, so the next pass can tell whether its training input moved enough to train
 again (see `lamsach.link.model_keeping`).
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-06
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019"
-down_revision = "0018"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
