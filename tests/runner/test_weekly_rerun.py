@@ -19,7 +19,7 @@ from pathlib import Path
 import openpyxl
 from sqlalchemy import select
 
-from lamsach.backends.store import SqlAlchemyStore
+from lamsach.backends.store import SqlAlchemyStore, ValueChange
 from lamsach.backends.store import tables as t
 from lamsach.data import dataset_names
 from lamsach.generate import generate_province
@@ -110,6 +110,20 @@ def test_rerun_reads_only_the_changed_file_and_writes_what_a_full_pass_writes(tm
     # standardising: records as the last pass left them, so every dataset's kept table is taken
     assert sorted(third.reused) == sorted([*(f"standardise: {d}" for d in third.records), "link: person model"])
     _assert_same_contract_files(tmp_path / "reused3", tmp_path / "full3")
+
+    # an officer corrects a parcel's area in the browser: no file changed, but that dataset's records
+    # did (a new version), so it is standardised again; the others are taken as kept
+    for store_path in (first_store, full_store):
+        with SqlAlchemyStore.open(f"sqlite:///{store_path}") as store:
+            store.apply_changes(third.campaign, [ValueChange("land_parcel", edited, "area_m2", "987.6", "person",
+                                                             reason="đo lại")], "officer")
+    fourth = _pass(manifest, tmp_path / "reused4", first_store)
+    _pass(manifest, tmp_path / "full4", full_store, reuse=False)
+    assert "standardise: land_parcel" not in fourth.reused
+    assert sorted(fourth.reused) == sorted([*(f"standardise: {d}" for d in fourth.records if d != "land_parcel"),
+                                            "link: person model"])
+    assert "987.6" in (tmp_path / "reused4" / "clean" / "land_parcel.csv").read_text(encoding="utf-8")
+    _assert_same_contract_files(tmp_path / "reused4", tmp_path / "full4")
 
 
 def test_a_batch_stored_again_meanwhile_no_longer_stands_in_for_its_file(tmp_path):

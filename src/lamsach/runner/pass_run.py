@@ -261,18 +261,20 @@ class _Pass:
         data = data_digest() if self.settings.reuse_unchanged_files else None  # once: files may change between passes
         for dataset in datasets:
             schema = load_schema(dataset)
-            # merged and retired records are kept with their history but no longer checked or counted
-            records = [r for r in self._records(dataset) if in_use(r.data)]
             reference = self.future_after or self.reference
-            cache = _StandardiseCache.of(self.settings, name, dataset, schema, records, reference,
+            stamps = self.store.record_stamps(name, dataset) if data is not None else None
+            cache = _StandardiseCache.of(self.settings, name, dataset, schema, stamps, reference,
                                          self.manifest.province, messages, data)
-            result = cache.load() if cache else None
-            if result is None:
+            kept = cache.load() if cache else None
+            if kept is None:
+                # merged and retired records are kept with their history but no longer checked or counted
+                records: list = [r for r in self._records(dataset) if in_use(r.data)]
                 result = standardise_records(schema, records, reference, messages, self.manifest.province,
                                              workers=self.settings.standardise_workers)
-                if cache:
-                    cache.save(result)
+                if cache and self.store.record_stamps(name, dataset) == stamps:  # none changed meanwhile
+                    cache.save((result, [(r.key, r.unit) for r in records]))
             else:
+                result, records = kept[0], [_HeldRecord(key, unit, {}) for key, unit in kept[1]]
                 self.summary.reused.append(f"standardise: {dataset}")
             self.store.apply_changes(name, result.changes, self.actor, run_id=self.run_id)
             self.tables[dataset] = engine.register(f"ds_{dataset}", result.table)
@@ -337,20 +339,22 @@ class _Pass:
 @dataclass(frozen=True)
 class _StandardiseCache:
     """A dataset's standardised table as the last pass computed it, kept in the data folder with
-    the fingerprint of everything it was computed from: the records (keys, units, values, in
-    order), the day judged against, the province, the schema, the message templates, every data
-    file and lamsach's version. Standardising is a function of those alone, so a pass whose
-    fingerprint equals the kept one takes the kept result instead of computing it again (the
-    weekly re-run: most datasets did not change). Off with `reuse_unchanged_files = false`."""
+    the fingerprint of everything it was computed from: the records (`Store.record_stamps`: each
+    record's id, key, unit, version and time of last change, which change whenever its values do),
+    the day judged against, the province, the schema, the message templates, every data file and
+    lamsach's version. Standardising is a function of those alone, so a pass whose fingerprint
+    equals the kept one takes the kept result, with the keys and units of the records in use,
+    instead of reading every record back and computing it again (the weekly re-run: most
+    datasets did not change). Off with `reuse_unchanged_files = false`."""
 
     path: Path
     key: str
 
     @classmethod
-    def of(cls, settings: Settings, campaign: str, dataset: str, schema, records: list, reference: date,
+    def of(cls, settings: Settings, campaign: str, dataset: str, schema, stamps: str | None, reference: date,
            province: str | None, messages: dict, data: str | None) -> _StandardiseCache | None:
         """The cache of `dataset`'s standardising; `data` is `data_digest()`, None when reuse is off."""
-        if data is None:
+        if data is None or stamps is None:
             return None
         import hashlib
         import json
@@ -358,10 +362,8 @@ class _StandardiseCache:
         from lamsach import __version__
 
         digest = hashlib.sha256(json.dumps(
-            [__version__, repr(schema), reference.isoformat(), province, messages, data],
+            [__version__, repr(schema), reference.isoformat(), province, messages, data, stamps],
             ensure_ascii=False, sort_keys=True).encode())
-        digest.update(json.dumps([[r.key, r.unit, r.data] for r in records], ensure_ascii=False,
-                                 sort_keys=True).encode())
         name = hashlib.sha256(f"{campaign}\0{dataset}".encode()).hexdigest()[:32]
         return cls(settings.data_dir / "cache" / "standardise" / f"{name}.pickle", digest.hexdigest())
 

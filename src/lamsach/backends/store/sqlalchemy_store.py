@@ -41,6 +41,7 @@ from lamsach.backends.store.base import (
     StoredBatch,
     StoredRecord,
     ValueChange,
+    as_utc,
     process_alive,
     this_host,
 )
@@ -355,6 +356,22 @@ class SqlAlchemyStore:
                              .where(t.records.c.campaign == campaign, t.records.c.dataset == dataset,
                                     t.records.c.record_key == key)).first()
         return StoredRecord(r.id, r.record_key, r.unit, r.row_no, r.version, json.loads(r.data)) if r else None
+
+    def record_stamps(self, campaign: str, dataset: str) -> str:
+        """A fingerprint of the dataset's records read without their values: each record's id, key,
+        unit, version and time of last change, in id order. Every change of a record's values or
+        unit (a file received again, a repair, an officer's edit, an undo) gives it a new version
+        and time, and a record deleted and stored again a new id, so equal stamps mean equal
+        records — what standardising needs to know to take its kept result (`runner.pass_run`)."""
+        r = t.records.c
+        digest = hashlib.sha256()
+        with self.engine.connect() as conn:
+            result = conn.execute(select(r.id, r.record_key, r.unit, r.version, r.updated_at)
+                                  .where(r.campaign == campaign, r.dataset == dataset).order_by(r.id))
+            while rows := result.fetchmany(20_000):
+                digest.update(json.dumps([[i, k, u, v, str(as_utc(at))] for i, k, u, v, at in rows],
+                                         ensure_ascii=False).encode())
+        return digest.hexdigest()
 
     def count_records(self, campaign: str | None = None, dataset: str | None = None) -> int:
         with self.engine.connect() as conn:
