@@ -23,8 +23,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from lamsach.data import load_schema
 from lamsach.domain import DatasetSchema, ErrorCode, LamsachError, Location, Rejection, SourceSpec
+from lamsach.ingest.records import KEY_COLUMN, Records
 from lamsach.ingest.source import SourceRead
 
 _NO_UNIT = "—"
@@ -39,7 +43,23 @@ def row_unit(values: Mapping[str, str | None], schema: DatasetSchema, declared: 
     zero restored); standardising may still correct it later."""
     if declared:
         return declared
-    raw = (values.get(schema.unit_field) or "").strip() if schema.unit_field else ""
+    return _unit_of(values.get(schema.unit_field) if schema.unit_field else None)
+
+
+def row_keys(records: Records) -> list[str]:
+    """`row_key` of every row, read from the key column."""
+    return records.keys
+
+
+def row_units(records: Records, schema: DatasetSchema, declared: str | None) -> list[str | None]:
+    """`row_unit` of every row, read from the unit field's column."""
+    if declared or not schema.unit_field:
+        return [declared or None] * len(records)
+    return [_unit_of(value) for value in records.column(schema.unit_field)]
+
+
+def _unit_of(value: str | None) -> str | None:
+    raw = (value or "").strip()
     if raw.endswith(".0"):
         raw = raw[:-2]
     return raw.zfill(5) if raw.isdigit() and len(raw) <= 5 else (raw or None)
@@ -55,27 +75,58 @@ class _Claim:
 
 def reject_pass_collisions(sources: Sequence[SourceSpec], reads: Sequence[SourceRead], lang: str = "vi") -> int:
     """Refuse rows whose key an earlier file of the pass (manifest order) already carries; returns
-    how many rows were refused. `reads` are changed in place, parallel to `sources`."""
-    claims: dict[str, dict[str, _Claim]] = {}
-    refused = 0
-    for source, read in zip(sources, reads, strict=True):
-        schema = load_schema(source.dataset)
-        taken = claims.setdefault(source.dataset, {})
-        mine: dict[str, _Claim] = {}
-        drop: dict[int, Rejection] = {}
-        for i, values in enumerate(read.rows):
-            key = row_key(values, schema)
-            unit = row_unit(values, schema, source.unit)
-            first = taken.get(key)
-            if first is None:
-                mine.setdefault(key, _Claim(read.file, _sheet(read, i), read.row_numbers[i], unit))
-                continue
-            params = {"value": key, "other_file": first.file, "other_row": _row_text(first),
-                      "other_unit": first.unit or _NO_UNIT, "unit": unit or _NO_UNIT}
-            drop[i] = _rejection(read, i, schema, ErrorCode.INGEST_ROW_KEY_COLLISION, params, lang)
-        taken.update(mine)
-        refused += _refuse(read, drop)
-    return refused
+    how many rows were refused. `reads` are changed in place, parallel to `sources`.
+
+    The keys each file carries are compared as Arrow columns, so only keys found in more than one
+    file become Python objects: a pass of millions of rows holds no per-row claim."""
+    files_of: dict[str, list[int]] = {}
+    for n, source in enumerate(sources):
+        files_of.setdefault(source.dataset, []).append(n)
+    drops: dict[int, dict[int, Rejection]] = {}
+    for dataset, files in files_of.items():
+        if len(files) < 2:
+            continue
+        schema = load_schema(dataset)
+        for key, places in _shared_keys([reads[n].rows for n in files]).items():
+            first_file, first_row = places[0]
+            claimer = files[first_file]
+            claim = _Claim(reads[claimer].file, _sheet(reads[claimer], first_row),
+                           reads[claimer].row_numbers[first_row], _unit(reads[claimer], schema, sources[claimer],
+                                                                        first_row))
+            for file, i in places[1:]:
+                n = files[file]
+                if n == claimer:
+                    continue
+                unit = _unit(reads[n], schema, sources[n], i)
+                params = {"value": key, "other_file": claim.file, "other_row": _row_text(claim),
+                          "other_unit": claim.unit or _NO_UNIT, "unit": unit or _NO_UNIT}
+                drops.setdefault(n, {})[i] = _rejection(reads[n], i, schema, ErrorCode.INGEST_ROW_KEY_COLLISION,
+                                                        params, lang)
+    return sum(_refuse(reads[n], dict(sorted(drop.items()))) for n, drop in sorted(drops.items()))
+
+
+def _shared_keys(parts: Sequence[Records]) -> dict[str, list[tuple[int, int]]]:
+    """Keys carried by more than one of `parts`, each with its places (part, row) in part then
+    row order."""
+    tables = [pa.table({"k": part.table.column(KEY_COLUMN),
+                        "p": pa.array([n] * len(part), pa.int64()),
+                        "i": pa.array(range(len(part)), pa.int64())}) for n, part in enumerate(parts)]
+    every = pa.concat_tables(tables)
+    files = every.group_by("k", use_threads=False).aggregate([("p", "count_distinct")])
+    shared = files.filter(pc.greater(files["p_count_distinct"], 1))["k"]
+    if len(shared) == 0:
+        return {}
+    found = every.filter(pc.is_in(every["k"], value_set=shared)).sort_by([("p", "ascending"), ("i", "ascending")])
+    places: dict[str, list[tuple[int, int]]] = {}
+    for key, part, row in zip(found["k"].to_pylist(), found["p"].to_pylist(), found["i"].to_pylist(), strict=True):
+        places.setdefault(key, []).append((part, row))
+    return places
+
+
+def _unit(read: SourceRead, schema: DatasetSchema, source: SourceSpec, i: int) -> str | None:
+    if source.unit or not schema.unit_field:
+        return row_unit({}, schema, source.unit)
+    return row_unit({schema.unit_field: read.rows.table.column(schema.unit_field)[i].as_py()}, schema, None)
 
 
 def reject_taken_keys(source: SourceSpec, read: SourceRead, stored_units: Mapping[str, str | None],
@@ -86,8 +137,7 @@ def reject_taken_keys(source: SourceSpec, read: SourceRead, stored_units: Mappin
         return 0
     schema = load_schema(source.dataset)
     drop: dict[int, Rejection] = {}
-    for i, values in enumerate(read.rows):
-        key = row_key(values, schema)
+    for i, key in enumerate(row_keys(read.rows)):
         owner = stored_units.get(key)
         if owner and owner != source.unit:
             params = {"value": key, "other_unit": owner, "unit": source.unit}
@@ -101,7 +151,7 @@ def _refuse(read: SourceRead, drop: dict[int, Rejection]) -> int:
         return 0
     keep = [i for i in range(len(read.rows)) if i not in drop]
     sheets = read.sheets if len(read.sheets) == len(read.rows) else [read.sheet] * len(read.rows)
-    read.rows = [read.rows[i] for i in keep]
+    read.rows = read.rows.take(keep)
     read.row_numbers = [read.row_numbers[i] for i in keep]
     read.sheets = [sheets[i] for i in keep]
     read.rejections = [*read.rejections, *drop.values()]

@@ -5,15 +5,20 @@ The delimiter is the one under which the file's top rows look most like the data
 header can be recognised, the delimiter giving the most rows of one consistent width wins. An
 Excel "sep=;" first line is honoured. Each record keeps the line where it starts, which is what a
 clerk finds in a text editor even when a quoted cell spans several lines.
+
+The text comes as lines decoded a chunk at a time (`encoding.text_lines`) and records are parsed
+as they are used: the delimiter is chosen on the first 64 KiB, the header searched in the top
+rows, and a province's file never sits in memory as one string or one list of rows.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from lamsach.domain import ErrorCode, LamsachError, Location
 from lamsach.ingest.grid import Grid
@@ -28,8 +33,8 @@ HeaderScore = Callable[[list[list[str | None]]], int]
 class _Lines:
     """The text's lines, as csv.reader consumes them, remembering those of the current record."""
 
-    def __init__(self, text: str) -> None:
-        self._lines = io.StringIO(text, newline="")
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
         self.current: list[str] = []
 
     def __iter__(self) -> Iterator[str]:
@@ -41,21 +46,62 @@ class _Lines:
         return line
 
 
-def read_csv(text: str, file: str, header_score: HeaderScore, sample_rows: int) -> tuple[Grid, str]:
-    """The grid of a CSV text and the delimiter used."""
-    first_line, _, rest = text.partition("\n")
-    hint = _SEP_LINE.match(first_line)
+def read_csv(text: str | Iterable[str], file: str, header_score: HeaderScore, sample_rows: int) -> tuple[Grid, str]:
+    """The grid of a CSV text (a string, or its lines as `io.StringIO(text, newline="")` yields
+    them) and the delimiter used. Only the top `sample_rows` rows are parsed here, for the header
+    search; the grid's `rest` parses the others as they are used, so the file is never held whole."""
+    lines = iter(io.StringIO(text, newline="") if isinstance(text, str) else text)
+    first = _first_line(lines)
+    hint = _SEP_LINE.match("".join(first).partition("\n")[0])
     skipped_lines = 0
     if hint:
-        text, skipped_lines = rest, 1
-    delimiter = hint.group(1) if hint else sniff_delimiter(text, header_score, sample_rows)
-    return _parse(text, delimiter, file, skipped_lines), delimiter
+        skipped_lines = 1
+        delimiter = hint.group(1)
+    else:
+        sample, longer = _sample(first, lines)
+        delimiter = _sniff(sample, longer, header_score, sample_rows)
+        lines = itertools.chain(sample, lines)
+    rows = _records(lines, delimiter, file, skipped_lines)
+    head = list(itertools.islice(rows, sample_rows))
+    grid = Grid(sheet=None, rows=[cells for cells, _ in head], row_numbers=[n for _, n in head], rest=rows)
+    return grid, delimiter
+
+
+def _first_line(lines: Iterator[str]) -> list[str]:
+    """The lines up to the first line feed (what `text.partition("\\n")` calls the first line; a
+    file ending lines with a bare CR has several), at most `_SAMPLE_CHARS` of them: a longer
+    first line cannot be an Excel "sep=" hint."""
+    taken: list[str] = []
+    size = 0
+    for line in lines:
+        taken.append(line)
+        size += len(line)
+        if line.endswith("\n") or size > _SAMPLE_CHARS:
+            break
+    return taken
+
+
+def _sample(taken: list[str], lines: Iterator[str]) -> tuple[list[str], bool]:
+    """The lines making up the text's first `_SAMPLE_CHARS` characters (and the line that crosses
+    that mark), and whether the text is longer than that."""
+    size = sum(len(line) for line in taken)
+    for line in lines:
+        if size > _SAMPLE_CHARS:
+            taken.append(line)
+            return taken, True
+        taken.append(line)
+        size += len(line)
+    return taken, size > _SAMPLE_CHARS
 
 
 def sniff_delimiter(text: str, header_score: HeaderScore, sample_rows: int) -> str:
     """The delimiter whose parse of the first rows best shows the header, then the steadiest width."""
-    sample = text[:_SAMPLE_CHARS]
-    if len(text) > _SAMPLE_CHARS and "\n" in sample:
+    return _sniff(io.StringIO(text, newline=""), len(text) > _SAMPLE_CHARS, header_score, sample_rows)
+
+
+def _sniff(lines: Iterable[str], longer: bool, header_score: HeaderScore, sample_rows: int) -> str:
+    sample = "".join(lines)[:_SAMPLE_CHARS]
+    if longer and "\n" in sample:
         sample = sample[: sample.rindex("\n")]
     best: tuple[int, int, int] | None = None
     chosen = DELIMITERS[0]
@@ -81,24 +127,25 @@ def _sample_rows(sample: str, delimiter: str, limit: int) -> list[list[str | Non
     return rows
 
 
-def _parse(text: str, delimiter: str, file: str, line_offset: int) -> Grid:
-    lines = _Lines(text)
-    reader = csv.reader(lines, delimiter=delimiter)
-    rows: list[list[str | None]] = []
-    numbers: list[int] = []
+def _records(lines: Iterator[str], delimiter: str, file: str, line_offset: int
+             ) -> Iterator[tuple[list[str | None], int]]:
+    """Each record's cells and the line it starts on, parsed as they are asked for."""
+    source = _Lines(lines)
+    reader = csv.reader(source, delimiter=delimiter)
     start = 1
+    last_number: int | None = None
     last_record: list[str] = []
     try:
         for row in reader:
-            rows.append([cell or None for cell in row])
-            numbers.append(start + line_offset)
+            number = start + line_offset
             start = reader.line_num + 1
-            last_record, lines.current = lines.current, []
+            last_record, source.current = source.current, []
+            last_number = number
+            yield [cell or None for cell in row], number
     except csv.Error as exc:
         raise _corrupt(file, start + line_offset, str(exc)) from None
     if last_record and _unterminated(last_record, delimiter):
-        raise _corrupt(file, numbers[-1] if numbers else 1, "a quoted cell is never closed")
-    return Grid(sheet=None, rows=rows, row_numbers=numbers)
+        raise _corrupt(file, last_number or 1, "a quoted cell is never closed")
 
 
 def _unterminated(record_lines: list[str], delimiter: str) -> bool:

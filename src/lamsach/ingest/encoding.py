@@ -9,13 +9,19 @@ ingest's job.
 General-purpose detectors (charset-normalizer included) do not answer the question that matters
 here — cp1258 or cp1252 — so the choice is made by which decoding yields more words that are valid
 Vietnamese syllables; on a tie cp1252 wins, since it keeps every byte as one character.
+
+The file is never held as one text: `detect` scans its bytes a chunk at a time (every count it
+decides by adds up over chunks, so the answer is the whole file's), and `text_lines` decodes it a
+chunk at a time for the CSV reader.
 """
 
 from __future__ import annotations
 
 import codecs
+import io
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lamsach.domain import ErrorCode, LamsachError, Location
@@ -27,6 +33,8 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _SAMPLE_BYTES = 4096
+_CHUNK_BYTES = 1 << 20
+_STRAY = re.compile("[\udc80-\udcff]")
 _UTF16_NUL_SHARE = 0.3
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -56,56 +64,113 @@ codecs.register_error("lamsach-latin1", _latin1_fallback)
 
 
 @dataclass(frozen=True)
-class Decoded:
-    text: str
+class Decoding:
+    """How to read a file's bytes as text: the code page reported, the codec and its error mode."""
+
     encoding: str
+    codec: str
+    errors: str = "strict"
     stray_bytes: bool = False  # undecodable bytes kept as lone surrogates, for row rejections
 
 
-def decode(content: bytes, file: str) -> Decoded:
-    """The file's text and the code page it was read with; LamsachError if it is not text."""
+_CP1252 = Decoding("cp1252", "cp1252", "lamsach-latin1")
+
+
+def detect(content: bytes, file: str) -> Decoding:
+    """The code page of `content`; LamsachError if it is not text.
+
+    Decided by scanning the bytes in chunks of `_CHUNK_BYTES` (the whole file, so the decision is
+    the one a whole-file decode would make, without ever holding the whole text).
+    """
     if content.startswith(codecs.BOM_UTF8):
-        return _decode_utf8_bom(content, file)
+        return _detect_utf8_bom(content, file)
     for bom, encoding in _BOMS:
         if content.startswith(bom):
-            return _decode_strict(content, encoding, file)
+            _check_strict(content, encoding, file)
+            return Decoding(encoding, encoding)
     if b"\x00" in content:
-        return _decode_strict(content, _utf16_without_bom(content, file), file)
-    try:
-        return Decoded(content.decode("utf-8"), "utf-8")
-    except UnicodeDecodeError:
-        return _mostly_utf8(content, "utf-8") or _choose_code_page(content)
+        encoding = _utf16_without_bom(content, file)
+        _check_strict(content, encoding, file)
+        return Decoding(encoding, encoding)
+    if _first_utf8_error(content, 0) is None:
+        return Decoding("utf-8", "utf-8")
+    if _mostly_utf8(content, 0):
+        return Decoding("utf-8", "utf-8", "surrogateescape", stray_bytes=True)
+    return _choose_code_page(content)
 
 
-def _mostly_utf8(content: bytes, encoding: str) -> Decoded | None:
+def text_lines(content: bytes, decoding: Decoding) -> Iterator[str]:
+    """The text's lines as `io.StringIO(text, newline="")` gives them (ends kept, untranslated),
+    decoded a chunk at a time."""
+    stream = io.TextIOWrapper(io.BytesIO(content), encoding=decoding.codec, errors=decoding.errors, newline="")
+    yield from stream
+
+
+def decode(content: bytes, file: str) -> tuple[str, Decoding]:
+    """The whole text at once (for small texts and tests; files are read with `text_lines`)."""
+    decoding = detect(content, file)
+    return "".join(text_lines(content, decoding)), decoding
+
+
+def _chunks(content: bytes, start: int) -> Iterator[tuple[int, memoryview]]:
+    view = memoryview(content)
+    for at in range(start, len(content), _CHUNK_BYTES):
+        yield at, view[at : at + _CHUNK_BYTES]
+
+
+def _first_utf8_error(content: bytes, start: int) -> UnicodeDecodeError | None:
+    """The first invalid UTF-8 sequence from `start`, its `start` an offset in `content`."""
+    pending, base = b"", start
+    for at, chunk in _chunks(content, start):
+        data = pending + chunk.tobytes()
+        final = at + len(chunk) >= len(content)
+        try:
+            _, used = codecs.utf_8_decode(data, "strict", final)
+        except UnicodeDecodeError as exc:
+            return UnicodeDecodeError("utf-8", content, base + exc.start, base + exc.end, exc.reason)
+        pending, base = data[used:], base + used
+    return None
+
+
+def _mostly_utf8(content: bytes, start: int) -> bool:
     """Mostly UTF-8 with a few stray bytes: kept as UTF-8, and the rows holding the stray bytes are
     rejected one by one (they still carry them, as lone surrogates) instead of the whole file."""
-    text = content.decode("utf-8", "surrogateescape")
-    invalid = sum(1 for c in text if "\udc80" <= c <= "\udcff")
-    valid = sum(1 for c in text if c > "\x7f") - invalid
-    return Decoded(text, encoding, stray_bytes=True) if valid >= 2 * invalid else None
+    invalid = non_ascii = 0
+    pending = b""
+    for at, chunk in _chunks(content, start):
+        data = pending + chunk.tobytes()
+        text, used = codecs.utf_8_decode(data, "surrogateescape", at + len(chunk) >= len(content))
+        pending = data[used:]
+        invalid += len(_STRAY.findall(text))
+        non_ascii += len(text) - len(text.encode("ascii", "ignore"))
+    return non_ascii - invalid >= 2 * invalid
 
 
-def _decode_utf8_bom(content: bytes, file: str) -> Decoded:
+def _detect_utf8_bom(content: bytes, file: str) -> Decoding:
     """Excel's "CSV UTF-8": the same treatment as UTF-8 without the BOM (a stray byte rejects its
     row), except that text mostly not UTF-8 is an error, not a guessed code page, since the BOM
     says UTF-8. The error's offset counts from the file's first byte, the BOM included."""
     bom = len(codecs.BOM_UTF8)
-    try:
-        return Decoded(content[bom:].decode("utf-8"), "utf-8-sig")
-    except UnicodeDecodeError as exc:
-        first_bad = exc
-    decoded = _mostly_utf8(content[bom:], "utf-8-sig")
-    if decoded is None:
-        raise _undecodable(content, "utf-8-sig", bom + first_bad.start, first_bad.reason, file)
-    return decoded
+    first_bad = _first_utf8_error(content, bom)
+    if first_bad is None:
+        return Decoding("utf-8-sig", "utf-8-sig")
+    if not _mostly_utf8(content, bom):
+        raise _undecodable(content, "utf-8-sig", first_bad.start, first_bad.reason, file)
+    return Decoding("utf-8-sig", "utf-8-sig", "surrogateescape", stray_bytes=True)
 
 
-def _decode_strict(content: bytes, encoding: str, file: str) -> Decoded:
+def _check_strict(content: bytes, encoding: str, file: str) -> None:
+    """LamsachError naming the first byte `encoding` cannot decode, if any (checked by chunks;
+    the offset of a failure is taken from a whole decode, only then)."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
     try:
-        return Decoded(content.decode(encoding), encoding)
-    except UnicodeDecodeError as exc:
-        raise _undecodable(content, encoding, exc.start, exc.reason, file) from None
+        for at, chunk in _chunks(content, 0):
+            decoder.decode(chunk, final=at + len(chunk) >= len(content))
+    except UnicodeDecodeError:
+        try:
+            content.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise _undecodable(content, encoding, exc.start, exc.reason, file) from None
 
 
 def _undecodable(content: bytes, encoding: str, at: int, why: str, file: str) -> LamsachError:
@@ -131,18 +196,35 @@ def _utf16_without_bom(content: bytes, file: str) -> str:
     )
 
 
-def _choose_code_page(content: bytes) -> Decoded:
-    as_1252 = content.decode("cp1252", "lamsach-latin1")
+def _line_pieces(content: bytes) -> Iterator[bytes]:
+    """The bytes in pieces of about `_CHUNK_BYTES` that end at a line feed: in a one-byte code page
+    no word and no letter-and-tone pair crosses one, so counts over the pieces add up to the
+    counts over the whole text."""
+    start = 0
+    while start < len(content):
+        cut = content.find(b"\n", start + _CHUNK_BYTES)
+        end = len(content) if cut < 0 else cut + 1
+        yield content[start:end]
+        start = end
+
+
+def _choose_code_page(content: bytes) -> Decoding:
+    on_vowel = elsewhere = 0
     try:
-        as_1258 = content.decode("cp1258")
+        for piece in _line_pieces(content):
+            vowel, other = tone_attachments(piece.decode("cp1258"))
+            on_vowel, elsewhere = on_vowel + vowel, elsewhere + other
     except UnicodeDecodeError:
-        return Decoded(as_1252, "cp1252")
-    on_vowel, elsewhere = tone_attachments(as_1258)
+        return _CP1252
     if on_vowel or elsewhere:
         is_1258 = on_vowel >= _TONE_EVIDENCE * elsewhere
     else:
-        is_1258 = vietnamese_score(as_1258) > vietnamese_score(as_1252)
-    return Decoded(as_1258, "cp1258") if is_1258 else Decoded(as_1252, "cp1252")
+        score_1258 = score_1252 = 0
+        for piece in _line_pieces(content):
+            score_1258 += vietnamese_score(piece.decode("cp1258"))
+            score_1252 += vietnamese_score(piece.decode("cp1252", "lamsach-latin1"))
+        is_1258 = score_1258 > score_1252
+    return Decoding("cp1258", "cp1258") if is_1258 else _CP1252
 
 
 def tone_attachments(text: str) -> tuple[int, int]:

@@ -8,6 +8,7 @@ at the place the clerk can open.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 MergedRange = tuple[int, int, int, int]
@@ -29,6 +30,25 @@ class Grid:
     cell_errors: dict[int, dict[int, str]] = field(default_factory=dict)
     """Row index -> column index -> an error value such as "#N/A", which the reader also reads as
     empty: refused likewise."""
+    rest: Iterator[tuple[list[str | None], int]] | None = field(default=None, repr=False)
+    """Rows after `rows`, with their numbers, still to be read (a CSV file is parsed as its rows
+    are used: `rows` holds only the top rows the header search needs). Read once, by `data_rows`."""
+
+    def data_rows(self, start: int) -> Iterator[tuple[int, list[str | None], int]]:
+        """(index, cells, row number) of every row from `start` on, reading the rest as it goes."""
+        for i in range(start, len(self.rows)):
+            yield i, self.rows[i], self.row_numbers[i]
+        rest, self.rest = self.rest, None
+        for i, (cells, number) in enumerate(rest or (), len(self.rows)):
+            if i >= start:
+                yield i, cells, number
+
+    def drain(self) -> None:
+        """Read the rest without keeping it: a file that fails further down (a CSV quote never
+        closed) reports that, as it would had it been read whole before anything else."""
+        rest, self.rest = self.rest, None
+        for _ in rest or ():
+            pass
 
     def cell(self, row: int, col: int) -> str | None:
         cells = self.rows[row]
@@ -38,7 +58,11 @@ class Grid:
         return all(is_blank(value) for value in self.rows[row])
 
     def is_empty(self) -> bool:
-        return all(self.is_blank_row(i) for i in range(len(self.rows)))
+        """No row with a value; for a streamed grid whose top rows are all blank, the rest is read
+        up to its first row with a value (and then no header can be found in the top rows)."""
+        if not all(self.is_blank_row(i) for i in range(len(self.rows))):
+            return False
+        return all(all(is_blank(value) for value in cells) for cells, _ in self.rest or ())
 
 
 def is_blank(value: str | None) -> bool:

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lamsach.domain import DatasetSchema, ErrorCode, LamsachError, Location, Rejection, SourceSpec
 from lamsach.ingest.csv_reader import read_csv
-from lamsach.ingest.encoding import decode
+from lamsach.ingest.encoding import detect, text_lines
 from lamsach.ingest.grid import Grid
 from lamsach.ingest.headers import (
     ColumnMapping,
@@ -28,6 +29,7 @@ from lamsach.ingest.headers import (
     map_columns,
     visible_headers,
 )
+from lamsach.ingest.records import Records
 from lamsach.ingest.rows import RowsOut, extract_rows
 from lamsach.ingest.xlsx_reader import WORKBOOK_FORMATS, read_workbook
 
@@ -41,7 +43,8 @@ class SourceRead:
     """One file as read: provenance, how it was read, and its rows (raw text, not yet standardised).
 
     `rows`, `row_numbers` and `sheets` are parallel: the row the user sees and the sheet it is on
-    (None for CSV). `sheet` and `header_row` describe the first sheet read; `sheet` is None when
+    (None for CSV). `rows` holds the values as columns (`Records`: a sequence of per-row mappings
+    built on demand). `sheet` and `header_row` describe the first sheet read; `sheet` is None when
     rows come from several sheets. `rows_read == len(rows) + len(rejections)`.
     """
 
@@ -54,7 +57,7 @@ class SourceRead:
     header_row: int
     column_map: dict[str, str]
     ignored_columns: list[str]
-    rows: list[dict[str, str | None]]
+    rows: Records
     row_numbers: list[int]
     rejections: list[Rejection]
     rows_read: int
@@ -104,24 +107,30 @@ def read_source(
     index = HeaderIndex(schema, source.columns, file)
     encoding = delimiter = None
     if fmt == "csv":
-        decoded = decode(content, file)
-        encoding = decoded.encoding
+        decoding = detect(content, file)
+        encoding = decoding.encoding
         grid, delimiter = read_csv(
-            decoded.text, file, lambda rows: header_score(rows, index), header_search_rows
+            text_lines(content, decoding), file, lambda rows: header_score(rows, index), header_search_rows
         )
-        grid.stray_bytes = decoded.stray_bytes
+        grid.stray_bytes = decoding.stray_bytes
         grids = [grid]
     elif fmt == "parquet":
         grids = [read_parquet(content, file)]
     else:
-        grids = read_workbook(content, file, fmt, source.sheet)
+        grids = read_workbook(content, file, fmt, source.sheet, head_rows=header_search_rows)
     filled = [g for g in grids if not g.is_empty()]
     if not filled:
         raise LamsachError(ErrorCode.INGEST_FILE_EMPTY, Location(file=file, sheet=source.sheet))
-    mappings = _map_headers(filled, index, header_search_rows, file)
-    out = RowsOut()
+    try:
+        mappings = _map_headers(filled, index, header_search_rows, file)
+    except (LamsachError, ExceptionGroup):
+        for grid in filled:  # a CSV file broken further down says so first, as when read whole
+            grid.drain()
+        raise
+    out = RowsOut(schema.field_names)
     for grid, mapping in mappings:
         extract_rows(grid, mapping, schema, file, lang, out)
+    records = out.finish(file, lang)
     single = len(mappings) == 1
     if out.rows_read == 0:
         sheet = mappings[0][0].sheet if single else None
@@ -145,7 +154,7 @@ def read_source(
         header_row=mappings[0][1].row_number,
         column_map=column_map,
         ignored_columns=list(dict.fromkeys([*ignored, *out.unnamed_with_data])),
-        rows=out.rows,
+        rows=records,
         row_numbers=out.row_numbers,
         rejections=out.rejections,
         rows_read=out.rows_read,
@@ -188,22 +197,38 @@ def _check_size(size: int, max_bytes: int | None, file: str) -> None:
 
 def read_parquet(content: bytes, file: str) -> Grid:
     """A Parquet file (what a national extract or a Spark job writes) as one grid: its column
-    names as the header row, each value as text the way a workbook cell's value is written."""
+    names as the header row, each value as text the way a workbook cell's value is written. Its
+    rows are read a row group's batch at a time, as the grid's `rest`."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    try:
+        parquet = pq.ParquetFile(pa.BufferReader(content))
+        names = list(parquet.schema_arrow.names)
+    except (pa.ArrowException, OSError) as exc:
+        raise _parquet_corrupt(exc, file) from None
+    return Grid(None, [names], [1], rest=_parquet_rows(parquet, file))
+
+
+def _parquet_rows(parquet, file: str) -> Iterator[tuple[list[str | None], int]]:
+    import pyarrow as pa
+
     from lamsach.ingest.xlsx_reader import cell_text
 
+    number = 1
     try:
-        table = pq.read_table(pa.BufferReader(content))
+        for batch in parquet.iter_batches(batch_size=8192):
+            columns = [column.to_pylist() for column in batch.columns]
+            for r in range(batch.num_rows):
+                number += 1
+                yield [cell_text(col[r]) for col in columns], number
     except (pa.ArrowException, OSError) as exc:
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-        raise LamsachError(ErrorCode.INGEST_FILE_CORRUPT, Location(file=file),
-                           {"expected": ".parquet", "reason": reason}) from None
-    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
-    rows: list[list[str | None]] = [list(table.column_names)]
-    rows += [[cell_text(col[r]) for col in columns] for r in range(table.num_rows)]
-    return Grid(None, rows, list(range(1, len(rows) + 1)))
+        raise _parquet_corrupt(exc, file) from None
+
+
+def _parquet_corrupt(exc: Exception, file: str) -> LamsachError:
+    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+    return LamsachError(ErrorCode.INGEST_FILE_CORRUPT, Location(file=file), {"expected": ".parquet", "reason": reason})
 
 
 def format_of(path: Path, file: str) -> str:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import math
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -33,13 +35,18 @@ _OLE = bytes.fromhex("d0cf11e0a1b11ae1")
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 
 
-def read_workbook(content: bytes, file: str, fmt: str, sheet: str | None) -> list[Grid]:
-    """The grids of the sheets to read: the one the manifest names, else every visible worksheet."""
+def read_workbook(content: bytes, file: str, fmt: str, sheet: str | None, head_rows: int | None = None
+                  ) -> list[Grid]:
+    """The grids of the sheets to read: the one the manifest names, else every visible worksheet.
+
+    With `head_rows`, only a sheet's top rows are turned into text at once (for the header
+    search); the others are turned as they are used (`Grid.rest`), each row's raw values let go
+    as it is, so a sheet is not held twice over."""
     _check_container(content, file, fmt)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
         names = _sheets_to_read(workbook, file, sheet)
-        grids = [_read_sheet(workbook, name, file, fmt) for name in names]
+        sheets = [_read_sheet(workbook, name, file, fmt, head_rows) for name in names]
     except LamsachError:
         raise
     except PasswordError:
@@ -49,17 +56,20 @@ def read_workbook(content: bytes, file: str, fmt: str, sheet: str | None) -> lis
     if fmt in FORMULA_FORMATS:
         finder = {"ods": hidden_cells_ods, "xls": hidden_cells_xls}.get(fmt, hidden_cells)
         hidden = finder(content, names)
-        for grid in grids:
+        for grid, count in sheets:
             if grid.sheet in hidden:
-                _mark_hidden(grid, hidden[grid.sheet])
-    return grids
+                _mark_hidden(grid, hidden[grid.sheet], count)
+    return [grid for grid, _ in sheets]
 
 
-def _mark_hidden(grid: Grid, cells: HiddenCells) -> None:
+def _mark_hidden(grid: Grid, cells: HiddenCells, count: int) -> None:
     """Attach a sheet's formula cells without result and its error cells; rows beyond what the
     reader returned (only such cells on them) are added, empty, so they are counted and refused."""
     grid.formulas, grid.cell_errors = cells.formulas, cells.errors
     last = max([*cells.formulas, *cells.errors])
+    if grid.rest is not None:
+        grid.rest = itertools.chain(grid.rest, (([], i + 1) for i in range(count, last + 1)))
+        return
     while len(grid.rows) <= last:
         grid.rows.append([])
         grid.row_numbers.append(len(grid.rows))
@@ -94,20 +104,32 @@ def _sheets_to_read(workbook: CalamineWorkbook, file: str, wanted: str | None) -
     ]
 
 
-def _read_sheet(workbook: CalamineWorkbook, name: str, file: str, fmt: str) -> Grid:
+def _read_sheet(workbook: CalamineWorkbook, name: str, file: str, fmt: str, head_rows: int | None
+                ) -> tuple[Grid, int]:
+    """A sheet's grid and how many rows it has."""
     try:
         sheet = workbook.get_sheet_by_name(name)
         values = sheet.to_python(skip_empty_area=False)
         merged = sheet.merged_cell_ranges or []
     except Exception as exc:
         raise _corrupt(file, fmt, exc, sheet=name) from None
-    rows = [[cell_text(v) for v in row] for row in values]
-    return Grid(
+    head = len(values) if head_rows is None else min(head_rows, len(values))
+    rows = [[cell_text(v) for v in row] for row in values[:head]]
+    grid = Grid(
         sheet=name,
         rows=rows,
         row_numbers=list(range(1, len(rows) + 1)),
         merged=[(top, left, bottom, right) for (top, left), (bottom, right) in merged],
+        rest=_as_text(values, head) if head < len(values) else None,
     )
+    return grid, len(values)
+
+
+def _as_text(values: list[list[Any]], start: int) -> Iterator[tuple[list[str | None], int]]:
+    """Rows from `start` as text, each row's raw values dropped once it is turned."""
+    for i in range(start, len(values)):
+        row, values[i] = values[i], None
+        yield [cell_text(v) for v in row], i + 1
 
 
 def cell_text(value: Any) -> str | None:

@@ -8,26 +8,27 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from lamsach.backends.engine import DuckDBEngine, Engine
-from lamsach.backends.store import BatchInput, IncomingRow, SqlAlchemyStore, Store, StoredBatch
+from lamsach.backends.store import BatchInput, IncomingRows, SqlAlchemyStore, Store, StoredBatch
 from lamsach.data import data_digest, load_schema, rule_templates
 from lamsach.domain import ErrorCode, LamsachError, Location, Manifest, PassSummary
 from lamsach.domain.clock import today_vn, upload_arrival
 from lamsach.domain.lifecycle import in_use
 from lamsach.ingest import (
+    Records,
     SourceRead,
     load_manifest,
     read_key,
     read_source,
     reject_pass_collisions,
     reject_taken_keys,
-    row_key,
-    row_unit,
+    row_keys,
+    row_units,
 )
 from lamsach.link.stage import LINK_FILES, LinkContext, deduplicate, enrich, link_people, write_link_files
 from lamsach.measure import build_scorecard
@@ -147,7 +148,7 @@ class _Pass:
     # of the unit the files no longer hold was withdrawn by it, and is shown for a decision
     sent_keys: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     # dataset -> its rows as this pass stored them, while every one of them was new to the store
-    held: dict[str, list[_HeldRecord] | None] = field(default_factory=dict)
+    held: dict[str, _HeldRecords | None] = field(default_factory=dict)
 
     def run(self, reads: list) -> PassSummary:
         """Store the batches, then standardise, validate, link and measure; publish the staging
@@ -196,22 +197,23 @@ class _Pass:
                 # stored batch's, meet no other file of this pass, so no collision check is owed)
                 read = _read_one(source, self.settings, read_key=read.read_key)
             schema = load_schema(source.dataset)
+            keys = row_keys(read.rows)
             if source.unit:
-                keys = [row_key(values, schema) for values in read.rows]
                 stored = self.store.records_by_keys(self.manifest.name, source.dataset, keys)
-                reject_taken_keys(source, read, {k: r.unit for k, r in stored.items()}, self.settings.lang)
-            rows = [IncomingRow(row_key(values, schema), row_unit(values, schema, source.unit), row_no, values)
-                    for values, row_no in zip(read.rows, read.row_numbers, strict=True)]
+                if reject_taken_keys(source, read, {k: r.unit for k, r in stored.items()}, self.settings.lang):
+                    keys = row_keys(read.rows)
+            units = row_units(read.rows, schema, source.unit)
+            rows = IncomingRows(keys, units, read.row_numbers, read.rows)
             if source.unit:
-                self.sent_keys.setdefault((source.unit, source.dataset), set()).update(r.key for r in rows)
+                self.sent_keys.setdefault((source.unit, source.dataset), set()).update(keys)
             batch = BatchInput(self.manifest.name, source.dataset, source.unit, str(read.file), read.sha256,
                                read.content, read.format, read.encoding, read.sheet, read.header_row,
                                read.rows_read, rows, list(read.rejections), read_key=read.read_key,
                                unmapped=_unmapped(read, schema))
             result = self.store.import_batch(self.run_id, batch, self.actor)
-            held = self.held.setdefault(source.dataset, [])
+            held = self.held.setdefault(source.dataset, _HeldRecords())
             if held is not None and result.created == len(rows):
-                held += [_HeldRecord(r.key, r.unit, r.values) for r in rows]
+                held.add(keys, units, read.rows)
             else:
                 self.held[source.dataset] = None
             reasons.update(r.code for r in read.rejections)
@@ -268,11 +270,14 @@ class _Pass:
             kept = cache.load() if cache else None
             if kept is None:
                 # merged and retired records are kept with their history but no longer checked or counted
-                records: list = [r for r in self._records(dataset) if in_use(r.data)]
+                # (rows just read from files are all in use: a file has no lifecycle column)
+                records: Sequence = self._records(dataset)
+                if not isinstance(records, _HeldRecords):
+                    records = [r for r in records if in_use(r.data)]
                 result = standardise_records(schema, records, reference, messages, self.manifest.province,
                                              workers=self.settings.standardise_workers)
                 if cache and self.store.record_stamps(name, dataset) == stamps:  # none changed meanwhile
-                    cache.save((result, [(r.key, r.unit) for r in records]))
+                    cache.save((result, _keys_and_units(records)))
             else:
                 result, records = kept[0], [_HeldRecord(key, unit, {}) for key, unit in kept[1]]
                 self.summary.reused.append(f"standardise: {dataset}")
@@ -287,7 +292,7 @@ class _Pass:
         self.progress.finish()
         return cell_rows
 
-    def _records(self, dataset: str) -> list:
+    def _records(self, dataset: str) -> Sequence:
         """The dataset's records, in the store's order: the rows this pass stored when each was new
         and the store holds no others (their values are what it stored), else read from the store."""
         held = self.held.get(dataset)
@@ -402,6 +407,53 @@ class _HeldRecord:
     data: dict[str, str | None]
 
 
+def _keys_and_units(records: Sequence) -> list[tuple[str, str | None]]:
+    if isinstance(records, _HeldRecords):
+        return list(zip(records.keys, records.units, strict=True))
+    return [(r.key, r.unit) for r in records]
+
+
+class _HeldRecords(Sequence[_HeldRecord]):
+    """The rows this pass stored as new records, kept as the files' columns (`Records`) with their
+    keys and units: standardising reads them column by column (`columns`), and a `_HeldRecord` is
+    made only for code that walks them one at a time."""
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self.units: list[str | None] = []
+        self._parts: list[Records] = []
+
+    def add(self, keys: list[str], units: list[str | None], rows: Records) -> None:
+        self.keys += keys
+        self.units += units
+        self._parts.append(rows)
+
+    def columns(self, names: Sequence[str]) -> dict[str, list[str | None]]:
+        """Each field's values over every held row, in order."""
+        return {name: [v for part in self._parts for v in part.column(name)] for name in names}
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        index = range(len(self))[index]
+        offset = index
+        for part in self._parts:
+            if offset < len(part):
+                return _HeldRecord(self.keys[index], self.units[index], part[offset])
+            offset -= len(part)
+        raise IndexError(index)
+
+    def __iter__(self) -> Iterator[_HeldRecord]:
+        i = 0
+        for part in self._parts:
+            for data in part:
+                yield _HeldRecord(self.keys[i], self.units[i], data)
+                i += 1
+
+
 class _StageClock:
     def __init__(self) -> None:
         self.laps: dict[str, float] = {}
@@ -470,10 +522,11 @@ def _read_one(source, settings: Settings, read_key: str | None) -> SourceRead:
 
 def _shared_keys(sources, reads: dict[int, SourceRead], reused: dict[int, StoredBatch]) -> list[int]:
     """The reused files with a key that another file of the pass (read or reused) also carries."""
+    if not reused:
+        return []
     carriers: dict[str, Counter[str]] = {}
     for i, read in reads.items():
-        schema = load_schema(sources[i].dataset)
-        carriers.setdefault(sources[i].dataset, Counter()).update({row_key(v, schema) for v in read.rows})
+        carriers.setdefault(sources[i].dataset, Counter()).update(set(row_keys(read.rows)))
     for i, stored in reused.items():
         carriers.setdefault(sources[i].dataset, Counter()).update(set(stored.keys))
     return [i for i, stored in reused.items()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import pyarrow as pa
 
@@ -31,6 +31,17 @@ class RecordValues(Protocol):
     data: dict[str, str | None]
 
 
+@runtime_checkable
+class ColumnarRecords(Protocol):
+    """Records held as columns (the rows a pass has just read and stored): keys, units and each
+    field's values as lists, without a mapping per record."""
+
+    keys: list[str]
+    units: list[str | None]
+
+    def columns(self, names: Sequence[str]) -> dict[str, list[str | None]]: ...
+
+
 @dataclass
 class StandardisedTable:
     schema: DatasetSchema
@@ -44,17 +55,21 @@ class StandardisedTable:
 def standardise_records(schema: DatasetSchema, records: Sequence[RecordValues], reference_date: date,
                         messages: dict[str, dict[str, str]], province: str | None = None,
                         workers: int = 1) -> StandardisedTable:
-    """Standardise every field of `records`; repairs become versioned changes with source `repair`."""
-    columns = {name: [r.data.get(name) for r in records] for name in schema.field_names}
+    """Standardise every field of `records`; repairs become versioned changes with source `repair`.
+    Records that hold their values as columns (`ColumnarRecords`) are read column by column."""
+    if isinstance(records, ColumnarRecords):
+        columns, keys, units = records.columns(schema.field_names), list(records.keys), list(records.units)
+    else:
+        columns = {name: [r.data.get(name) for r in records] for name in schema.field_names}
+        keys, units = [r.key for r in records], [r.unit for r in records]
     result = standardise_dataset(schema, columns, reference_date=reference_date, province=province, workers=workers)
-    keys = [r.key for r in records]
     changes = [
         ValueChange(schema.name, keys[repair.index], field_name, repair.value, "repair",
                     reason=repair_message(schema, field_name, repair.rule, repair.original, repair.value, messages),
                     rule=repair.rule)
         for field_name, repairs in result.repairs.items() for repair in repairs
     ]
-    table = engine_table(schema, keys, result, [r.unit for r in records])
+    table = engine_table(schema, keys, result, units)
     return StandardisedTable(schema, keys, table, result.repairs, result.problems, changes)
 
 

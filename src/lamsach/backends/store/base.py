@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -48,6 +48,38 @@ class IncomingRow:
     values: dict[str, str | None]
 
 
+class IncomingRows(Sequence[IncomingRow]):
+    """A received file's rows as parallel columns (keys, units, row numbers, values), each
+    `IncomingRow` made when it is read: a file of a million rows is never a million objects."""
+
+    def __init__(self, keys: list[str], units: list[str | None], row_numbers: Sequence[int],
+                 values: Sequence[Mapping[str, str | None]]) -> None:
+        if not len(keys) == len(units) == len(row_numbers) == len(values):
+            raise ValueError("incoming rows: columns of different lengths")
+        self.keys, self.units, self.row_numbers, self.values = keys, units, row_numbers, values
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        return IncomingRow(self.keys[index], self.units[index], self.row_numbers[index], _dict(self.values[index]))
+
+    def __iter__(self) -> Iterator[IncomingRow]:
+        for key, unit, row_no, values in zip(self.keys, self.units, self.row_numbers, self.values, strict=True):
+            yield IncomingRow(key, unit, row_no, _dict(values))
+
+
+def _dict(values: Mapping[str, str | None]) -> dict[str, str | None]:
+    return values if isinstance(values, dict) else dict(values)
+
+
+def row_keys(rows: Sequence[IncomingRow]) -> list[str]:
+    """The keys of a batch's rows, read from the key column when the rows are `IncomingRows`."""
+    return rows.keys if isinstance(rows, IncomingRows) else [r.key for r in rows]
+
+
 @dataclass(frozen=True)
 class BatchInput:
     """A received file: its original bytes and what was read from it."""
@@ -63,7 +95,7 @@ class BatchInput:
     sheet: str | None
     header_row: int | None
     rows_read: int
-    rows: list[IncomingRow]
+    rows: Sequence[IncomingRow]
     rejections: list[Rejection]
     read_key: str | None = None  # how the file was read (`ingest.read_key`): the re-run's "unchanged" test
     unmapped: list[dict] | None = None  # the columns no field took, as the pass's summary lists them

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,6 +43,7 @@ from lamsach.backends.store.base import (
     ValueChange,
     as_utc,
     process_alive,
+    row_keys,
     this_host,
 )
 from lamsach.backends.store.bulk import bulk_insert, bulk_update
@@ -199,6 +200,7 @@ class SqlAlchemyStore:
     def import_batch(self, run_id: int, batch: BatchInput, actor: str) -> BatchResult:
         """Store a received file and its rows in one transaction; return how the counts reconcile."""
         now = _now()
+        keys = row_keys(batch.rows)
         with self.engine.begin() as conn:
             if conn.execute(select(t.originals.c.sha256).where(t.originals.c.sha256 == batch.sha256)).first() is None:
                 conn.execute(insert(t.originals).values(
@@ -209,23 +211,35 @@ class SqlAlchemyStore:
                 encoding=batch.encoding, sheet=batch.sheet, header_row=batch.header_row,
                 state="loading", rows_read=batch.rows_read, rows_stored=0, rows_rejected=0,
                 records_created=0, records_updated=0, created_at=now, created_by=actor,
-                read_key=batch.read_key, record_keys=json.dumps([r.key for r in batch.rows], ensure_ascii=False),
+                read_key=batch.read_key, record_keys=json.dumps(keys, ensure_ascii=False),
                 unmapped=json.dumps(batch.unmapped or [], ensure_ascii=False),
             )).inserted_primary_key[0])
             if batch.rejections:
                 conn.execute(insert(t.rejections), [
                     {"batch_id": batch_id, "sheet": r.sheet, "row_no": r.row, "column_name": r.column,
                      "code": r.code, "message": r.message} for r in batch.rejections])
-            existing = self._existing(conn, batch.campaign, batch.dataset, [r.key for r in batch.rows])
-            new_rows, updates, change_rows = [], [], []
+            existing = self._existing(conn, batch.campaign, batch.dataset, keys)
+            created = 0
+
+            def new_rows() -> Iterator[tuple]:
+                """The rows of keys not stored yet, made as the driver takes them (no list of them)."""
+                nonlocal created
+                for row in batch.rows:
+                    if row.key not in existing:
+                        created += 1
+                        raw = _dumps(row.values)
+                        yield (batch.campaign, batch.dataset, row.key, row.unit, batch_id, row.row_no, 1,
+                               raw, raw, now, _citizen_id(row.values))
+
+            if len(existing) < len(keys):
+                bulk_insert(conn, t.records, _RECORD_COLUMNS, new_rows())
+            updates, change_rows = [], []
             unchanged = 0
-            for row in batch.rows:
-                raw = _dumps(row.values)
+            for row in batch.rows if existing else ():
                 known = existing.get(row.key)
                 if known is None:
-                    new_rows.append((batch.campaign, batch.dataset, row.key, row.unit, batch_id, row.row_no, 1,
-                                     raw, raw, now, _citizen_id(row.values)))
                     continue
+                raw = _dumps(row.values)
                 record_id, old_raw, old_data, version = known
                 if old_raw == raw:
                     unchanged += 1
@@ -239,8 +253,6 @@ class SqlAlchemyStore:
                         data[name] = value
                 updates.append((raw, _dumps(data), version, batch_id, row.row_no, row.unit, _citizen_id(data),
                                 now, record_id))
-            if new_rows:
-                bulk_insert(conn, t.records, _RECORD_COLUMNS, new_rows)
             if updates:
                 bulk_update(conn, t.records, "id", _RECORD_UPDATE_COLUMNS, updates)
             if change_rows:
@@ -248,9 +260,9 @@ class SqlAlchemyStore:
             stored = len(batch.rows)
             conn.execute(update(t.batches).where(t.batches.c.id == batch_id).values(
                 state="complete", rows_stored=stored, rows_rejected=len(batch.rejections),
-                records_created=len(new_rows), records_updated=len(updates)))
+                records_created=created, records_updated=len(updates)))
         return BatchResult(batch_id, batch.rows_read, stored, len(batch.rejections),
-                           len(new_rows), len(updates), unchanged)
+                           created, len(updates), unchanged)
 
     def reusable_batch(self, campaign: str, dataset: str, unit: str | None, file_name: str,
                        read_key: str) -> StoredBatch | None:

@@ -1,0 +1,150 @@
+"""A file's records held as columns: one Arrow string array per field, never a dict per row.
+
+A province's file has hundreds of thousands of rows; as one Python dict per row their cells cost
+about ten times the file's size (a 31.7 MB CSV took 371 MiB), as Arrow columns about its size.
+`Records` is still a sequence of `field -> value` mappings for the code that wants one row at a
+time (tests, a row's rejection, the store's per-row JSON): each is built when asked for and
+dropped after, while the stages that work per column (`column`, `keys`) read the arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import overload
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+KEY_COLUMN = "__key"
+"""The record's key as the store keys it (the key field's text, stripped), kept beside the fields."""
+
+_BATCH_ROWS = 8192
+"""Rows gathered as Python values before they become Arrow arrays: what a chunk costs in memory."""
+
+
+class Records(Sequence[dict[str, str | None]]):
+    """Rows of one dataset as columns: `fields` in schema order, each an Arrow string array."""
+
+    __slots__ = ("fields", "table")
+
+    def __init__(self, fields: Sequence[str], table: pa.Table | None = None) -> None:
+        self.fields = tuple(fields)
+        self.table = table if table is not None else _empty(self.fields)
+
+    @classmethod
+    def from_dicts(cls, fields: Sequence[str], rows: Iterable[Mapping[str, str | None]], key: str | None = None
+                   ) -> Records:
+        """Records of `rows` (mappings by field name; a missing field is empty)."""
+        builder = RecordsBuilder(fields)
+        for row in rows:
+            values = [row.get(name) for name in builder.fields]
+            builder.append(values, str(row[key]).strip() if key else None)
+        return builder.finish()
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, str | None]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Records: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, str | None] | Records:
+        if isinstance(index, slice):
+            return self.take(range(len(self))[index])
+        size = len(self)
+        if index < 0:
+            index += size
+        if not 0 <= index < size:
+            raise IndexError(index)
+        return {name: self.table.column(name)[index].as_py() for name in self.fields}
+
+    def __iter__(self) -> Iterator[dict[str, str | None]]:
+        fields = self.fields
+        for batch in self.table.select(list(fields)).to_batches(max_chunksize=_BATCH_ROWS):
+            columns = [column.to_pylist() for column in batch.columns]
+            for values in zip(*columns, strict=True):
+                yield dict(zip(fields, values, strict=True))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Records):
+            return self.fields == other.fields and self.table.select(list(self.fields)).equals(
+                other.table.select(list(other.fields)))
+        if isinstance(other, Sequence):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable like the list it stands for
+
+    def __repr__(self) -> str:
+        return f"Records({len(self)} rows × {len(self.fields)} fields)"
+
+    def column(self, name: str) -> list[str | None]:
+        """One field's values, in row order."""
+        return self.table.column(name).to_pylist()
+
+    @property
+    def keys(self) -> list[str]:
+        """Each row's key as the store keys it (see `KEY_COLUMN`)."""
+        return self.table.column(KEY_COLUMN).to_pylist()
+
+    def take(self, indices: Sequence[int]) -> Records:
+        """The rows at `indices`, in that order."""
+        return Records(self.fields, self.table.take(pa.array(indices, pa.int64())))
+
+    @property
+    def nbytes(self) -> int:
+        """Memory the columns take (Arrow buffers; not counted by Python's tracemalloc)."""
+        return self.table.nbytes
+
+    def duplicated(self) -> dict[int, int]:
+        """Rows whose key an earlier row already has -> that earlier (first) row's index."""
+        keys = self.table.column(KEY_COLUMN)
+        if len(keys) < 2:
+            return {}
+        counted = pa.table({"k": keys, "i": pa.array(range(len(keys)), pa.int64())}).group_by(
+            "k", use_threads=False).aggregate([("i", "min"), ("i", "count")])
+        repeated = counted.filter(pc.greater(counted["i_count"], 1))
+        if repeated.num_rows == 0:
+            return {}
+        first = dict(zip(repeated["k"].to_pylist(), repeated["i_min"].to_pylist(), strict=True))
+        rows = pc.indices_nonzero(pc.is_in(keys, value_set=repeated["k"])).to_pylist()
+        chosen = keys.take(pa.array(rows, pa.int64())).to_pylist()
+        return {i: first[k] for i, k in zip(rows, chosen, strict=True) if first[k] != i}
+
+
+class RecordsBuilder:
+    """Rows appended one by one, turned into Arrow arrays every `_BATCH_ROWS` rows."""
+
+    def __init__(self, fields: Sequence[str]) -> None:
+        self.fields = tuple(fields)
+        self._pending: list[tuple] = []
+        self._batches: list[pa.RecordBatch] = []
+        self._schema = pa.schema([(name, pa.string()) for name in (*self.fields, KEY_COLUMN)])
+
+    def append(self, values: Sequence[str | None], key: str | None) -> None:
+        """One row: its values in `fields` order, and its key (`KEY_COLUMN`)."""
+        self._pending.append((*values, key))
+        if len(self._pending) >= _BATCH_ROWS:
+            self._flush()
+
+    def __len__(self) -> int:
+        return sum(b.num_rows for b in self._batches) + len(self._pending)
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        columns = list(zip(*self._pending, strict=True))
+        self._pending = []
+        arrays = [pa.array(column, pa.string()) for column in columns]
+        self._batches.append(pa.RecordBatch.from_arrays(arrays, schema=self._schema))
+
+    def finish(self) -> Records:
+        self._flush()
+        table = pa.Table.from_batches(self._batches, schema=self._schema)
+        self._batches = []
+        return Records(self.fields, table)
+
+
+def _empty(fields: tuple[str, ...]) -> pa.Table:
+    return pa.schema([(name, pa.string()) for name in (*fields, KEY_COLUMN)]).empty_table()
