@@ -15,6 +15,7 @@ import pytest
 from ingest_fixtures import POPULATION_HEADER, assert_reconciles, person_rows, read, to_cp1258
 
 from lamsach.domain import ErrorCode, LamsachError
+from lamsach.ingest import Records
 
 
 def write_population(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Path:
@@ -157,3 +158,13 @@ def test_the_code_page_is_decided_over_the_whole_file(tmp_path: Path) -> None:
     result = read(path, "population")
     assert result.encoding == "cp1258"
     assert unicodedata.normalize("NFC", result.rows[-1]["full_name"]) == toned[-1][2]
+
+
+def test_records_read_like_the_rows_they_hold() -> None:
+    rows = [{"record_id": " A1", "full_name": "Lê An"}, {"record_id": "A2", "full_name": None},
+            {"record_id": "A1 ", "full_name": "Lê Bình"}]
+    records = Records.from_dicts(["record_id", "full_name"], rows, key="record_id")
+    assert records == rows and list(records) == rows and records[-1] == rows[2]
+    assert records.keys == ["A1", "A2", "A1"] and records.column("full_name") == ["Lê An", None, "Lê Bình"]
+    assert records.take([2, 0]) == [rows[2], rows[0]] and records[1:] == rows[1:]
+    assert records.duplicated() == {2: 0}  # the later row, and the row that has its key first

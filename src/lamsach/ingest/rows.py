@@ -120,6 +120,8 @@ def _hidden_problem(
 ) -> LamsachError | None:
     """A read column holding a formula with no saved result, or an error value: the row is
     refused naming the cells, since reading them as empty would lose their values without a word."""
+    if not hidden:
+        return None
     cols = sorted(c for c in hidden or () if c in mapping.fields)
     if not cols:
         return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from lamsach.backends.store import ChangeRow
 from lamsach.data import fill_template
 from lamsach.domain import DatasetSchema, FindingStatus
-from lamsach.standardise.records_table import StandardisedTable
+from lamsach.standardise.records_table import ColumnarRecords, StandardisedTable
 
 WITHDRAWN = "withdrawn_by_unit"
 
@@ -60,15 +60,17 @@ def withdrawn_findings(schema: DatasetSchema, records: list, sent_keys: dict[tup
     dropped: an officer retires it, or dismisses the finding to keep it."""
     template = messages.get(WITHDRAWN, {})
     rows: list[dict] = []
-    for record in records:
-        sent = sent_keys.get((record.unit, schema.name)) if record.unit else None
-        if sent is None or record.key in sent:
+    pairs = zip(records.keys, records.units, strict=True) if isinstance(records, ColumnarRecords) else (
+        (r.key, r.unit) for r in records)
+    for key, unit in pairs:
+        sent = sent_keys.get((unit, schema.name)) if unit else None
+        if sent is None or key in sent:
             continue
         rows.append({
-            "dataset": schema.name, "record_id": record.key, "unit": record.unit, "field": "*",
+            "dataset": schema.name, "record_id": key, "unit": unit, "field": "*",
             "criterion": template.get("criterion", "live"), "rule": WITHDRAWN,
             "severity": template.get("severity", "warning"), "status": FindingStatus.OPEN.value,
-            "message": fill_template(template.get("vi", WITHDRAWN), {"key": record.key}), "suggested_value": None})
+            "message": fill_template(template.get("vi", WITHDRAWN), {"key": key}), "suggested_value": None})
     return rows
 
 
