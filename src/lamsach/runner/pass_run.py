@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from lamsach.backends.engine import DuckDBEngine, Engine
 from lamsach.backends.store import BatchInput, IncomingRows, SqlAlchemyStore, Store, StoredBatch
@@ -279,7 +280,7 @@ class _Pass:
                 if cache and self.store.record_stamps(name, dataset) == stamps:  # none changed meanwhile
                     cache.save((result, _keys_and_units(records)))
             else:
-                result, records = kept[0], [_HeldRecord(key, unit, {}) for key, unit in kept[1]]
+                result, records = kept[0], [_KeptRecord(key, unit) for key, unit in kept[1]]
                 self.summary.reused.append(f"standardise: {dataset}")
             self.store.apply_changes(name, result.changes, self.actor, run_id=self.run_id)
             self.tables[dataset] = engine.register(f"ds_{dataset}", result.table)
@@ -396,6 +397,13 @@ class _StandardiseCache:
             os.replace(partial, self.path)
         except OSError:
             partial.unlink(missing_ok=True)  # an unwritable cache only costs the next pass the computation
+
+
+class _KeptRecord(NamedTuple):
+    """A record in use as a kept standardised table remembers it: what withdrawn findings read."""
+
+    key: str
+    unit: str | None
 
 
 @dataclass(frozen=True)

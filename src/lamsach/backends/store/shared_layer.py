@@ -32,22 +32,24 @@ def publish_current(store: SqlAlchemyStore, campaign: str, run_id: int | None,
     now = datetime.now(UTC)
     r, p = t.records.c, t.published.c
     with store.engine.begin() as conn:
-        known = {(row.dataset, row.record_key): (row.id, row.version) for row in conn.execute(
-            select(p.id, p.dataset, p.record_key, p.version).where(p.campaign == campaign))}
         # first without the values: on a re-run most current versions are published already, and
-        # reading every record's values to skip them cost more than publishing the few that changed
+        # reading every record's values to skip them cost more than publishing the few that changed;
+        # each record read with its shared-layer row in one join (no dictionary of the shared layer)
         todo: dict[int, int | None] = {}  # record id -> the shared layer's row it replaces
-        for row in conn.execute(select(r.id, r.dataset, r.record_key, r.version)
-                                .where(r.campaign == campaign).order_by(r.id)):
-            if blocked(row.dataset, row.record_key):
-                counts.blocked += 1
-                counts.blocked_keys.append((row.dataset, row.record_key))
-                continue
-            current = known.get((row.dataset, row.record_key))
-            if current is not None and current[1] == row.version:
-                counts.unchanged += 1
-                continue
-            todo[row.id] = current[0] if current else None
+        rows = conn.execute(
+            select(r.id, r.dataset, r.record_key, r.version, p.id, p.version)
+            .select_from(t.records.outerjoin(t.published, and_(p.campaign == r.campaign, p.dataset == r.dataset,
+                                                               p.record_key == r.record_key)))
+            .where(r.campaign == campaign).order_by(r.id))
+        while chunk := rows.fetchmany(_CHUNK * 4):
+            for record_id, dataset, key, version, published_id, published_version in chunk:
+                if blocked(dataset, key):
+                    counts.blocked += 1
+                    counts.blocked_keys.append((dataset, key))
+                elif published_version == version:
+                    counts.unchanged += 1
+                else:
+                    todo[record_id] = published_id
         for chunk in _records_with_values(conn, campaign, todo):
             items = [PublishItem(row.dataset, row.record_key, row.unit, row.version, row.data, row.citizen_id)
                      for row in chunk]

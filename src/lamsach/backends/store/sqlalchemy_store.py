@@ -41,7 +41,6 @@ from lamsach.backends.store.base import (
     StoredBatch,
     StoredRecord,
     ValueChange,
-    as_utc,
     process_alive,
     row_keys,
     this_host,
@@ -375,14 +374,15 @@ class SqlAlchemyStore:
         unit (a file received again, a repair, an officer's edit, an undo) gives it a new version
         and time, and a record deleted and stored again a new id, so equal stamps mean equal
         records — what standardising needs to know to take its kept result (`runner.pass_run`)."""
-        r = t.records.c
+        # untyped text SQL: the values as the database gives them (SQLite's times as their text),
+        # with no conversion per row: only equality within one store matters
         digest = hashlib.sha256()
+        query = text("SELECT id, record_key, unit, version, updated_at FROM records "
+                     "WHERE campaign = :campaign AND dataset = :dataset ORDER BY id")
         with self.engine.connect() as conn:
-            result = conn.execute(select(r.id, r.record_key, r.unit, r.version, r.updated_at)
-                                  .where(r.campaign == campaign, r.dataset == dataset).order_by(r.id))
+            result = conn.execute(query, {"campaign": campaign, "dataset": dataset})
             while rows := result.fetchmany(20_000):
-                digest.update(json.dumps([[i, k, u, v, str(as_utc(at))] for i, k, u, v, at in rows],
-                                         ensure_ascii=False).encode())
+                digest.update(repr([tuple(row) for row in rows]).encode())
         return digest.hexdigest()
 
     def count_records(self, campaign: str | None = None, dataset: str | None = None) -> int:
