@@ -114,3 +114,23 @@ def test_update_insert_describe_and_csv(engines, tmp_path: Path):
     duck, spark = ((tmp_path / f"{e}.csv").read_text(encoding="utf-8") for e in ("duckdb", "spark"))
     assert duck == spark
     assert "a,2,new!,0.3,1e-05,0.6666666666666666" in duck.splitlines()
+
+
+def test_sample_hash_and_rounding_are_the_same_numbers(engines):
+    # Splink draws its u and EM samples by a hash of each record's ID: one hash on both engines
+    # (a record in one engine's sample and not the other's changed the model's probabilities)
+    from lamsach.link.splink_backend import same_hash_sql
+
+    results = []
+    for engine in engines:
+        table = engine.dialect.quote(engine.table_name("t"))
+        results.append(engine.run(f"SELECT s, {same_hash_sql(engine.name, chr(39) + 'population-__-' + chr(39) + ' || s')} "
+                                  f"% 1000000000 FROM {table} WHERE s IS NOT NULL ORDER BY n"))
+    assert results[0] == results[1]
+    assert results[0][-1] == ("Nguyễn Văn Đức", int(
+        __import__("hashlib").md5("population-__-Nguyễn Văn Đức".encode()).hexdigest()[:15], 16) % 1_000_000_000)
+    # probabilities in links.csv: halves up, the same digits on both engines
+    values = "0.1234565, 0.9999995, 1.0, 5e-07, 0.000000499999, 0.6666666666666666"
+    assert both(engines, lambda d, t: f"SELECT {d.round_half_up('x', 6)} FROM (SELECT unnest([{values}]) AS x) "
+                                      "ORDER BY x") == [
+        (0.0,), (1e-06,), (0.123457,), (0.666667,), (1.0,), (1.0,)]

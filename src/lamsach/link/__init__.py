@@ -6,7 +6,7 @@ By ID first (`by_id`), then by a Fellegi–Sunter model trained on the pass's ow
 """
 
 from lamsach.link.bands import ACCEPT, REJECT, REVIEW, LinkBands
-from lamsach.link.by_id import LINK_COLUMNS, link_by_id
+from lamsach.link.by_id import LINK_COLUMNS, LINK_PROBABILITY_DECIMALS, link_by_id
 from lamsach.link.charts import save_charts
 from lamsach.link.dedupe import DUPLICATE_COLUMNS, DedupeSettings, find_duplicates
 from lamsach.link.probabilistic import ProbabilisticLinks, explain_id_links, link_probabilistically
@@ -18,6 +18,7 @@ __all__ = [
     "ACCEPT",
     "DUPLICATE_COLUMNS",
     "LINK_COLUMNS",
+    "LINK_PROBABILITY_DECIMALS",
     "REJECT",
     "REVIEW",
     "DedupeSettings",

@@ -12,6 +12,9 @@ from lamsach.domain import DatasetSchema
 from lamsach.validate import register_by_id_sql
 
 LINK_COLUMNS = ("dataset", "record_id", "role", "citizen_id", "match_probability", "method")
+LINK_PROBABILITY_DECIMALS = 6
+"""Decimals of `match_probability` in links.csv: a model's probability means nothing past a few
+digits, and past the twelfth two engines summing the same numbers in another order part."""
 ID_VERIFIED_PROBABILITY = 1.0
 ID_ONLY_PROBABILITY = 0.9
 """An ID match whose name or birth year disagrees: the same number, but a detail to review."""

@@ -17,18 +17,49 @@ logging.getLogger("splink").setLevel(logging.ERROR)
 
 
 def splink_api(engine: Engine) -> Any:
-    """A Splink `DatabaseAPI` over `engine`'s connection."""
+    """A Splink `DatabaseAPI` over `engine`'s connection, drawing its samples by `same_hash_sql`."""
     if engine.name == "duckdb":
         from splink import DuckDBAPI
 
-        return DuckDBAPI(connection=engine.con)  # type: ignore[attr-defined]
-    if engine.name == "spark":
+        api = DuckDBAPI(connection=engine.con)  # type: ignore[attr-defined]
+    elif engine.name == "spark":
         from splink.backends.spark import SparkAPI
 
         # intermediate tables kept in Spark's memory (its default writes parquet under the working folder)
-        return SparkAPI(spark_session=engine.spark, break_lineage_method="persist",  # type: ignore[attr-defined]
-                        num_partitions_on_repartition=int(engine.spark.conf.get("spark.sql.shuffle.partitions")))
-    raise NotImplementedError(f"Splink linking is not available on the {engine.name} engine")
+        api = SparkAPI(spark_session=engine.spark, break_lineage_method="persist",  # type: ignore[attr-defined]
+                       num_partitions_on_repartition=int(engine.spark.conf.get("spark.sql.shuffle.partitions")))
+    else:
+        raise NotImplementedError(f"Splink linking is not available on the {engine.name} engine")
+    api.sql_dialect = _same_hash_dialect(api.sql_dialect)
+    return api
+
+
+def same_hash_sql(engine_name: str, text_sql: str) -> str:
+    """A non-negative BIGINT from the first 60 bits of the MD5 of `text_sql`, the same number in
+    DuckDB's SQL and in Spark's.
+
+    Splink picks the record pairs it estimates u from, and the records EM trains on when a block
+    has too many pairs, by a hash of each record's ID; its own hash is DuckDB's `hash` on one
+    engine and Spark's murmur3 `hash` on the other, so the two engines trained on different
+    samples and wrote different probabilities. MD5 is built into both."""
+    digits = f"substr(md5({text_sql}), 1, 15)"
+    if engine_name == "spark":
+        return f"CAST(conv({digits}, 16, 10) AS BIGINT)"
+    return f"CAST(('0x' || {digits}) AS BIGINT)"
+
+
+def _same_hash_dialect(dialect: Any) -> Any:
+    """`dialect` (Splink's, one instance per class) with `same_hash_sql` as its hash function."""
+    engine_name = "spark" if dialect.sql_dialect_str == "spark" else "duckdb"
+    base = type(dialect)
+    same = _SAME_HASH.get(base)
+    if same is None:
+        same = _SAME_HASH[base] = type(f"SameHash{base.__name__}", (base,), {
+            "hash_function_expression": lambda self, col: same_hash_sql(engine_name, f"({col})")})
+    return same()
+
+
+_SAME_HASH: dict[type, type] = {}
 
 
 def for_api(db_api: Any, settings: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from lamsach.backends.engine import Engine
 from lamsach.backends.store import Store
 from lamsach.data import load_schema
 from lamsach.domain import CRITERIA
-from lamsach.link import LINK_COLUMNS
+from lamsach.link import LINK_COLUMNS, LINK_PROBABILITY_DECIMALS
 from lamsach.measure import OVERALL, SCORECARD_COLUMNS
 from lamsach.report import write_reports
 from lamsach.validate import FINDING_COLUMNS
@@ -32,7 +32,9 @@ def write_outputs(engine: Engine, staging: Path, datasets: list[str], tables: di
         fields = ", ".join(quote(n) for n in load_schema(dataset).field_names)
         _copy(engine, f"SELECT {fields} FROM {quote(tables[dataset])} ORDER BY __row_order",
               staging / "clean" / f"{dataset}.csv")
-    _copy(engine, f"SELECT {', '.join(LINK_COLUMNS)} FROM {quote(links)} ORDER BY dataset, record_id, role",
+    probability = engine.dialect.round_half_up("match_probability", LINK_PROBABILITY_DECIMALS)
+    link_columns = [f"{probability} AS match_probability" if c == "match_probability" else c for c in LINK_COLUMNS]
+    _copy(engine, f"SELECT {', '.join(link_columns)} FROM {quote(links)} ORDER BY dataset, record_id, role",
           staging / "links.csv")
     _copy(engine, f"SELECT dataset, record_id, suggested_value AS duplicate_of FROM {f} "
                   f"WHERE rule = 'duplicate_record' ORDER BY dataset, record_id", staging / "duplicates.csv")

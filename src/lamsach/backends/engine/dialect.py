@@ -96,6 +96,13 @@ class Dialect(ABC):
         """The statement writing `select`'s rows to the CSV file `path`: a header, commas, and
         double quotes around a value only when it needs them."""
 
+    def round_half_up(self, expr: str, decimals: int) -> str:
+        """A non-negative DOUBLE `expr` rounded to `decimals` places, halves up, by the same IEEE
+        operations on every engine (multiply, add, floor, divide): `round` itself is DuckDB's
+        C++ on one engine and Java's BigDecimal on the other, which can part on a halfway value."""
+        scale = 10 ** int(decimals)
+        return f"(floor(({expr}) * {scale} + 0.5) / {scale})"
+
 
 class DuckDBDialect(Dialect):
     """DuckDB's SQL (https://duckdb.org/docs/sql/introduction)."""
