@@ -265,25 +265,17 @@ class _Pass:
         for dataset in datasets:
             schema = load_schema(dataset)
             reference = self.future_after or self.reference
-            stamps = self.store.record_stamps(name, dataset) if data is not None else None
-            cache = _StandardiseCache.of(self.settings, name, dataset, schema, stamps, reference,
-                                         self.manifest.province, messages, data)
-            kept = cache.load() if cache else None
-            if kept is None:
-                # merged and retired records are kept with their history but no longer checked or counted
-                # (rows just read from files are all in use: a file has no lifecycle column)
-                records: Sequence = self._records(dataset)
-                if not isinstance(records, _HeldRecords):
-                    records = [r for r in records if in_use(r.data)]
-                result = standardise_records(schema, records, reference, messages, self.manifest.province,
-                                             workers=self.settings.standardise_workers)
-                if cache and self.store.record_stamps(name, dataset) == stamps:  # none changed meanwhile
-                    cache.save((result, _keys_and_units(records)))
+            if engine.name == "spark":  # on Spark's workers, over each column's distinct values
+                from lamsach.standardise.on_spark import standardise_on_spark
+
+                records = self._records_in_use(dataset)
+                result = standardise_on_spark(engine, schema, records, reference, messages, self.manifest.province,
+                                              f"ds_{dataset}")
+                self.tables[dataset] = result.table_name
             else:
-                result, records = kept[0], [_KeptRecord(key, unit) for key, unit in kept[1]]
-                self.summary.reused.append(f"standardise: {dataset}")
+                result, records = self._standardise_here(dataset, schema, reference, messages, data)
+                self.tables[dataset] = engine.register(f"ds_{dataset}", result.table)
             self.store.apply_changes(name, result.changes, self.actor, run_id=self.run_id)
-            self.tables[dataset] = engine.register(f"ds_{dataset}", result.table)
             self.summary.records[dataset] = len(records)
             active = self.store.history(name, dataset, source="repair")
             cell_rows += cell_findings_table(schema, result, active, messages)
@@ -292,6 +284,33 @@ class _Pass:
             self.progress.advance()
         self.progress.finish()
         return cell_rows
+
+    def _standardise_here(self, dataset: str, schema, reference: date, messages: dict,
+                          data: str | None) -> tuple:
+        """`standardise_records` in this process, or its kept result when no record changed, and
+        the records it was computed from."""
+        name = self.manifest.name
+        stamps = self.store.record_stamps(name, dataset) if data is not None else None
+        cache = _StandardiseCache.of(self.settings, name, dataset, schema, stamps, reference,
+                                     self.manifest.province, messages, data)
+        kept = cache.load() if cache else None
+        if kept is None:
+            records = self._records_in_use(dataset)
+            result = standardise_records(schema, records, reference, messages, self.manifest.province,
+                                         workers=self.settings.standardise_workers)
+            if cache and self.store.record_stamps(name, dataset) == stamps:  # none changed meanwhile
+                cache.save((result, _keys_and_units(records)))
+            return result, records
+        self.summary.reused.append(f"standardise: {dataset}")
+        return kept[0], [_KeptRecord(key, unit) for key, unit in kept[1]]
+
+    def _records_in_use(self, dataset: str) -> Sequence:
+        """Merged and retired records are kept with their history but no longer checked or counted
+        (rows just read from files are all in use: a file has no lifecycle column)."""
+        records: Sequence = self._records(dataset)
+        if not isinstance(records, _HeldRecords):
+            records = [r for r in records if in_use(r.data)]
+        return records
 
     def _records(self, dataset: str) -> Sequence:
         """The dataset's records, in the store's order: the rows this pass stored when each was new

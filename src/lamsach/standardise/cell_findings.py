@@ -6,6 +6,8 @@ earlier pass still shows as a fixed finding: a unit's input quality stays visibl
 
 from __future__ import annotations
 
+from typing import Any
+
 from lamsach.backends.store import ChangeRow
 from lamsach.data import fill_template
 from lamsach.domain import DatasetSchema, FindingStatus
@@ -19,22 +21,26 @@ def render(template: str, label: str, params: dict) -> str:
     return fill_template(template, {**params, "field": label})
 
 
-def cell_findings_table(schema: DatasetSchema, result: StandardisedTable, repairs: list[ChangeRow],
+def cell_findings_table(schema: DatasetSchema, result: StandardisedTable | Any, repairs: list[ChangeRow],
                         messages: dict[str, dict[str, str]]) -> list[dict]:
+    """`result` is a `StandardisedTable` or, on Spark, a `SparkStandardised`: only the cells of the
+    records with a repair or problem are read from its table."""
     index = {key: i for i, key in enumerate(result.keys)}
-    units = result.table.column("__unit").to_pylist()
+    keys = {c.record_key for c in repairs if c.record_key in index} | {result.keys[p.index] for p in result.problems}
+    cells = result.cells(keys, {r.field for r in repairs})
     unit_field = schema.unit_field
-    communes = result.table.column(unit_field).to_pylist() if unit_field else [None] * len(units)
-    current = {name: result.table.column(name).to_pylist() for name in {r.field for r in repairs}
-               if name in result.table.column_names}
+
+    def unit(key: str) -> str | None:
+        return cells[key]["__unit"] or (cells[key][unit_field] if unit_field else None)
+
     rows: list[dict] = []
     for change in repairs:
-        i = index.get(change.record_key)
-        if i is None or change.field not in current or current[change.field][i] != change.new_value:
+        cell = cells.get(change.record_key)
+        if cell is None or change.field not in cell or cell[change.field] != change.new_value:
             continue
         template = messages.get(change.rule or "", {})
         rows.append({
-            "dataset": schema.name, "record_id": change.record_key, "unit": units[i] or communes[i],
+            "dataset": schema.name, "record_id": change.record_key, "unit": unit(change.record_key),
             "field": change.field, "criterion": template.get("criterion", "clean"), "rule": change.rule,
             "severity": template.get("severity", "info"), "status": FindingStatus.FIXED.value,
             "message": render(template.get("vi", change.rule or ""), _label(schema, change.field),
@@ -44,7 +50,7 @@ def cell_findings_table(schema: DatasetSchema, result: StandardisedTable, repair
         template = messages.get(problem.rule, {})
         key = result.keys[problem.index]
         rows.append({
-            "dataset": schema.name, "record_id": key, "unit": units[problem.index] or communes[problem.index],
+            "dataset": schema.name, "record_id": key, "unit": unit(key),
             "field": problem.field, "criterion": str(problem.criterion), "rule": problem.rule,
             "severity": str(problem.severity), "status": FindingStatus.OPEN.value,
             "message": render(template.get("vi", problem.rule), _label(schema, problem.field),

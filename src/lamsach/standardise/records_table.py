@@ -51,17 +51,29 @@ class StandardisedTable:
     problems: list
     changes: list[ValueChange]
 
+    def cells(self, keys: set[str], fields: set[str]) -> dict[str, dict]:
+        """For each record in `keys`: its `__unit`, its unit field and those of `fields` the table has."""
+        wanted = [c for c in self.table.column_names if c in fields or c in ("__unit", self.schema.unit_field)]
+        index = {key: i for i, key in enumerate(self.keys) if key in keys}
+        picked = self.table.select(wanted).take(list(index.values())).to_pylist() if index else []
+        return dict(zip(index, picked, strict=True))
+
+
+def record_columns(schema: DatasetSchema, records: Sequence[RecordValues]) -> tuple[dict, list[str], list]:
+    """Each field's values, the keys and the units of `records`, read column by column when they
+    hold their values as columns (`ColumnarRecords`)."""
+    if isinstance(records, ColumnarRecords):
+        return records.columns(schema.field_names), list(records.keys), list(records.units)
+    columns = {name: [r.data.get(name) for r in records] for name in schema.field_names}
+    return columns, [r.key for r in records], [r.unit for r in records]
+
 
 def standardise_records(schema: DatasetSchema, records: Sequence[RecordValues], reference_date: date,
                         messages: dict[str, dict[str, str]], province: str | None = None,
                         workers: int = 1) -> StandardisedTable:
     """Standardise every field of `records`; repairs become versioned changes with source `repair`.
     Records that hold their values as columns (`ColumnarRecords`) are read column by column."""
-    if isinstance(records, ColumnarRecords):
-        columns, keys, units = records.columns(schema.field_names), list(records.keys), list(records.units)
-    else:
-        columns = {name: [r.data.get(name) for r in records] for name in schema.field_names}
-        keys, units = [r.key for r in records], [r.unit for r in records]
+    columns, keys, units = record_columns(schema, records)
     result = standardise_dataset(schema, columns, reference_date=reference_date, province=province, workers=workers)
     changes = [
         ValueChange(schema.name, keys[repair.index], field_name, repair.value, "repair",
