@@ -7,7 +7,9 @@ Generates a province (or takes `--manifest`), then runs `lamsach run` on it twic
 process with a fresh SQLite store: `--engine duckdb`, then `--engine spark --spark-master MASTER`.
 It prints each pass's wall time and stage seconds (from the run's summary in the store), the ratio
 Spark / DuckDB for the whole and per stage (where Spark's time goes), and whether the contract
-files are the same (sorted lines; the links' probabilities compared to 1e-4, see docs/scale.md).
+files are the same (sorted lines, links.csv included; where links.csv differs, whether the links
+are the same and the largest gap between their probabilities). `--json FILE` appends the figures
+as one line (the scale series in docs/scale.md).
 Needs the [spark] extra and Java 17; keep sizes modest on a shared machine.
 """
 
@@ -39,7 +41,8 @@ def run(manifest: Path, root: Path, engine: str, master: str) -> dict:
         sys.exit(f"{engine} pass failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     with sqlite3.connect(data / "lamsach.db") as con:
         summary = json.loads(con.execute("SELECT summary FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0])
-    return {"seconds": seconds, "stages": summary.get("stage_seconds", {}), "out": out}
+    return {"seconds": seconds, "stages": summary.get("stage_seconds", {}), "out": out,
+            "rows": summary.get("rows_read", 0)}
 
 
 def contract(out: Path) -> dict[str, list[str]]:
@@ -67,6 +70,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--manifest", type=Path)
+    parser.add_argument("--json", type=Path, help="append the figures as one JSON line to this file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-spark-") as tmp:
         root = Path(tmp)
@@ -78,7 +82,8 @@ def main() -> None:
         load = os.getloadavg()[0]
         duck = run(manifest, root, "duckdb", args.master)
         spark = run(manifest, root, "spark", args.master)
-        print(f"province {manifest}  load average at start {load:.1f}  spark master {args.master}")
+        print(f"province {manifest}  rows read {duck['rows']:,}  load average at start {load:.1f}  "
+              f"spark master {args.master}")
         print(f"{'stage':24s} {'duckdb s':>9s} {'spark s':>9s} {'ratio':>7s}")
         for stage in duck["stages"]:
             d, s = duck["stages"][stage], spark["stages"].get(stage, 0.0)
@@ -90,6 +95,14 @@ def main() -> None:
         links, gap = same_links(duck["out"], spark["out"])
         print(f"contract files identical: {sorted(set(a) - set(differ))}")
         print(f"differing: {differ}  (same links: {links}, largest probability gap {gap:.2e})")
+        if args.json:
+            with args.json.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps({
+                    "people": args.people, "rows": duck["rows"], "master": args.master, "load_at_start": load,
+                    "load_at_end": os.getloadavg()[0], "duckdb_seconds": duck["seconds"],
+                    "spark_seconds": spark["seconds"], "duckdb_stages": duck["stages"],
+                    "spark_stages": spark["stages"], "identical": sorted(set(a) - set(differ)),
+                    "differing": differ, "largest_probability_gap": gap}) + "\n")
 
 
 if __name__ == "__main__":
