@@ -64,8 +64,8 @@ _SAME_HASH: dict[type, type] = {}
 
 def for_api(db_api: Any, settings: dict[str, Any]) -> dict[str, Any]:
     """Splink settings written in DuckDB's SQL (the comparisons' conditions, the blocking rules) in
-    the SQL of `db_api`'s engine. On Spark the similarity functions are those of Splink's jar
-    (jaro_winkler), and those Spark lacks are spelled out (hamming)."""
+    the SQL of `db_api`'s engine. On Spark, Jaro-Winkler is DuckDB's, registered with the session
+    (`link/jaro_winkler.py`), and what Spark lacks is spelled out (hamming)."""
     if type(db_api).__name__ != "SparkAPI":
         return settings
     from lamsach.backends.engine.spark_dialect import duckdb_to_spark

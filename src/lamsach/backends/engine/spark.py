@@ -66,7 +66,18 @@ def spark_session(master: str = "local[*]", driver_memory: str = "2g", shuffle_p
                .config("spark.driver.bindAddress", os.environ["SPARK_LOCAL_IP"]))
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
+    _register_functions(session)
     return session
+
+
+def _register_functions(session: Any) -> None:
+    """The functions the pass's SQL calls that Spark lacks or computes otherwise than DuckDB:
+    DuckDB's Jaro-Winkler (`link/jaro_winkler.py`), vectorised through Arrow."""
+    from pyspark.sql.functions import udf
+
+    from lamsach.link.jaro_winkler import SPARK_UDF_NAME, jaro_winkler_similarity
+
+    session.udf.register(SPARK_UDF_NAME, udf(jaro_winkler_similarity, "double", useArrow=True))
 
 
 class SparkEngine(Engine):

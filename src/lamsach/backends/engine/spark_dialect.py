@@ -33,6 +33,7 @@ import re
 from typing import Any
 
 from lamsach.backends.engine.dialect import DateUnit, DuckDBDialect
+from lamsach.link.jaro_winkler import SPARK_UDF_NAME as JARO_WINKLER_UDF
 
 
 class SparkDialect(DuckDBDialect):
@@ -153,8 +154,8 @@ def rewrite_for_spark(tree: Any) -> Any:
             a, b = (e.sql(dialect="spark") for e in node.expressions)
             return sqlglot_parse(f"size(filter(sequence(1, length({a})), i -> substr({a}, i, 1) <> substr({b}, i, 1)))")
         if isinstance(node, exp.JarowinklerSimilarity):
-            # Splink's similarity jar (loaded with the session) names it jaro_winkler
-            return exp.Anonymous(this="jaro_winkler", expressions=[node.this, node.expression])
+            # DuckDB's Jaro-Winkler, registered with the session (the jar's is another function)
+            return exp.Anonymous(this=JARO_WINKLER_UDF, expressions=[node.this, node.expression])
         return node
 
     return tree.transform(fix)
