@@ -73,7 +73,7 @@ def test_the_model_and_its_charts_are_saved_with_the_run(generated_pass):
     assert model["comparisons"][0]["comparison_levels"][1]["tf_adjustment_column"] == "family"
     api = DuckDBAPI()
     columns = {c: [None] for c in ("unique_id", "family", "name_plain", "rest", "rest_plain", "given", "dob",
-                                   "birth_year", "year_only", "sex", "commune_code", "hamlet", "household",
+                                   "birth_year", "year_only", "sex", "commune_code", "hamlet", "household", "known",
                                    "citizen_id")}
     Linker([api.register(columns), api.register(columns)], generated_pass.out / "link_model.json")
     for name in ("link_match_weights.html", "link_waterfall.html"):

@@ -62,7 +62,7 @@ def test_references_carry_toneless_name_parts_and_implied_sex():
         "mother_id": [None], "mother_id__kind": [None]}))
     engine.register("link_register", pa.table({"citizen_id": ["038080000001"], "household": ["HH1"]}))
     links = engine.register("id_links", pa.table({"dataset": ["birth"], "record_id": ["KS1"], "role": ["father"],
-                                                  "citizen_id": ["038080000001"]}))
+                                                  "citizen_id": ["038080000001"], "method": ["id_verified"]}))
     refs = build_references(engine, [load_schema("birth")], {"birth": birth}, links)
     rows = {r["role"]: r for r in engine.rows(f'SELECT * FROM "{refs}"')}
     assert rows["child"]["name_plain"] == "do thi thuy" and rows["child"]["rest"] == "thị thủy"
@@ -71,6 +71,41 @@ def test_references_carry_toneless_name_parts_and_implied_sex():
     assert rows["mother"]["sex"] == "Nữ" and rows["father"]["sex"] == "Nam"  # from the schema's rules
     assert rows["mother"]["household"] == "HH1", "the father's household, linked by his ID"
     assert rows["father"]["household"] is None, "never a person's own household"
+
+
+def _parcels(rows: list[tuple[str, str, str | None, str]]) -> pa.Table:
+    """Land parcels as (record, owner name, owner ID, hamlet), all in one commune, born 1970."""
+    keys = {"Nguyễn Văn Hùng": "nguyễn văn hùng", "Lê Thị Lan": "lê thị lan"}
+    return pa.table({
+        "record_id": [r[0] for r in rows], "commune_code": ["16012"] * len(rows),
+        "owner_name": [r[1] for r in rows], "owner_name__key": [keys[r[1]] for r in rows],
+        "owner_id": [r[2] for r in rows], "owner_id__kind": ["cccd12" if r[2] else None for r in rows],
+        "owner_birth_year": ["1970"] * len(rows), "owner_address__commune_code": ["16012"] * len(rows),
+        "owner_address__hamlet": [r[3] for r in rows]})
+
+
+def test_references_know_whom_other_records_of_the_same_person_name():
+    """A parcel without the owner's ID: the owner's other parcels, same name, year and address,
+    carry the ID, and tell this namesake from the others. Not when they name two people, and
+    never a record's own ID link."""
+    engine = DuckDBEngine()
+    land = engine.register("ds_land_parcel", _parcels([
+        ("TD1", "Nguyễn Văn Hùng", None, "Thôn 1"), ("TD2", "Nguyễn Văn Hùng", "038070000001", "Thôn 1"),
+        ("TD3", "Nguyễn Văn Hùng", "038070000001", "Thôn 1"), ("TD4", "Nguyễn Văn Hùng", None, "Thôn 2"),
+        ("TD5", "Lê Thị Lan", None, "Thôn 3"), ("TD6", "Lê Thị Lan", "038170000003", "Thôn 3"),
+        ("TD7", "Lê Thị Lan", "038170000004", "Thôn 3"), ("TD8", "Nguyễn Văn Hùng", "038070000009", "Thôn 4")]))
+    engine.register("link_register", pa.table({"citizen_id": ["038070000001"], "household": ["HH1"]}))
+    links = engine.register("id_links", pa.table({
+        "dataset": ["land_parcel"] * 5, "record_id": ["TD2", "TD3", "TD6", "TD7", "TD8"], "role": ["owner"] * 5,
+        "citizen_id": ["038070000001", "038070000001", "038170000003", "038170000004", "038070000009"],
+        "method": ["id_verified"] * 5}))
+    refs = build_references(engine, [load_schema("land_parcel")], {"land_parcel": land}, links)
+    known = {r["record_id"]: r["known"] for r in engine.rows(f'SELECT record_id, known FROM "{refs}"')}
+    assert known["TD1"] == "038070000001", "the owner's other parcels in the same hamlet"
+    assert known["TD2"] == "038070000001", "TD3 names the same person"
+    assert known["TD4"] is None, "another hamlet: maybe a namesake"
+    assert known["TD5"] is None, "the other records name two people"
+    assert known["TD8"] is None, "only its own ID link"
 
 
 def test_equal_candidates_share_the_probability():

@@ -5,7 +5,8 @@ Every dataset names people in its own fields (`owner_name`, `mother_id`, ...; th
 one shape, so this module turns each role of each dataset into rows of:
 
     unique_id, dataset, record_id, role, id_value, id_kind, full_name, name_key, name_plain,
-    family, given, rest, rest_plain, dob, birth_year, year_only, sex, commune_code, hamlet, household
+    family, given, rest, rest_plain, dob, birth_year, year_only, sex, commune_code, hamlet, household,
+    known
 
 `name_plain` is the name key without tones and with đ as d, so that a lost or misplaced tone
 still meets the register; `family`, `given` and `rest` (middle and given names) split the key for
@@ -15,6 +16,11 @@ nothing more (a land user), so a year match there is not confused with a full da
 `household` is the register household of another person of the same record already tied by ID
 (the child's or father's for a mother, the husband's for a wife): Vietnamese registers are kept
 by household, and it is the strongest clue for a mother whose ID is missing.
+`known` is the register person that *other* records with the same toneless name, date (or year)
+of birth, commune and hamlet are tied to by a verified ID, when they all name one person: a land
+user holds several parcels and one parcel's missing ID is written on the next; in a register of
+millions, where a name, a birth year and a commune no longer single a person out, it is what
+tells two namesakes apart.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from lamsach.domain import DatasetSchema
 
 COLUMNS = ("unique_id", "dataset", "record_id", "role", "id_value", "id_kind", "full_name", "name_key",
            "name_plain", "family", "given", "rest", "rest_plain", "dob", "birth_year", "year_only", "sex",
-           "commune_code", "hamlet", "household", "citizen_id")
+           "commune_code", "hamlet", "household", "known", "citizen_id")
 
 
 def _text(dialect: Dialect, value: str | None) -> str:
@@ -81,7 +87,7 @@ def role_select(dialect: Dialect, schema: DatasetSchema, table: str, role: str, 
             f"{col(parts['name'])} AS full_name, {_name_columns(col(parts['name'] + '__key'))}, "
             f"{dob} AS dob, {year} AS birth_year, {year_only} AS year_only, {sex} AS sex, "
             f"{commune} AS commune_code, lower({hamlet}) AS hamlet, {null_text} AS household, "
-            f"{null_text} AS citizen_id "
+            f"{null_text} AS known, {null_text} AS citizen_id "
             f"FROM {quote(table)} d WHERE {col(parts['name'] + '__key')} IS NOT NULL")
 
 
@@ -99,18 +105,39 @@ def build_references(engine: Engine, schemas: list[DatasetSchema], tables: dict[
                    + ", ".join(f"{engine.dialect.cast('NULL', 'text')} AS {c}" for c in COLUMNS) + " WHERE false")
         return name
     register = quote(engine.table_name("link_register"))
-    household = engine.dialect.star_replacing("refs", {"household": (
-        "(SELECT min(h.household) FROM homes h WHERE h.dataset = refs.dataset "
-        "AND h.record_id = refs.record_id AND h.role <> refs.role)")})
+    context = engine.dialect.star_replacing("refs", {
+        "household": ("(SELECT min(h.household) FROM homes h WHERE h.dataset = refs.dataset "
+                      "AND h.record_id = refs.record_id AND h.role <> refs.role)"),
+        # the person other records of this name, birth and place are tied to (not counting this one)
+        "known": ("CASE WHEN k.people = 1 AND k.records > CASE WHEN s.unique_id IS NULL THEN 0 ELSE 1 END "
+                  "THEN k.citizen_id END")})
+    key = _known_key(engine.dialect, "refs")
     engine.run(
         f"CREATE OR REPLACE TABLE {quote(name)} AS "
         f"WITH refs AS ({' UNION ALL '.join(selects)}), "
         f"homes AS (SELECT l.dataset, l.record_id, l.role, r.household FROM {quote(id_links)} l "
         f"  JOIN (SELECT citizen_id, any_value(household) AS household FROM {register} GROUP BY citizen_id) r "
-        f"  ON r.citizen_id = l.citizen_id WHERE r.household IS NOT NULL) "
-        f"SELECT {household} FROM refs",
+        f"  ON r.citizen_id = l.citizen_id WHERE r.household IS NOT NULL), "
+        f"tied AS (SELECT refs.unique_id, {key} AS known_key, l.citizen_id FROM refs JOIN {quote(id_links)} l "
+        f"  ON l.dataset = refs.dataset AND l.record_id = refs.record_id AND l.role = refs.role "
+        f"  WHERE l.method = 'id_verified' AND {key} IS NOT NULL), "
+        f"keys AS (SELECT known_key, min(citizen_id) AS citizen_id, count(DISTINCT citizen_id) AS people, "
+        f"  count(*) AS records FROM tied GROUP BY known_key) "
+        f"SELECT {context} FROM refs LEFT JOIN keys k ON k.known_key = {key} "
+        f"LEFT JOIN tied s ON s.unique_id = refs.unique_id",
         rule="link references")
     return name
+
+
+def _known_key(dialect: Dialect, alias: str) -> str:
+    """What two records of one person share: the toneless name, the date of birth (else the year),
+    the commune and the hamlet (empty where the record has none). NULL without a name or a birth:
+    a name and a commune alone are shared by namesakes too often to stand for one person."""
+    text = lambda column: dialect.cast(f"{alias}.{column}", "text")  # noqa: E731
+    return (f"CASE WHEN {alias}.name_plain IS NOT NULL AND {alias}.birth_year IS NOT NULL "
+            f"AND {alias}.commune_code IS NOT NULL THEN {alias}.name_plain || '|' || "
+            f"coalesce({text('dob')}, {text('birth_year')}) || '|' || {alias}.commune_code || '|' || "
+            f"coalesce({alias}.hamlet, '') END")
 
 
 def build_register(engine: Engine, population: str) -> str:
@@ -126,7 +153,7 @@ def build_register(engine: Engine, population: str) -> str:
         f"CAST(d.date_of_birth__year AS INTEGER) AS birth_year, "
         f"CAST(d.date_of_birth__year AS INTEGER) AS year_only, d.sex, "
         f"coalesce(d.address__commune_code, d.commune_code) AS commune_code, lower(d.address__hamlet) AS hamlet, "
-        f"d.household_id AS household, d.citizen_id "
+        f"d.household_id AS household, {engine.dialect.cast('NULL', 'text')} AS known, d.citizen_id "
         f"FROM {quote(population)} d WHERE d.citizen_id IS NOT NULL AND d.full_name__key IS NOT NULL",
         rule="link register")
     return name
