@@ -117,13 +117,17 @@ def comparisons() -> list[dict[str, Any]]:
          "comparison_levels": [
             # symmetric, whichever side Splink puts the register on; only references carry `known`
             _null("known_l IS NULL AND known_r IS NULL", "no other record tied by ID"),
-            # u fixed: against a random stranger the tie is overwhelming, but the name, birth and place
-            # it rests on are weighed already; what it adds is the choice between namesakes who share
-            # them, one of whom holds other records under them (about 30 to 1 for a land user)
+            # set, not learnt: against a random stranger the tie is overwhelming, but the name, birth and
+            # place it rests on are weighed already. What it adds is a choice between namesakes who share
+            # all of them: the one holding other records under them is the likelier, not a certainty (the
+            # other may hold just this one), so the tie and its converse below are worth about 32 to 1
+            # together, which leaves such a pair to an officer. (EM, left to it, drives the converse's m
+            # to nothing: only namesakes show it.)
             _level("known_l = citizen_id_r OR known_r = citizen_id_l",
-                   "another record of the same name, birth and place is tied to this person by ID", 0.9,
-                   u_probability=0.03, fix_u_probability=True),
-            _level("ELSE", "another record of the same name, birth and place is tied to someone else", 0.1),
+                   "another record of the same name, birth and place is tied to this person by ID", 0.85,
+                   fix_m_probability=True, u_probability=0.15, fix_u_probability=True),
+            _level("ELSE", "another record of the same name, birth and place is tied to someone else", 0.15,
+                   fix_m_probability=True),
         ]},
     ]
 
@@ -138,13 +142,11 @@ M_FLOORS: dict[tuple[str, str], float] = {
     ("given_names", "same without tones"): 0.01,
     ("given_names", "same given name, other middle name"): 0.01,
     ("given_names", "toneless name Jaro-Winkler >= 0.92"): 0.01,
-    ("known", "another record of the same name, birth and place is tied to someone else"): 0.05,
 }
 """The least share of one person's records at these levels, whatever EM estimates: people move
 (land lies where it lies, registrations happen where the event did) and a hamlet is often left
 out or, within a commune, out of date; a tone lost, a middle name dropped or a year off by one are
-common typing slips, and so is a year typed with two digits swapped (1967 as 1976). Another record
-of the same name, birth and place tied to someone else points to a namesake, not away from a match."""
+common typing slips, and so is a year typed with two digits swapped (1967 as 1976)."""
 
 PREDICTION_BLOCKS = (
     ("name_plain", "birth_year"),
