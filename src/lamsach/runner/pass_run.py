@@ -296,13 +296,8 @@ class _Pass:
         kept = cache.load() if cache else None
         if kept is None:
             records = self._records_in_use(dataset)
-            memo = _FieldMemo.of(cache, reference, self.manifest.province, data)
             result = standardise_records(schema, records, reference, messages, self.manifest.province,
-                                         workers=self.settings.standardise_workers, memo=memo)
-            if memo:
-                memo.save()
-                if memo.taken:
-                    self.summary.reused.append(f"standardise: {dataset}: {memo.taken} of {len(schema.fields)} fields")
+                                         workers=self.settings.standardise_workers)
             if cache and self.store.record_stamps(name, dataset) == stamps:  # none changed meanwhile
                 cache.save((result, _keys_and_units(records)))
             return result, records
@@ -421,79 +416,6 @@ class _StandardiseCache:
             os.replace(partial, self.path)
         except OSError:
             partial.unlink(missing_ok=True)  # an unwritable cache only costs the next pass the computation
-
-
-class _FieldMemo:
-    """Each field's standardising result as the last pass computed it for one dataset (`FieldMemo`),
-    keyed by a fingerprint of all `standardise_field` reads: the field's declaration, its values in
-    order, the day judged against, the province, every data file and lamsach's version. When a
-    dataset's records changed (a unit's file, the repairs the pass before made), only the fields
-    whose values changed are standardised again: repairs touch names and addresses, while dates,
-    codes, numbers and most IDs stay as they were. Kept beside the dataset's table."""
-
-    def __init__(self, path: Path, base: str) -> None:
-        import pickle
-
-        self.path, self.base = path, base
-        self.keys: dict[str, str] = {}
-        self.new: dict[str, tuple[str, bytes]] = {}
-        self.taken = 0  # fields taken as kept
-        try:
-            with path.open("rb") as handle:
-                self.kept: dict[str, tuple[str, bytes]] = pickle.load(handle)
-        except Exception:  # missing, damaged or outdated: it only costs the computation
-            self.kept = {}
-
-    @classmethod
-    def of(cls, cache: _StandardiseCache | None, reference: date, province: str | None,
-           data: str | None) -> _FieldMemo | None:
-        if cache is None or data is None:
-            return None
-        import json
-
-        from lamsach import __version__
-
-        base = json.dumps([__version__, reference.isoformat(), province, data], sort_keys=True)
-        return cls(cache.path.with_suffix(".fields.pickle"), base)
-
-    def _key(self, spec, values: list[str | None]) -> str:
-        import hashlib
-        import json
-
-        key = hashlib.sha256(json.dumps([self.base, repr(spec), values], ensure_ascii=False).encode()).hexdigest()
-        self.keys[spec.name] = key
-        return key
-
-    def known(self, spec, values: list[str | None]):
-        import pickle
-
-        key = self._key(spec, values)
-        entry = self.kept.get(spec.name)
-        if entry is None or entry[0] != key:
-            return None
-        self.new[spec.name] = entry
-        self.taken += 1
-        return pickle.loads(entry[1])
-
-    def keep(self, spec, values: list[str | None], result) -> None:
-        import pickle
-
-        self.new[spec.name] = (self.keys.get(spec.name) or self._key(spec, values),
-                               pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-
-    def save(self) -> None:
-        """Keep this pass's fields (written aside, then renamed)."""
-        import os
-        import pickle
-
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.partial")
-        try:
-            with partial.open("wb") as handle:
-                pickle.dump(self.new, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(partial, self.path)
-        except OSError:
-            partial.unlink(missing_ok=True)
 
 
 class _KeptRecord(NamedTuple):

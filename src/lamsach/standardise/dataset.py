@@ -12,7 +12,7 @@ import multiprocessing
 import threading
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 from lamsach.domain import CellProblem, DatasetSchema, FieldSpec, Repair
 from lamsach.standardise.addresses import standardise_addresses, standardise_commune_codes
@@ -41,14 +41,6 @@ class StandardisedDataset:
     problems: list[CellProblem] = field(default_factory=list)
 
 
-class FieldMemo(Protocol):
-    """Results of `standardise_field` kept from an earlier pass (the caller fingerprints the
-    field's declaration, its values in order, the day, the province and the data they depend on)."""
-
-    def known(self, spec: FieldSpec, values: list[str | None]) -> ColumnResult | None: ...
-    def keep(self, spec: FieldSpec, values: list[str | None], result: ColumnResult) -> None: ...
-
-
 def standardise_dataset(
     schema: DatasetSchema,
     columns: dict[str, list[str | None]],
@@ -56,7 +48,6 @@ def standardise_dataset(
     *,
     province: str | None = None,
     workers: int = 1,
-    memo: FieldMemo | None = None,
 ) -> StandardisedDataset:
     """Standardise `columns` (field name -> cells as text) of a dataset declared by `schema`.
 
@@ -64,27 +55,18 @@ def standardise_dataset(
     does not declare are ignored. `reference_date` is "today" for future-date checks;
     `province` (2025 province code, e.g. the manifest's) is assumed where an address names none.
     With `workers` > 1 and at least `PARALLEL_MIN_ROWS` rows, the fields are standardised in that
-    many forked processes (each field on its own depends on nothing else: the same result). For the
-    same reason a field `memo` knows (same declaration, values, day and province) is not computed
-    again: the weekly re-run standardises again only the fields whose values changed.
+    many forked processes (each field on its own depends on nothing else: the same result).
     """
     today = reference_date or date.today()
     rows = max((len(v) for v in columns.values()), default=0)
     out = StandardisedDataset(columns={})
-    values = {spec.name: list(columns.get(spec.name) or [None] * rows) for spec in schema.fields}
-    known = {spec.name: r for spec in schema.fields if memo and (r := memo.known(spec, values[spec.name]))}
-    todo = [i for i, spec in enumerate(schema.fields) if spec.name not in known]
     # forked only from a main thread: a server's worker thread is not alone in its process
-    if (workers > 1 and rows >= PARALLEL_MIN_ROWS and len(todo) > 1
+    if (workers > 1 and rows >= PARALLEL_MIN_ROWS and len(schema.fields) > 1
             and threading.current_thread() is threading.main_thread()):
-        computed = _fields_in_parallel(schema, todo, columns, rows, today, province, workers)
+        results = _fields_in_parallel(schema, columns, rows, today, province, workers)
     else:
-        computed = {i: standardise_field(values[schema.fields[i].name], schema.fields[i], today, province)
-                    for i in todo}
-    if memo:
-        for i, result in computed.items():
-            memo.keep(schema.fields[i], values[schema.fields[i].name], result)
-    results = [known.get(spec.name) or computed[i] for i, spec in enumerate(schema.fields)]
+        results = [standardise_field(list(columns.get(spec.name) or [None] * rows), spec, today, province)
+                   for spec in schema.fields]
     for spec, result in zip(schema.fields, results, strict=True):
         out.columns[spec.name] = result.values
         out.derived.update(result.derived)
@@ -101,20 +83,20 @@ PARALLEL_MIN_ROWS = 20_000
 _FORKED: tuple | None = None  # what forked workers read: set before the fork, never sent to them
 
 
-def _fields_in_parallel(schema: DatasetSchema, todo: list[int], columns: dict[str, list[str | None]], rows: int,
-                        today: date, province: str | None, workers: int) -> dict[int, ColumnResult]:
-    """The fields `todo` (indexes), each in one of `workers` forked processes, the slowest (names,
-    addresses) first so the others fill in beside them; the columns reach the workers by the
-    fork, not by pickling."""
+def _fields_in_parallel(schema: DatasetSchema, columns: dict[str, list[str | None]], rows: int, today: date,
+                        province: str | None, workers: int) -> list[ColumnResult]:
+    """Each field in one of `workers` forked processes, the slowest (names, addresses) first so
+    the others fill in beside them; the columns reach the workers by the fork, not by pickling."""
     global _FORKED
     weight = {"address": 0, "name": 1}
-    order = sorted(todo, key=lambda i: (weight.get(schema.fields[i].type, 2), i))
+    order = sorted(range(len(schema.fields)), key=lambda i: (weight.get(schema.fields[i].type, 2), i))
     _FORKED = (schema, columns, rows, today, province)
     try:
         with multiprocessing.get_context("fork").Pool(min(workers, len(order))) as pool:
-            return dict(zip(order, pool.map(_field_in_worker, order, chunksize=1), strict=True))
+            done = dict(zip(order, pool.map(_field_in_worker, order, chunksize=1), strict=True))
     finally:
         _FORKED = None
+    return [done[i] for i in range(len(schema.fields))]
 
 
 def _field_in_worker(index: int) -> ColumnResult:

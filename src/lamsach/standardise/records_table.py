@@ -13,7 +13,6 @@ from lamsach.backends.store import ValueChange
 from lamsach.data import fill_template
 from lamsach.domain import DatasetSchema, Repair
 from lamsach.standardise import standardise_dataset
-from lamsach.standardise.dataset import FieldMemo
 
 
 def repair_message(schema: DatasetSchema, field_name: str, rule: str, original: str | None, value: str | None,
@@ -71,12 +70,11 @@ def record_columns(schema: DatasetSchema, records: Sequence[RecordValues]) -> tu
 
 def standardise_records(schema: DatasetSchema, records: Sequence[RecordValues], reference_date: date,
                         messages: dict[str, dict[str, str]], province: str | None = None,
-                        workers: int = 1, memo: FieldMemo | None = None) -> StandardisedTable:
+                        workers: int = 1) -> StandardisedTable:
     """Standardise every field of `records`; repairs become versioned changes with source `repair`.
     Records that hold their values as columns (`ColumnarRecords`) are read column by column."""
     columns, keys, units = record_columns(schema, records)
-    result = standardise_dataset(schema, columns, reference_date=reference_date, province=province, workers=workers,
-                                 memo=memo)
+    result = standardise_dataset(schema, columns, reference_date=reference_date, province=province, workers=workers)
     changes = [
         ValueChange(schema.name, keys[repair.index], field_name, repair.value, "repair",
                     reason=repair_message(schema, field_name, repair.rule, repair.original, repair.value, messages),
