@@ -65,10 +65,13 @@ def run_lamsach(manifest: Path, out: Path, data_dir: Path, database_url: str | N
     started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = [0]
+    samples: list[tuple[float, int]] = []  # (seconds since start, KiB)
 
     def sample() -> None:
         while proc.poll() is None:
-            peak[0] = max(peak[0], _tree_rss_kib(proc.pid))
+            kib = _tree_rss_kib(proc.pid)
+            peak[0] = max(peak[0], kib)
+            samples.append((time.perf_counter() - started, kib))
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -78,7 +81,21 @@ def run_lamsach(manifest: Path, out: Path, data_dir: Path, database_url: str | N
     sampler.join()
     if proc.returncode != 0:
         sys.exit(f"lamsach run failed ({proc.returncode}):\n{stdout[-3000:]}\n{stderr[-3000:]}")
-    return {"seconds": seconds, "peak_kib": peak[0]}
+    return {"seconds": seconds, "peak_kib": peak[0], "samples": samples}
+
+
+def stage_peaks(measured: dict) -> dict[str, float]:
+    """Peak memory (MiB) of the process tree within each stage: the samples placed on the stages'
+    times from the run's summary, the pass's clock taken to start `summary["seconds"]` before the
+    process ended (what follows the last stage, closing the store and exiting, is short)."""
+    laps = measured["summary"].get("stage_seconds") or {}
+    start = measured["seconds"] - measured["summary"].get("seconds", sum(laps.values()))
+    peaks: dict[str, float] = {}
+    for name, lap in laps.items():
+        inside = [kib for t, kib in measured["samples"] if start <= t < start + lap]
+        peaks[name] = max(inside, default=0) / 1024
+        start += lap
+    return peaks
 
 
 def last_run_summary(data_dir: Path, database_url: str | None) -> dict:
@@ -245,6 +262,7 @@ def main() -> None:
             passes.append(measured)
             print(f"repeat {repeat + 1}: pass {measured['seconds']:.1f} s, "
                   f"peak {measured['peak_kib'] / 1024:.0f} MiB, stages {measured['summary']['stage_seconds']}")
+            print("  peak MiB per stage: " + ", ".join(f"{k} {v:.0f}" for k, v in stage_peaks(measured).items()))
             if args.rerun:
                 if args.changed_units:
                     change_units(Path(tmp) / "province", args.changed_units)
