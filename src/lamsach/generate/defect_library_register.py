@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from lamsach.generate.civil import death_registration, death_values, legal_from, marriage_values
+from lamsach.generate.civil import (
+    death_registration,
+    death_values,
+    legal_from,
+    marriage_values,
+    registration_no,
+)
 from lamsach.generate.defects import Job, Planter
 from lamsach.generate.households import Person, add_years, age_on
 from lamsach.generate.register import format_date, parse_date
@@ -245,7 +251,8 @@ def under_legal_age(job: Job) -> bool:
     if not job.claim("registration_date", "registration_no", job.field, other_dob_field):
         return False
     job.set(format_date(registered), "registration_date")
-    job.set(f"{job.row['registration_no'].split('/')[0]}/{registered.year}", "registration_no")
+    # the next number of that year's book: keeping the old number could give two marriages one number
+    job.set(registration_no(world, "marriage", job.row["commune_code"], registered), "registration_no")
     job.error()
     return True
 
