@@ -108,15 +108,23 @@ def changed_share(kept: KeptLinkModel, now: TrainingInput) -> float:
     return max(1.0 - both / len(union), 1.0 / (kept.input_rows + now.rows))  # never 0 for other rows
 
 
+TRAINING_CODE = ("person_model.py", "training.py", "splink_backend.py", "model_keeping.py")
+"""The modules whose code decides what training estimates (how pairs are sampled, smoothing, floors):
+a change to any of them is a new model definition, even within one release."""
+
+
 def model_key(engine: Engine, spec: TrainingSpec) -> str:
     """The fingerprint of everything a model's training depends on besides its input rows."""
+    from pathlib import Path
+
     import splink
 
     from lamsach import __version__
 
     definition = {k: v for k, v in person_model.settings(1).items() if k != "probability_two_random_records_match"}
+    code = [hashlib.sha256((Path(__file__).parent / name).read_bytes()).hexdigest() for name in TRAINING_CODE]
     parts = [__version__, splink.__version__, engine.name, definition, person_model.TRAINING_BLOCKS,
-             sorted([list(k), v] for k, v in person_model.M_FLOORS.items()), M_FLOOR, U_FLOOR, asdict(spec)]
+             sorted([list(k), v] for k, v in person_model.M_FLOORS.items()), M_FLOOR, U_FLOOR, asdict(spec), code]
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
 
 
