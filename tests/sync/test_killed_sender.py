@@ -59,11 +59,13 @@ while len(kills) < kills_wanted:
     after = remaining()
     if os.WIFSIGNALED(status) and after > 0:
         kills.append(before - after)
-    # spread the kills over the whole push: aim each round at the share of what remains
+    # spread the kills over the whole push: aim each round at a little over half the share of what
+    # remains (a round's sleep is drawn up to `delay`), so a fast stretch of the push cannot finish
+    # it before every kill has landed
     rounds_left = max(kills_wanted - len(kills), 1)
     if before > after:
         rate = (before - after) / (time.monotonic() - started)
-        delay = max(0.02, 1.0 * after / rounds_left / rate)
+        delay = max(0.02, 0.6 * after / rounds_left / rate)
     else:  # killed before its first batch was done (a slow start on a busy machine): wait longer
         delay = min(delay * 1.3, 10.0)
 print(json.dumps({"kills": len(kills), "progress": kills, "total": total}))
