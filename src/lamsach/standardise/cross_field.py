@@ -88,3 +88,9 @@ def address_commune_problems(
             # code is not an address an officer could accept into this field (the message names it)
             problems.append(CellProblem(index, spec.name, "address_commune_mismatch", Criterion.UNIFIED, params=params))
     return problems
+
+
+def cross_field_problems(schema: DatasetSchema, columns: dict[str, list[str | None]],
+                         derived: dict[str, list[Any]], found: list[CellProblem]) -> list[CellProblem]:
+    """The checks that need two fields of one record (each row on its own: any slice of rows)."""
+    return [*id_person_problems(schema, columns, derived, found), *address_commune_problems(schema, columns, derived)]

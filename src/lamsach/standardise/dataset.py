@@ -18,7 +18,7 @@ from lamsach.domain import CellProblem, DatasetSchema, FieldSpec, Repair
 from lamsach.standardise.addresses import standardise_addresses, standardise_commune_codes
 from lamsach.standardise.codes import standardise_codes, standardise_serials
 from lamsach.standardise.column import ColumnResult
-from lamsach.standardise.cross_field import address_commune_problems, id_person_problems
+from lamsach.standardise.cross_field import cross_field_problems
 from lamsach.standardise.dates import standardise_dates, standardise_years
 from lamsach.standardise.ids import standardise_ids
 from lamsach.standardise.names import standardise_names
@@ -72,8 +72,7 @@ def standardise_dataset(
         out.derived.update(result.derived)
         out.repairs[spec.name] = sorted(result.repairs, key=lambda r: r.index)
         out.problems.extend(result.problems)
-    out.problems.extend(id_person_problems(schema, out.columns, out.derived, out.problems))
-    out.problems.extend(address_commune_problems(schema, out.columns, out.derived))
+    out.problems.extend(cross_field_problems(schema, out.columns, out.derived, out.problems))
     return out
 
 

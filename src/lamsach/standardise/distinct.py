@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from lamsach.domain import CellProblem, DatasetSchema, FieldSpec, Repair
-from lamsach.standardise.cross_field import address_commune_problems, id_person_problems
+from lamsach.standardise.cross_field import cross_field_problems
 from lamsach.standardise.dataset import StandardisedDataset, standardise_field
 
 
@@ -72,8 +72,3 @@ def fan_out(schema: DatasetSchema, columns: dict[str, list[str | None]],
     out.problems.extend(cross_field_problems(schema, out.columns, out.derived, out.problems))
     return out
 
-
-def cross_field_problems(schema: DatasetSchema, columns: dict[str, list[str | None]],
-                         derived: dict[str, list[Any]], found: list[CellProblem]) -> list[CellProblem]:
-    """The checks that need two fields of one record (each row on its own: any slice of rows)."""
-    return [*id_person_problems(schema, columns, derived, found), *address_commune_problems(schema, columns, derived)]

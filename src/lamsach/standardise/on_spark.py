@@ -29,9 +29,9 @@ import pyarrow as pa
 
 from lamsach.backends.store import ValueChange
 from lamsach.domain import CellProblem, DatasetSchema, FieldSpec, Repair
-from lamsach.standardise.cross_field import person_parts
+from lamsach.standardise.cross_field import cross_field_problems, person_parts
 from lamsach.standardise.dataset import standardise_field
-from lamsach.standardise.distinct import cross_field_problems, standardise_distinct
+from lamsach.standardise.distinct import standardise_distinct
 from lamsach.standardise.records_table import RecordValues, record_columns, repair_message
 
 OUTCOME_SCHEMA = "field int, raw string, value string, derived string, outcome binary"
