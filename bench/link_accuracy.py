@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 SHOW = int(os.environ.get("LINK_ACCURACY_SHOW", "0"))  # how many missed references to print with their weights
 sys.path.insert(0, str(HERE.parent / "tests" / "link"))
 
-from link_truth import duplicate_pairs, read, score_duplicates, score_links  # noqa: E402
+from link_truth import duplicate_pairs, read, score_duplicates, score_links, truth_clusters  # noqa: E402
 
 
 def _province(people: int, seed: int) -> Path:
@@ -132,12 +132,7 @@ def _link_only(folder: Path, out: Path) -> dict:
 
 def _duplicate_detail(out: Path, truth: Path) -> Counter:
     """Wrong duplicate pairs per dataset (a pair not within one truth cluster)."""
-    truth_rows = read(truth / "duplicates.csv")
-    root: dict[tuple[str, str], tuple[str, str]] = {}
-    for r in truth_rows:
-        top = root.get((r["dataset"], r["duplicate_of"]), (r["dataset"], r["duplicate_of"]))
-        root[(r["dataset"], r["record_id"])] = top
-        root.setdefault((r["dataset"], r["duplicate_of"]), top)
+    root = truth_clusters(read(truth / "duplicates.csv"))
     wrong: Counter = Counter()
     for dataset, ids in duplicate_pairs(read(out / "duplicates.csv")):
         roots = {root.get((dataset, i)) for i in ids}

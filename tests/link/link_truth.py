@@ -110,15 +110,21 @@ def duplicate_pairs(rows: list[dict[str, str]]) -> set[tuple[str, frozenset[str]
             if r["record_id"] != r["duplicate_of"]}
 
 
-def score_duplicates(out_dir: Path, truth_dir: Path) -> tuple[float, float, int, int]:
-    """Precision, recall, pairs found, pairs in truth. A found pair counts when both records are
-    in one truth cluster (a cluster of three may be reported through another representative)."""
-    truth_rows = read(truth_dir / "duplicates.csv")
+def truth_clusters(truth_rows: list[dict[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(dataset, record ID) -> the representative of its truth cluster of duplicates."""
     cluster: dict[tuple[str, str], tuple[str, str]] = {}
     for r in truth_rows:
         root = cluster.get((r["dataset"], r["duplicate_of"]), (r["dataset"], r["duplicate_of"]))
         cluster[(r["dataset"], r["record_id"])] = root
         cluster.setdefault((r["dataset"], r["duplicate_of"]), root)
+    return cluster
+
+
+def score_duplicates(out_dir: Path, truth_dir: Path) -> tuple[float, float, int, int]:
+    """Precision, recall, pairs found, pairs in truth. A found pair counts when both records are
+    in one truth cluster (a cluster of three may be reported through another representative)."""
+    truth_rows = read(truth_dir / "duplicates.csv")
+    cluster = truth_clusters(truth_rows)
     found = duplicate_pairs(read(out_dir / "duplicates.csv"))
     truth = duplicate_pairs(truth_rows)
 
