@@ -53,7 +53,7 @@ while len(kills) < kills_wanted:
     if pid == 0:
         Sender(SqlAlchemyStore.open(url, migrate=False), target, settings).push()
         os._exit(0)
-    time.sleep(rng.uniform(0, delay))
+    time.sleep(rng.uniform(0.3, 1.0) * delay)  # not at once: a sender killed before its first batch shows little
     os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
     after = remaining()
