@@ -171,6 +171,19 @@ def report(people: int, out: Path, truth: Path, extra: dict) -> None:
           f"wrong pairs by dataset {dict(_duplicate_detail(out, truth))}", flush=True)
 
 
+def _defects(out: Path, truth: Path) -> None:
+    """Recall of the planted defects and false alarms on clean records (what `lamsach demo` prints)."""
+    from lamsach.measure.against_truth import score_against_truth
+
+    score = score_against_truth(out, truth)
+    planted = sum(c.planted for c in score.classes)
+    found = sum(c.found for c in score.classes)
+    print(f"planted defects found: {found:,} of {planted:,} (recall {found / max(planted, 1):.4f}); "
+          f"false alarms: {score.false_alarms:,} of {score.clean_records:,} clean records")
+    for c in sorted(score.classes, key=lambda c: c.found / max(c.planted, 1))[:8]:
+        print(f"  {c.dataset:<18}{c.error_type:<36}{c.found:>8,} of {c.planted:,}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, nargs="+", default=[40_000])
@@ -180,12 +193,19 @@ def main() -> None:
     parser.add_argument("--generate-only", action="store_true",
                         help="only generate the provinces (a separate, shorter hold of the bench lock)")
     parser.add_argument("--keep", help="write this run's links.csv and duplicates.csv under this folder")
+    parser.add_argument("--score", type=Path, metavar="OUT",
+                        help="only score a pass's output folder (e.g. `run_pass_bench.py --keep-out OUT`) "
+                        "against the province's truth: links, duplicates and planted defects")
     args = parser.parse_args()
     logging.basicConfig(format="  %(name)s: %(message)s")
     logging.getLogger("lamsach.link").setLevel(logging.INFO)
     print(f"load average at start: {os.getloadavg()}", flush=True)
     for people in args.people:
         folder = _province(people, args.seed)
+        if args.score:
+            report(people, args.score, folder / "truth", {"scored": str(args.score)})
+            _defects(args.score, folder / "truth")
+            continue
         if args.generate_only:
             continue
         if args.whole_pass or not (folder / "link-input" / "population.parquet").exists():

@@ -254,6 +254,8 @@ def main() -> None:
                         "parcel's area corrected, one parcel no longer sent), as in a real week")
     parser.add_argument("--later-weeks", type=int, default=0,
                         help="with --rerun: this many more passes after the re-run, nothing changed")
+    parser.add_argument("--keep-out", type=Path, help="copy the first repeat's output folder here (contract "
+                        "files, for `bench/link_accuracy.py --score DIR`)")
     args = parser.parse_args()
 
     from lamsach.generate import generate_province
@@ -281,6 +283,8 @@ def main() -> None:
                   f"peak {measured['peak_kib'] / 1024:.0f} MiB "
                   f"(RSS summed over processes {measured['peak_rss_kib'] / 1024:.0f} MiB), stages {measured['summary']['stage_seconds']}")
             print("  peak MiB per stage: " + ", ".join(f"{k} {v:.0f}" for k, v in stage_peaks(measured).items()))
+            if args.keep_out and repeat == 0:
+                shutil.copytree(Path(tmp) / "out", args.keep_out, dirs_exist_ok=True)
             if args.rerun:
                 if args.changed_units:
                     change_units(Path(tmp) / "province", args.changed_units)
