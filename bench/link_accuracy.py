@@ -111,7 +111,7 @@ def _link_only(folder: Path, out: Path) -> dict:
     for dataset in datasets:
         found = find_duplicates(engine, api, load_schema(dataset), tables[dataset], dedupe)
         if found:
-            got = engine.rows(f"SELECT dataset, record_id, duplicate_of FROM {quote(found)}")
+            got = engine.rows(f"SELECT dataset, record_id, duplicate_of FROM {quote(found.table)}")
             rows += got
             per_dataset[dataset] += len(got)
     dedupe_seconds = time.perf_counter() - started

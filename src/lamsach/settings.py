@@ -78,7 +78,8 @@ class Settings:
                                 "share of the training rows (person references and register people) differ from "
                                 "those the model was trained on (Jaccard distance; 0.02: about 1% of rows "
                                 "edited); beyond it, or when the model's definition changed, it trains a new "
-                                "model and keeps it. 0: train again whenever any row differs."})
+                                "model and keeps it. 0: train again whenever any row differs. The same holds "
+                                "for each dataset's dedupe model and that dataset's records."})
     dedupe_threshold_probability: float = field(
         default=0.99, metadata={"help": "Two records of one dataset are reported as duplicates from this "
                                 "probability up (the exact duplicate rules report copies regardless)."})

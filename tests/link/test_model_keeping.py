@@ -22,6 +22,7 @@ from lamsach.settings import Settings
 
 REFERENCE = date(2026, 11, 1)
 KEPT = "link: person model"
+DEDUPE_KEPT = "link: duplicates model "
 
 
 def _assert_same_contract_files(a: Path, b: Path) -> None:
@@ -38,9 +39,14 @@ def _pass(manifest: Path, out: Path, store: Path, **settings):
     return run_pass(manifest, out, config, reference_date=REFERENCE)
 
 
-def _kept_rows(store: Path) -> list:
+def _kept_rows(store: Path, link_type: str = "link_only") -> list:
+    """The kept person model (`link_only`), or with `dedupe_only` the kept dedupe models."""
     with SqlAlchemyStore.open(f"sqlite:///{store}") as opened, opened.engine.connect() as conn:
-        return list(conn.execute(select(t.link_models)))
+        return [r for r in conn.execute(select(t.link_models)) if json.loads(r.model)["link_type"] == link_type]
+
+
+def _dedupe_kept(result) -> set[str]:
+    return {r.removeprefix(DEDUPE_KEPT) for r in result.reused if r.startswith(DEDUPE_KEPT)}
 
 
 def _change_birth_dates(population: Path, people: int) -> None:
@@ -67,6 +73,9 @@ def test_the_kept_model_links_until_the_training_input_moves_past_the_tolerance(
     assert KEPT not in first.reused
     [kept] = _kept_rows(store)
     assert kept.run_id == first.run_id and kept.input_rows > 900
+    deduped = {r.model_key: r for r in _kept_rows(store, "dedupe_only")}
+    assert len(deduped) >= 4 and {r.run_id for r in deduped.values()} == {first.run_id}
+    assert not _dedupe_kept(first)
 
     # a week with three register people's birth dates corrected: far below the tolerance
     _change_birth_dates(small_province.parent / "population.csv", 3)
@@ -77,17 +86,26 @@ def test_the_kept_model_links_until_the_training_input_moves_past_the_tolerance(
     assert _comparisons(used) == _comparisons(json.loads(kept.model))
     assert used["probability_two_random_records_match"] == json.loads(kept.model)[
         "probability_two_random_records_match"]  # the register's size did not change
+    # the dedupe models too: the register's three rows are far below the tolerance, the others did not change
+    assert len(_dedupe_kept(second)) == len(deduped) and "population" in _dedupe_kept(second)
+    assert {r.model_key: r.run_id for r in _kept_rows(store, "dedupe_only")} == \
+        {k: first.run_id for k in deduped}
 
     # a fifth of the register corrected: the input moved past the tolerance, a model is trained and kept
     _change_birth_dates(small_province.parent / "population.csv", 200)
     third = _pass(small_province, tmp_path / "out3", store)
     assert KEPT not in third.reused
     assert [r.run_id for r in _kept_rows(store)] == [third.run_id]
+    # a fifth of the register is also a fifth of the register's dedupe rows: that model alone is trained again
+    assert "population" not in _dedupe_kept(third) and len(_dedupe_kept(third)) == len(deduped) - 1
+    assert sorted(r.run_id for r in _kept_rows(store, "dedupe_only")) == \
+        sorted([third.run_id] + [first.run_id] * (len(deduped) - 1))
 
     # with no tolerance, any changed row trains again
     _change_birth_dates(small_province.parent / "population.csv", 1)
     fourth = _pass(small_province, tmp_path / "out4", store, link_model_max_change=0.0)
     assert KEPT not in fourth.reused
+    assert "population" not in _dedupe_kept(fourth)
 
 
 def test_linking_with_the_kept_model_writes_what_training_on_the_same_rows_writes(tmp_path, small_province):
@@ -104,6 +122,7 @@ def test_linking_with_the_kept_model_writes_what_training_on_the_same_rows_write
     kept = _pass(small_province, tmp_path / "kept", kept_store, link_model_max_change=0.0)
     fresh = _pass(small_province, tmp_path / "fresh", fresh_store, link_model_max_change=0.0)
     assert KEPT in kept.reused and KEPT not in fresh.reused
+    assert len(_dedupe_kept(kept)) >= 4 and not _dedupe_kept(fresh)  # duplicates.csv compared below
     _assert_same_contract_files(tmp_path / "kept", tmp_path / "fresh")
 
 

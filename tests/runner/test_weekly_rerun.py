@@ -87,6 +87,8 @@ def test_rerun_reads_only_the_changed_file_and_writes_what_a_full_pass_writes(tm
     _assert_same_contract_files(tmp_path / "reused", tmp_path / "full")
     # both link with the person model the first pass trained and the store keeps (`model_keeping`)
     assert "link: person model" in again.reused and "link: person model" in full.reused
+    deduped = [r for r in again.reused if r.startswith("link: duplicates model ")]
+    assert len(deduped) >= 3 and deduped == [r for r in full.reused if r.startswith("link: duplicates model ")]
 
     # the unit's parcel it no longer sends is shown for a decision, from the keys kept in the store
     findings = (tmp_path / "reused" / "findings.csv").read_text(encoding="utf-8")
@@ -107,8 +109,10 @@ def test_rerun_reads_only_the_changed_file_and_writes_what_a_full_pass_writes(tm
     third = _pass(manifest, tmp_path / "reused3", first_store)
     _pass(manifest, tmp_path / "full3", full_store, reuse=False)
     assert all(s["unchanged_file"] for s in third.sources)
-    # standardising: records as the last pass left them, so every dataset's kept table is taken
-    assert sorted(third.reused) == sorted([*(f"standardise: {d}" for d in third.records), "link: person model"])
+    # standardising: records as the last pass left them, so every dataset's kept table is taken; linking:
+    # the person model and every dedupe model the first pass trained (datasets large enough for one)
+    assert sorted(third.reused) == sorted([*(f"standardise: {d}" for d in third.records), "link: person model",
+                                           *deduped])
     _assert_same_contract_files(tmp_path / "reused3", tmp_path / "full3")
 
     # an officer corrects a parcel's area in the browser: no file changed, but that dataset's records
@@ -121,7 +125,7 @@ def test_rerun_reads_only_the_changed_file_and_writes_what_a_full_pass_writes(tm
     _pass(manifest, tmp_path / "full4", full_store, reuse=False)
     assert "standardise: land_parcel" not in fourth.reused
     assert sorted(fourth.reused) == sorted([*(f"standardise: {d}" for d in fourth.records if d != "land_parcel"),
-                                            "link: person model"])
+                                            "link: person model", *deduped])
     assert "987.6" in (tmp_path / "reused4" / "clean" / "land_parcel.csv").read_text(encoding="utf-8")
     _assert_same_contract_files(tmp_path / "reused4", tmp_path / "full4")
 

@@ -4,16 +4,22 @@ Pairs above the threshold are joined into clusters (a record typed three times i
 not three pairs); each cluster's representative is its lowest record key, the same choice the
 exact `unique` rule makes ("registers number records in the order they were created"), so an
 exact and a fuzzy finding never name different originals for one cluster.
+
+Training estimates each model's u from random pairs of the dataset's records; like the person
+model, the trained model is kept by the campaign (`model_keeping`, `link_models`) and a pass
+predicts with it while its records differ from those it was trained on by at most
+`link_model_max_change`, else trains and keeps a new one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from lamsach.backends.engine import Engine
 from lamsach.domain import DatasetSchema
-from lamsach.link.dedupe_library import SPECS
+from lamsach.link.dedupe_library import SPECS, DedupeSpec
+from lamsach.link.model_keeping import Keeping, definition_key, keep, kept_within, rows_fingerprint
 from lamsach.link.splink_backend import for_api
 from lamsach.link.training import smoothed
 
@@ -34,10 +40,23 @@ class DedupeSettings:
     seed: int = 1
 
 
+@dataclass(frozen=True)
+class Duplicates:
+    table: str
+    """Engine table of `DUPLICATE_COLUMNS`."""
+    model_kept: bool = False
+    """True when the model the campaign keeps was used, False when this pass trained it."""
+
+
+TRAINING_CODE = ("dedupe.py", "dedupe_library.py", "training.py", "splink_backend.py", "model_keeping.py")
+"""The modules whose code decides what a dedupe model's training estimates."""
+
+
 def find_duplicates(engine: Engine, db_api: Any, schema: DatasetSchema, table: str,
-                    settings: DedupeSettings | None = None) -> str | None:
-    """Engine table of `DUPLICATE_COLUMNS`, one row per record that duplicates its cluster's
-    representative; None when the dataset has no spec or fewer than `MIN_RECORDS` records."""
+                    settings: DedupeSettings | None = None, keeping: Keeping | None = None) -> Duplicates | None:
+    """One row per record that duplicates its cluster's representative; None when the dataset has
+    no spec or fewer than `MIN_RECORDS` records. With `keeping`, the model the campaign keeps
+    for this dataset when its records moved little since it was trained (`model_keeping`)."""
     quote = engine.dialect.quote
     from splink import Linker
 
@@ -53,11 +72,8 @@ def find_duplicates(engine: Engine, db_api: Any, schema: DatasetSchema, table: s
     if n < MIN_RECORDS:
         return None
     records = db_api.register(prepared, dataset_display_name=f"dedupe_{schema.name}")
-    linker = Linker(records, for_api(db_api, spec.settings(n, settings.expected_duplicate_share)), log_level=None,
-                    validate_settings=False)
-    linker.training.estimate_u_using_random_sampling(max_pairs=settings.u_max_pairs, seed=settings.seed,
-                                                     num_chunks=1)
-    model = smoothed(linker.misc.save_model_to_json(out_path=None), m_floor=0.0, u_floor=settings.u_floor)
+    definition = for_api(db_api, spec.settings(n, settings.expected_duplicate_share))
+    model, kept = _model(engine, db_api, spec, prepared, records, definition, settings, keeping)
     linker = Linker(records, model, log_level=None, validate_settings=False)
     predictions = linker.inference.predict(threshold_match_probability=settings.threshold_probability,
                                            warning_mode="never")
@@ -81,4 +97,30 @@ def find_duplicates(engine: Engine, db_api: Any, schema: DatasetSchema, table: s
         rule=f"dedupe {schema.name}")
     for frame in (predictions, clusters):
         frame.drop_table_from_database_and_remove_from_cache()
-    return name
+    return Duplicates(name, kept)
+
+
+def _model(engine: Engine, db_api: Any, spec: DedupeSpec, prepared: str, records: Any, definition: dict[str, Any],
+           settings: DedupeSettings, keeping: Keeping | None) -> tuple[dict[str, Any], bool]:
+    """The dataset's model with its u: the campaign's kept one while `prepared`'s rows are within
+    the tolerance of those it was trained on, else trained now (and kept). Training reads only
+    the prepared rows (`unique_id` and the spec's columns); the prior is not learnt, so a kept
+    model gets this pass's (`DedupeSpec.settings`), as training sets it."""
+    from splink import Linker
+
+    if keeping is not None:
+        key = definition_key(engine, ["dedupe", asdict(spec), settings.u_max_pairs, settings.u_floor, settings.seed],
+                             TRAINING_CODE)
+        now = rows_fingerprint(engine, [(prepared, spec.dataset)], ["unique_id", *spec.columns],
+                               rule=f"dedupe {spec.dataset} training input")
+        kept, _ = kept_within(keeping.store, keeping.campaign, key, now, keeping.max_change)
+        if kept is not None:
+            prior = definition["probability_two_random_records_match"]
+            return {**kept.model, "probability_two_random_records_match": prior}, True
+    linker = Linker(records, definition, log_level=None, validate_settings=False)
+    linker.training.estimate_u_using_random_sampling(max_pairs=settings.u_max_pairs, seed=settings.seed,
+                                                     num_chunks=1)
+    model = smoothed(linker.misc.save_model_to_json(out_path=None), m_floor=0.0, u_floor=settings.u_floor)
+    if keeping is not None:
+        keep(keeping.store, keeping.campaign, key, now, model, keeping.run_id)
+    return model, False

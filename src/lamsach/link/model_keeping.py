@@ -25,6 +25,10 @@ stores and standardises everything again compute alike (`tests/runner/test_weekl
 compares their contract files byte for byte). Both therefore link with the same model, trained
 by the same earlier pass of the store's history, or both train on the same input.
 `link_model_max_change = 0` keeps a model only for the very same training rows.
+
+The dedupe models (`dedupe.py`, one per dataset, u estimated from random pairs of its records) are
+kept the same way, each under its own definition's key (`definition_key`) with the fingerprint of
+the rows it reads (`rows_fingerprint`), by `kept_within` and `keep`.
 """
 
 from __future__ import annotations
@@ -80,16 +84,22 @@ def training_columns() -> list[str]:
 
 def training_input(engine: Engine, references: str, register: str) -> TrainingInput:
     """The fingerprint of the references and register tables: `training_columns` of every row."""
+    return rows_fingerprint(engine, [(references, "reference"), (register, "register")], training_columns(),
+                            rule="link training input")
+
+
+def rows_fingerprint(engine: Engine, tables: list[tuple[str, str]], columns: list[str], rule: str) -> TrainingInput:
+    """The fingerprint of `columns` of every row of `tables` (table, side: a row of one side is never
+    the same row as one of another)."""
     dialect = engine.dialect
     quote = dialect.quote
-    columns = training_columns()
 
     def hashed(table: str, side: str) -> str:
         values = ", ".join(f"coalesce({dialect.cast(quote(c), 'text')}, chr(30))" for c in columns)
         return f"SELECT md5(concat_ws(chr(31), '{side}', {values})) AS h FROM {quote(table)}"
 
-    table = engine.arrow(f"SELECT h FROM ({hashed(references, 'reference')} UNION ALL "
-                         f"{hashed(register, 'register')}) ORDER BY h", rule="link training input")
+    union = " UNION ALL ".join(hashed(table, side) for table, side in tables)
+    table = engine.arrow(f"SELECT h FROM ({union}) ORDER BY h", rule=rule)
     hashes = table.column("h").to_pylist()
     digest = hashlib.sha256("\n".join(hashes).encode()).hexdigest()
     return TrainingInput(len(hashes), digest, [h[:16] for h in hashes[:SKETCH_SIZE]])
@@ -115,17 +125,51 @@ a change to any of them is a new model definition, even within one release."""
 
 def model_key(engine: Engine, spec: TrainingSpec) -> str:
     """The fingerprint of everything a model's training depends on besides its input rows."""
+    definition = {k: v for k, v in person_model.settings(1).items() if k != "probability_two_random_records_match"}
+    return definition_key(engine, [definition, person_model.TRAINING_BLOCKS,
+                                   sorted([list(k), v] for k, v in person_model.M_FLOORS.items()), M_FLOOR, U_FLOOR,
+                                   asdict(spec)], TRAINING_CODE)
+
+
+def definition_key(engine: Engine, parts: list, code: tuple[str, ...]) -> str:
+    """The SHA-256 of a model's definition `parts`, lamsach's and Splink's versions, the engine and
+    the code of the `code` modules of `lamsach.link`."""
     from pathlib import Path
 
     import splink
 
     from lamsach import __version__
 
-    definition = {k: v for k, v in person_model.settings(1).items() if k != "probability_two_random_records_match"}
-    code = [hashlib.sha256((Path(__file__).parent / name).read_bytes()).hexdigest() for name in TRAINING_CODE]
-    parts = [__version__, splink.__version__, engine.name, definition, person_model.TRAINING_BLOCKS,
-             sorted([list(k), v] for k, v in person_model.M_FLOORS.items()), M_FLOOR, U_FLOOR, asdict(spec), code]
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
+    digests = [hashlib.sha256((Path(__file__).parent / name).read_bytes()).hexdigest() for name in code]
+    everything = [__version__, splink.__version__, engine.name, *parts, digests]
+    return hashlib.sha256(json.dumps(everything, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def kept_within(store: Store, campaign: str, key: str, now: TrainingInput,
+                max_change: float) -> tuple[KeptLinkModel | None, float | None]:
+    """The model `campaign` keeps for `key` when `now` is within `max_change` of its training rows
+    (else None), and the share of rows that differ (None when none is kept)."""
+    kept = store.kept_link_model(campaign, key)
+    if kept is None:
+        return None, None
+    share = changed_share(kept, now)
+    return (kept if share == 0.0 or share <= max_change else None), share
+
+
+def keep(store: Store, campaign: str, key: str, now: TrainingInput, model: dict, run_id: int) -> None:
+    """Keep `model`, trained now on the rows `now` describes, as the campaign's model for `key`."""
+    store.keep_link_model(campaign, key, KeptLinkModel(model, now.rows, now.digest, now.sketch, run_id))
+
+
+@dataclass(frozen=True)
+class Keeping:
+    """Where a pass keeps the models it trains and finds those kept before: the campaign's store,
+    this run, and how far a model's training rows may move before it is trained again."""
+
+    store: Store
+    campaign: str
+    run_id: int
+    max_change: float
 
 
 @dataclass
@@ -143,13 +187,11 @@ def person_model_for_pass(engine: Engine, db_api, store: Store, campaign: str, r
     else a model trained now and kept for the next passes."""
     key = model_key(engine, spec)
     now = training_input(engine, references, register)
-    kept = store.kept_link_model(campaign, key)
-    share = changed_share(kept, now) if kept is not None else None
-    if kept is not None and share is not None and (share == 0.0 or share <= max_change):
-        log.info("person model kept from run %s: %.2f%% of its training rows differ", kept.run_id, 100 * share)
+    kept, share = kept_within(store, campaign, key, now, max_change)
+    if kept is not None:
+        log.info("person model kept from run %s: %.2f%% of its training rows differ", kept.run_id, 100 * (share or 0))
         return PassModel(trained_person_model(db_api, references, register, kept.model, n_references, n_register),
                          True, share)
     model = train_person_model(db_api, references, register, n_references, n_register, spec)
-    store.keep_link_model(campaign, key, KeptLinkModel(model.settings_dict(), now.rows, now.digest, now.sketch,
-                                                       run_id))
+    keep(store, campaign, key, now, model.settings_dict(), run_id)
     return PassModel(model, False, share)

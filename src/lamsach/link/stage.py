@@ -37,7 +37,7 @@ from lamsach.link import (
 )
 from lamsach.link.charts import MATCH_WEIGHTS_FILE, WATERFALL_FILE
 from lamsach.link.enrich import EnrichmentResult, enrich_from_register
-from lamsach.link.model_keeping import person_model_for_pass
+from lamsach.link.model_keeping import Keeping, person_model_for_pass
 from lamsach.settings import Settings
 
 log = logging.getLogger("lamsach.link")
@@ -204,36 +204,47 @@ def enrich(ctx: LinkContext, datasets: list[str], tables: dict[str, str], links:
                                 links, findings, ctx.engine.table_name("rule_catalogue"))
 
 
+@dataclass
+class DedupeResult:
+    added: int = 0
+    """`duplicate_record` findings added."""
+    models_kept: list[str] = field(default_factory=list)
+    """The datasets whose dedupe model the campaign kept (`model_keeping`), not trained this pass."""
+
+
 def deduplicate(ctx: LinkContext, datasets: list[str], tables: dict[str, str], findings: str,
-                advance: Callable[[], None] = lambda: None) -> int:
+                advance: Callable[[], None] = lambda: None) -> DedupeResult:
     """Fuzzy duplicates of every dataset as `duplicate_record` findings, except records the exact
-    rule already reported; returns how many were added."""
+    rule already reported."""
     quote = ctx.engine.dialect.quote
+    result = DedupeResult()
     if not ctx.rule_overrides.get("duplicate_record", {}).get("enabled", True):
-        return 0
+        return result
     engine, settings = ctx.engine, ctx.settings
     dedupe = DedupeSettings(float(settings.dedupe_threshold_probability), float(settings.dedupe_expected_share))
+    keeping = Keeping(ctx.store, ctx.campaign, ctx.run_id, float(settings.link_model_max_change))
     api = splink_api(engine)
     template = rule_templates()["duplicate_record"]["vi"].replace("'", "''")
     catalogue = quote(engine.table_name("rule_catalogue"))
-    added = 0
     for dataset in datasets:
         schema = load_schema(dataset)
-        found = find_duplicates(engine, api, schema, tables[dataset], dedupe)
+        found = find_duplicates(engine, api, schema, tables[dataset], dedupe, keeping)
         advance()
         if found is None:
             continue
+        if found.model_kept:
+            result.models_kept.append(dataset)
         unit = f"coalesce(d.__unit, d.{quote(schema.unit_field)})" if schema.unit_field else "d.__unit"
         rows = engine.run(
             f"INSERT INTO {quote(findings)} SELECT x.dataset, x.record_id, {unit}, '*', c.criterion, "
             f"'duplicate_record', c.severity, 'open', replace('{template}', '{{duplicate_of}}', x.duplicate_of), "
             f"x.duplicate_of "
-            f"FROM {quote(found)} x JOIN {quote(tables[dataset])} d ON d.record_id = x.record_id "
+            f"FROM {quote(found.table)} x JOIN {quote(tables[dataset])} d ON d.record_id = x.record_id "
             f"JOIN {catalogue} c ON c.rule = 'duplicate_record' WHERE NOT EXISTS (SELECT 1 FROM {quote(findings)} f "
             f"WHERE f.dataset = x.dataset AND f.record_id = x.record_id AND f.rule = 'duplicate_record')",
             rule=f"dedupe {dataset}")
-        added += rows[0][0] if rows else 0
-    return added
+        result.added += rows[0][0] if rows else 0
+    return result
 
 
 def write_link_files(ctx: LinkContext, explained: str) -> Path:

@@ -347,7 +347,8 @@ class _Pass:
         self.progress.advance()
         enrich(ctx, datasets, self.tables, linked.links, findings)
         self.progress.advance()
-        deduplicate(ctx, datasets, self.tables, findings, advance=self.progress.advance)
+        deduped = deduplicate(ctx, datasets, self.tables, findings, advance=self.progress.advance)
+        self.summary.reused.extend(f"link: duplicates model {d}" for d in deduped.models_kept)
         write_link_files(ctx, linked.explained)
         self.progress.finish()
         return linked.links
