@@ -154,15 +154,39 @@ def link_probabilistically(engine: Engine, db_api: Any, model: PersonModel, refe
 def explain_id_links(engine: Engine, db_api: Any, model: PersonModel, references: str, id_links: str,
                      bands: LinkBands) -> str:
     """The model's view of every link made by ID: its weights explain the link, and the share
-    the model would itself accept checks the model against evidence it was never trained on."""
+    the model would itself accept checks the model against evidence it was never trained on.
+
+    Engine table of each ID-linked reference's `dataset`, `record_id`, `role`, `citizen_id` and
+    the model's `match_weight`, `register_record` and `weights` for that citizen (`_model_view`):
+    what the links table takes from it. `bands` is not needed for that (kept for callers)."""
     pool = _pool(engine, references, id_links, True, engine.table_name("link_id_pool"))
     pool_df = db_api.register(pool, dataset_display_name="id_pool")
     predictions = model.linker.inference.predict_between(
         pool_df, model.register, blocking_rules_to_generate_predictions=["l.id_value = r.citizen_id"],
         warning_mode="never")
     weights = weights_sql(engine, predictions.physical_name, model)
-    prior = model.settings_dict()["probability_two_random_records_match"]
-    name = _best_candidates(engine, predictions.physical_name, references, weights, "id", bands,
-                            model.n_register, prior, engine.table_name("links_id_explained"))
+    name = _model_view(engine, predictions.physical_name, references, weights, engine.table_name("links_id_explained"))
     predictions.drop_table_from_database_and_remove_from_cache()
+    return name
+
+
+def _model_view(engine: Engine, predictions: str, references: str, weights: str, name: str) -> str:
+    """Each reference's best candidate as `_best_candidates` chooses it, with the columns it gives
+    that depend on the candidate alone (match weight, register record, weights), without the
+    probability among candidates: that needs the share of references outside the register,
+    estimated by up to 50 rounds over all of them, and the explanation of an ID link never
+    reads it. tests/link/test_link_quality.py compares it with `_best_candidates` byte for byte."""
+    quote = engine.dialect.quote
+    engine.run(
+        f"CREATE OR REPLACE TABLE {quote(name)} AS "
+        f"WITH per_citizen AS (SELECT unique_id_l AS unique_id, citizen_id_r AS citizen_id, "
+        f"  max(match_weight) AS match_weight, "
+        f"  {engine.dialect.arg_max('unique_id_r', 'match_weight')} AS register_record, "
+        f"  {engine.dialect.arg_max(weights, 'match_weight')} AS weights FROM {quote(predictions)} "
+        f"  GROUP BY unique_id_l, citizen_id_r), "
+        f"ranked AS (SELECT *, row_number() OVER (PARTITION BY unique_id ORDER BY match_weight DESC, citizen_id) "
+        f"  AS rank FROM per_citizen) "
+        f"SELECT r.dataset, r.record_id, r.role, k.citizen_id, k.match_weight, k.register_record, k.weights "
+        f"FROM ranked k JOIN {quote(references)} r ON r.unique_id = k.unique_id WHERE k.rank = 1",
+        rule="link id")
     return name
