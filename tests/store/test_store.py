@@ -139,3 +139,25 @@ def test_a_sqlite_writer_waits_for_a_long_write_instead_of_failing(tmp_path):
     waited = time.monotonic() - started
     writer.join()
     assert released.is_set() and waited >= 6
+
+
+def test_records_read_back_with_their_stamps_are_those_the_stamps_fingerprint(store_url, monkeypatch):
+    """`load_records_stamped` gives `load_records` and `record_stamps` of the same read, across the
+    chunks both digest in (a pass keeps its standardised table under those stamps)."""
+    import lamsach.backends.store.sqlalchemy_store as module
+
+    monkeypatch.setattr(module, "_STAMP_CHUNK", 2)  # several chunks, the last one short
+    store = SqlAlchemyStore.open(store_url)
+    run = store.start_run(CAMPAIGN, None, None, "tester")
+    store.import_batch(run, _batch({f"A{i}": {"full_name": f"Lê Văn {i}"} for i in range(5)}), "tester")
+    store.import_batch(run, _batch({"B1": {"place": "Hậu Lộc"}}, content=b"other", dataset="birth"), "tester")
+    store.apply_changes(CAMPAIGN, [ValueChange("population", "A3", "full_name", "Lê Văn Ba", "repair",
+                                               rule="spacing_case")], "tester")
+    records, stamps = store.load_records_stamped(CAMPAIGN, "population")
+    assert records == store.load_records(CAMPAIGN, "population") and len(records) == 5
+    assert stamps == store.record_stamps(CAMPAIGN, "population")
+    store.apply_changes(CAMPAIGN, [ValueChange("population", "A1", "full_name", "Lê Văn Một", "person")], "tester")
+    again, changed = store.load_records_stamped(CAMPAIGN, "population")
+    assert changed != stamps and changed == store.record_stamps(CAMPAIGN, "population")
+    assert [r.data["full_name"] for r in again] == [r.data["full_name"] for r in store.load_records(CAMPAIGN,
+                                                                                                   "population")]

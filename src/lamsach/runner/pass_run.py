@@ -268,7 +268,7 @@ class _Pass:
             if engine.name == "spark":  # on Spark's workers, over each column's distinct values
                 from lamsach.standardise.on_spark import standardise_on_spark
 
-                records = self._records_in_use(dataset)
+                records, _ = self._records_in_use(dataset)
                 result = standardise_on_spark(engine, schema, records, reference, messages, self.manifest.province,
                                               f"ds_{dataset}")
                 self.tables[dataset] = result.table_name
@@ -295,30 +295,36 @@ class _Pass:
                                      self.manifest.province, messages, data)
         kept = cache.load() if cache else None
         if kept is None:
-            records = self._records_in_use(dataset)
+            records, read = self._records_in_use(dataset, stamped=cache is not None)
             result = standardise_records(schema, records, reference, messages, self.manifest.province,
                                          workers=self.settings.standardise_workers)
-            if cache and self.store.record_stamps(name, dataset) == stamps:  # none changed meanwhile
+            # kept when the records standardised are those `stamps` fingerprints: the stamps of the
+            # very rows read back, else (rows this pass stored) the store's none changed meanwhile
+            if cache and (read or self.store.record_stamps(name, dataset)) == stamps:
                 cache.save((result, _keys_and_units(records)))
             return result, records
         self.summary.reused.append(f"standardise: {dataset}")
         return kept[0], [_KeptRecord(key, unit) for key, unit in kept[1]]
 
-    def _records_in_use(self, dataset: str) -> Sequence:
+    def _records_in_use(self, dataset: str, stamped: bool = False) -> tuple[Sequence, str | None]:
         """Merged and retired records are kept with their history but no longer checked or counted
-        (rows just read from files are all in use: a file has no lifecycle column)."""
-        records: Sequence = self._records(dataset)
+        (rows just read from files are all in use: a file has no lifecycle column). With
+        `stamped`, also the `record_stamps` of the records when they were read back from the store
+        (None for the rows this pass holds)."""
+        records, stamps = self._records(dataset, stamped)
         if not isinstance(records, _HeldRecords):
             records = [r for r in records if in_use(r.data)]
-        return records
+        return records, stamps
 
-    def _records(self, dataset: str) -> Sequence:
+    def _records(self, dataset: str, stamped: bool = False) -> tuple[Sequence, str | None]:
         """The dataset's records, in the store's order: the rows this pass stored when each was new
         and the store holds no others (their values are what it stored), else read from the store."""
         held = self.held.get(dataset)
         if held is not None and self.store.count_records(self.manifest.name, dataset) == len(held):
-            return held
-        return self.store.load_records(self.manifest.name, dataset)
+            return held, None
+        if stamped:
+            return self.store.load_records_stamped(self.manifest.name, dataset)
+        return self.store.load_records(self.manifest.name, dataset), None
 
     def _validate(self, engine: Engine, datasets: list[str], cell_rows: list[dict]) -> str:
         self.progress.start("Kiểm tra theo 6 tiêu chí", len(datasets))

@@ -80,6 +80,11 @@ _CHANGE_COLUMNS = ("record_id", "version", "field", "old_value", "new_value", "s
                    "run_id", "reason")  # how long a SQLite writer waits for another one (a pass storing a file)
 
 
+_STAMP_COLUMNS = "id, record_key, unit, version, updated_at"
+_STAMP_CHUNK = 20_000
+"""Rows per digest update of `record_stamps`: `load_records_stamped` digests in the same chunks."""
+
+
 class SqlAlchemyStore:
     """Repository functions per aggregate (runs, batches, records and their changes, findings)."""
 
@@ -377,13 +382,29 @@ class SqlAlchemyStore:
         # untyped text SQL: the values as the database gives them (SQLite's times as their text),
         # with no conversion per row: only equality within one store matters
         digest = hashlib.sha256()
-        query = text("SELECT id, record_key, unit, version, updated_at FROM records "
+        query = text(f"SELECT {_STAMP_COLUMNS} FROM records "
                      "WHERE campaign = :campaign AND dataset = :dataset ORDER BY id")
         with self.engine.connect() as conn:
             result = conn.execute(query, {"campaign": campaign, "dataset": dataset})
-            while rows := result.fetchmany(20_000):
+            while rows := result.fetchmany(_STAMP_CHUNK):
                 digest.update(repr([tuple(row) for row in rows]).encode())
         return digest.hexdigest()
+
+    def load_records_stamped(self, campaign: str, dataset: str) -> tuple[list[StoredRecord], str]:
+        """`load_records` and `record_stamps` of the very records read, in one read: standardising
+        keeps its result under the stamps of the records it computed it from without reading the
+        stamps again afterwards to make sure none changed meanwhile."""
+        digest = hashlib.sha256()
+        found: list[StoredRecord] = []
+        query = text(f"SELECT {_STAMP_COLUMNS}, row_no, data FROM records "
+                     "WHERE campaign = :campaign AND dataset = :dataset ORDER BY id")
+        with self.engine.connect() as conn:
+            result = conn.execute(query, {"campaign": campaign, "dataset": dataset})
+            while rows := result.fetchmany(_STAMP_CHUNK):
+                digest.update(repr([tuple(row)[:5] for row in rows]).encode())
+                values = json.loads("[" + ",".join(r[6] for r in rows) + "]")
+                found += [StoredRecord(r[0], r[1], r[2], r[5], r[3], data) for r, data in zip(rows, values, strict=True)]
+        return found, digest.hexdigest()
 
     def count_records(self, campaign: str | None = None, dataset: str | None = None) -> int:
         with self.engine.connect() as conn:
