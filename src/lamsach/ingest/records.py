@@ -79,6 +79,11 @@ class Records(Sequence[dict[str, str | None]]):
     def __repr__(self) -> str:
         return f"Records({len(self)} rows × {len(self.fields)} fields)"
 
+    def arrays(self) -> dict[str, pa.Array]:
+        """Each field's values as one Arrow string array, in row order (for code that works on
+        whole columns, as the store writing a file's rows does)."""
+        return {name: self.table.column(name).combine_chunks() for name in self.fields}
+
     def column(self, name: str) -> list[str | None]:
         """One field's values, in row order."""
         return self.table.column(name).to_pylist()

@@ -11,9 +11,12 @@ import socket
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from lamsach.domain import Rejection
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 def this_host() -> str:
@@ -48,6 +51,17 @@ class IncomingRow:
     values: dict[str, str | None]
 
 
+@runtime_checkable
+class ColumnarValues(Protocol):
+    """Rows' values held as Arrow columns (as ingest's `Records` holds a file's rows)."""
+
+    fields: tuple[str, ...]
+
+    def arrays(self) -> dict[str, pa.Array]:
+        """Each field's values over every row, one Arrow string array per field."""
+        ...
+
+
 class IncomingRows(Sequence[IncomingRow]):
     """A received file's rows as parallel columns (keys, units, row numbers, values), each
     `IncomingRow` made when it is read: a file of a million rows is never a million objects."""
@@ -69,6 +83,11 @@ class IncomingRows(Sequence[IncomingRow]):
     def __iter__(self) -> Iterator[IncomingRow]:
         for key, unit, row_no, values in zip(self.keys, self.units, self.row_numbers, self.values, strict=True):
             yield IncomingRow(key, unit, row_no, _dict(values))
+
+    def value_arrays(self) -> dict[str, pa.Array] | None:
+        """The values as one Arrow array per field, when they are held so (every field of every
+        row, null where empty): the store then writes them a column at a time. Else None."""
+        return self.values.arrays() if isinstance(self.values, ColumnarValues) else None
 
 
 def _dict(values: Mapping[str, str | None]) -> dict[str, str | None]:

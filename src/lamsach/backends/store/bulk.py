@@ -2,14 +2,24 @@
 
 A province sends millions of rows; building one SQLAlchemy parameter dictionary per row cost more
 than the database's own work. These helpers hand the driver plain tuples inside the caller's
-transaction, so a batch is still all or nothing.
+transaction, so a batch is still all or nothing. `insert_columns` takes the rows as columns, a
+value shared by every row given once (`Same`): each value is converted for the driver once, and
+the rows are zipped from the columns as the driver takes them, with no Python code per row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Table
+
+
+class Same(NamedTuple):
+    """One value for every row of a column (the batch's id, the time of the import)."""
+
+    value: Any
 
 
 def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
@@ -18,10 +28,29 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: It
     processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
     if any(processors):
         rows = (tuple(p(v) if p else v for p, v in zip(processors, row, strict=True)) for row in rows)
+    _write(conn, table, columns, rows)
+
+
+def insert_columns(conn: Connection, table: Table, columns: Mapping[str, Sequence[Any] | Same], count: int) -> None:
+    """Insert `count` rows given as `columns` (name -> the rows' values in order, or `Same`)."""
+    dialect = conn.dialect
+    values: list[Iterable[Any]] = []
+    for name, column in columns.items():
+        process = table.c[name].type._cached_bind_processor(dialect)
+        if isinstance(column, Same):
+            values.append(itertools.repeat(process(column.value) if process else column.value, count))
+        else:
+            if len(column) != count:
+                raise ValueError(f"insert into {table.name}: column {name} has {len(column)} rows, not {count}")
+            values.append(map(process, column) if process else column)
+    _write(conn, table, list(columns), zip(*values, strict=True))
+
+
+def _write(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
     cursor = conn.connection.driver_connection.cursor()
     try:
         names = ", ".join(columns)
-        if dialect.name == "postgresql":
+        if conn.dialect.name == "postgresql":
             with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)

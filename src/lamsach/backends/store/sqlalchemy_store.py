@@ -36,6 +36,7 @@ from lamsach.backends.store.base import (
     BatchInput,
     BatchResult,
     ChangeRow,
+    IncomingRows,
     KeptLinkModel,
     PublishCounts,
     StoredBatch,
@@ -45,7 +46,9 @@ from lamsach.backends.store.base import (
     row_keys,
     this_host,
 )
-from lamsach.backends.store.bulk import bulk_insert, bulk_update
+from lamsach.backends.store.bulk import Same, bulk_insert, bulk_update, insert_columns
+from lamsach.backends.store.record_json import dumps as _dumps
+from lamsach.backends.store.record_json import json_column
 from lamsach.domain import ErrorCode, LamsachError, Location, Rejection
 from lamsach.domain.clock import in_vietnam, today_vn, upload_arrival
 
@@ -54,15 +57,6 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # json.dumps would build one per row
-
-
-def _dumps(values: dict) -> str:
-    """A record's values as stored: the same text for the same values, so a row received again
-    compares equal to what is stored."""
-    return _ENCODER.encode(values)
 
 
 class _StaleBatch(Exception):
@@ -205,6 +199,9 @@ class SqlAlchemyStore:
         """Store a received file and its rows in one transaction; return how the counts reconcile."""
         now = _now()
         keys = row_keys(batch.rows)
+        arrays = batch.rows.value_arrays() if isinstance(batch.rows, IncomingRows) else None
+        # each row's values as stored, made a column at a time when the rows are held as columns
+        raws = json_column(arrays).to_pylist() if arrays else None
         with self.engine.begin() as conn:
             if conn.execute(select(t.originals.c.sha256).where(t.originals.c.sha256 == batch.sha256)).first() is None:
                 conn.execute(insert(t.originals).values(
@@ -223,28 +220,25 @@ class SqlAlchemyStore:
                     {"batch_id": batch_id, "sheet": r.sheet, "row_no": r.row, "column_name": r.column,
                      "code": r.code, "message": r.message} for r in batch.rejections])
             existing = self._existing(conn, batch.campaign, batch.dataset, keys)
-            created = 0
-
-            def new_rows() -> Iterator[tuple]:
-                """The rows of keys not stored yet, made as the driver takes them (no list of them)."""
-                nonlocal created
-                for row in batch.rows:
-                    if row.key not in existing:
-                        created += 1
-                        raw = _dumps(row.values)
-                        yield (batch.campaign, batch.dataset, row.key, row.unit, batch_id, row.row_no, 1,
-                               raw, raw, now, _citizen_id(row.values))
-
-            if len(existing) < len(keys):
-                bulk_insert(conn, t.records, _RECORD_COLUMNS, new_rows())
+            if raws is None:
+                created = self._insert_rows(conn, batch, batch_id, existing, now)
+            else:
+                citizen = arrays.get("citizen_id")
+                created = self._insert_columns(conn, batch, batch_id, existing, now, raws,
+                                               citizen.to_pylist() if citizen is not None else None)
             updates, change_rows = [], []
             unchanged = 0
-            for row in batch.rows if existing else ():
-                known = existing.get(row.key)
+            for i, key in enumerate(keys) if existing else ():
+                known = existing.get(key)
                 if known is None:
                     continue
-                raw = _dumps(row.values)
                 record_id, old_raw, old_data, version = known
+                raw = raws[i] if raws is not None else None
+                if raw is not None and raw == old_raw:
+                    unchanged += 1
+                    continue
+                row = batch.rows[i]  # a row's mapping made only for a record it changes
+                raw = raw if raw is not None else _dumps(row.values)
                 if old_raw == raw:
                     unchanged += 1
                     continue
@@ -267,6 +261,47 @@ class SqlAlchemyStore:
                 records_created=created, records_updated=len(updates)))
         return BatchResult(batch_id, batch.rows_read, stored, len(batch.rejections),
                            created, len(updates), unchanged)
+
+    @staticmethod
+    def _insert_rows(conn, batch: BatchInput, batch_id: int, existing: dict, now: datetime) -> int:
+        """The batch's rows of keys not stored yet, as new records, made one row at a time as the
+        driver takes them (no list of them); returns how many."""
+        created = 0
+
+        def new_rows() -> Iterator[tuple]:
+            nonlocal created
+            for row in batch.rows:
+                if row.key not in existing:
+                    created += 1
+                    raw = _dumps(row.values)
+                    yield (batch.campaign, batch.dataset, row.key, row.unit, batch_id, row.row_no, 1,
+                           raw, raw, now, _citizen_id(row.values))
+
+        if len(existing) < len(batch.rows):
+            bulk_insert(conn, t.records, _RECORD_COLUMNS, new_rows())
+        return created
+
+    @staticmethod
+    def _insert_columns(conn, batch: BatchInput, batch_id: int, existing: dict, now: datetime,
+                        raws: list[str], citizen_ids: list[str | None] | None) -> int:
+        """The same for rows held as columns (`IncomingRows`): the new records written a column at
+        a time, each row's JSON text made beforehand (`json_column`); returns how many."""
+        rows: IncomingRows = batch.rows  # type: ignore[assignment]
+        keys, units, numbers = rows.keys, rows.units, rows.row_numbers
+        if existing:
+            new = [i for i, key in enumerate(keys) if key not in existing]
+            if not new:
+                return 0
+            keys, units, numbers, raws = ([column[i] for i in new] for column in (keys, units, numbers, raws))
+            citizen_ids = [citizen_ids[i] for i in new] if citizen_ids is not None else None
+        count = len(keys)
+        if count:
+            citizen = Same(None) if citizen_ids is None else [v[:20] if v else None for v in citizen_ids]
+            insert_columns(conn, t.records, {
+                "campaign": Same(batch.campaign), "dataset": Same(batch.dataset), "record_key": keys,
+                "unit": units, "batch_id": Same(batch_id), "row_no": numbers, "version": Same(1), "raw": raws,
+                "data": raws, "updated_at": Same(now), "citizen_id": citizen}, count)
+        return count
 
     def reusable_batch(self, campaign: str, dataset: str, unit: str | None, file_name: str,
                        read_key: str) -> StoredBatch | None:
