@@ -161,3 +161,38 @@ def test_records_read_back_with_their_stamps_are_those_the_stamps_fingerprint(st
     assert changed != stamps and changed == store.record_stamps(CAMPAIGN, "population")
     assert [r.data["full_name"] for r in again] == [r.data["full_name"] for r in store.load_records(CAMPAIGN,
                                                                                                    "population")]
+
+
+def _columnar(rows: dict[str, dict], content: bytes, dataset: str) -> BatchInput:
+    """The same batch with its values held as columns, as a pass hands a file's rows."""
+    from lamsach.backends.store import IncomingRows
+    from lamsach.ingest import Records
+
+    fields = sorted({name for values in rows.values() for name in values})
+    records = Records.from_dicts(fields, [{"key": k, **v} for k, v in rows.items()], key="key")
+    incoming = IncomingRows(list(rows), ["16012"] * len(rows), list(range(2, len(rows) + 2)), records)
+    return BatchInput(CAMPAIGN, dataset, "16012", "population.csv", hashlib.sha256(content).hexdigest(),
+                      content, "csv", "utf-8", None, 1, len(rows), incoming, [])
+
+
+def test_rows_held_as_columns_are_stored_and_versioned_as_rows_one_by_one(store_url):
+    """A file's rows as columns (the pass) and as one mapping per row: the same records, the same
+    versions and changes when a file comes again with one value changed and one row added."""
+    first = {"A1": {"full_name": 'Lê "Văn" A', "citizen_id": "038090001234"},
+             "A2": {"full_name": "Lê Thị B\\\n", "citizen_id": None}}
+    second = {"A1": {"full_name": 'Lê "Văn" A', "citizen_id": "038090001234"},
+              "A2": {"full_name": "Lê Thị B", "citizen_id": None},
+              "A3": {"full_name": "Trần C", "citizen_id": "038090009999"}}
+    store = SqlAlchemyStore.open(store_url)
+    run = store.start_run(CAMPAIGN, None, None, "tester")
+    stored = []
+    for dataset, make in (("population", lambda rows, content, dataset: _batch(rows, content=content, dataset=dataset)),
+                          ("death", _columnar)):
+        store.import_batch(run, make(first, b"v1" + dataset.encode(), dataset), "tester")
+        result = store.import_batch(run, make(second, b"v2" + dataset.encode(), dataset), "tester")
+        assert (result.created, result.updated, result.unchanged) == (1, 1, 1)
+        stored.append(([(r.key, r.version, r.data) for r in store.load_records(CAMPAIGN, dataset)],
+                       [(c.record_key, c.version, c.field, c.old_value, c.new_value)
+                        for c in store.history(CAMPAIGN, dataset)]))
+    assert stored[0] == stored[1]
+    assert store.records_by_keys(CAMPAIGN, "death", ["A3"])["A3"].data["citizen_id"] == "038090009999"
