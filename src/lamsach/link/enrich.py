@@ -116,8 +116,11 @@ def enrich_from_register(engine: Engine, store: Store, campaign: str, run_id: in
     changes = [ValueChange(r["dataset"], r["record_id"], r["field"], r["stored_value"], SOURCE,
                            reason=r["note"], rule=r["rule"]) for r in rows]
     applied = store.apply_changes(campaign, changes, actor, run_id=run_id)
+    if not rows:  # nothing filled: no table or finding changes (on Spark each statement is a few jobs)
+        return EnrichmentResult(applied, 0, 0)
+    filled = {(r["dataset"], r["field"]) for r in rows}
     for schema in schemas:
-        _update_table(engine, schema, tables.get(schema.name), fills)
+        _update_table(engine, schema, tables.get(schema.name), fills, filled)
     fixed = engine.run(
         f"UPDATE {quote(findings)} f SET status = 'fixed', suggested_value = x.new_value, "
         f"message = f.message || ' ' || x.note FROM {fills} x WHERE f.dataset = x.dataset "
@@ -140,15 +143,18 @@ def _refused_table(engine: Engine, store: Store, campaign: str) -> str:
     return engine.register("enrichment_refused", pa.Table.from_pylist(rows, schema=schema))
 
 
-def _update_table(engine: Engine, schema: DatasetSchema, table: str | None, fills: str) -> None:
-    """The pass's standardised table takes the filled values and their derived columns."""
+def _update_table(engine: Engine, schema: DatasetSchema, table: str | None, fills: str,
+                  filled: set[tuple[str, str]]) -> None:
+    """The pass's standardised table takes the filled values and their derived columns; only the
+    fields `filled` (dataset, field) holds are updated (an UPDATE matching no fill changes nothing,
+    and on Spark it is still a few jobs)."""
     quote, literal = engine.dialect.quote, engine.dialect.literal
-    if table is None:
+    if table is None or not any(dataset == schema.name for dataset, _ in filled):
         return
     columns = {r[0] for r in engine.run(f"DESCRIBE {quote(table)}")}
     for role_parts in schema.person_roles().values():
         for part, field_name in role_parts.items():
-            if part not in FILLS:
+            if part not in FILLS or (schema.name, field_name) not in filled:
                 continue
             derived = []
             if part == "id" and f"{field_name}__kind" in columns:

@@ -83,10 +83,11 @@ def standardise_on_spark(engine: Any, schema: DatasetSchema, records: Sequence[R
         + ", ".join(f"__raw_{i} string" for i in range(len(specs))))
     raw = raw.localCheckpoint(eager=True)
 
-    distinct = None
-    for i in range(len(specs)):
-        part = raw.select(F.lit(i).alias("field"), F.col(f"__raw_{i}").alias("raw")).distinct()
-        distinct = part if distinct is None else distinct.unionByName(part)
+    # every column's cells as (field, raw) pairs made distinct together: one shuffle for the
+    # dataset, not one per column (on a small province each shuffle is a job costing a second)
+    cells = F.explode(F.array(*[F.struct(F.lit(i).alias("field"), F.col(f"__raw_{i}").alias("raw"))
+                                for i in range(len(specs))])).alias("cell")
+    distinct = raw.select(cells).select("cell.field", "cell.raw").distinct()
     outcomes = (distinct.groupBy("field").applyInArrow(_standardise_columns(specs, reference_date, province),
                                                        OUTCOME_SCHEMA).localCheckpoint(eager=True))
 

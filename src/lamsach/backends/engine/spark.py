@@ -143,11 +143,14 @@ class SparkEngine(Engine):
             frame = self.spark.createDataFrame(table)
         self.save(table_name, frame)
 
-    def save(self, table_name: str, frame: Any) -> Any:
+    def save(self, table_name: str, frame: Any, materialise: bool = True) -> Any:
         """`frame` computed once and kept as the engine table `table_name` (a temporary view).
 
-        Its lineage is cut, so a table made from tables made from tables plans in constant time."""
-        frame = _materialised(frame)
+        Its lineage is cut, so a table made from tables made from tables plans in constant time.
+        `materialise=False` keeps a frame that is only a projection of one already computed (one
+        Spark job less)."""
+        if materialise:
+            frame = _materialised(frame)
         frame.createOrReplaceTempView(table_name)
         old = self._frames.pop(table_name, None)
         self._frames[table_name] = frame
@@ -241,7 +244,7 @@ class SparkEngine(Engine):
             frame = frame.where(f"{RANK} = 1").drop(RANK)
         frame = _materialised(frame)
         changed = frame.where(HIT).count()
-        self.save(name, frame.drop(HIT))
+        self.save(name, frame.drop(HIT), materialise=False)  # a projection of the frame just computed
         return [(changed,)]
 
     def _copy_to_csv(self, select: str, path: str) -> None:
