@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
+import pyarrow as pa
+
 from lamsach.backends.engine import DuckDBEngine, Engine
 from lamsach.backends.store import BatchInput, IncomingRows, SqlAlchemyStore, Store, StoredBatch
 from lamsach.data import data_digest, load_schema, rule_templates
@@ -38,7 +40,8 @@ from lamsach.review.decisions import apply_decisions
 from lamsach.runner.progress import Progress, SilentProgress
 from lamsach.settings import Settings
 from lamsach.standardise.cell_findings import apply_overrides, cell_findings_table, withdrawn_findings
-from lamsach.standardise.records_table import standardise_records
+from lamsach.standardise.in_engine import standardise_in_engine
+from lamsach.standardise.records_table import EngineStandardised, arrow_columns
 from lamsach.validate import validate_datasets
 
 ACTOR = "lamsach run"
@@ -273,8 +276,9 @@ class _Pass:
                                               f"ds_{dataset}")
                 self.tables[dataset] = result.table_name
             else:
-                result, records = self._standardise_here(dataset, schema, reference, messages, data)
-                self.tables[dataset] = engine.register(f"ds_{dataset}", result.table)
+                result, records = self._standardise_here(engine, dataset, schema, reference, messages, data)
+                self.tables[dataset] = result.table_name
+            self.held[dataset] = None  # what the stages after read is the engine table
             self.store.apply_changes(name, result.changes, self.actor, run_id=self.run_id)
             self.summary.records[dataset] = len(records)
             active = self.store.history(name, dataset, source="repair")
@@ -285,23 +289,26 @@ class _Pass:
         self.progress.finish()
         return cell_rows
 
-    def _standardise_here(self, dataset: str, schema, reference: date, messages: dict,
+    def _standardise_here(self, engine: Engine, dataset: str, schema, reference: date, messages: dict,
                           data: str | None) -> tuple:
-        """`standardise_records` in this process, or its kept result when no record changed, and
-        the records it was computed from."""
+        """The dataset standardised into the engine table `ds_<dataset>` (`standardise_in_engine`),
+        or its kept result when no record changed, and the records it was computed from."""
         name = self.manifest.name
         stamps = self.store.record_stamps(name, dataset) if data is not None else None
         cache = _StandardiseCache.of(self.settings, name, dataset, schema, stamps, reference,
                                      self.manifest.province, messages, data)
-        kept = cache.load() if cache else None
+        kept = cache.load(engine, f"ds_{dataset}") if cache else None
         if kept is None:
             records, read = self._records_in_use(dataset, stamped=cache is not None)
-            result = standardise_records(schema, records, reference, messages, self.manifest.province,
-                                         workers=self.settings.standardise_workers)
+            keys, units, columns = arrow_columns(schema, records)
+            result = standardise_in_engine(engine, schema, keys, units, columns, reference, messages,
+                                           self.manifest.province, f"ds_{dataset}",
+                                           workers=self.settings.standardise_workers)
+            del columns
             # kept when the records standardised are those `stamps` fingerprints: the stamps of the
             # very rows read back, else (rows this pass stored) the store's none changed meanwhile
             if cache and (read or self.store.record_stamps(name, dataset)) == stamps:
-                cache.save((result, _keys_and_units(records)))
+                cache.save(result, _keys_and_units(records))
             return result, records
         self.summary.reused.append(f"standardise: {dataset}")
         return kept[0], [_KeptRecord(key, unit) for key, unit in kept[1]]
@@ -399,30 +406,57 @@ class _StandardiseCache:
         name = hashlib.sha256(f"{campaign}\0{dataset}".encode()).hexdigest()[:32]
         return cls(settings.data_dir / "cache" / "standardise" / f"{name}.pickle", digest.hexdigest())
 
-    def load(self):
-        """The kept result when its fingerprint is this one's, else None (missing, other, unreadable)."""
+    def load(self, engine: Engine, stem: str):
+        """The kept result, its table back in the engine as `stem`, when its fingerprint is this
+        one's; else None (missing, other, unreadable)."""
         import pickle
+
+        import pyarrow.dataset as ds
 
         try:
             with self.path.open("rb") as handle:
-                key, result = pickle.load(handle)
+                key, (fields, keys_and_units) = pickle.load(handle)
+            if key != self.key:
+                return None
+            table = engine.register(stem, ds.dataset(self._table_path(), format="parquet"))
         except Exception:  # a damaged or outdated cache file only costs the computation
             return None
-        return result if key == self.key else None
+        return EngineStandardised(table_name=table, engine=engine, **fields), keys_and_units
 
-    def save(self, result) -> None:
-        """Keep `result` (written aside, then renamed: a killed pass leaves the old file or the new)."""
+    def _table_path(self) -> Path:
+        return self.path.with_name(f"{self.path.stem}.{self.key[:16]}.parquet")
+
+    def save(self, result: EngineStandardised, keys_and_units: list) -> None:
+        """Keep `result`: its engine table as Parquet (named by the fingerprint), the rest pickled;
+        each written aside, then renamed, the pickle last: a killed pass leaves the old cache or
+        the new, and an old pickle never names the new table."""
         import os
         import pickle
 
+        import pyarrow.parquet as pq
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        table_path = self._table_path()
         partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.partial")
+        partial_table = table_path.with_name(f"{table_path.name}.{os.getpid()}.partial")
+        fields = {"schema": result.schema, "keys": result.keys, "repairs": result.repairs,
+                  "problems": result.problems, "changes": result.changes}
         try:
+            reader = result.engine.batches(
+                f"SELECT * FROM {result.engine.dialect.quote(result.table_name)} ORDER BY __row_order", 100_000)
+            with pq.ParquetWriter(partial_table, reader.schema) as writer:
+                for batch in reader:
+                    writer.write_batch(batch)
+            os.replace(partial_table, table_path)
             with partial.open("wb") as handle:
-                pickle.dump((self.key, result), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((self.key, (fields, keys_and_units)), handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(partial, self.path)
+            for old in self.path.parent.glob(f"{self.path.stem}.*.parquet"):
+                if old != table_path:
+                    old.unlink(missing_ok=True)
         except OSError:
             partial.unlink(missing_ok=True)  # an unwritable cache only costs the next pass the computation
+            partial_table.unlink(missing_ok=True)
 
 
 class _KeptRecord(NamedTuple):
@@ -461,6 +495,11 @@ class _HeldRecords(Sequence[_HeldRecord]):
         self.keys += keys
         self.units += units
         self._parts.append(rows)
+
+    def arrow_columns(self, names: Sequence[str]) -> dict[str, pa.ChunkedArray]:
+        """Each field's values over every held row, in order, as the read's Arrow arrays (no copy)."""
+        return {name: pa.chunked_array([part.table.column(name) for part in self._parts], pa.string())
+                for name in names}
 
     def columns(self, names: Sequence[str]) -> dict[str, list[str | None]]:
         """Each field's values over every held row, in order."""

@@ -6,6 +6,7 @@ fields carry no role (the population register) uses its own citizen_id, sex, dat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from lamsach.domain import CellProblem, Criterion, DatasetSchema
@@ -94,3 +95,22 @@ def cross_field_problems(schema: DatasetSchema, columns: dict[str, list[str | No
                          derived: dict[str, list[Any]], found: list[CellProblem]) -> list[CellProblem]:
     """The checks that need two fields of one record (each row on its own: any slice of rows)."""
     return [*id_person_problems(schema, columns, derived, found), *address_commune_problems(schema, columns, derived)]
+
+
+def has_cross_field_checks(schema: DatasetSchema) -> bool:
+    """Whether `cross_field_problems` can find anything in this schema's records at all."""
+    return bool(person_parts(schema)) or bool(schema.unit_field and any(
+        s.type == "address" and not s.person_role for s in schema.fields))
+
+
+def cross_field_order(schema: DatasetSchema) -> Callable[[int, CellProblem], tuple[int, int, int]]:
+    """A sort key putting problems found over slices of rows (row, problem) in the order the
+    checks give them over the whole dataset: each person's ID check over all rows, then the
+    addresses' commune check over all rows."""
+    checks = [p["id"] for p in person_parts(schema)] + [s.name for s in schema.fields if s.type == "address"]
+
+    def order(row: int, problem: CellProblem) -> tuple[int, int, int]:
+        kind = 1 if problem.rule == "address_commune_mismatch" else 0
+        return kind, checks.index(problem.field) if problem.field in checks else len(checks), row
+
+    return order

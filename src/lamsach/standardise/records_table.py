@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import pyarrow as pa
 
@@ -59,6 +59,37 @@ class StandardisedTable:
         return dict(zip(index, picked, strict=True))
 
 
+@dataclass
+class EngineStandardised:
+    """A dataset standardised into an engine table that stays in the engine (`standardise.in_engine`):
+    `StandardisedTable`'s fields without the Arrow table; its cells are read back only for the
+    records a finding names."""
+
+    schema: DatasetSchema
+    keys: list[str]
+    table_name: str
+    engine: Any
+    repairs: dict[str, list[Repair]]
+    problems: list
+    changes: list[ValueChange]
+
+    def cells(self, keys: set[str], fields: set[str]) -> dict[str, dict]:
+        """For each record in `keys`: its `__unit`, its unit field and those of `fields` the table has."""
+        if not keys:
+            return {}
+        q = self.engine.dialect.quote
+        columns = [*self.schema.field_names, "__unit"]  # record_id is the record's key, as in StandardisedTable
+        wanted = [c for c in columns if c in fields or c in ("__unit", self.schema.unit_field)]
+        wanted_keys = self.engine.register("cells_wanted", pa.table({"key": sorted(keys)}))
+        try:
+            rows = self.engine.rows(
+                f"SELECT t.record_id AS __cells_key, {', '.join(f't.{q(c)}' for c in wanted)} FROM {q(self.table_name)} t "
+                f"JOIN {q(wanted_keys)} k ON t.record_id = k.key", rule="standardise")
+        finally:
+            self.engine.drop(wanted_keys)
+        return {row.pop("__cells_key"): row for row in rows}
+
+
 def record_columns(schema: DatasetSchema, records: Sequence[RecordValues]) -> tuple[dict, list[str], list]:
     """Each field's values, the keys and the units of `records`, read column by column when they
     hold their values as columns (`ColumnarRecords`)."""
@@ -66,6 +97,19 @@ def record_columns(schema: DatasetSchema, records: Sequence[RecordValues]) -> tu
         return records.columns(schema.field_names), list(records.keys), list(records.units)
     columns = {name: [r.data.get(name) for r in records] for name in schema.field_names}
     return columns, [r.key for r in records], [r.unit for r in records]
+
+
+def arrow_columns(schema: DatasetSchema, records: Sequence[RecordValues]
+                  ) -> tuple[list[str], list[str | None], dict[str, pa.Array | pa.ChunkedArray]]:
+    """The keys, the units and each field's values as Arrow text: the read's own arrays when the
+    records hold them (`arrow_columns`), else built from the records one field at a time."""
+    if hasattr(records, "arrow_columns"):
+        return list(records.keys), list(records.units), records.arrow_columns(schema.field_names)
+    if isinstance(records, ColumnarRecords):
+        columns = records.columns(schema.field_names)
+        return list(records.keys), list(records.units), {n: pa.array(v, pa.string()) for n, v in columns.items()}
+    return ([r.key for r in records], [r.unit for r in records],
+            {name: pa.array([r.data.get(name) for r in records], pa.string()) for name in schema.field_names})
 
 
 def standardise_records(schema: DatasetSchema, records: Sequence[RecordValues], reference_date: date,

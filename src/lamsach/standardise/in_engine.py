@@ -1,0 +1,219 @@
+"""Standardising a dataset inside the batch engine, one column's distinct values at a time.
+
+A province's register has a million rows and twenty fields: standardising it as Python lists of
+whole columns (`standardise_records`) held every cell several times over (the input, the output,
+each forked worker's copy, the Arrow table built from them) and most of a pass's peak memory. Here
+the rows go into the engine once, as text; for each field only its distinct values come out to
+Python (`SELECT DISTINCT`), are standardised as their column (a cell's outcome depends only on its
+value and on the set of its column's distinct values: `standardise.distinct`), and go back as a
+small table of outcomes that the engine joins onto the rows. Python never holds more than the
+distinct values of the columns being worked on (two with two workers), and the engine keeps the
+rest in its own columnar memory, which it can spill to disk.
+
+What comes back to Python besides: the record keys, and the repairs and problems of the cells
+that have any (with the checks spanning fields, run over the rows a batch at a time). Each row
+gets exactly what standardising the whole column gives it
+(tests/standardise/test_standardise_in_engine.py compares both, cell for cell).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import pyarrow as pa
+
+from lamsach.backends.engine import Engine
+from lamsach.backends.store import ValueChange
+from lamsach.domain import CellProblem, DatasetSchema, FieldSpec, Repair
+from lamsach.standardise.cross_field import cross_field_order, cross_field_problems, has_cross_field_checks
+from lamsach.standardise.dataset import PARALLEL_MIN_ROWS, standardise_field
+from lamsach.standardise.records_table import EngineStandardised, repair_message
+
+CROSS_FIELD_BATCH_ROWS = 100_000
+"""Rows whose values are Python objects at once while the checks spanning fields run."""
+
+
+def derived_type(name: str) -> pa.DataType:
+    """A derived column's type: a year is a number, everything else text."""
+    return pa.int64() if name.endswith("__year") else pa.string()
+
+
+def standardise_in_engine(engine: Engine, schema: DatasetSchema, keys: Sequence[str], units: Sequence[str | None],
+                          columns: dict[str, pa.ChunkedArray | pa.Array], reference_date: date,
+                          messages: dict[str, dict[str, str]], province: str | None, stem: str,
+                          workers: int = 1) -> EngineStandardised:
+    """Standardise `columns` (each field's cells as Arrow text, in the records' order) into the
+    engine table `stem`: the layout `records_table.engine_table` gives, the same repairs,
+    problems and changes as `standardise_records`."""
+    specs = list(schema.fields)
+    rows = len(keys)
+    raw = engine.register(f"{stem}__raw", _raw_table(specs, keys, units, columns, rows))
+    outcomes: dict[int, str] = {}
+    derived_names: dict[int, list[str]] = {}
+    try:
+        for i, table in _outcomes(engine, raw, specs, reference_date, province,
+                                  workers if rows >= PARALLEL_MIN_ROWS else 1):
+            derived_names[i] = [n for n in table.column_names if n not in ("raw", "value", "outcome")]
+            outcomes[i] = engine.register(f"{stem}__o{i}", table)
+        table_name = engine.table_name(stem)
+        engine.run(f"CREATE OR REPLACE TABLE {_q(engine, table_name)} AS "
+                   + _joined_select(engine, schema, raw, outcomes, derived_names))
+        repairs, problems = _found(engine, schema, raw, outcomes)
+        problems += _cross_field(engine, schema, table_name, derived_names, problems)
+    finally:
+        for name in [raw, *outcomes.values()]:
+            engine.drop(name)
+    changes = [
+        ValueChange(schema.name, keys[repair.index], field_name, repair.value, "repair",
+                    reason=repair_message(schema, field_name, repair.rule, repair.original, repair.value, messages),
+                    rule=repair.rule)
+        for field_name, field_repairs in repairs.items() for repair in field_repairs]
+    return EngineStandardised(schema, list(keys), table_name, engine, repairs, problems, changes)
+
+
+def _q(engine: Engine, name: str) -> str:
+    return engine.dialect.quote(name)
+
+
+def _raw_table(specs: list[FieldSpec], keys: Sequence[str], units: Sequence[str | None],
+               columns: dict[str, pa.ChunkedArray | pa.Array], rows: int) -> pa.Table:
+    arrays: dict[str, Any] = {"record_id": pa.array(keys, pa.string()), "__unit_sent": pa.array(units, pa.string()),
+                              "__row_order": pa.array(range(rows), pa.int64())}
+    for i, spec in enumerate(specs):
+        column = columns.get(spec.name)
+        arrays[f"__raw_{i}"] = pa.nulls(rows, pa.string()) if column is None else column
+    return pa.table(arrays)
+
+
+def _outcomes(engine: Engine, raw: str, specs: list[FieldSpec], today: date, province: str | None,
+              workers: int) -> Iterator[tuple[int, pa.Table]]:
+    """(field position, its outcome table) for every field. With `workers` > 1 the fields run in
+    forked processes, slowest (names, addresses) first, at most `workers` at once: only the
+    columns in flight have their distinct values in memory. The engine is used from this thread
+    alone."""
+    weight = {"address": 0, "name": 1}
+    order = sorted(range(len(specs)), key=lambda i: (weight.get(specs[i].type, 2), i))
+
+    def distinct(i: int) -> pa.Array:
+        column = f"__raw_{i}"
+        return engine.arrow(f"SELECT DISTINCT {_q(engine, column)} AS raw FROM {_q(engine, raw)}",
+                            rule="standardise").column("raw").combine_chunks()
+
+    if workers <= 1 or len(order) <= 1 or threading.current_thread() is not threading.main_thread():
+        for i in order:
+            values = distinct(i)
+            yield i, _with_raw(values, outcome_table(specs[i], values.to_pylist(), today, province))
+        return
+    pending: dict[Future, tuple[int, pa.Array]] = {}
+    todo = list(order)
+    with ProcessPoolExecutor(min(workers, len(order)), mp_context=multiprocessing.get_context("fork")) as pool:
+        while todo or pending:
+            while todo and len(pending) < workers:
+                i = todo.pop(0)
+                values = distinct(i)
+                pending[pool.submit(outcome_table, specs[i], values.to_pylist(), today, province)] = (i, values)
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                i, values = pending.pop(future)
+                yield i, _with_raw(values, future.result())
+
+
+def _with_raw(values: pa.Array, table: pa.Table) -> pa.Table:
+    return table.add_column(0, "raw", values)
+
+
+def outcome_table(spec: FieldSpec, distinct: list[str | None], today: date, province: str | None) -> pa.Table:
+    """One column's distinct cells standardised together: for each, its value, its derived values
+    and (pickled, NULL when it has none) its repairs and problems, rows in `distinct`'s order."""
+    result = standardise_field(list(distinct), spec, today, province)
+    found: dict[int, tuple[list, list]] = {}
+    for repair in result.repairs:
+        found.setdefault(repair.index, ([], []))[0].append((repair.rule, repair.original, repair.value))
+    for problem in result.problems:
+        found.setdefault(problem.index, ([], []))[1].append(replace(problem, index=0))
+    outcome = [None] * len(distinct)
+    for index, (repairs, problems) in found.items():
+        outcome[index] = pickle.dumps((tuple(repairs), tuple(problems)), protocol=pickle.HIGHEST_PROTOCOL)
+    arrays: dict[str, pa.Array] = {"value": pa.array(result.values, pa.string())}
+    for name, values in result.derived.items():
+        arrays[name] = pa.array(values, derived_type(name))
+    arrays["outcome"] = pa.array(outcome, pa.binary())
+    return pa.table(arrays)
+
+
+def _joined_select(engine: Engine, schema: DatasetSchema, raw: str, outcomes: dict[int, str],
+                   derived_names: dict[int, list[str]]) -> str:
+    """The rows with each field's outcome joined on: record_id, the canonical fields, the derived
+    columns, `__unit` (the unit that sent the record, else its commune code), `__row_order`."""
+    q = engine.dialect.quote
+    specs = list(schema.fields)
+    select = ["r.record_id"]
+    select += [f"o{i}.value AS {q(spec.name)}" for i, spec in enumerate(specs) if spec.name != "record_id"]
+    select += [f"o{i}.{q(n)} AS {q(n)}" for i in range(len(specs)) for n in derived_names[i]]
+    unit = "NULL"
+    if schema.unit_field:
+        unit = f"o{schema.field_names.index(schema.unit_field)}.value"
+    select += [f"coalesce(nullif(r.__unit_sent, ''), {unit}) AS __unit", "r.__row_order"]
+    return f"SELECT {', '.join(select)} FROM {q(raw)} r " + _joins(engine, outcomes) + " ORDER BY r.__row_order"
+
+
+def _joins(engine: Engine, outcomes: dict[int, str]) -> str:
+    q = engine.dialect.quote
+    return " ".join(f"LEFT JOIN {q(name)} o{i} ON r.__raw_{i} IS NOT DISTINCT FROM o{i}.raw"
+                    for i, name in sorted(outcomes.items()))
+
+
+def _found(engine: Engine, schema: DatasetSchema, raw: str, outcomes: dict[int, str]
+           ) -> tuple[dict[str, list[Repair]], list[CellProblem]]:
+    """The repairs and problems of the cells that have any, each field's in the rows' order."""
+    specs = list(schema.fields)
+    blobs = ", ".join(f"o{i}.outcome AS o{i}" for i in range(len(specs)))
+    any_found = " OR ".join(f"o{i}.outcome IS NOT NULL" for i in range(len(specs))) or "FALSE"
+    sql = (f"SELECT r.__row_order, {blobs} FROM {_q(engine, raw)} r {_joins(engine, outcomes)} "
+           f"WHERE {any_found} ORDER BY r.__row_order")
+    repairs: dict[str, list[Repair]] = {spec.name: [] for spec in specs}
+    by_field: list[list[CellProblem]] = [[] for _ in specs]
+    for batch in engine.batches(sql, 50_000):
+        rows = batch.column(0).to_pylist()
+        for i, spec in enumerate(specs):
+            for row, blob in zip(rows, batch.column(i + 1).to_pylist(), strict=True):
+                if blob is None:
+                    continue
+                cell_repairs, cell_problems = pickle.loads(blob)
+                repairs[spec.name] += [Repair(row, *r) for r in cell_repairs]
+                by_field[i] += [replace(p, index=row) for p in cell_problems]
+    return repairs, [p for problems in by_field for p in problems]
+
+
+def _cross_field(engine: Engine, schema: DatasetSchema, table: str, derived_names: dict[int, list[str]],
+                 found: list[CellProblem]) -> list[CellProblem]:
+    """The checks spanning fields, over the rows a batch at a time, in the order the whole
+    dataset's checks give them."""
+    specs = list(schema.fields)
+    names = [n for i in range(len(specs)) for n in derived_names[i]]
+    if not has_cross_field_checks(schema):
+        return []
+    q = engine.dialect.quote
+    doubtful: dict[int, list[CellProblem]] = {}
+    for problem in found:
+        doubtful.setdefault(problem.index, []).append(problem)
+    values = [f"t.{q(spec.name)}" if spec.name != "record_id" else "t.record_id" for spec in specs]
+    sql = (f"SELECT t.__row_order, {', '.join(values)}, {', '.join(f't.{q(n)}' for n in names) or 'NULL'} "
+           f"FROM {q(table)} t ORDER BY t.__row_order")
+    problems: list[tuple[int, CellProblem]] = []
+    for batch in engine.batches(sql, CROSS_FIELD_BATCH_ROWS):
+        rows = batch.column(0).to_pylist()
+        columns = {spec.name: batch.column(1 + i).to_pylist() for i, spec in enumerate(specs)}
+        derived = {n: batch.column(1 + len(specs) + j).to_pylist() for j, n in enumerate(names)}
+        here = [replace(p, index=j) for j, row in enumerate(rows) for p in doubtful.get(row, ())]
+        problems += [(rows[p.index], p) for p in cross_field_problems(schema, columns, derived, here)]
+    order = cross_field_order(schema)
+    return [replace(p, index=row) for row, p in sorted(problems, key=lambda item: order(*item))]
+
