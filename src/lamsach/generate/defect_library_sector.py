@@ -101,6 +101,21 @@ def permit_parcel_not_in_land(job: Job) -> bool:
     return False
 
 
+def _land_owners(job: Job) -> dict[tuple, set[int]]:
+    """(commune, sheet, parcel) -> the indexes of its owners in the land database. Built once per
+    defect kind being planted (the land rows do not change while one kind is planted on permits;
+    another kind may change them, so the index is kept with the kind's random generator): a scan
+    of every parcel for each permit made a million-person province take most of an hour."""
+    kept = job.world.cache.get("land_owners")
+    if kept is None or kept[0] is not job.rng:
+        land = job.world.datasets["land_parcel"]
+        index: dict[tuple, set[int]] = {}
+        for i, r in enumerate(land.rows):
+            index.setdefault((r["commune_code"], r["map_sheet"], r["parcel_no"]), set()).add(land.persons[i]["owner"])
+        kept = job.world.cache["land_owners"] = (job.rng, index)
+    return kept[1]
+
+
 def permit_holder_not_land_user(job: Job) -> bool:
     """The permit goes to another living adult of the commune (a son building on his father's land),
     on a parcel the land database holds."""
@@ -108,9 +123,7 @@ def permit_holder_not_land_user(job: Job) -> bool:
     code = job.row.get("commune_code")
     pool = _pool(job, f"adults:{code}", lambda p: p.died_on is None and p.commune.code == code
                  and age_on(p.dob, job.world.today) >= 25)
-    owners = {job.world.datasets["land_parcel"].persons[i]["owner"]
-              for i, r in enumerate(job.world.datasets["land_parcel"].rows)
-              if (r["commune_code"], r["map_sheet"], r["parcel_no"]) == (code, job.row["map_sheet"], job.row["parcel_no"])}
+    owners = _land_owners(job).get((code, job.row["map_sheet"], job.row["parcel_no"]), set())
     choices = [p for p in pool if p.index not in owners and p.index not in job.world.reserved]
     # the parcel is claimed too: the rule can only tell a wrong holder on a parcel the land
     # database holds, so no other planter may move the permit off it
