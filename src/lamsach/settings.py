@@ -49,6 +49,9 @@ class Settings:
         default=True, metadata={"help": "A pass leaves unread a file equal (SHA-256 and reading options) to the "
                                 "batch the campaign last stored for it, reusing that batch's counts and keys; "
                                 "false reads and stores every file again. Both give the same results."})
+    read_workers: int = field(
+        default=2, metadata={"help": "Processes that read a pass's files side by side, one per core (1: one after "
+                             "another); a pass of a few small files is read in one."})
     standardise_workers: int = field(
         default=2, metadata={"help": "Processes that standardise a large dataset's fields side by side (1: one "
                              "after another). Used by passes started from the command line."})

@@ -159,6 +159,11 @@ class LamsachError(Exception):
     def __post_init__(self) -> None:
         super().__init__(self.code.value)
 
+    def __reduce__(self) -> tuple:
+        """Pickled by its fields (an exception pickles its `args`, here only the code's text), so
+        an error found in a worker process reaches the pass whole."""
+        return (type(self), (self.code, self.location, self.params, self.severity))
+
     def message(self, lang: str = "vi") -> str:
         if _renderer is None:  # only when nothing has imported `lamsach.data` (a bare domain test)
             return f"{self.code.value} {self.location.as_dict()} {self.params}"

@@ -33,6 +33,7 @@ from lamsach.ingest import (
     row_keys,
     row_units,
 )
+from lamsach.ingest.parallel import read_sources
 from lamsach.link.stage import LINK_FILES, LinkContext, deduplicate, enrich, link_people, write_link_files
 from lamsach.measure import build_scorecard
 from lamsach.publish import discard, open_staging, publish, publish_shared, save_results, write_outputs
@@ -566,14 +567,16 @@ def _read_all(manifest: Manifest, settings: Settings, progress: Progress, store:
     pending = [i for i in range(len(sources)) if i not in reused]
     while pending:
         errors = []
-        for i in pending:
-            try:
-                reads[i] = _read_one(sources[i], settings, keys[i])
-            except LamsachError as exc:
-                errors.append(exc)
-            except ExceptionGroup as group:
-                errors.extend(group.exceptions)
-            progress.advance()
+        outcomes = read_sources([sources[i] for i in pending], [load_schema(sources[i].dataset) for i in pending],
+                                settings.header_search_rows, max_bytes, settings.read_workers, progress.advance)
+        for i, outcome in zip(pending, outcomes, strict=True):
+            if isinstance(outcome, LamsachError):
+                errors.append(outcome)
+            elif isinstance(outcome, ExceptionGroup):
+                errors.extend(outcome.exceptions)
+            else:
+                outcome.read_key = keys[i]
+                reads[i] = outcome
         if errors:
             progress.finish()
             raise ExceptionGroup("sources", errors)
