@@ -96,17 +96,20 @@ def extract_rows(
         if not (filled or formulas or errors):
             continue
         out.rows_read += 1
-        where = Location(file=file, sheet=grid.sheet, row=number)
         if mapping.unnamed:
             unnamed_seen.update(c for c in mapping.unnamed if c < len(cells) and not is_blank(cells[c]))
-        problem = _hidden_problem(formulas, ErrorCode.INGEST_FORMULA_WITHOUT_RESULT, "=", mapping, where)
-        problem = problem or _hidden_problem(errors, ErrorCode.INGEST_CELL_ERROR_VALUE, "", mapping, where)
-        problem = problem or _row_problem(cells, mapping, key_col, where, grid.stray_bytes)
-        if problem is not None:
-            out.rejections.append(_rejection(problem, lang))
-            out._rejected_at.append((grid_index, number))
-            continue
         width = len(cells)
+        # most rows have nothing to refuse: the checks below are made only for a row that may
+        if (formulas or errors or grid.stray_bytes or key_col >= width or is_blank(cells[key_col])
+                or (width > mapping.width and not all(is_blank(v) for v in cells[mapping.width:]))):
+            where = Location(file=file, sheet=grid.sheet, row=number)
+            problem = _hidden_problem(formulas, ErrorCode.INGEST_FORMULA_WITHOUT_RESULT, "=", mapping, where)
+            problem = problem or _hidden_problem(errors, ErrorCode.INGEST_CELL_ERROR_VALUE, "", mapping, where)
+            problem = problem or _row_problem(cells, mapping, key_col, where, grid.stray_bytes)
+            if problem is not None:
+                out.rejections.append(_rejection(problem, lang))
+                out._rejected_at.append((grid_index, number))
+                continue
         values = [None if c is None or c >= width or not cells[c] or cells[c].isspace() else cells[c]
                   for c in columns]
         out.records.append(values, cells[key_col].strip())
