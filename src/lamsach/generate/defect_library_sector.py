@@ -7,11 +7,16 @@ grade that does not fit their age.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from lamsach.generate import defect_library_register as register_library
 from lamsach.generate.defects import Job, Planter
 from lamsach.generate.households import Person, age_on
 from lamsach.generate.register import format_date, parse_date
 from lamsach.generate.sectors import SECTOR_DATASETS, school_year_start
+
+T = TypeVar("T")
 
 
 def _pool(job: Job, name: str, keep) -> list[Person]:
@@ -81,9 +86,20 @@ def birth_date_differs(job: Job) -> bool:
     return True
 
 
+def _per_kind(job: Job, name: str, build: Callable[[], T]) -> T:
+    """`build()` once per defect kind being planted, kept with the kind's random generator: the
+    land rows a permit defect reads do not change while one kind is planted on permits (another
+    kind may change them). Scanning every parcel for each permit instead made a million-person
+    province take most of an hour to generate."""
+    kept = job.world.cache.get(name)
+    if kept is None or kept[0] is not job.rng:
+        kept = job.world.cache[name] = (job.rng, build())
+    return kept[1]
+
+
 def _land_keys(job: Job) -> set[tuple[str, str, str]]:
     land = job.world.datasets["land_parcel"]
-    return {(r["commune_code"], r["map_sheet"], r["parcel_no"]) for r in land.rows}
+    return _per_kind(job, "land_keys", lambda: {(r["commune_code"], r["map_sheet"], r["parcel_no"]) for r in land.rows})
 
 
 def permit_parcel_not_in_land(job: Job) -> bool:
@@ -102,18 +118,15 @@ def permit_parcel_not_in_land(job: Job) -> bool:
 
 
 def _land_owners(job: Job) -> dict[tuple, set[int]]:
-    """(commune, sheet, parcel) -> the indexes of its owners in the land database. Built once per
-    defect kind being planted (the land rows do not change while one kind is planted on permits;
-    another kind may change them, so the index is kept with the kind's random generator): a scan
-    of every parcel for each permit made a million-person province take most of an hour."""
-    kept = job.world.cache.get("land_owners")
-    if kept is None or kept[0] is not job.rng:
+    """(commune, sheet, parcel) -> the indexes of its owners in the land database."""
+    def build() -> dict[tuple, set[int]]:
         land = job.world.datasets["land_parcel"]
         index: dict[tuple, set[int]] = {}
         for i, r in enumerate(land.rows):
             index.setdefault((r["commune_code"], r["map_sheet"], r["parcel_no"]), set()).add(land.persons[i]["owner"])
-        kept = job.world.cache["land_owners"] = (job.rng, index)
-    return kept[1]
+        return index
+
+    return _per_kind(job, "land_owners", build)
 
 
 def permit_holder_not_land_user(job: Job) -> bool:
@@ -135,12 +148,24 @@ def permit_holder_not_land_user(job: Job) -> bool:
     return True
 
 
+def _farm_plots(job: Job) -> dict[str | None, list[int]]:
+    """Commune -> its unclaimed farm plots (rice, perennial crops), in the land database's order."""
+    def build() -> dict[str | None, list[int]]:
+        land = job.world.datasets["land_parcel"]
+        farm: dict[str | None, list[int]] = {}
+        for i, r in enumerate(land.rows):
+            if r["land_use_code"] in ("LUC", "LUK", "BHK", "CLN", "NTS") and not land.claims.get(i):
+                farm.setdefault(r["commune_code"], []).append(i)
+        return farm
+
+    return _per_kind(job, "farm_plots", build)
+
+
 def permit_land_not_buildable(job: Job) -> bool:
     """The permit stands on a farm plot (rice, perennial crops) its user holds: no change of use."""
     land = job.world.datasets["land_parcel"]
     code = job.row.get("commune_code")
-    farm = [i for i, r in enumerate(land.rows) if r["commune_code"] == code and r["land_use_code"] in ("LUC", "LUK",
-            "BHK", "CLN", "NTS") and not land.claims.get(i)]
+    farm = _farm_plots(job).get(code, [])
     if not farm or not job.claim("map_sheet", "parcel_no", "holder_id", "holder_name"):
         return False
     for _ in range(20):
