@@ -29,7 +29,7 @@ import pyarrow as pa
 
 from lamsach.backends.store import ValueChange
 from lamsach.domain import CellProblem, DatasetSchema, FieldSpec, Repair
-from lamsach.standardise.cross_field import cross_field_problems, person_parts
+from lamsach.standardise.cross_field import cross_field_order, cross_field_problems
 from lamsach.standardise.dataset import standardise_field
 from lamsach.standardise.distinct import standardise_distinct
 from lamsach.standardise.records_table import RecordValues, record_columns, repair_message
@@ -198,11 +198,5 @@ def _cross_field(joined: Any, schema: DatasetSchema, derived_names: list[list[st
 
     got = selected.mapInArrow(run, "row bigint, problem binary").toArrow().to_pylist()
     problems = [(row["row"], pickle.loads(row["problem"])) for row in got]
-    checks = [p["id"] for p in person_parts(schema)] + [s.name for s in specs if s.type == "address"]
-
-    def order(item: tuple[int, CellProblem]) -> tuple[int, int, int]:
-        row, problem = item
-        kind = 1 if problem.rule == "address_commune_mismatch" else 0
-        return kind, checks.index(problem.field) if problem.field in checks else len(checks), row
-
-    return [replace(p, index=row) for row, p in sorted(problems, key=order)]
+    order = cross_field_order(schema)
+    return [replace(p, index=row) for row, p in sorted(problems, key=lambda item: order(*item))]
