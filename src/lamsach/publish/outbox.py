@@ -3,11 +3,17 @@
 Rendered once, when the version is published, and kept in the outbox as text: what is sent is
 exactly what was published, and sending needs no JSON encoding. The shape is the contract of
 docs/sync.md: `campaign`, `dataset`, `record_id`, `version`, `unit`, `published_at`, `fields`.
+
+A SQLite store renders the same line inside its own INSERT (`LineRenderer.sqlite`), so a first
+pass's hundreds of thousands of versions never travel through Python: the stored values are JSON
+written with sorted keys, and SQLite's `json()` only drops the whitespace between tokens, keeping
+every string and number as written — the very text Python's compact re-encoding of them gives.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from lamsach.backends.store import PublishItem
@@ -19,16 +25,40 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",",
 _DECODE = json.JSONDecoder().decode
 
 
-def line_renderer(campaign: str):
-    """`line_for` for the store's publish functions: one compact JSON object, keys sorted, UTF-8."""
-    stamps: dict[datetime, str] = {}  # a pass publishes every version at one instant: format it once
+def _stamp(published_at: datetime) -> str:
+    return published_at.isoformat(timespec="seconds")
 
-    def line_for(item: PublishItem, published_at: datetime) -> str:
-        stamp = stamps.get(published_at)
+
+def _literal(text: str) -> str:
+    """`text` as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass
+class LineRenderer:
+    """`line_for` for the store's publish functions: one compact JSON object, keys sorted, UTF-8."""
+
+    campaign: str
+    _stamps: dict[datetime, str] = field(default_factory=dict)  # a pass publishes at one instant: format once
+
+    def __call__(self, item: PublishItem, published_at: datetime) -> str:
+        stamp = self._stamps.get(published_at)
         if stamp is None:
-            stamp = stamps[published_at] = published_at.isoformat(timespec="seconds")
-        return _ENCODER.encode({"campaign": campaign, "dataset": item.dataset, "record_id": item.record_key,
+            stamp = self._stamps[published_at] = _stamp(published_at)
+        return _ENCODER.encode({"campaign": self.campaign, "dataset": item.dataset, "record_id": item.record_key,
                                 "version": item.version, "unit": item.unit, "published_at": stamp,
                                 "fields": _DECODE(item.data)})
 
-    return line_for
+    def sqlite(self, published_at: datetime, dataset: str, record_key: str, unit: str, version: str,
+               data: str) -> str:
+        """The same line as an SQLite expression over the given column expressions, for a record
+        whose values SQLite reads as JSON (`json_valid`); keys in the sorted order Python writes."""
+        head = '{"campaign":' + _ENCODER.encode(self.campaign) + ',"dataset":'
+        middle = ',"published_at":' + _ENCODER.encode(_stamp(published_at)) + ',"record_id":'
+        return (f"{_literal(head)} || json_quote({dataset}) || ',\"fields\":' || json({data}) || "
+                f"{_literal(middle)} || json_quote({record_key}) || ',\"unit\":' || json_quote({unit}) || "
+                f"',\"version\":' || {version} || '}}'")
+
+
+def line_renderer(campaign: str) -> LineRenderer:
+    return LineRenderer(campaign)

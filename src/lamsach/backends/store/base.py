@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -228,7 +228,10 @@ class KeptLinkModel:
 
 
 LineFor = Callable[[PublishItem, datetime], str]
-"""Renders the JSON line the National Data Center receives for a published version."""
+"""Renders the JSON line the National Data Center receives for a published version; one that
+also has `sqlite(published_at, dataset, record_key, unit, version, data)`, the same line as an
+SQLite expression over those columns (`lamsach.publish.outbox.LineRenderer`), lets a SQLite store
+render every line inside its INSERT."""
 
 
 class Store(Protocol):
@@ -269,8 +272,11 @@ class Store(Protocol):
     def run(self, run_id: int) -> dict | None: ...
     def unit_findings(self, run_id: int, unit: str, status: str | None = "open") -> list[dict]: ...
     def run_units(self, run_id: int) -> list[str]: ...
-    def publish_current(self, campaign: str, run_id: int | None, blocked: Callable[[str, str], bool],
-                        line_for: LineFor) -> PublishCounts: ...
+    def publish_current(self, campaign: str, run_id: int | None, blocked: Collection[tuple[str, str]],
+                        line_for: LineFor) -> PublishCounts:
+        """Publish every record's current version not published yet whose (dataset, key) is not
+        `blocked`, each with its outbox entry, in one transaction."""
+        ...
     def sync_states(self, campaign: str) -> list[dict]:
         """The records whose current version is published and sent: acknowledged, rejected or sending."""
         ...

@@ -693,8 +693,8 @@ class SqlAlchemyStore:
 
     # the shared layer and its outbox (publish stage) -----------------------------------------
     def publish_current(self, campaign: str, run_id: int | None, blocked, line_for) -> PublishCounts:
-        """Publish every record's current version that `blocked(dataset, key)` lets through and that
-        is not published yet, with its outbox entry, in one transaction (`shared_layer.py`)."""
+        """Publish every record's current version not published yet whose (dataset, key) is not
+        `blocked`, with its outbox entry, in one transaction (`shared_layer.py`)."""
         from lamsach.backends.store.shared_layer import publish_current
 
         return publish_current(self, campaign, run_id, blocked, line_for)
