@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from lamsach.backends.store import BatchInput, IncomingRow, PublishItem, SqlAlchemyStore, as_utc
 from lamsach.backends.store import tables as t
-from lamsach.backends.store.sqlalchemy_store import _dumps
+from lamsach.backends.store.record_json import dumps as _dumps
 from lamsach.publish import line_renderer
 
 NOW = datetime(2026, 12, 6, 11, 30, 15, 123456, tzinfo=UTC)
