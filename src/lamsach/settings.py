@@ -31,7 +31,9 @@ class Settings:
         default=200, metadata={"help": "Largest unit file a pass reads, in megabytes (10^6 bytes); a larger file is "
                                "refused before it is read, with a message naming this setting."})
     duckdb_memory_limit: str = field(
-        default="6GB", metadata={"help": "Memory DuckDB may use for batch work."}
+        default="3GB", metadata={"help": "Memory DuckDB may use for batch work before it spills to disk. The pass "
+                               "holds about as much again in Python: a province of 1,000,000 people peaked at "
+                               "5.0 GiB with 3GB and 7.4 GiB with 6GB, in about the same time (bench/README.md)."}
     )
     duckdb_threads: int = field(default=2, metadata={"help": "Threads DuckDB may use."})
     engine: str = field(

@@ -14,7 +14,7 @@ class DuckDBEngine(Engine):
     name = "duckdb"
     dialect = DuckDBDialect()
 
-    def __init__(self, database: str = ":memory:", memory_limit: str = "6GB", threads: int = 2) -> None:
+    def __init__(self, database: str = ":memory:", memory_limit: str = "3GB", threads: int = 2) -> None:
         self.con = duckdb.connect(database)
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
         self.con.execute(f"SET threads = {int(threads)}")
