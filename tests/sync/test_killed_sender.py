@@ -34,40 +34,40 @@ from lamsach.sync import Sender
 url, target, kills_wanted, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 rng = random.Random(seed)
 settings = Settings(sync_batch_size=1000, sync_retry_base_ms=20, sync_retry_max_s=0.2)
+counting = SqlAlchemyStore.open(url, migrate=False)  # the driver's own connection; each sender opens its own
 
 def remaining():
-    store = SqlAlchemyStore.open(url, migrate=False)
-    with store.engine.connect() as conn:
-        n = conn.execute(select(func.count()).select_from(t.outbox)
-                         .where(t.outbox.c.state.in_(("waiting", "sending")))).scalar_one()
-    store.engine.dispose()
-    return n
+    with counting.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(t.outbox)
+                            .where(t.outbox.c.state.in_(("waiting", "sending")))).scalar_one()
 
 total = remaining()
-kills, rate, delay = [], None, 0.3
+kills = []
 while len(kills) < kills_wanted:
-    before, started = remaining(), time.monotonic()
+    before = remaining()
     if before == 0:
         break
+    # each round may take at most an equal share of what is left for it and the rounds after, so the
+    # push cannot end before every kill has landed, however fast a stretch of it runs
+    share = max(1, before // (kills_wanted - len(kills) + 1))
+    early = rng.random() < 0.2  # some senders die while starting or in their first batch
     pid = os.fork()
     if pid == 0:
+        counting.engine.dispose(close=False)  # the driver's pooled connection is not the sender's
         Sender(SqlAlchemyStore.open(url, migrate=False), target, settings).push()
         os._exit(0)
-    time.sleep(rng.uniform(0.3, 1.0) * delay)  # not at once: a sender killed before its first batch shows little
+    if early:
+        time.sleep(rng.uniform(0.0, 0.05))
+    else:  # after a random part of the share was acknowledged, at a random moment of the next batch
+        wanted, deadline = before - rng.randint(1, share), time.monotonic() + 60
+        while remaining() > wanted and time.monotonic() < deadline:
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0.0, 0.01))
     os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
     after = remaining()
     if os.WIFSIGNALED(status) and after > 0:
         kills.append(before - after)
-    # spread the kills over the whole push: aim each round at a little over half the share of what
-    # remains (a round's sleep is drawn up to `delay`), so a fast stretch of the push cannot finish
-    # it before every kill has landed
-    rounds_left = max(kills_wanted - len(kills), 1)
-    if before > after:
-        rate = (before - after) / (time.monotonic() - started)
-        delay = max(0.02, 0.6 * after / rounds_left / rate)
-    else:  # killed before its first batch was done (a slow start on a busy machine): wait longer
-        delay = min(delay * 1.3, 10.0)
 print(json.dumps({"kills": len(kills), "progress": kills, "total": total}))
 '''
 
