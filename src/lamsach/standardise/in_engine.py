@@ -30,11 +30,10 @@ from typing import Any
 import pyarrow as pa
 
 from lamsach.backends.engine import Engine
-from lamsach.backends.store import ValueChange
 from lamsach.domain import CellProblem, DatasetSchema, FieldSpec, Repair
 from lamsach.standardise.cross_field import cross_field_order, cross_field_problems, has_cross_field_checks
 from lamsach.standardise.dataset import PARALLEL_MIN_ROWS, standardise_field
-from lamsach.standardise.records_table import EngineStandardised, repair_message
+from lamsach.standardise.records_table import EngineStandardised, repair_changes
 
 CROSS_FIELD_BATCH_ROWS = 100_000
 """Rows whose values are Python objects at once while the checks spanning fields run."""
@@ -70,11 +69,7 @@ def standardise_in_engine(engine: Engine, schema: DatasetSchema, keys: Sequence[
     finally:
         for name in [raw, *outcomes.values()]:
             engine.drop(name)
-    changes = [
-        ValueChange(schema.name, keys[repair.index], field_name, repair.value, "repair",
-                    reason=repair_message(schema, field_name, repair.rule, repair.original, repair.value, messages),
-                    rule=repair.rule)
-        for field_name, field_repairs in repairs.items() for repair in field_repairs]
+    changes = repair_changes(schema, keys, repairs, messages)
     return EngineStandardised(schema, list(keys), table_name, engine, repairs, problems, changes)
 
 

@@ -32,7 +32,7 @@ from lamsach.domain import CellProblem, DatasetSchema, FieldSpec, Repair
 from lamsach.standardise.cross_field import cross_field_order, cross_field_problems
 from lamsach.standardise.dataset import standardise_field
 from lamsach.standardise.distinct import standardise_distinct
-from lamsach.standardise.records_table import RecordValues, record_columns, repair_message
+from lamsach.standardise.records_table import RecordValues, record_columns, repair_changes
 
 OUTCOME_SCHEMA = "field int, raw string, value string, derived string, outcome binary"
 """One distinct cell of column `field` (its position in the schema): its value, its derived
@@ -121,11 +121,7 @@ def standardise_on_spark(engine: Any, schema: DatasetSchema, records: Sequence[R
             repairs[spec.name] += [Repair(row, *r) for r in cell_repairs]
             problems += [replace(p, index=row) for p in cell_problems]
     problems += _cross_field(joined, schema, derived_names)
-    changes = [
-        ValueChange(schema.name, keys[repair.index], field_name, repair.value, "repair",
-                    reason=repair_message(schema, field_name, repair.rule, repair.original, repair.value, messages),
-                    rule=repair.rule)
-        for field_name, field_repairs in repairs.items() for repair in field_repairs]
+    changes = repair_changes(schema, keys, repairs, messages)
     return SparkStandardised(schema, keys, engine.table_name(stem), engine, repairs, problems, changes)
 
 

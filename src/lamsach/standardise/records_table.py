@@ -31,6 +31,16 @@ class RecordValues(Protocol):
     data: dict[str, str | None]
 
 
+def repair_changes(schema: DatasetSchema, keys: Sequence[str], repairs: dict[str, list[Repair]],
+                   messages: dict[str, dict[str, str]]) -> list[ValueChange]:
+    """Each automatic repair as the versioned change the store records, with source `repair` and its why."""
+    return [
+        ValueChange(schema.name, keys[repair.index], field_name, repair.value, "repair",
+                    reason=repair_message(schema, field_name, repair.rule, repair.original, repair.value, messages),
+                    rule=repair.rule)
+        for field_name, field_repairs in repairs.items() for repair in field_repairs]
+
+
 @runtime_checkable
 class ColumnarRecords(Protocol):
     """Records held as columns (the rows a pass has just read and stored): keys, units and each
@@ -119,12 +129,7 @@ def standardise_records(schema: DatasetSchema, records: Sequence[RecordValues], 
     Records that hold their values as columns (`ColumnarRecords`) are read column by column."""
     columns, keys, units = record_columns(schema, records)
     result = standardise_dataset(schema, columns, reference_date=reference_date, province=province, workers=workers)
-    changes = [
-        ValueChange(schema.name, keys[repair.index], field_name, repair.value, "repair",
-                    reason=repair_message(schema, field_name, repair.rule, repair.original, repair.value, messages),
-                    rule=repair.rule)
-        for field_name, repairs in result.repairs.items() for repair in repairs
-    ]
+    changes = repair_changes(schema, keys, result.repairs, messages)
     table = engine_table(schema, keys, result, units)
     return StandardisedTable(schema, keys, table, result.repairs, result.problems, changes)
 
