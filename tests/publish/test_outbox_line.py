@@ -1,16 +1,18 @@
-"""The outbox line SQLite renders inside its INSERT is, byte for byte, the line Python renders for
-the same record version: for any values a record can hold as JSON, and through the store on both
-kinds (PostgreSQL renders in Python, SQLite in SQL)."""
+"""The outbox line SQLite and PostgreSQL render inside their INSERT is, byte for byte, the line
+Python renders for the same record version: for any values a record can hold as JSON, and through
+the store on both kinds."""
 
 from __future__ import annotations
 
 import hashlib
 import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
 
 from lamsach.backends.store import BatchInput, IncomingRow, PublishItem, SqlAlchemyStore, as_utc
 from lamsach.backends.store import tables as t
@@ -40,6 +42,40 @@ def test_sqlite_renders_the_line_python_renders(campaign, dataset, key, unit, ve
         expression = render.sqlite(NOW, "dataset", "record_key", "unit", "version", "data")
         (line,) = conn.execute(f"SELECT {expression} FROM r").fetchone()
     assert line == render(PublishItem(dataset, key, unit, version, stored), NOW)
+
+
+# texts made of what the PostgreSQL renderer's quick path looks for: separators a string may start
+# or end with, quotes, escapes, brackets, line separators
+tricky = st.lists(st.sampled_from(['"', "\\", ":", ",", " ", ": ", ", ", '", "', '": ', "{", "}", "[", "]", "a",
+                                   "Lộc", "\u2028", "\x00", "\x1f", "\n", "null", "😀"]),
+                  max_size=8).map("".join)
+pg_texts = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x00"),
+                   max_size=12)  # a PostgreSQL text column holds no NUL (a value's JSON may: it is escaped)
+flat = st.dictionaries(texts | tricky, st.none() | texts | tricky, max_size=6)  # what records hold
+
+
+@pytest.mark.postgres
+def test_postgres_renders_the_line_python_renders(pg_store_url):
+    engine = create_engine(pg_store_url)
+    with closing(engine.raw_connection()) as conn:
+        cursor = conn.cursor()
+        cursor.execute("CREATE TEMP TABLE r (dataset text, record_key text, unit text, version integer, data text)")
+
+        @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+        @given(campaign=pg_texts, dataset=pg_texts, key=pg_texts, unit=st.none() | pg_texts,
+               version=st.integers(1, 10**6), data=flat | st.dictionaries(texts | tricky, values, max_size=6))
+        def renders(campaign, dataset, key, unit, version, data):
+            stored = _dumps(data)
+            render = line_renderer(campaign)
+            cursor.execute("TRUNCATE r")
+            cursor.execute("INSERT INTO r VALUES (%s, %s, %s, %s, %s)", (dataset, key, unit, version, stored))
+            expression = render.postgres(NOW, "dataset", "record_key", "unit", "version", "data")
+            cursor.execute(f"SELECT {expression} FROM r")  # no parameters: a % stays itself
+            (line,) = cursor.fetchone()
+            assert line == render(PublishItem(dataset, key, unit, version, stored), NOW)
+
+        renders()
+    engine.dispose()
 
 
 ODD = {"quote": 'say "hi", then: go', "slash": "a\\b/c", "controls": "\x01\b\f\n\r\t\x1f\x7f",

@@ -33,6 +33,8 @@ def publish_current(store: SqlAlchemyStore, campaign: str, run_id: int | None,
     with store.engine.begin() as conn:
         if conn.dialect.name == "sqlite" and hasattr(line_for, "sqlite"):
             return _publish_in_sqlite(conn, campaign, run_id, blocked, line_for, now)
+        if conn.dialect.name == "postgresql" and hasattr(line_for, "postgres"):
+            return _publish_in_postgres(conn, campaign, run_id, blocked, line_for, now)
         counts = PublishCounts()
         r, p = t.records.c, t.published.c
         # first without the values: on a re-run most current versions are published already, and
@@ -122,6 +124,59 @@ def _publish_in_sqlite(conn, campaign: str, run_id: int | None, blocked: Collect
         if cache_size is not None:  # the pooled connection gives the pages back
             cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
             cursor.execute("PRAGMA shrink_memory")
+        cursor.close()
+    return counts
+
+
+def _publish_in_postgres(conn, campaign: str, run_id: int | None, blocked: Collection[tuple[str, str]],
+                         line_for: LineFor, now: datetime) -> PublishCounts:
+    """`_publish_in_sqlite` on PostgreSQL: the blocked keys go in by COPY, which records to publish
+    is decided in one statement, the shared layer's rows are copied with INSERT ... SELECT and
+    UPDATE ... FROM, and each outbox line is rendered in its INSERT (`line_for.postgres`), so no
+    record's values leave the server. The temporary tables go with the transaction."""
+    counts = PublishCounts()
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.execute("CREATE TEMP TABLE publish_blocked (dataset text, record_key text, "
+                       "PRIMARY KEY (dataset, record_key)) ON COMMIT DROP")
+        with cursor.copy("COPY publish_blocked (dataset, record_key) FROM STDIN") as copy:
+            for key in set(blocked):
+                copy.write_row(key)
+        cursor.execute(
+            "SELECT r.dataset, r.record_key FROM publish_blocked b JOIN records r ON r.campaign = %s "
+            "AND r.dataset = b.dataset AND r.record_key = b.record_key ORDER BY r.id", (campaign,))
+        counts.blocked_keys = [tuple(row) for row in cursor.fetchall()]
+        counts.blocked = len(counts.blocked_keys)
+        cursor.execute("CREATE TEMP TABLE publish_todo (record_id integer PRIMARY KEY, published_id integer) "
+                       "ON COMMIT DROP")
+        cursor.execute(
+            "INSERT INTO publish_todo SELECT r.id, p.id FROM records r LEFT JOIN published p "
+            "ON p.campaign = r.campaign AND p.dataset = r.dataset AND p.record_key = r.record_key "
+            "WHERE r.campaign = %s AND p.version IS DISTINCT FROM r.version AND NOT EXISTS "
+            "(SELECT 1 FROM publish_blocked b WHERE b.dataset = r.dataset AND b.record_key = r.record_key)",
+            (campaign,))
+        counts.published = cursor.rowcount
+        cursor.execute("SELECT count(*) FROM records WHERE campaign = %s", (campaign,))
+        (records,) = cursor.fetchone()
+        counts.unchanged = records - counts.blocked - counts.published
+        cursor.execute("ANALYZE publish_todo")  # a temporary table has no statistics: the joins below need its size
+        cursor.execute(
+            f"INSERT INTO published ({', '.join(_PUBLISHED_COLUMNS)}) "
+            "SELECT r.campaign, r.dataset, r.record_key, r.unit, r.version, r.data, r.citizen_id, %s, %s "
+            "FROM publish_todo x JOIN records r ON r.id = x.record_id WHERE x.published_id IS NULL "
+            "ORDER BY x.record_id", (now, run_id))
+        cursor.execute(
+            "UPDATE published SET unit = r.unit, version = r.version, data = r.data, citizen_id = r.citizen_id, "
+            "published_at = %s, run_id = %s FROM publish_todo x JOIN records r ON r.id = x.record_id "
+            "WHERE x.published_id IS NOT NULL AND published.id = x.published_id", (now, run_id))
+        line = line_for.postgres(now, "r.dataset", "r.record_key", "r.unit", "r.version", "r.data")
+        cursor.execute(
+            f"INSERT INTO outbox ({', '.join(_OUTBOX_COLUMNS)}) "
+            f"SELECT r.campaign, r.dataset, r.record_key, r.unit, r.version, {line.replace('%', '%%')}, %s, "
+            "'waiting' FROM publish_todo x JOIN records r ON r.id = x.record_id ORDER BY x.record_id", (now,))
+        cursor.execute("DROP TABLE publish_todo")
+        cursor.execute("DROP TABLE publish_blocked")
+    finally:
         cursor.close()
     return counts
 
