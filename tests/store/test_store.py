@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import warnings
 
+import pyarrow as pa
+import pytest
 from sqlalchemy.exc import SAWarning
 
 from lamsach.backends.store import BatchInput, IncomingRow, SqlAlchemyStore, ValueChange
+from lamsach.backends.store import tables as t
 from lamsach.domain import Rejection
 
 CAMPAIGN = "Thử nghiệm"
@@ -141,26 +144,43 @@ def test_a_sqlite_writer_waits_for_a_long_write_instead_of_failing(tmp_path):
     assert released.is_set() and waited >= 6
 
 
-def test_records_read_back_with_their_stamps_are_those_the_stamps_fingerprint(store_url, monkeypatch):
-    """`load_records_stamped` gives `load_records` and `record_stamps` of the same read, across the
-    chunks both digest in (a pass keeps its standardised table under those stamps)."""
+def test_records_read_back_as_columns_with_the_stamps_that_fingerprint_them(store_url, monkeypatch):
+    """`load_record_columns` gives the values `load_records` gives, as columns, for the records in
+    use, and the `record_stamps` of the same read, across the chunks both digest in (a pass keeps
+    its standardised table under those stamps); a merged record is left out, and a value that is
+    not text (no path of lamsach writes one) is not read as if it were."""
     import lamsach.backends.store.sqlalchemy_store as module
+    from lamsach.domain.lifecycle import STATE_FIELD
 
     monkeypatch.setattr(module, "_STAMP_CHUNK", 2)  # several chunks, the last one short
     store = SqlAlchemyStore.open(store_url)
     run = store.start_run(CAMPAIGN, None, None, "tester")
-    store.import_batch(run, _batch({f"A{i}": {"full_name": f"Lê Văn {i}"} for i in range(5)}), "tester")
+    rows = {f"A{i}": {"full_name": f"Lê Văn {i}", "note": 'a "quoted"\nline' if i == 2 else None} for i in range(5)}
+    store.import_batch(run, _batch(rows), "tester")
     store.import_batch(run, _batch({"B1": {"place": "Hậu Lộc"}}, content=b"other", dataset="birth"), "tester")
     store.apply_changes(CAMPAIGN, [ValueChange("population", "A3", "full_name", "Lê Văn Ba", "repair",
                                                rule="spacing_case")], "tester")
-    records, stamps = store.load_records_stamped(CAMPAIGN, "population")
-    assert records == store.load_records(CAMPAIGN, "population") and len(records) == 5
-    assert stamps == store.record_stamps(CAMPAIGN, "population")
-    store.apply_changes(CAMPAIGN, [ValueChange("population", "A1", "full_name", "Lê Văn Một", "person")], "tester")
-    again, changed = store.load_records_stamped(CAMPAIGN, "population")
-    assert changed != stamps and changed == store.record_stamps(CAMPAIGN, "population")
-    assert [r.data["full_name"] for r in again] == [r.data["full_name"] for r in store.load_records(CAMPAIGN,
-                                                                                                   "population")]
+
+    def as_read(fields):
+        got = store.load_record_columns(CAMPAIGN, "population", fields)
+        return got, {k: dict(zip(fields, values, strict=True))
+                     for k, *values in zip(got.keys, *got.columns(fields).values(), strict=True)}
+
+    fields = ["full_name", "note", "missing"]
+    columns, values = as_read(fields)
+    records = store.load_records(CAMPAIGN, "population")
+    assert values == {r.key: {f: r.data.get(f) for f in fields} for r in records} and len(columns) == 5
+    assert columns.units == [r.unit for r in records]
+    assert columns.stamps == store.record_stamps(CAMPAIGN, "population")
+    store.apply_changes(CAMPAIGN, [ValueChange("population", "A1", "full_name", "Lê Văn Một", "person"),
+                                   ValueChange("population", "A4", STATE_FIELD, "merged:A0", "person")], "tester")
+    again, values = as_read(fields)
+    assert again.stamps != columns.stamps and again.stamps == store.record_stamps(CAMPAIGN, "population")
+    assert list(values) == ["A0", "A1", "A2", "A3"] and values["A1"]["full_name"] == "Lê Văn Một"
+    with store.engine.begin() as conn:  # a number where text is expected
+        conn.execute(t.records.update().where(t.records.c.record_key == "A0").values(data='{"full_name": 7}'))
+    with pytest.raises(pa.ArrowTypeError):
+        store.load_record_columns(CAMPAIGN, "population", fields)
 
 
 def _columnar(rows: dict[str, dict], content: bytes, dataset: str) -> BatchInput:

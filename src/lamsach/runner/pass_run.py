@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from lamsach.backends.engine import DuckDBEngine, Engine
 from lamsach.backends.store import BatchInput, IncomingRows, SqlAlchemyStore, Store, StoredBatch
+from lamsach.backends.store.record_json import RecordColumns
 from lamsach.data import data_digest, load_schema, rule_templates
 from lamsach.domain import ErrorCode, LamsachError, Location, Manifest, PassSummary
 from lamsach.domain.clock import today_vn, upload_arrival
@@ -300,7 +301,7 @@ class _Pass:
                                      self.manifest.province, messages, data)
         kept = cache.load(engine, f"ds_{dataset}") if cache else None
         if kept is None:
-            records, read = self._records_in_use(dataset, stamped=cache is not None)
+            records, read = self._columns_in_use(dataset, schema)
             keys, units, columns = arrow_columns(schema, records)
             result = standardise_in_engine(engine, schema, keys, units, columns, reference, messages,
                                            self.manifest.province, f"ds_{dataset}",
@@ -314,25 +315,30 @@ class _Pass:
         self.summary.reused.append(f"standardise: {dataset}")
         return kept[0], [_KeptRecord(key, unit) for key, unit in kept[1]]
 
-    def _records_in_use(self, dataset: str, stamped: bool = False) -> tuple[Sequence, str | None]:
+    def _records_in_use(self, dataset: str) -> tuple[Sequence, None]:
         """Merged and retired records are kept with their history but no longer checked or counted
-        (rows just read from files are all in use: a file has no lifecycle column). With
-        `stamped`, also the `record_stamps` of the records when they were read back from the store
-        (None for the rows this pass holds)."""
-        records, stamps = self._records(dataset, stamped)
-        if not isinstance(records, _HeldRecords):
-            records = [r for r in records if in_use(r.data)]
-        return records, stamps
+        (rows just read from files are all in use: a file has no lifecycle column)."""
+        records = self._held(dataset)
+        if records is None:
+            records = [r for r in self.store.load_records(self.manifest.name, dataset) if in_use(r.data)]
+        return records, None
 
-    def _records(self, dataset: str, stamped: bool = False) -> tuple[Sequence, str | None]:
-        """The dataset's records, in the store's order: the rows this pass stored when each was new
-        and the store holds no others (their values are what it stored), else read from the store."""
+    def _columns_in_use(self, dataset: str, schema) -> tuple[Sequence, str | None]:
+        """`_records_in_use` as columns of `schema`'s fields, with the `record_stamps` of the
+        records when they were read back from the store (None for the rows this pass holds)."""
+        held = self._held(dataset)
+        if held is not None:
+            return held, None
+        columns = self.store.load_record_columns(self.manifest.name, dataset, schema.field_names)
+        return columns, columns.stamps
+
+    def _held(self, dataset: str) -> _HeldRecords | None:
+        """The rows this pass stored, when each was new and the store holds no others (their
+        values are what it stored)."""
         held = self.held.get(dataset)
         if held is not None and self.store.count_records(self.manifest.name, dataset) == len(held):
-            return held, None
-        if stamped:
-            return self.store.load_records_stamped(self.manifest.name, dataset)
-        return self.store.load_records(self.manifest.name, dataset), None
+            return held
+        return None
 
     def _validate(self, engine: Engine, datasets: list[str], cell_rows: list[dict]) -> str:
         self.progress.start("Kiểm tra theo 6 tiêu chí", len(datasets))
@@ -477,7 +483,7 @@ class _HeldRecord:
 
 
 def _keys_and_units(records: Sequence) -> list[tuple[str, str | None]]:
-    if isinstance(records, _HeldRecords):
+    if isinstance(records, (_HeldRecords, RecordColumns)):
         return list(zip(records.keys, records.units, strict=True))
     return [(r.key, r.unit) for r in records]
 
@@ -498,8 +504,10 @@ class _HeldRecords(Sequence[_HeldRecord]):
         self._parts.append(rows)
 
     def arrow_columns(self, names: Sequence[str]) -> dict[str, pa.ChunkedArray]:
-        """Each field's values over every held row, in order, as the read's Arrow arrays (no copy)."""
-        return {name: pa.chunked_array([part.table.column(name) for part in self._parts], pa.string())
+        """Each field's values over every held row, in order, as the read's Arrow arrays (no copy:
+        the parts' chunks, not the parts' chunked arrays, which Arrow would convert value by value)."""
+        return {name: pa.chunked_array([chunk for part in self._parts for chunk in part.table.column(name).chunks],
+                                       pa.string())
                 for name in names}
 
     def columns(self, names: Sequence[str]) -> dict[str, list[str | None]]:

@@ -97,6 +97,26 @@ def cross_field_problems(schema: DatasetSchema, columns: dict[str, list[str | No
     return [*id_person_problems(schema, columns, derived, found), *address_commune_problems(schema, columns, derived)]
 
 
+def cross_field_inputs(schema: DatasetSchema) -> tuple[list[str], list[str]]:
+    """The fields and the derived columns `cross_field_problems` reads: a caller holding a
+    dataset's rows a batch at a time needs only those as Python values, not every field."""
+    fields: list[str] = []
+    derived: list[str] = []
+    for parts in person_parts(schema):
+        fields += [parts[p] for p in ("id", "sex", "name") if p in parts]
+        derived.append(f"{parts['id']}__kind")
+        year_field = parts.get("dob") or parts.get("birth_year")
+        if year_field:
+            derived.append(f"{year_field}__year")
+    if schema.unit_field:
+        derived.append(f"{schema.unit_field}__resolved")
+        for spec in schema.fields:
+            if spec.type == "address" and not spec.person_role:
+                fields.append(spec.name)
+                derived.append(f"{spec.name}__commune_code")
+    return list(dict.fromkeys(fields)), list(dict.fromkeys(derived))
+
+
 def has_cross_field_checks(schema: DatasetSchema) -> bool:
     """Whether `cross_field_problems` can find anything in this schema's records at all."""
     return bool(person_parts(schema)) or bool(schema.unit_field and any(

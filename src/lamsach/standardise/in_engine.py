@@ -31,7 +31,12 @@ import pyarrow as pa
 
 from lamsach.backends.engine import Engine
 from lamsach.domain import CellProblem, DatasetSchema, FieldSpec, Repair
-from lamsach.standardise.cross_field import cross_field_order, cross_field_problems, has_cross_field_checks
+from lamsach.standardise.cross_field import (
+    cross_field_inputs,
+    cross_field_order,
+    cross_field_problems,
+    has_cross_field_checks,
+)
 from lamsach.standardise.dataset import PARALLEL_MIN_ROWS, standardise_field
 from lamsach.standardise.records_table import EngineStandardised, repair_changes
 
@@ -189,26 +194,26 @@ def _found(engine: Engine, schema: DatasetSchema, raw: str, outcomes: dict[int, 
 
 def _cross_field(engine: Engine, schema: DatasetSchema, table: str, derived_names: dict[int, list[str]],
                  found: list[CellProblem]) -> list[CellProblem]:
-    """The checks spanning fields, over the rows a batch at a time, in the order the whole
-    dataset's checks give them."""
-    specs = list(schema.fields)
-    names = [n for i in range(len(specs)) for n in derived_names[i]]
+    """The checks spanning fields, over the rows a batch at a time (only the fields and derived
+    columns they read), in the order the whole dataset's checks give them."""
     if not has_cross_field_checks(schema):
         return []
+    fields, wanted = cross_field_inputs(schema)
+    present = {n for names in derived_names.values() for n in names}
+    names = [n for n in wanted if n in present]
     q = engine.dialect.quote
     doubtful: dict[int, list[CellProblem]] = {}
     for problem in found:
         doubtful.setdefault(problem.index, []).append(problem)
-    values = [f"t.{q(spec.name)}" if spec.name != "record_id" else "t.record_id" for spec in specs]
-    sql = (f"SELECT t.__row_order, {', '.join(values)}, {', '.join(f't.{q(n)}' for n in names) or 'NULL'} "
+    values = [f"t.{q(name)}" for name in fields]
+    sql = (f"SELECT {', '.join(['t.__row_order', *values, *(f't.{q(n)}' for n in names)])} "
            f"FROM {q(table)} t ORDER BY t.__row_order")
     problems: list[tuple[int, CellProblem]] = []
     for batch in engine.batches(sql, CROSS_FIELD_BATCH_ROWS):
         rows = batch.column(0).to_pylist()
-        columns = {spec.name: batch.column(1 + i).to_pylist() for i, spec in enumerate(specs)}
-        derived = {n: batch.column(1 + len(specs) + j).to_pylist() for j, n in enumerate(names)}
+        columns = {name: batch.column(1 + i).to_pylist() for i, name in enumerate(fields)}
+        derived = {n: batch.column(1 + len(fields) + j).to_pylist() for j, n in enumerate(names)}
         here = [replace(p, index=j) for j, row in enumerate(rows) for p in doubtful.get(row, ())]
         problems += [(rows[p.index], p) for p in cross_field_problems(schema, columns, derived, here)]
     order = cross_field_order(schema)
     return [replace(p, index=row) for row, p in sorted(problems, key=lambda item: order(*item))]
-
