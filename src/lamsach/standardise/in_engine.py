@@ -67,12 +67,21 @@ def standardise_in_engine(engine: Engine, schema: DatasetSchema, keys: Sequence[
             derived_names[i] = [n for n in table.column_names if n not in ("raw", "value", "outcome")]
             outcomes[i] = engine.register(f"{stem}__o{i}", table)
         table_name = engine.table_name(stem)
-        engine.run(f"CREATE OR REPLACE TABLE {_q(engine, table_name)} AS "
+        # joined once, outcomes kept beside the rows: the table the stages read is that one
+        # without them, and the repairs and problems are read from it without joining again
+        joined = engine.table_name(f"{stem}__joined")
+        engine.run(f"CREATE OR REPLACE TABLE {_q(engine, joined)} AS "
                    + _joined_select(engine, schema, raw, outcomes, derived_names))
-        repairs, problems = _found(engine, schema, raw, outcomes)
+        engine.drop(raw)
+        for name in outcomes.values():
+            engine.drop(name)
+        kept = _table_columns(schema, derived_names)
+        engine.run(f"CREATE OR REPLACE TABLE {_q(engine, table_name)} AS SELECT "
+                   f"{', '.join(_q(engine, c) for c in kept)} FROM {_q(engine, joined)}")  # a scan keeps the order
+        repairs, problems = _found(engine, schema, joined)
         problems += _cross_field(engine, schema, table_name, derived_names, problems)
     finally:
-        for name in [raw, *outcomes.values()]:
+        for name in [raw, *outcomes.values(), engine.table_name(f"{stem}__joined")]:
             engine.drop(name)
     changes = repair_changes(schema, keys, repairs, messages)
     return EngineStandardised(schema, list(keys), table_name, engine, repairs, problems, changes)
@@ -161,7 +170,14 @@ def _joined_select(engine: Engine, schema: DatasetSchema, raw: str, outcomes: di
     if schema.unit_field:
         unit = f"o{schema.field_names.index(schema.unit_field)}.value"
     select += [f"coalesce(nullif(r.__unit_sent, ''), {unit}) AS __unit", "r.__row_order"]
+    select += [f"o{i}.outcome AS __outcome_{i}" for i in range(len(specs))]
     return f"SELECT {', '.join(select)} FROM {q(raw)} r " + _joins(engine, outcomes) + " ORDER BY r.__row_order"
+
+
+def _table_columns(schema: DatasetSchema, derived_names: dict[int, list[str]]) -> list[str]:
+    """The engine table's columns, as `_joined_select` names them (without the outcomes)."""
+    return ["record_id", *(spec.name for spec in schema.fields if spec.name != "record_id"),
+            *(n for i in range(len(schema.fields)) for n in derived_names[i]), "__unit", "__row_order"]
 
 
 def _joins(engine: Engine, outcomes: dict[int, str]) -> str:
@@ -170,14 +186,12 @@ def _joins(engine: Engine, outcomes: dict[int, str]) -> str:
                     for i, name in sorted(outcomes.items()))
 
 
-def _found(engine: Engine, schema: DatasetSchema, raw: str, outcomes: dict[int, str]
-           ) -> tuple[dict[str, list[Repair]], list[CellProblem]]:
+def _found(engine: Engine, schema: DatasetSchema, joined: str) -> tuple[dict[str, list[Repair]], list[CellProblem]]:
     """The repairs and problems of the cells that have any, each field's in the rows' order."""
     specs = list(schema.fields)
-    blobs = ", ".join(f"o{i}.outcome AS o{i}" for i in range(len(specs)))
-    any_found = " OR ".join(f"o{i}.outcome IS NOT NULL" for i in range(len(specs))) or "FALSE"
-    sql = (f"SELECT r.__row_order, {blobs} FROM {_q(engine, raw)} r {_joins(engine, outcomes)} "
-           f"WHERE {any_found} ORDER BY r.__row_order")
+    blobs = ", ".join(f"__outcome_{i}" for i in range(len(specs)))
+    any_found = " OR ".join(f"__outcome_{i} IS NOT NULL" for i in range(len(specs))) or "FALSE"
+    sql = f"SELECT __row_order, {blobs} FROM {_q(engine, joined)} WHERE {any_found} ORDER BY __row_order"
     repairs: dict[str, list[Repair]] = {spec.name: [] for spec in specs}
     by_field: list[list[CellProblem]] = [[] for _ in specs]
     for batch in engine.batches(sql, 50_000):
