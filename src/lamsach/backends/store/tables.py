@@ -107,6 +107,7 @@ records = Table(
     Column("citizen_id", String(20)),  # the current `citizen_id` in `data`, indexed for lookups
     UniqueConstraint("campaign", "dataset", "record_key", name="uq_records_key"),
     Index("ix_records_citizen_id", "citizen_id"),
+    Index("ix_records_dataset_id", "campaign", "dataset", "id"),  # a dataset read in id order, unsorted
 )
 
 changes = Table(
