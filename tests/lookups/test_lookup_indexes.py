@@ -11,12 +11,16 @@ from lamsach.lookups import facts
 
 
 def plan(store: SqlAlchemyStore, query) -> str:
-    compiled = str(query.compile(store.engine, compile_kwargs={"literal_binds": True}))
+    """The plan of `query` as the lookups send it: its values bound as parameters (an index the
+    database could only use for a value written into the statement would not show)."""
+    compiled = query.compile(store.engine, compile_kwargs={"render_postcompile": True})
+    values = compiled.construct_params()
     with store.engine.begin() as conn:
         if store.engine.dialect.name == "postgresql":
             conn.execute(text("SET LOCAL enable_seqscan = off"))  # an empty table: show what can be used
-            return "\n".join(r[0] for r in conn.execute(text(f"EXPLAIN {compiled}")))
-        return "\n".join(str(r[-1]) for r in conn.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+            return "\n".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {compiled}", values))
+        bound = tuple(values[name] for name in compiled.positiontup)
+        return "\n".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", bound))
 
 
 def test_lookup_indexes_are_used(store_url):
