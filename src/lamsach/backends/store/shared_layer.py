@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable
+from contextlib import closing
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from sqlalchemy import and_, select
 from lamsach.backends.store import tables as t
 from lamsach.backends.store.base import LineFor, PublishCounts, PublishItem
 from lamsach.backends.store.bulk import bulk_insert, bulk_update
+from lamsach.backends.store.sqlite_tuning import page_cache
 
 if TYPE_CHECKING:
     from lamsach.backends.store.sqlalchemy_store import SqlAlchemyStore
@@ -75,56 +77,48 @@ def _publish_in_sqlite(conn, campaign: str, run_id: int | None, blocked: Collect
     lookup indexes read them with `json_extract`.)"""
     counts = PublishCounts()
     driver = conn.connection.driver_connection
-    cursor = driver.cursor()
-    cache_size = None
-    try:
+    with closing(driver.cursor()) as cursor:
         if not driver.in_transaction:  # take the write lock first: reads before a write in one deferred
             cursor.execute("BEGIN IMMEDIATE")  # transaction fail if another writer commits in between
         # the new rows' index entries land all over each index: with the default 2 MiB page cache
         # SQLite writes the same index pages out again and again (a quarter of the inserts' time)
-        (cache_size,) = cursor.execute("PRAGMA cache_size").fetchone()
-        cursor.execute(f"PRAGMA cache_size = {-_CACHE_KIB}")
-        cursor.execute("CREATE TEMP TABLE publish_blocked (dataset TEXT, record_key TEXT, "
-                       "PRIMARY KEY (dataset, record_key)) WITHOUT ROWID")
-        cursor.execute("CREATE TEMP TABLE publish_todo (record_id INTEGER PRIMARY KEY, published_id INTEGER)")
-        cursor.executemany("INSERT OR IGNORE INTO publish_blocked VALUES (?, ?)", sorted(blocked))
-        counts.blocked_keys = cursor.execute(
-            "SELECT r.dataset, r.record_key FROM publish_blocked b JOIN records r ON r.campaign = ? "
-            "AND r.dataset = b.dataset AND r.record_key = b.record_key ORDER BY r.id", (campaign,)).fetchall()
-        counts.blocked = len(counts.blocked_keys)
-        cursor.execute(
-            "INSERT INTO publish_todo SELECT r.id, p.id FROM records r LEFT JOIN published p "
-            "ON p.campaign = r.campaign AND p.dataset = r.dataset AND p.record_key = r.record_key "
-            "WHERE r.campaign = ? AND (p.version IS NULL OR p.version <> r.version) AND NOT EXISTS "
-            "(SELECT 1 FROM publish_blocked b WHERE b.dataset = r.dataset AND b.record_key = r.record_key)",
-            (campaign,))
-        counts.published = cursor.rowcount
-        (records,) = cursor.execute("SELECT count(*) FROM records WHERE campaign = ?", (campaign,)).fetchone()
-        counts.unchanged = records - counts.blocked - counts.published
-        stamp = t.published.c.published_at.type._cached_bind_processor(conn.dialect)
-        at = stamp(now) if stamp else now
-        cursor.execute(
-            f"INSERT INTO published ({', '.join(_PUBLISHED_COLUMNS)}) "
-            "SELECT r.campaign, r.dataset, r.record_key, r.unit, r.version, r.data, r.citizen_id, ?, ? "
-            "FROM publish_todo x JOIN records r ON r.id = x.record_id WHERE x.published_id IS NULL "
-            "ORDER BY x.record_id", (at, run_id))
-        cursor.execute(
-            "UPDATE published SET unit = s.unit, version = s.version, data = s.data, citizen_id = s.citizen_id, "
-            "published_at = ?, run_id = ? FROM (SELECT x.published_id, r.unit, r.version, r.data, r.citizen_id "
-            "FROM publish_todo x JOIN records r ON r.id = x.record_id WHERE x.published_id IS NOT NULL) s "
-            "WHERE published.id = s.published_id", (at, run_id))
-        line = line_for.sqlite(now, "r.dataset", "r.record_key", "r.unit", "r.version", "r.data")
-        cursor.execute(
-            f"INSERT INTO outbox ({', '.join(_OUTBOX_COLUMNS)}) "
-            f"SELECT r.campaign, r.dataset, r.record_key, r.unit, r.version, {line}, ?, 'waiting' "
-            f"FROM publish_todo x JOIN records r ON r.id = x.record_id ORDER BY x.record_id", (at,))
-        cursor.execute("DROP TABLE temp.publish_todo")
-        cursor.execute("DROP TABLE temp.publish_blocked")
-    finally:
-        if cache_size is not None:  # the pooled connection gives the pages back
-            cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
-            cursor.execute("PRAGMA shrink_memory")
-        cursor.close()
+        with page_cache(conn, _CACHE_KIB):
+            cursor.execute("CREATE TEMP TABLE publish_blocked (dataset TEXT, record_key TEXT, "
+                           "PRIMARY KEY (dataset, record_key)) WITHOUT ROWID")
+            cursor.execute("CREATE TEMP TABLE publish_todo (record_id INTEGER PRIMARY KEY, published_id INTEGER)")
+            cursor.executemany("INSERT OR IGNORE INTO publish_blocked VALUES (?, ?)", sorted(blocked))
+            counts.blocked_keys = cursor.execute(
+                "SELECT r.dataset, r.record_key FROM publish_blocked b JOIN records r ON r.campaign = ? "
+                "AND r.dataset = b.dataset AND r.record_key = b.record_key ORDER BY r.id", (campaign,)).fetchall()
+            counts.blocked = len(counts.blocked_keys)
+            cursor.execute(
+                "INSERT INTO publish_todo SELECT r.id, p.id FROM records r LEFT JOIN published p "
+                "ON p.campaign = r.campaign AND p.dataset = r.dataset AND p.record_key = r.record_key "
+                "WHERE r.campaign = ? AND (p.version IS NULL OR p.version <> r.version) AND NOT EXISTS "
+                "(SELECT 1 FROM publish_blocked b WHERE b.dataset = r.dataset AND b.record_key = r.record_key)",
+                (campaign,))
+            counts.published = cursor.rowcount
+            (records,) = cursor.execute("SELECT count(*) FROM records WHERE campaign = ?", (campaign,)).fetchone()
+            counts.unchanged = records - counts.blocked - counts.published
+            stamp = t.published.c.published_at.type._cached_bind_processor(conn.dialect)
+            at = stamp(now) if stamp else now
+            cursor.execute(
+                f"INSERT INTO published ({', '.join(_PUBLISHED_COLUMNS)}) "
+                "SELECT r.campaign, r.dataset, r.record_key, r.unit, r.version, r.data, r.citizen_id, ?, ? "
+                "FROM publish_todo x JOIN records r ON r.id = x.record_id WHERE x.published_id IS NULL "
+                "ORDER BY x.record_id", (at, run_id))
+            cursor.execute(
+                "UPDATE published SET unit = s.unit, version = s.version, data = s.data, citizen_id = s.citizen_id, "
+                "published_at = ?, run_id = ? FROM (SELECT x.published_id, r.unit, r.version, r.data, r.citizen_id "
+                "FROM publish_todo x JOIN records r ON r.id = x.record_id WHERE x.published_id IS NOT NULL) s "
+                "WHERE published.id = s.published_id", (at, run_id))
+            line = line_for.sqlite(now, "r.dataset", "r.record_key", "r.unit", "r.version", "r.data")
+            cursor.execute(
+                f"INSERT INTO outbox ({', '.join(_OUTBOX_COLUMNS)}) "
+                f"SELECT r.campaign, r.dataset, r.record_key, r.unit, r.version, {line}, ?, 'waiting' "
+                f"FROM publish_todo x JOIN records r ON r.id = x.record_id ORDER BY x.record_id", (at,))
+            cursor.execute("DROP TABLE temp.publish_todo")
+            cursor.execute("DROP TABLE temp.publish_blocked")
     return counts
 
 

@@ -51,6 +51,7 @@ from lamsach.backends.store.base import (
 from lamsach.backends.store.bulk import Same, bulk_insert, bulk_update, insert_columns
 from lamsach.backends.store.record_json import RecordColumns, json_column, parse_values
 from lamsach.backends.store.record_json import dumps as _dumps
+from lamsach.backends.store.sqlite_tuning import WAL_CHECKPOINT_PAGES, page_cache
 from lamsach.domain import ErrorCode, LamsachError, Location, Rejection
 from lamsach.domain.clock import in_vietnam, today_vn, upload_arrival
 from lamsach.domain.lifecycle import STATE_FIELD
@@ -78,6 +79,8 @@ _CHANGE_COLUMNS = ("record_id", "version", "field", "old_value", "new_value", "s
 
 
 _STAMP_COLUMNS = "id, record_key, unit, version, updated_at"
+_STORE_CACHE_KIB = 64 * 1024
+"""SQLite's page cache while a file's rows are stored (`sqlite_tuning.page_cache`)."""
 _STAMP_CHUNK = 20_000
 """Rows per digest update of `record_stamps`: `load_record_columns` digests in the same chunks."""
 
@@ -205,7 +208,7 @@ class SqlAlchemyStore:
         arrays = batch.rows.value_arrays() if isinstance(batch.rows, IncomingRows) else None
         # each row's values as stored, made a column at a time when the rows are held as columns
         raws = json_column(arrays).to_pylist() if arrays else None
-        with self.engine.begin() as conn:
+        with self.engine.begin() as conn, page_cache(conn, _STORE_CACHE_KIB):
             if conn.execute(select(t.originals.c.sha256).where(t.originals.c.sha256 == batch.sha256)).first() is None:
                 conn.execute(insert(t.originals).values(
                     sha256=batch.sha256, size_bytes=len(batch.content), content=batch.content))
@@ -773,4 +776,5 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
     cursor.close()
