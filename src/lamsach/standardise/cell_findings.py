@@ -23,8 +23,8 @@ def render(template: str, label: str, params: dict) -> str:
 
 def cell_findings_table(schema: DatasetSchema, result: StandardisedTable | Any, repairs: list[ChangeRow],
                         messages: dict[str, dict[str, str]]) -> list[dict]:
-    """`result` is a `StandardisedTable` or, on Spark, a `SparkStandardised`: only the cells of the
-    records with a repair or problem are read from its table."""
+    """`result` is a `StandardisedTable` or an `EngineStandardised` (in DuckDB or on Spark): only
+    the cells of the records with a repair or problem are read from its table."""
     index = {key: i for i, key in enumerate(result.keys)}
     keys = {c.record_key for c in repairs if c.record_key in index} | {result.keys[p.index] for p in result.problems}
     cells = result.cells(keys, {r.field for r in repairs})

@@ -5,9 +5,10 @@ The standardisers are Python (Vietnamese text, legacy encodings, addresses), so 
 in its Python workers: the distinct values of every column are grouped by column
 (`applyInArrow`, one group per column, the columns of a dataset side by side on the cores) and
 standardised as their column (`standardise.distinct`: a cell's outcome depends on its value and
-its column's distinct values only). The outcomes are joined back onto the rows in Spark, and the
-checks that span fields run over the rows' Arrow batches (`mapInArrow`). What reaches the driver
-is what the store needs: the repairs and problems of the cells that have any.
+its column's distinct values only). The outcomes are joined back onto the rows in Spark, every
+column in one join (a Spark job per column was most of a small dataset's time), and the checks
+that span fields run over the rows' Arrow batches (`mapInArrow`) in the same job that brings the
+cells' repairs and problems to the driver: what reaches it is what the store needs.
 
 The rows themselves come from the store, which the driver reads; the engine table is made in
 Spark from them and stays there. One column's distinct values are standardised together on one
@@ -21,22 +22,25 @@ from __future__ import annotations
 import json
 import pickle
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import pyarrow as pa
 
-from lamsach.backends.store import ValueChange
 from lamsach.domain import CellProblem, DatasetSchema, FieldSpec, Repair
 from lamsach.standardise.cross_field import cross_field_order, cross_field_problems
 from lamsach.standardise.dataset import standardise_field
 from lamsach.standardise.distinct import standardise_distinct
-from lamsach.standardise.records_table import RecordValues, record_columns, repair_changes
+from lamsach.standardise.records_table import EngineStandardised, RecordValues, record_columns, repair_changes
 
 OUTCOME_SCHEMA = "field int, raw string, value string, derived string, outcome binary"
 """One distinct cell of column `field` (its position in the schema): its value, its derived
 values as JSON, and its repairs and problems (pickled, NULL when it has none)."""
+
+
+VALUE_OF_KEY_FIELD = "__record_id_value"
+"""The standardised value of a `record_id` field (the table's `record_id` is the record's key)."""
 
 
 def derived_type(name: str) -> str:
@@ -45,32 +49,8 @@ def derived_type(name: str) -> str:
     return "bigint" if name.endswith("__year") else "string"
 
 
-@dataclass
-class SparkStandardised:
-    """A dataset standardised on Spark: the engine table stays in Spark; keys, repairs, problems
-    and the store's changes are on the driver (`StandardisedTable`'s fields, without `table`)."""
-
-    schema: DatasetSchema
-    keys: list[str]
-    table_name: str
-    engine: Any
-    repairs: dict[str, list[Repair]] = field(default_factory=dict)
-    problems: list[CellProblem] = field(default_factory=list)
-    changes: list[ValueChange] = field(default_factory=list)
-
-    def cells(self, keys: set[str], fields: set[str]) -> dict[str, dict[str, Any]]:
-        """For each record in `keys`: its `__unit`, its unit field and those of `fields` the table has."""
-        if not keys:
-            return {}
-        frame = self.engine.spark.table(self.table_name)
-        wanted = [c for c in frame.columns if c in fields or c in ("__unit", self.schema.unit_field)]
-        ids = self.engine.spark.createDataFrame(pa.table({"__key": sorted(keys)}))
-        rows = frame.join(ids, frame["record_id"] == ids["__key"]).select("record_id", *wanted).toArrow()
-        return {row.pop("record_id"): row for row in rows.to_pylist()}
-
-
 def standardise_on_spark(engine: Any, schema: DatasetSchema, records: Sequence[RecordValues], reference_date: date,
-                         messages: dict[str, dict[str, str]], province: str | None, stem: str) -> SparkStandardised:
+                         messages: dict[str, dict[str, str]], province: str | None, stem: str) -> EngineStandardised:
     """`standardise_records` on Spark: the same table (kept as the engine table `stem`), the same
     repairs, problems and changes."""
     from pyspark.sql import functions as F
@@ -81,7 +61,7 @@ def standardise_on_spark(engine: Any, schema: DatasetSchema, records: Sequence[R
     raw = spark.createDataFrame(_raw_rows(schema, columns, keys, units)) if keys else spark.createDataFrame(
         [], "record_id string, __unit_sent string, __row_order bigint, "
         + ", ".join(f"__raw_{i} string" for i in range(len(specs))))
-    raw = raw.localCheckpoint(eager=True)
+    # not checkpointed: the rows are Arrow batches on the driver, read again at no job's cost
 
     # every column's cells as (field, raw) pairs made distinct together: one shuffle for the
     # dataset, not one per column (on a small province each shuffle is a job costing a second)
@@ -91,28 +71,40 @@ def standardise_on_spark(engine: Any, schema: DatasetSchema, records: Sequence[R
     outcomes = (distinct.groupBy("field").applyInArrow(_standardise_columns(specs, reference_date, province),
                                                        OUTCOME_SCHEMA).localCheckpoint(eager=True))
 
+    # the outcomes back onto the rows in one join and one grouping for all columns (a join per
+    # column was a Spark job per column): each row's cells, joined with their outcomes, gathered
+    # again into one map from the column's position to its outcome
     derived_names = [list(standardise_field([], spec, reference_date, province).derived) for spec in specs]
-    joined = raw
-    for i, names in enumerate(derived_names):
-        struct = ", ".join(f"`{n}`: {derived_type(n)}" for n in names) or "`__none`: string"
-        column = outcomes.where(F.col("field") == i).select(
-            F.col("raw").alias(f"__k{i}"), F.col("value").alias(f"__v{i}"),
-            F.from_json("derived", f"struct<{struct}>").alias(f"__d{i}"), F.col("outcome").alias(f"__o{i}"))
-        joined = joined.join(column, joined[f"__raw_{i}"].eqNullSafe(column[f"__k{i}"]), "left")
-    joined = joined.localCheckpoint(eager=True)
-
+    row_cells = raw.select("record_id", "__unit_sent", "__row_order", cells).select(
+        "record_id", "__unit_sent", "__row_order", "cell.field", "cell.raw")
+    paired = row_cells.alias("c").join(
+        outcomes.alias("o"), (F.col("c.field") == F.col("o.field")) & F.col("c.raw").eqNullSafe(F.col("o.raw")), "left")
+    by_row = paired.groupBy("c.record_id", "c.__unit_sent", "c.__row_order").agg(F.map_from_entries(F.collect_list(
+        F.struct(F.col("c.field"), F.struct(F.col("o.value").alias("value"), F.col("o.derived").alias("derived"),
+                                            F.col("o.outcome").alias("outcome"))))).alias("__m"))
     unit = F.lit(None).cast("string")
     if schema.unit_field:
-        unit = F.col(f"__v{schema.field_names.index(schema.unit_field)}")
-    table = joined.select(
+        unit = F.col("__m")[schema.field_names.index(schema.unit_field)]["value"]
+    derived = {}
+    for i, names in enumerate(derived_names):
+        struct = ", ".join(f"`{n}`: {derived_type(n)}" for n in names) or "`__none`: string"
+        derived[i] = F.from_json(F.col("__m")[i]["derived"], f"struct<{struct}>")
+    kept = by_row.select(
         F.col("record_id"),
-        *[F.col(f"__v{i}").alias(spec.name) for i, spec in enumerate(specs) if spec.name != "record_id"],
-        *[F.col(f"__d{i}.`{n}`").alias(n) for i, names in enumerate(derived_names) for n in names],
+        *[F.col("__m")[i]["value"].alias(spec.name) for i, spec in enumerate(specs) if spec.name != "record_id"],
+        *[derived[i][n].alias(n) for i, names in enumerate(derived_names) for n in names],
         F.coalesce(F.nullif(F.col("__unit_sent"), F.lit("")), unit).alias("__unit"),
-        F.col("__row_order"))
-    engine.save(engine.table_name(stem), table)
+        F.col("__row_order"),
+        *[F.col("__m")[i]["value"].alias(VALUE_OF_KEY_FIELD) for i, spec in enumerate(specs)
+          if spec.name == "record_id"],
+        *[F.col("__m")[i]["outcome"].alias(f"__o{i}") for i in range(len(specs))])
+    kept = kept.localCheckpoint(eager=True)
+    layout = ["record_id", *[spec.name for spec in specs if spec.name != "record_id"],
+              *[n for names in derived_names for n in names], "__unit", "__row_order"]
+    # the engine table is a projection of the rows just computed (no second job)
+    engine.save(engine.table_name(stem), kept.select(*[F.col(f"`{c}`") for c in layout]), materialise=False)
 
-    found = _found_outcomes(joined, len(specs))
+    found, cross = _outcomes_and_cross_field(kept, schema, derived_names)
     repairs: dict[str, list[Repair]] = {spec.name: [] for spec in specs}
     problems: list[CellProblem] = []
     for i, spec in enumerate(specs):
@@ -120,9 +112,9 @@ def standardise_on_spark(engine: Any, schema: DatasetSchema, records: Sequence[R
             cell_repairs, cell_problems = outcome
             repairs[spec.name] += [Repair(row, *r) for r in cell_repairs]
             problems += [replace(p, index=row) for p in cell_problems]
-    problems += _cross_field(joined, schema, derived_names)
+    problems += cross
     changes = repair_changes(schema, keys, repairs, messages)
-    return SparkStandardised(schema, keys, engine.table_name(stem), engine, repairs, problems, changes)
+    return EngineStandardised(schema, keys, engine.table_name(stem), engine, repairs, problems, changes)
 
 
 def _raw_rows(schema: DatasetSchema, columns: dict, keys: list[str], units: list) -> pa.Table:
@@ -150,49 +142,39 @@ def _standardise_columns(specs: list[FieldSpec], today: date, province: str | No
     return run
 
 
-def _found_outcomes(joined: Any, columns: int) -> dict[int, list[tuple[int, tuple]]]:
-    """Column -> (row, (repairs, problems)) of the cells with any, in the rows' order."""
-    from pyspark.sql import functions as F
-
-    blobs = [f"__o{i}" for i in range(columns)]
-    any_outcome = F.lit(False)
-    for blob in blobs:
-        any_outcome = any_outcome | F.col(blob).isNotNull()
-    rows = joined.where(any_outcome).select("__row_order", *blobs).orderBy("__row_order").toArrow().to_pylist()
-    found: dict[int, list[tuple[int, tuple]]] = {}
-    for row in rows:
-        for i, blob in enumerate(blobs):
-            if row[blob] is not None:
-                found.setdefault(i, []).append((row["__row_order"], pickle.loads(row[blob])))
-    return found
-
-
-def _cross_field(joined: Any, schema: DatasetSchema, derived_names: list[list[str]]) -> list[CellProblem]:
-    """The checks that span fields, over the rows' batches on the workers; in the order the whole
-    dataset's checks give them (each check over all rows in turn)."""
+def _outcomes_and_cross_field(kept: Any, schema: DatasetSchema, derived_names: list[list[str]]
+                              ) -> tuple[dict[int, list[tuple[int, tuple]]], list[CellProblem]]:
+    """In one Spark job over the rows' batches on the workers: column -> (row, (repairs, problems))
+    of the cells with any, in the rows' order; and the problems of the checks that span fields, in
+    the order the whole dataset's checks give them (each check over all rows in turn)."""
     specs = list(schema.fields)
     names = [n for ns in derived_names for n in ns]
-    from pyspark.sql import functions as F
-
-    selected = joined.select(
-        "__row_order", *[F.col(f"__v{i}").alias(f"v{i}") for i in range(len(specs))],
-        *[F.col(f"__d{i}.`{n}`").alias(f"d{n}") for i, ns in enumerate(derived_names) for n in ns],
-        *[F.col(f"__o{i}").alias(f"o{i}") for i in range(len(specs))])
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
             rows = batch.column("__row_order").to_pylist()
-            columns = {spec.name: batch.column(f"v{i}").to_pylist() for i, spec in enumerate(specs)}
-            derived = {n: batch.column(f"d{n}").to_pylist() for n in names}
-            found = [replace(p, index=index)
-                     for i in range(len(specs)) for index, blob in enumerate(batch.column(f"o{i}").to_pylist())
-                     if blob is not None for p in pickle.loads(blob)[1]]
+            columns = {spec.name: batch.column(value_column(spec.name)).to_pylist() for spec in specs}
+            derived = {n: batch.column(n).to_pylist() for n in names}
+            blobs = [batch.column(f"__o{i}").to_pylist() for i in range(len(specs))]
+            cells = [(i, index, blob) for i in range(len(specs)) for index, blob in enumerate(blobs[i])
+                     if blob is not None]
+            found = [replace(p, index=index) for _, index, blob in cells for p in pickle.loads(blob)[1]]
             problems = cross_field_problems(schema, columns, derived, found)
             yield pa.RecordBatch.from_pydict({
-                "row": pa.array([rows[p.index] for p in problems], pa.int64()),
-                "problem": pa.array([pickle.dumps(p) for p in problems], pa.binary())})
+                "row": pa.array([rows[index] for _, index, _ in cells] + [rows[p.index] for p in problems], pa.int64()),
+                "field": pa.array([i for i, _, _ in cells] + [-1] * len(problems), pa.int32()),
+                "blob": pa.array([blob for _, _, blob in cells] + [pickle.dumps(p) for p in problems], pa.binary())})
 
-    got = selected.mapInArrow(run, "row bigint, problem binary").toArrow().to_pylist()
-    problems = [(row["row"], pickle.loads(row["problem"])) for row in got]
+    value_column = {spec.name: VALUE_OF_KEY_FIELD if spec.name == "record_id" else spec.name for spec in specs}.get
+    selected = kept.select("__row_order", *[f"`{value_column(s.name)}`" for s in specs], *[f"`{n}`" for n in names],
+                           *[f"__o{i}" for i in range(len(specs))])
+    got = selected.mapInArrow(run, "row bigint, field int, blob binary").toArrow().to_pylist()
+    found: dict[int, list[tuple[int, tuple]]] = {}
+    cross: list[tuple[int, CellProblem]] = []
+    for item in sorted(got, key=lambda item: (item["field"], item["row"])):
+        if item["field"] < 0:
+            cross.append((item["row"], pickle.loads(item["blob"])))
+        else:
+            found.setdefault(item["field"], []).append((item["row"], pickle.loads(item["blob"])))
     order = cross_field_order(schema)
-    return [replace(p, index=row) for row, p in sorted(problems, key=lambda item: order(*item))]
+    return found, [replace(p, index=row) for row, p in sorted(cross, key=lambda item: order(*item))]

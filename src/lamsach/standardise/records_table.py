@@ -71,9 +71,9 @@ class StandardisedTable:
 
 @dataclass
 class EngineStandardised:
-    """A dataset standardised into an engine table that stays in the engine (`standardise.in_engine`):
-    `StandardisedTable`'s fields without the Arrow table; its cells are read back only for the
-    records a finding names."""
+    """A dataset standardised into an engine table that stays in the engine (`standardise.in_engine`
+    in DuckDB, `standardise.on_spark` on Spark): `StandardisedTable`'s fields without the Arrow
+    table; its cells are read back, in the engine's own SQL, only for the records a finding names."""
 
     schema: DatasetSchema
     keys: list[str]

@@ -141,7 +141,9 @@ class SparkEngine(Engine):
             frame = self.spark.createDataFrame([], schema=from_arrow_schema(table.schema))
         else:
             frame = self.spark.createDataFrame(table)
-        self.save(table_name, frame)
+        # the rows are already whole in Spark (the Arrow batches handed over): nothing to compute
+        # once, and checkpointing them would be one more Spark job per registered table
+        self.save(table_name, frame, materialise=False)
 
     def save(self, table_name: str, frame: Any, materialise: bool = True) -> Any:
         """`frame` computed once and kept as the engine table `table_name` (a temporary view).
