@@ -6,7 +6,7 @@ By ID first (`by_id`), then by a Fellegi–Sunter model trained on the pass's ow
 """
 
 from lamsach.link.bands import ACCEPT, REJECT, REVIEW, LinkBands
-from lamsach.link.by_id import LINK_COLUMNS, LINK_PROBABILITY_DECIMALS, link_by_id
+from lamsach.link.by_id import LINK_COLUMNS, LINK_PROBABILITY_DECIMALS, link_by_id, register_by_id_table
 from lamsach.link.charts import save_charts
 from lamsach.link.dedupe import DUPLICATE_COLUMNS, DedupeSettings, find_duplicates
 from lamsach.link.probabilistic import ProbabilisticLinks, explain_id_links, link_probabilistically
@@ -32,6 +32,7 @@ __all__ = [
     "find_duplicates",
     "link_by_id",
     "link_probabilistically",
+    "register_by_id_table",
     "save_charts",
     "splink_api",
     "train_person_model",

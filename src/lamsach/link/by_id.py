@@ -20,11 +20,21 @@ ID_ONLY_PROBABILITY = 0.9
 """An ID match whose name or birth year disagrees: the same number, but a detail to review."""
 
 
-def link_by_id(engine: Engine, schema: DatasetSchema, table: str, register: str) -> str | None:
-    """Links of every person role of `schema` as engine table `links_<dataset>`; None if no role."""
+def register_by_id_table(engine: Engine, register: str) -> str:
+    """The register (engine table `register`) one row per citizen_id as an engine table, made once
+    for every dataset's ID links (each reduced it again: on Spark, a shuffle per person role)."""
+    name = engine.table_name("link_register_by_id")
+    engine.run(f"CREATE OR REPLACE TABLE {engine.dialect.quote(name)} AS SELECT * FROM "
+               f"{register_by_id_sql(engine.dialect, register)}", rule="link register")
+    return name
+
+
+def link_by_id(engine: Engine, schema: DatasetSchema, table: str, register_by_id: str) -> str | None:
+    """Links of every person role of `schema` as engine table `links_<dataset>`; None if no role.
+    `register_by_id` is the register one row per citizen_id (`register_by_id_table`)."""
     quote = engine.dialect.quote
     selects = []
-    reg = register_by_id_sql(engine.dialect, register)
+    reg = quote(register_by_id)
     for role, parts in schema.person_roles().items():
         if "id" not in parts:
             continue

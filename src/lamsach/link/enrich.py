@@ -56,29 +56,27 @@ class EnrichmentResult:
     new_findings: int
 
 
-def _fill_selects(dialect: Dialect, schema: DatasetSchema, table: str, links: str, register: str) -> list[str]:
+def _fill_selects(dialect: Dialect, schema: DatasetSchema, table: str, linked: str) -> list[str]:
+    """One SELECT per (role, part) of `schema` the register can fill; `linked` (`_linked_register`)
+    holds each enriching link with its register person's values, as `r`."""
     quote, literal = dialect.quote, dialect.literal
     columns = {f.name for f in schema.fields}
     selects = []
-    for role, parts in schema.person_roles().items():
-        for part, field_name in parts.items():
-            if part not in FILLS:
-                continue
-            condition, value_of, stored_of = FILLS[part]
-            value, stored = value_of(dialect), stored_of(dialect)
-            kind = f"d.{quote(field_name + '__kind')}" if part == "id" else "NULL"
-            condition = condition.format(v=f"d.{quote(field_name)}", k=kind)
-            methods = ", ".join(literal(m) for m in (("probabilistic", "manual") if part == "id" else ENRICHING_METHODS))
-            label = schema.field(field_name).label_vi if field_name in columns else field_name
-            selects.append(
-                f"SELECT {literal(schema.name)} AS dataset, d.record_id, {literal(role)} AS role, "
-                f"{literal(field_name)} AS field, {literal(label)} AS label, {literal(part)} AS part, "
-                f"d.{quote(field_name)} AS old_value, {value} AS new_value, {stored} AS stored_value, "
-                f"l.citizen_id, l.method, l.match_probability, coalesce(d.__unit, d.commune_code) AS unit "
-                f"FROM {quote(table)} d JOIN {quote(links)} l ON l.dataset = {literal(schema.name)} "
-                f"AND l.record_id = d.record_id AND l.role = {literal(role)} AND l.method IN ({methods}) "
-                f"JOIN {register} r ON r.citizen_id = l.citizen_id "
-                f"WHERE ({condition}) AND {value} IS NOT NULL")
+    for role, part, field_name in _fill_parts(schema):
+        condition, value_of, stored_of = FILLS[part]
+        value, stored = value_of(dialect), stored_of(dialect)
+        kind = f"d.{quote(field_name + '__kind')}" if part == "id" else "NULL"
+        condition = condition.format(v=f"d.{quote(field_name)}", k=kind)
+        methods = ", ".join(literal(m) for m in (("probabilistic", "manual") if part == "id" else ENRICHING_METHODS))
+        label = schema.field(field_name).label_vi if field_name in columns else field_name
+        selects.append(
+            f"SELECT {literal(schema.name)} AS dataset, d.record_id, {literal(role)} AS role, "
+            f"{literal(field_name)} AS field, {literal(label)} AS label, {literal(part)} AS part, "
+            f"d.{quote(field_name)} AS old_value, {value} AS new_value, {stored} AS stored_value, "
+            f"r.citizen_id, r.method, r.match_probability, coalesce(d.__unit, d.commune_code) AS unit "
+            f"FROM {quote(table)} d JOIN {quote(linked)} r ON r.dataset = {literal(schema.name)} "
+            f"AND r.record_id = d.record_id AND r.role = {literal(role)} AND r.method IN ({methods}) "
+            f"WHERE ({condition}) AND {value} IS NOT NULL")
     return selects
 
 
@@ -98,12 +96,12 @@ def enrich_from_register(engine: Engine, store: Store, campaign: str, run_id: in
                          catalogue: str) -> EnrichmentResult:
     """Fill, version and record every enrichment the pass's accepted links allow."""
     quote, literal = engine.dialect.quote, engine.dialect.literal
-    register = register_by_id_sql(engine.dialect, tables["population"])
-    selects = [s for schema in schemas if schema.name in tables
-               for s in _fill_selects(engine.dialect, schema, tables[schema.name], links, register)]
-    fills = quote(engine.table_name("enrichment"))
-    if not selects:
+    if not any(_fill_parts(schema) for schema in schemas if schema.name in tables):
         return EnrichmentResult(0, 0, 0)
+    linked = _linked_register(engine, tables["population"], links)
+    selects = [s for schema in schemas if schema.name in tables
+               for s in _fill_selects(engine.dialect, schema, tables[schema.name], linked)]
+    fills = quote(engine.table_name("enrichment"))
     refused = quote(_refused_table(engine, store, campaign))
     chosen = engine.dialect.first_per_group(
         f"*, {_note_sql(engine.dialect, rule_templates())} AS note, "
@@ -133,6 +131,26 @@ def enrich_from_register(engine: Engine, store: Store, campaign: str, run_id: in
         f"AND f.record_id = x.record_id AND f.field = x.field AND f.rule IN "
         f"({', '.join(literal(r) for r in ANSWERED_RULES)}))", rule="enrichment findings")
     return EnrichmentResult(applied, fixed[0][0] if fixed else 0, added[0][0] if added else 0)
+
+
+def _fill_parts(schema: DatasetSchema) -> list[tuple[str, str, str]]:
+    """(role, part, field) of every person field of `schema` the register can fill."""
+    return [(role, part, field_name) for role, parts in schema.person_roles().items()
+            for part, field_name in parts.items() if part in FILLS]
+
+
+def _linked_register(engine: Engine, register: str, links: str) -> str:
+    """Each link that may enrich (`ENRICHING_METHODS`) with the register person it names (the
+    register one row per citizen_id), made once for every fill's SELECT: each used to join the
+    links and reduce the register again (on Spark, a few jobs per field that can be filled)."""
+    quote = engine.dialect.quote
+    name = engine.table_name("enrichment_linked")
+    methods = ", ".join(engine.dialect.literal(m) for m in ENRICHING_METHODS)
+    engine.run(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT l.dataset, l.record_id, l.role, l.citizen_id, "
+               f"l.method, l.match_probability, r.date_of_birth__year, r.date_of_birth, r.sex, r.address "
+               f"FROM {quote(links)} l JOIN {register_by_id_sql(engine.dialect, register)} r "
+               f"ON r.citizen_id = l.citizen_id WHERE l.method IN ({methods})", rule="enrichment")
+    return name
 
 
 def _refused_table(engine: Engine, store: Store, campaign: str) -> str:

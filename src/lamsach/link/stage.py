@@ -32,6 +32,7 @@ from lamsach.link import (
     find_duplicates,
     link_by_id,
     link_probabilistically,
+    register_by_id_table,
     save_charts,
     splink_api,
 )
@@ -90,7 +91,8 @@ def _union(engine: Engine, name: str, parts: list[str], columns: tuple[str, ...]
 
 
 def _id_links(engine: Engine, schemas: list[DatasetSchema], tables: dict[str, str]) -> str:
-    parts = [p for s in schemas if (p := link_by_id(engine, s, tables[s.name], tables["population"]))]
+    register = register_by_id_table(engine, tables["population"])
+    parts = [p for s in schemas if (p := link_by_id(engine, s, tables[s.name], register))]
     return _union(engine, "id_links", parts, LINK_COLUMNS,
                   "dataset VARCHAR, record_id VARCHAR, role VARCHAR, citizen_id VARCHAR, "
                   "match_probability DOUBLE, method VARCHAR")
