@@ -420,15 +420,10 @@ class SqlAlchemyStore:
         unit (a file received again, a repair, an officer's edit, an undo) gives it a new version
         and time, and a record deleted and stored again a new id, so equal stamps mean equal
         records — what standardising needs to know to take its kept result (`runner.pass_run`)."""
-        # untyped text SQL: the values as the database gives them (SQLite's times as their text),
-        # with no conversion per row: only equality within one store matters
         digest = hashlib.sha256()
-        query = text(f"SELECT {_STAMP_COLUMNS} FROM records "
-                     "WHERE campaign = :campaign AND dataset = :dataset ORDER BY id")
         with self.engine.connect() as conn:
-            result = conn.execute(query, {"campaign": campaign, "dataset": dataset})
-            while rows := result.fetchmany(_STAMP_CHUNK):
-                digest.update(repr([tuple(row) for row in rows]).encode())
+            for rows in _dataset_rows(conn, _STAMP_COLUMNS, campaign, dataset):
+                digest.update(repr(rows).encode())
         return digest.hexdigest()
 
     def load_record_columns(self, campaign: str, dataset: str, fields: Sequence[str]) -> RecordColumns:
@@ -440,12 +435,9 @@ class SqlAlchemyStore:
         units: list[str | None] = []
         tables: list[pa.Table] = []
         wanted = list(dict.fromkeys([*fields, STATE_FIELD]))
-        query = text(f"SELECT {_STAMP_COLUMNS}, data FROM records "
-                     "WHERE campaign = :campaign AND dataset = :dataset ORDER BY id")
         with self.engine.connect() as conn:
-            result = conn.execute(query, {"campaign": campaign, "dataset": dataset})
-            while rows := result.fetchmany(_STAMP_CHUNK):
-                digest.update(repr([tuple(row)[:5] for row in rows]).encode())
+            for rows in _dataset_rows(conn, f"{_STAMP_COLUMNS}, data", campaign, dataset):
+                digest.update(repr([row[:5] for row in rows]).encode())
                 texts = [r[5] for r in rows]
                 table = parse_values(texts, wanted)
                 if table is None:  # a value Arrow's reader does not take as text: decoded as before
@@ -763,6 +755,22 @@ def _server_engine(url: str) -> Engine:
         raise LamsachError(ErrorCode.STORE_DRIVER_MISSING, Location(), {
             "module": module, "scheme": url.split("://", 1)[0],
             "install": f".venv/bin/pip install '{package}' (hoặc make install)"}) from None
+
+
+def _dataset_rows(conn, columns: str, campaign: str, dataset: str) -> Iterator[list[tuple]]:
+    """`columns` of a dataset's records in id order, `_STAMP_CHUNK` at a time, as the driver's own
+    tuples: the values as the database gives them (SQLite's times as their text), with neither a
+    conversion nor a row object per record — a re-run reads every record's stamps and values, and
+    only equality within one store matters for the stamps."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(f"SELECT {columns} FROM records WHERE campaign = {mark} AND dataset = {mark} ORDER BY id",
+                       (campaign, dataset))
+        while rows := cursor.fetchmany(_STAMP_CHUNK):
+            yield [tuple(row) for row in rows]
+    finally:
+        cursor.close()
 
 
 def _sha256_hex(value: str) -> str:
