@@ -6,6 +6,7 @@ columns are never Python lists (bounded memory at a million rows)."""
 
 from __future__ import annotations
 
+import itertools
 from contextlib import nullcontext
 from datetime import date
 
@@ -93,3 +94,33 @@ def test_cross_field_checks_span_batches(world, monkeypatch):
 def test_empty_dataset():
     schema = load_schema("death")
     _same(schema, {f: [] for f in schema.field_names})
+
+
+def test_only_rows_that_may_disagree_are_checked_across_fields_and_none_is_missed():
+    """The checks spanning fields read only the rows an SQL condition lets through
+    (`cross_field_candidates`); over every century digit, sex and kind of birth year — the same,
+    the same two digits in another century, another year, none, no date at all — and an address in
+    another commune, they find exactly what checking every row finds."""
+    ids, sexes, births, names, communes, addresses = [], [], [], [], [], []
+    for n, (digit, sex, year_case) in enumerate(itertools.product(
+            "0123456789", ["Nam", "Nữ", None, "Khác"], ["same", "century", "other", "none", "bad"])):
+        base = 1800 if digit in "89" else 1900 + 100 * (int(digit) // 2)
+        encoded = base + 85
+        year = {"same": encoded, "century": encoded + 100 if digit in "89" else encoded - 100,
+                "other": encoded - 3, "none": None, "bad": None}[year_case]
+        ids.append(f"038{digit}85{n:06d}")
+        sexes.append(sex)
+        births.append(f"{year}-03-04" if year else ("31/02/1985" if year_case == "bad" else None))
+        names.append("Nguyễn Văn An" if n % 2 else "Lê Thị Hoa")
+        communes.append("15007")
+        addresses.append("Phường Hạc Thành, Tỉnh Thanh Hóa" if n % 7 == 0 else None)  # a few elsewhere
+    population = {"record_id": [f"P{i}" for i in range(len(ids))], "citizen_id": ids, "sex": sexes,
+                  "date_of_birth": births, "full_name": names, "commune_code": communes, "address": addresses}
+    whole = _same(load_schema("population"), population)
+    assert {p.rule for p in whole.problems} >= {"id_sex_century_mismatch", "id_birth_year_mismatch"}
+    birth = {"record_id": population["record_id"], "child_id": ids, "child_sex": sexes, "child_dob": births,
+             "child_name": names, "father_id": ids, "father_name": names, "commune_code": communes}
+    assert any(p.field == "father_id" for p in _same(load_schema("birth"), birth).problems)
+    land = {"record_id": population["record_id"], "owner_id": ids, "owner_name": names, "commune_code": communes,
+            "owner_birth_year": [b[:4] if b and b[0].isdigit() else b for b in births], "parcel_address": addresses}
+    assert any(p.rule == "address_commune_mismatch" for p in _same(load_schema("land_parcel"), land).problems)

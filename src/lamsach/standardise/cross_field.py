@@ -6,7 +6,7 @@ fields carry no role (the population register) uses its own citizen_id, sex, dat
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from lamsach.domain import CellProblem, Criterion, DatasetSchema
@@ -115,6 +115,43 @@ def cross_field_inputs(schema: DatasetSchema) -> tuple[list[str], list[str]]:
                 fields.append(spec.name)
                 derived.append(f"{spec.name}__commune_code")
     return list(dict.fromkeys(fields)), list(dict.fromkeys(derived))
+
+
+_CENTURY_BASE = "CASE substr({id}, 4, 1) WHEN '0' THEN 1900 WHEN '1' THEN 1900 WHEN '2' THEN 2000 WHEN '3' THEN 2000 " \
+                "WHEN '4' THEN 2100 WHEN '5' THEN 2100 WHEN '6' THEN 2200 WHEN '7' THEN 2200 ELSE 1800 END"
+
+
+def cross_field_candidates(schema: DatasetSchema, quote: Callable[[str], str], derived: Collection[str]) -> str:
+    """An SQL condition over a standardised table's row (`derived`: the derived columns it has)
+    that holds for every row on which `cross_field_problems` can find anything (it may hold for
+    more): an ID whose sex or year digits disagree with the record's sex or birth year
+    (`ids.check_id_person`), an address whose commune is not the record's. The rows it leaves out
+    need not become Python values at all."""
+    parts: list[str] = []
+    for person in person_parts(schema):
+        cid = quote(person["id"])
+        tests: list[str] = []
+        if "sex" in person:
+            sex = quote(person["sex"])
+            tests.append(f"({sex} IN ('Nam', 'Nữ') AND {sex} <> CASE WHEN substr({cid}, 4, 1) IN "
+                         f"('0', '2', '4', '6', '8') THEN 'Nam' ELSE 'Nữ' END)")
+        elif "name" in person:  # the sex read from the name (`name_sex`): any such ID may disagree
+            tests.append("TRUE")
+        year_field = person.get("dob") or person.get("birth_year")
+        if f"{year_field}__year" in derived:
+            year = quote(f"{year_field}__year")
+            tests.append(f"({year} IS NOT NULL AND {year} <> {_CENTURY_BASE.format(id=cid)} "
+                         f"+ CAST(substr({cid}, 5, 2) AS INTEGER))")
+        if tests:
+            parts.append(f"({quote(person['id'] + '__kind')} = 'cccd12' AND {cid} IS NOT NULL "
+                         f"AND ({' OR '.join(tests)}))")
+    if schema.unit_field and f"{schema.unit_field}__resolved" in derived:
+        own = quote(f"{schema.unit_field}__resolved")
+        for spec in schema.fields:
+            if spec.type == "address" and not spec.person_role:
+                code = quote(f"{spec.name}__commune_code")
+                parts.append(f"({code} IS NOT NULL AND {own} IS NOT NULL AND {code} <> {own})")
+    return " OR ".join(parts) or "FALSE"
 
 
 def has_cross_field_checks(schema: DatasetSchema) -> bool:

@@ -33,6 +33,7 @@ import pyarrow as pa
 from lamsach.backends.engine import Engine
 from lamsach.domain import CellProblem, DatasetSchema, FieldSpec, Repair
 from lamsach.standardise.cross_field import (
+    cross_field_candidates,
     cross_field_inputs,
     cross_field_order,
     cross_field_problems,
@@ -229,8 +230,9 @@ def _cross_field(engine: Engine, schema: DatasetSchema, table: str, derived_name
     for problem in found:
         doubtful.setdefault(problem.index, []).append(problem)
     values = [f"t.{q(name)}" for name in fields]
+    candidates = cross_field_candidates(schema, lambda name: f"t.{q(name)}", present)
     sql = (f"SELECT {', '.join(['t.__row_order', *values, *(f't.{q(n)}' for n in names)])} "
-           f"FROM {q(table)} t ORDER BY t.__row_order")
+           f"FROM {q(table)} t WHERE {candidates} ORDER BY t.__row_order")
     problems: list[tuple[int, CellProblem]] = []
     for batch in engine.batches(sql, CROSS_FIELD_BATCH_ROWS):
         rows = batch.column(0).to_pylist()
