@@ -52,6 +52,7 @@ from lamsach.backends.store.bulk import Same, bulk_insert, bulk_update, insert_c
 from lamsach.backends.store.record_json import RecordColumns, json_column, parse_values
 from lamsach.backends.store.record_json import dumps as _dumps
 from lamsach.backends.store.sqlite_tuning import WAL_CHECKPOINT_PAGES, page_cache
+from lamsach.backends.store.statistics import TableStatistics
 from lamsach.domain import ErrorCode, LamsachError, Location, Rejection
 from lamsach.domain.clock import in_vietnam, today_vn, upload_arrival
 from lamsach.domain.lifecycle import STATE_FIELD
@@ -93,6 +94,7 @@ class SqlAlchemyStore:
         # the same pool with each statement its own transaction: a lookup's single statements
         # then cost one round trip each on PostgreSQL, without BEGIN and COMMIT/ROLLBACK
         self.autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.statistics = TableStatistics(engine)
 
     @classmethod
     def open(cls, url: str, migrate: bool = True) -> SqlAlchemyStore:
@@ -265,6 +267,7 @@ class SqlAlchemyStore:
             conn.execute(update(t.batches).where(t.batches.c.id == batch_id).values(
                 state="complete", rows_stored=stored, rows_rejected=len(batch.rejections),
                 records_created=created, records_updated=len(updates)))
+        self.statistics.wrote(records=created + len(updates), changes=len(change_rows))
         return BatchResult(batch_id, batch.rows_read, stored, len(batch.rejections),
                            created, len(updates), unchanged)
 
@@ -496,7 +499,7 @@ class SqlAlchemyStore:
         if not changes:
             return 0
         now = at or _now()
-        applied = 0
+        applied = touched_records = 0
         with self.engine.begin() as conn:
             by_dataset: dict[str, list[tuple[int, ValueChange]]] = {}
             for position, change in enumerate(changes):
@@ -526,6 +529,8 @@ class SqlAlchemyStore:
                                  for rid, data, version in touched.values()])
                     bulk_insert(conn, t.changes, (*_CHANGE_COLUMNS, "undoes"), change_rows)
                     applied += len(change_rows)
+                    touched_records += len(touched)
+        self.statistics.wrote(records=touched_records, changes=applied)
         return applied
 
     @staticmethod
@@ -576,6 +581,7 @@ class SqlAlchemyStore:
         with self.engine.begin() as conn:
             if rows:
                 conn.execute(insert(t.findings), [{**r, "run_id": run_id} for r in rows])
+        self.statistics.wrote(findings=len(rows))
 
     def decide_finding(self, campaign: str, dataset: str, key: str, field: str, rule: str, status: str,
                        value: str | None, actor: str, reason: str) -> int:
@@ -715,7 +721,9 @@ class SqlAlchemyStore:
         `blocked`, with its outbox entry, in one transaction (`shared_layer.py`)."""
         from lamsach.backends.store.shared_layer import publish_current
 
-        return publish_current(self, campaign, run_id, blocked, line_for)
+        counts = publish_current(self, campaign, run_id, blocked, line_for)
+        self.statistics.wrote(published=counts.published, outbox=counts.published)
+        return counts
 
     def sync_states(self, campaign: str) -> list[dict]:
         """Per record: current version, published version, outbox state of the current version."""
