@@ -315,8 +315,10 @@ class _Pass:
                                            workers=self.settings.standardise_workers, pool=pool)
             del columns
             # kept when the records standardised are those `stamps` fingerprints: the stamps of the
-            # very rows read back, else (rows this pass stored) the store's none changed meanwhile
-            if cache and (read or self.store.record_stamps(name, dataset)) == stamps:
+            # very rows read back, else (rows this pass stored) the store's none changed meanwhile;
+            # not when it repaired any: applying the repairs gives those records new stamps, so no
+            # pass could take it (the next computes from the repaired values, and keeps that)
+            if cache and not result.changes and (read or self.store.record_stamps(name, dataset)) == stamps:
                 cache.save(result, _keys_and_units(records))
             return result, records
         self.summary.reused.append(f"standardise: {dataset}")
