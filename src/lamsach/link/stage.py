@@ -91,7 +91,7 @@ def _union(engine: Engine, name: str, parts: list[str], columns: tuple[str, ...]
 
 
 def _id_links(engine: Engine, schemas: list[DatasetSchema], tables: dict[str, str]) -> str:
-    register = register_by_id_table(engine, tables["population"])
+    register = register_by_id_table(engine, tables["population"]) if schemas else None  # none without the register
     parts = [p for s in schemas if (p := link_by_id(engine, s, tables[s.name], register))]
     return _union(engine, "id_links", parts, LINK_COLUMNS,
                   "dataset VARCHAR, record_id VARCHAR, role VARCHAR, citizen_id VARCHAR, "
