@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -43,7 +42,7 @@ from lamsach.review.decisions import apply_decisions
 from lamsach.runner.progress import Progress, SilentProgress
 from lamsach.settings import Settings
 from lamsach.standardise.cell_findings import apply_overrides, cell_findings_table, withdrawn_findings
-from lamsach.standardise.in_engine import standardise_in_engine, standardise_pool
+from lamsach.standardise.in_engine import standardise_in_engine
 from lamsach.standardise.records_table import EngineStandardised, arrow_columns
 from lamsach.validate import validate_datasets
 
@@ -265,15 +264,9 @@ class _Pass:
         """Each dataset's records repaired and versioned; returns the cell findings of the repairs."""
         self.progress.start("Chuẩn hóa", len(datasets))
         messages = rule_templates()
-        data = data_digest() if self.settings.reuse_unchanged_files else None  # once: files may change between passes
-        workers = self.settings.standardise_workers
-        with (standardise_pool(workers) if workers > 1 and engine.name != "spark" else nullcontext()) as pool:
-            return self._standardise_each(engine, datasets, messages, data, pool)
-
-    def _standardise_each(self, engine: Engine, datasets: list[str], messages: dict, data: str | None,
-                          pool) -> list[dict]:
         cell_rows: list[dict] = []
         name = self.manifest.name
+        data = data_digest() if self.settings.reuse_unchanged_files else None  # once: files may change between passes
         for dataset in datasets:
             schema = load_schema(dataset)
             reference = self.future_after or self.reference
@@ -285,7 +278,7 @@ class _Pass:
                                               f"ds_{dataset}")
                 self.tables[dataset] = result.table_name
             else:
-                result, records = self._standardise_here(engine, dataset, schema, reference, messages, data, pool)
+                result, records = self._standardise_here(engine, dataset, schema, reference, messages, data)
                 self.tables[dataset] = result.table_name
             self.held[dataset] = None  # what the stages after read is the engine table
             self.store.apply_changes(name, result.changes, self.actor, run_id=self.run_id)
@@ -299,7 +292,7 @@ class _Pass:
         return cell_rows
 
     def _standardise_here(self, engine: Engine, dataset: str, schema, reference: date, messages: dict,
-                          data: str | None, pool=None) -> tuple:
+                          data: str | None) -> tuple:
         """The dataset standardised into the engine table `ds_<dataset>` (`standardise_in_engine`),
         or its kept result when no record changed, and the records it was computed from."""
         name = self.manifest.name
@@ -312,7 +305,7 @@ class _Pass:
             keys, units, columns = arrow_columns(schema, records)
             result = standardise_in_engine(engine, schema, keys, units, columns, reference, messages,
                                            self.manifest.province, f"ds_{dataset}",
-                                           workers=self.settings.standardise_workers, pool=pool)
+                                           workers=self.settings.standardise_workers)
             del columns
             # kept when the records standardised are those `stamps` fingerprints: the stamps of the
             # very rows read back, else (rows this pass stored) the store's none changed meanwhile;

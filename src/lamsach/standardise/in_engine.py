@@ -22,8 +22,7 @@ import multiprocessing
 import pickle
 import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
-from contextlib import nullcontext
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -54,11 +53,10 @@ def derived_type(name: str) -> pa.DataType:
 def standardise_in_engine(engine: Engine, schema: DatasetSchema, keys: Sequence[str], units: Sequence[str | None],
                           columns: dict[str, pa.ChunkedArray | pa.Array], reference_date: date,
                           messages: dict[str, dict[str, str]], province: str | None, stem: str,
-                          workers: int = 1, pool: Executor | None = None) -> EngineStandardised:
+                          workers: int = 1) -> EngineStandardised:
     """Standardise `columns` (each field's cells as Arrow text, in the records' order) into the
     engine table `stem`: the layout `records_table.engine_table` gives, the same repairs,
-    problems and changes as `standardise_records`. With `workers` > 1 the columns go to `pool`
-    (forked processes, `standardise_pool`), else to a pool of this call's own."""
+    problems and changes as `standardise_records`."""
     specs = list(schema.fields)
     rows = len(keys)
     raw = engine.register(f"{stem}__raw", _raw_table(specs, keys, units, columns, rows))
@@ -66,7 +64,7 @@ def standardise_in_engine(engine: Engine, schema: DatasetSchema, keys: Sequence[
     derived_names: dict[int, list[str]] = {}
     try:
         for i, table in _outcomes(engine, raw, specs, reference_date, province,
-                                  workers if rows >= PARALLEL_MIN_ROWS else 1, pool):
+                                  workers if rows >= PARALLEL_MIN_ROWS else 1):
             derived_names[i] = [n for n in table.column_names if n not in ("raw", "value", "outcome")]
             outcomes[i] = engine.register(f"{stem}__o{i}", table)
         table_name = engine.table_name(stem)
@@ -104,15 +102,8 @@ def _raw_table(specs: list[FieldSpec], keys: Sequence[str], units: Sequence[str 
     return pa.table(arrays)
 
 
-def standardise_pool(workers: int) -> ProcessPoolExecutor:
-    """Forked processes that standardise columns for every dataset of a pass: a name or an address
-    worked out for one dataset's column is in the process's caches for the next dataset's (a
-    birth's parents, a parcel's owner are the register's people), which a pool per dataset lost."""
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-
-
 def _outcomes(engine: Engine, raw: str, specs: list[FieldSpec], today: date, province: str | None,
-              workers: int, shared: Executor | None = None) -> Iterator[tuple[int, pa.Table]]:
+              workers: int) -> Iterator[tuple[int, pa.Table]]:
     """(field position, its outcome table) for every field. With `workers` > 1 the fields run in
     forked processes, slowest (names, addresses) first, at most `workers` at once: only the
     columns in flight have their distinct values in memory. The engine is used from this thread
@@ -132,7 +123,7 @@ def _outcomes(engine: Engine, raw: str, specs: list[FieldSpec], today: date, pro
         return
     pending: dict[Future, tuple[int, pa.Array]] = {}
     todo = list(order)
-    with nullcontext(shared) if shared is not None else standardise_pool(min(workers, len(order))) as pool:
+    with ProcessPoolExecutor(min(workers, len(order)), mp_context=multiprocessing.get_context("fork")) as pool:
         while todo or pending:
             while todo and len(pending) < workers:
                 i = todo.pop(0)
