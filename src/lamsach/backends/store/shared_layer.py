@@ -102,21 +102,8 @@ def _publish_in_sqlite(conn, campaign: str, run_id: int | None, blocked: Collect
             counts.unchanged = records - counts.blocked - counts.published
             stamp = t.published.c.published_at.type._cached_bind_processor(conn.dialect)
             at = stamp(now) if stamp else now
-            cursor.execute(
-                f"INSERT INTO published ({', '.join(_PUBLISHED_COLUMNS)}) "
-                "SELECT r.campaign, r.dataset, r.record_key, r.unit, r.version, r.data, r.citizen_id, ?, ? "
-                "FROM publish_todo x JOIN records r ON r.id = x.record_id WHERE x.published_id IS NULL "
-                "ORDER BY x.record_id", (at, run_id))
-            cursor.execute(
-                "UPDATE published SET unit = s.unit, version = s.version, data = s.data, citizen_id = s.citizen_id, "
-                "published_at = ?, run_id = ? FROM (SELECT x.published_id, r.unit, r.version, r.data, r.citizen_id "
-                "FROM publish_todo x JOIN records r ON r.id = x.record_id WHERE x.published_id IS NOT NULL) s "
-                "WHERE published.id = s.published_id", (at, run_id))
-            line = line_for.sqlite(now, "r.dataset", "r.record_key", "r.unit", "r.version", "r.data")
-            cursor.execute(
-                f"INSERT INTO outbox ({', '.join(_OUTBOX_COLUMNS)}) "
-                f"SELECT r.campaign, r.dataset, r.record_key, r.unit, r.version, {line}, ?, 'waiting' "
-                f"FROM publish_todo x JOIN records r ON r.id = x.record_id ORDER BY x.record_id", (at,))
+            _copy_todo(cursor, "?", at, run_id,
+                       line_for.sqlite(now, "r.dataset", "r.record_key", "r.unit", "r.version", "r.data"))
             cursor.execute("DROP TABLE temp.publish_todo")
             cursor.execute("DROP TABLE temp.publish_blocked")
     return counts
@@ -154,25 +141,32 @@ def _publish_in_postgres(conn, campaign: str, run_id: int | None, blocked: Colle
         (records,) = cursor.fetchone()
         counts.unchanged = records - counts.blocked - counts.published
         cursor.execute("ANALYZE publish_todo")  # a temporary table has no statistics: the joins below need its size
-        cursor.execute(
-            f"INSERT INTO published ({', '.join(_PUBLISHED_COLUMNS)}) "
-            "SELECT r.campaign, r.dataset, r.record_key, r.unit, r.version, r.data, r.citizen_id, %s, %s "
-            "FROM publish_todo x JOIN records r ON r.id = x.record_id WHERE x.published_id IS NULL "
-            "ORDER BY x.record_id", (now, run_id))
-        cursor.execute(
-            "UPDATE published SET unit = r.unit, version = r.version, data = r.data, citizen_id = r.citizen_id, "
-            "published_at = %s, run_id = %s FROM publish_todo x JOIN records r ON r.id = x.record_id "
-            "WHERE x.published_id IS NOT NULL AND published.id = x.published_id", (now, run_id))
-        line = line_for.postgres(now, "r.dataset", "r.record_key", "r.unit", "r.version", "r.data")
-        cursor.execute(
-            f"INSERT INTO outbox ({', '.join(_OUTBOX_COLUMNS)}) "
-            f"SELECT r.campaign, r.dataset, r.record_key, r.unit, r.version, {line.replace('%', '%%')}, %s, "
-            "'waiting' FROM publish_todo x JOIN records r ON r.id = x.record_id ORDER BY x.record_id", (now,))
+        _copy_todo(cursor, "%s", now, run_id,
+                   line_for.postgres(now, "r.dataset", "r.record_key", "r.unit", "r.version", "r.data").replace("%", "%%"))
         cursor.execute("DROP TABLE publish_todo")
         cursor.execute("DROP TABLE publish_blocked")
     finally:
         cursor.close()
     return counts
+
+
+def _copy_todo(cursor, mark: str, at: object, run_id: int | None, line: str) -> None:
+    """The records in `publish_todo` into the shared layer (a new row, or the row it replaces) and
+    each one's outbox entry with its line (the SQL expression `line`), in the store's own
+    statements; `mark` is the driver's parameter marker."""
+    cursor.execute(
+        f"INSERT INTO published ({', '.join(_PUBLISHED_COLUMNS)}) "
+        f"SELECT r.campaign, r.dataset, r.record_key, r.unit, r.version, r.data, r.citizen_id, {mark}, {mark} "
+        "FROM publish_todo x JOIN records r ON r.id = x.record_id WHERE x.published_id IS NULL "
+        "ORDER BY x.record_id", (at, run_id))
+    cursor.execute(
+        "UPDATE published SET unit = r.unit, version = r.version, data = r.data, citizen_id = r.citizen_id, "
+        f"published_at = {mark}, run_id = {mark} FROM publish_todo x JOIN records r ON r.id = x.record_id "
+        "WHERE x.published_id IS NOT NULL AND published.id = x.published_id", (at, run_id))
+    cursor.execute(
+        f"INSERT INTO outbox ({', '.join(_OUTBOX_COLUMNS)}) "
+        f"SELECT r.campaign, r.dataset, r.record_key, r.unit, r.version, {line}, {mark}, 'waiting' "
+        "FROM publish_todo x JOIN records r ON r.id = x.record_id ORDER BY x.record_id", (at,))
 
 
 def _records_with_values(conn, campaign: str, ids: dict[int, int | None]) -> Iterable[list]:
