@@ -51,12 +51,16 @@ class LineRenderer:
                                 "version": item.version, "unit": item.unit, "published_at": stamp,
                                 "fields": _DECODE(item.data)})
 
+    def _frame(self, published_at: datetime) -> tuple[str, str]:
+        """The line's constant text before the dataset and between the fields and the record id."""
+        return ('{"campaign":' + _ENCODER.encode(self.campaign) + ',"dataset":',
+                ',"published_at":' + _ENCODER.encode(_stamp(published_at)) + ',"record_id":')
+
     def sqlite(self, published_at: datetime, dataset: str, record_key: str, unit: str, version: str,
                data: str) -> str:
         """The same line as an SQLite expression over the given column expressions, for a record
         whose values SQLite reads as JSON (`json_valid`); keys in the sorted order Python writes."""
-        head = '{"campaign":' + _ENCODER.encode(self.campaign) + ',"dataset":'
-        middle = ',"published_at":' + _ENCODER.encode(_stamp(published_at)) + ',"record_id":'
+        head, middle = self._frame(published_at)
         return (f"{_literal(head)} || json_quote({dataset}) || ',\"fields\":' || json({data}) || "
                 f"{_literal(middle)} || json_quote({record_key}) || ',\"unit\":' || json_quote({unit}) || "
                 f"',\"version\":' || {version} || '}}'")
@@ -66,8 +70,7 @@ class LineRenderer:
         """The same line as a PostgreSQL expression over the given column expressions; `data` is a
         record's values as the store writes them (`record_json.dumps`: keys sorted, non-ASCII as is).
         `to_json(text)` quotes a string as Python's JSON does with `ensure_ascii` off."""
-        head = '{"campaign":' + _ENCODER.encode(self.campaign) + ',"dataset":'
-        middle = ',"published_at":' + _ENCODER.encode(_stamp(published_at)) + ',"record_id":'
+        head, middle = self._frame(published_at)
         return (f"{_literal(head)} || to_json({dataset}::text)::text || ',\"fields\":' || {compact_json(data)} || "
                 f"{_literal(middle)} || to_json({record_key}::text)::text || ',\"unit\":' || "
                 f"coalesce(to_json({unit}::text)::text, 'null') || ',\"version\":' || ({version})::text || '}}'")

@@ -273,7 +273,7 @@ class _Pass:
             if engine.name == "spark":  # on Spark's workers, over each column's distinct values
                 from lamsach.standardise.on_spark import standardise_on_spark
 
-                records, _ = self._records_in_use(dataset)
+                records = self._records_in_use(dataset)
                 result = standardise_on_spark(engine, schema, records, reference, messages, self.manifest.province,
                                               f"ds_{dataset}")
                 self.tables[dataset] = result.table_name
@@ -317,13 +317,13 @@ class _Pass:
         self.summary.reused.append(f"standardise: {dataset}")
         return kept[0], [_KeptRecord(key, unit) for key, unit in kept[1]]
 
-    def _records_in_use(self, dataset: str) -> tuple[Sequence, None]:
+    def _records_in_use(self, dataset: str) -> Sequence:
         """Merged and retired records are kept with their history but no longer checked or counted
         (rows just read from files are all in use: a file has no lifecycle column)."""
         records = self._held(dataset)
         if records is None:
             records = [r for r in self.store.load_records(self.manifest.name, dataset) if in_use(r.data)]
-        return records, None
+        return records
 
     def _columns_in_use(self, dataset: str, schema) -> tuple[Sequence, str | None]:
         """`_records_in_use` as columns of `schema`'s fields, with the `record_stamps` of the

@@ -447,11 +447,9 @@ class SqlAlchemyStore:
                     values = json.loads("[" + ",".join(texts) + "]")
                     table = pa.table({name: pa.array([v.get(name) for v in values], pa.string()) for name in wanted})
                 state = table.column(STATE_FIELD)
-                used = pc.invert(pc.fill_null(pc.not_equal(state, ""), False))
-                if state.null_count == len(state):  # the common case: nothing merged or retired
-                    used = None
                 chunk_keys, chunk_units = [r[1] for r in rows], [r[2] for r in rows]
-                if used is not None:
+                if state.null_count < len(state):  # some merged or retired (most chunks: none)
+                    used = pc.invert(pc.fill_null(pc.not_equal(state, ""), False))
                     flags = used.to_pylist()
                     chunk_keys = [k for k, f in zip(chunk_keys, flags, strict=True) if f]
                     chunk_units = [u for u, f in zip(chunk_units, flags, strict=True) if f]
