@@ -130,6 +130,19 @@ def test_rerun_reads_only_the_changed_file_and_writes_what_a_full_pass_writes(tm
     _assert_same_contract_files(tmp_path / "reused4", tmp_path / "full4")
 
 
+def test_a_file_is_known_again_whichever_folder_the_manifest_is_named_from(tmp_path, monkeypatch):
+    """A scheduled job names the manifest by its full path, an officer from the province's folder:
+    the files are the same files, so the second pass reads and stores none of them again."""
+    manifest = generate_province(tmp_path / "province", people=60, seed=2)
+    store = tmp_path / "store" / "store.db"
+    store.parent.mkdir()
+    first = _pass(manifest, tmp_path / "out1", store)
+    assert not any(s["unchanged_file"] for s in first.sources)
+    monkeypatch.chdir(tmp_path)
+    again = _pass(manifest.relative_to(tmp_path), tmp_path / "out2", store)
+    assert again.sources and all(s["unchanged_file"] for s in again.sources)
+
+
 def test_a_batch_stored_again_meanwhile_no_longer_stands_in_for_its_file(tmp_path):
     """Between the reading phase and the storing phase another pass may store the same file (or
     change rows it reaches): the copy is then refused, nothing written, and the file is read."""

@@ -212,7 +212,7 @@ class _Pass:
             rows = IncomingRows(keys, units, read.row_numbers, read.rows)
             if source.unit:
                 self.sent_keys.setdefault((source.unit, source.dataset), set()).update(keys)
-            batch = BatchInput(self.manifest.name, source.dataset, source.unit, str(read.file), read.sha256,
+            batch = BatchInput(self.manifest.name, source.dataset, source.unit, batch_file_name(read.file), read.sha256,
                                read.content, read.format, read.encoding, read.sheet, read.header_row,
                                read.rows_read, rows, list(read.rejections), read_key=read.read_key,
                                unmapped=_unmapped(read, schema))
@@ -568,7 +568,8 @@ def _read_all(manifest: Manifest, settings: Settings, progress: Progress, store:
     for i, source in enumerate(sources):
         keys[i] = read_key(source, load_schema(source.dataset), settings.header_search_rows, settings.lang,
                            max_bytes)
-        stored = store.reusable_batch(manifest.name, source.dataset, source.unit, str(source.path), keys[i]) \
+        stored = store.reusable_batch(manifest.name, source.dataset, source.unit, batch_file_name(source.path),
+                                      keys[i]) \
             if keys[i] and settings.reuse_unchanged_files else None
         if stored is not None:
             reused[i] = stored
@@ -604,6 +605,13 @@ def _read_one(source, settings: Settings, read_key: str | None) -> SourceRead:
                        max_bytes=settings.max_source_file_mb * 1_000_000)
     read.read_key = read_key
     return read
+
+
+def batch_file_name(path: Path) -> str:
+    """The name a file's batch is stored under: its absolute path, so that next week's pass knows
+    the file again whichever folder the manifest is named from (`lamsach run province/manifest.yaml`
+    in one folder, the full path from another or from a scheduled job)."""
+    return str(Path(path).resolve())
 
 
 def _shared_keys(sources, reads: dict[int, SourceRead], reused: dict[int, StoredBatch]) -> list[int]:
