@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from lamsach.validate.context import RuleContext, register_by_id_sql
-from lamsach.validate.rule_library import RuleSpecBase, finding_select
+from lamsach.validate.rule_library import FindingCase, RuleSpecBase, finding_select, findings_select
 
 DEAD = "(lower(coalesce(r.status, '')) LIKE '%chết%' OR lower(coalesce(r.status, '')) LIKE '%mất%')"
 
@@ -58,6 +58,9 @@ class RegisterMatch(RuleSpecBase):
                 "sex_differs_from_register", *(("birth_date_differs_from_register",) if self.full_dob else ()))
 
     def to_sql(self, ctx: RuleContext) -> str | None:
+        """Every finding kind of the role from one pass: the reference joined once with the
+        register (its person of that ID, if any) and with the register's only person of its name
+        and birth year, each joined row yielding the kinds whose condition holds."""
         register = register_view(ctx)
         parts = ctx.schema.person_roles().get(self.role, {})
         id_field = parts.get("id")
@@ -66,55 +69,55 @@ class RegisterMatch(RuleSpecBase):
         idq = "d." + ctx.quote(id_field)
         kind = "d." + ctx.quote(f"{id_field}__kind")
         year_field, year_col = _year_of(ctx, parts)
-        unknown = (f" FROM {ctx.table} d{_candidate_join(ctx, register, parts, year_col)} WHERE {kind} = 'cccd12' "
-                   f"AND NOT EXISTS (SELECT 1 FROM {register} r WHERE r.citizen_id = {idq})")
-        selects = [
-            finding_select(ctx.dialect, "id_not_in_register", id_field, idq, "c.citizen_id", alias="d.") + unknown,
+        unknown, known = "r.citizen_id IS NULL", "r.citizen_id IS NOT NULL"
+        cases = [
+            FindingCase("id_not_in_register", unknown, id_field, idq, "c.citizen_id"),
             # the one register person of that name and birth year holds this number but for the
             # sex/century digit: the number was mistyped or issued before a change of sex
-            finding_select(ctx.dialect, "id_sex_century_mismatch", id_field, idq, "c.citizen_id", alias="d.",
-                    id_sex="substr(" + idq + ", 4, 1)", register_value="c.citizen_id") + unknown
-            + f" AND c.citizen_id IS NOT NULL AND substr(c.citizen_id, 1, 3) = substr({idq}, 1, 3) "
-            f"AND substr(c.citizen_id, 5) = substr({idq}, 5)",
+            FindingCase("id_sex_century_mismatch",
+                        f"{unknown} AND c.citizen_id IS NOT NULL AND substr(c.citizen_id, 1, 3) = substr({idq}, 1, 3) "
+                        f"AND substr(c.citizen_id, 5) = substr({idq}, 5)", id_field, idq, "c.citizen_id",
+                        {"id_sex": f"substr({idq}, 4, 1)", "register_value": "c.citizen_id"}),
         ]
-        joined = f" FROM {ctx.table} d JOIN {register} r ON r.citizen_id = {idq} WHERE {kind} = 'cccd12'"
         if "name" in parts:
-            key = "d." + ctx.quote(f"{parts['name']}__key")
-            selects.append(
-                finding_select(ctx.dialect, "name_differs_from_register", parts["name"], "d." + ctx.quote(parts["name"]), "r.full_name",
-                        alias="d.", register_value="r.full_name")
-                + joined + f" AND {key} IS NOT NULL AND r.full_name__key IS NOT NULL AND {key} <> r.full_name__key")
+            key, name = "d." + ctx.quote(f"{parts['name']}__key"), "d." + ctx.quote(parts["name"])
+            cases.append(FindingCase(
+                "name_differs_from_register",
+                f"{known} AND {key} IS NOT NULL AND r.full_name__key IS NOT NULL AND {key} <> r.full_name__key",
+                parts["name"], name, "r.full_name", {"register_value": "r.full_name"}))
             # same key, other spelling (Thuỷ/Thủy): reported, never rewritten, since a name is legal data
-            selects.append(
-                finding_select(ctx.dialect, "name_spelling_differs_from_register", parts["name"], "d." + ctx.quote(parts["name"]),
-                        "r.full_name", alias="d.", register_value="r.full_name")
-                + joined + f" AND {key} = r.full_name__key AND d.{ctx.quote(parts['name'])} <> r.full_name")
+            cases.append(FindingCase(
+                "name_spelling_differs_from_register",
+                f"{known} AND {key} = r.full_name__key AND {name} <> r.full_name",
+                parts["name"], name, "r.full_name", {"register_value": "r.full_name"}))
         if year_field:
-            selects.append(
-                # the suggestion has the cell's shape: the register's date for a date of birth, its
-                # year for a birth-year cell (a full date was offered in a year cell)
-                finding_select(ctx.dialect, "birth_year_differs_from_register", year_field, "d." + ctx.quote(year_field),
-                        "r.date_of_birth" if ctx.schema.field(year_field).type == "date" else "r.date_of_birth__year",
-                        alias="d.", register_value="r.date_of_birth__year")
-                + joined + f" AND {year_col} IS NOT NULL AND r.date_of_birth__year IS NOT NULL "
-                f"AND {year_col} <> r.date_of_birth__year")
+            # the suggestion has the cell's shape: the register's date for a date of birth, its
+            # year for a birth-year cell (a full date was offered in a year cell)
+            cases.append(FindingCase(
+                "birth_year_differs_from_register",
+                f"{known} AND {year_col} IS NOT NULL AND r.date_of_birth__year IS NOT NULL "
+                f"AND {year_col} <> r.date_of_birth__year", year_field, "d." + ctx.quote(year_field),
+                "r.date_of_birth" if ctx.schema.field(year_field).type == "date" else "r.date_of_birth__year",
+                {"register_value": "r.date_of_birth__year"}))
         if self.full_dob and "dob" in parts:  # same year, another day: the year check above stays silent
             dob = f"TRY_CAST(d.{ctx.quote(parts['dob'])} AS DATE)"
-            selects.append(
-                finding_select(ctx.dialect, "birth_date_differs_from_register", parts["dob"],
-                               "d." + ctx.quote(parts["dob"]), "r.date_of_birth", alias="d.",
-                               register_value="r.date_of_birth")
-                + joined + f" AND {dob} IS NOT NULL AND TRY_CAST(r.date_of_birth AS DATE) IS NOT NULL "
-                f"AND {year_col} = r.date_of_birth__year AND {dob} <> TRY_CAST(r.date_of_birth AS DATE)")
+            cases.append(FindingCase(
+                "birth_date_differs_from_register",
+                f"{known} AND {dob} IS NOT NULL AND TRY_CAST(r.date_of_birth AS DATE) IS NOT NULL "
+                f"AND {year_col} = r.date_of_birth__year AND {dob} <> TRY_CAST(r.date_of_birth AS DATE)",
+                parts["dob"], "d." + ctx.quote(parts["dob"]), "r.date_of_birth", {"register_value": "r.date_of_birth"}))
         expected_sex = ("d." + ctx.quote(parts["sex"])) if "sex" in parts else ctx.literal(self.sex) if self.sex else None
         if expected_sex:
             # without a sex column (a husband's or wife's sex is fixed by the role) the finding sits
             # on the ID, and the register's sex is no value for an ID cell: no suggestion then
-            selects.append(
-                finding_select(ctx.dialect, "sex_differs_from_register", parts.get("sex", id_field), expected_sex,
-                               "r.sex" if "sex" in parts else "NULL", alias="d.", register_value="r.sex")
-                + joined + f" AND {expected_sex} IS NOT NULL AND r.sex IS NOT NULL AND {expected_sex} <> r.sex")
-        return " UNION ALL ".join(selects)
+            cases.append(FindingCase(
+                "sex_differs_from_register",
+                f"{known} AND {expected_sex} IS NOT NULL AND r.sex IS NOT NULL AND {expected_sex} <> r.sex",
+                parts.get("sex", id_field), expected_sex, "r.sex" if "sex" in parts else "NULL",
+                {"register_value": "r.sex"}))
+        source = (f"FROM {ctx.table} d LEFT JOIN {register} r ON r.citizen_id = {idq}"
+                  f"{_candidate_join(ctx, register, parts, year_col)}")
+        return findings_select(ctx.dialect, cases, source, f"WHERE {kind} = 'cccd12'", alias="d.")
 
 
 @dataclass(frozen=True)

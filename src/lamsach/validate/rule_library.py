@@ -8,7 +8,7 @@ applies to which dataset is data (the `rules:` list of a schema file); how a kin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from lamsach.backends.engine import Dialect
@@ -27,6 +27,44 @@ def finding_select(dialect: Dialect, rule: str, field: str, value: str = "NULL",
     params_sql = dialect.map_of({k: dialect.cast(v, "text") for k, v in {"value": value, **params}.items()})
     return (f"SELECT {dialect.literal(rule)} AS rule, {alias}record_id, {alias}__unit AS unit, "
             f"{dialect.literal(field)} AS field, {dialect.cast(suggested, 'text')} AS suggested_value, {params_sql} AS params")
+
+
+@dataclass(frozen=True)
+class FindingCase:
+    """One finding kind of a SELECT that yields several (`findings_select`): the rule it carries,
+    the condition (SQL over the joined row) under which the row has it, and what
+    `finding_select` takes for it."""
+
+    rule: str
+    condition: str
+    field: str
+    value: str = "NULL"
+    suggested: str = "NULL"
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def findings_select(dialect: Dialect, cases: list[FindingCase], source: str, where: str = "",
+                    alias: str = "") -> str:
+    """The findings of every case in one pass over `source` (FROM and joins; `where` filters the
+    rows before any case is judged): each row yields a finding per case whose condition holds,
+    with the same columns as `finding_select`. Cases needing the same join share it, where a
+    SELECT per case joined again (on Spark a broadcast and a job per SELECT)."""
+    if not cases:
+        raise ValueError("findings_select needs at least one case")
+
+    def per_rule(values: list[str]) -> str:
+        return "CASE __case.rule " + " ".join(
+            f"WHEN {dialect.literal(c.rule)} THEN {v}" for c, v in zip(cases, values, strict=True)) + " END"
+
+    kinds = ", ".join(f"CASE WHEN {c.condition} THEN {dialect.literal(c.rule)} END" for c in cases)
+    params = [dialect.map_of({k: dialect.cast(v, "text") for k, v in {"value": c.value, **c.params}.items()})
+              for c in cases]
+    return (f"SELECT __case.rule AS rule, {alias}record_id, {alias}__unit AS unit, "
+            f"{per_rule([dialect.literal(c.field) for c in cases])} AS field, "
+            f"{per_rule([dialect.cast(c.suggested, 'text') for c in cases])} AS suggested_value, "
+            f"{per_rule(params)} AS params {source} "
+            f"CROSS JOIN UNNEST(list_filter([{kinds}], lambda k: k IS NOT NULL)) AS __case(rule)"
+            + (f" {where}" if where else ""))
 
 
 def age_sql(dialect: Dialect, dob: str, at: str) -> str:
