@@ -73,7 +73,7 @@ def fill(store, versions: int) -> None:
     """`versions` published land-parcel versions, in ten campaigns (one transaction each)."""
     from lamsach.backends.store import PublishItem
     from lamsach.backends.store.shared_layer import publish_items
-    from lamsach.publish import line_renderer
+    from lamsach.publish import line_sql
 
     per = max(versions // 10, 1)
     done = 0
@@ -88,21 +88,19 @@ def fill(store, versions: int) -> None:
             "owner_id": f"038{i % 1_000_000_000:09d}", "owner_birth_year": str(1950 + i % 50),
             "owner_address": "Xã Hậu Lộc, tỉnh Thanh Hóa", "updated_at": "12/10/2026"}, ensure_ascii=False),
             f"038{i % 1_000_000_000:09d}") for i in range(n))
-        publish_items(store, campaign, None, items, line_renderer(campaign))
+        publish_items(store, campaign, None, items, line_sql)
         done += n
 
 
 def bodies_file(store, batch_size: int, path: Path) -> list[tuple[int, int]]:
     """The batches' bodies as the sender will send them, one after another in `path`: (offset, size)."""
-    from sqlalchemy import select
-
-    from lamsach.backends.store import tables as t
+    from lamsach.backends.store.outbox import entry_lines
+    from lamsach.publish import line_sql
     from lamsach.sync import body_of
 
     spans, offset, chunk = [], 0, []
-    with path.open("wb") as out, store.engine.connect() as conn:
-        rows = conn.execution_options(stream_results=True).execute(select(t.outbox.c.line).order_by(t.outbox.c.id))
-        for (line,) in rows:
+    with path.open("wb") as out:
+        for line in entry_lines(store, line_sql):
             chunk.append(line)
             if len(chunk) == batch_size:
                 data = body_of(chunk)

@@ -1,6 +1,7 @@
-"""The outbox line SQLite and PostgreSQL render inside their INSERT is, byte for byte, the line
-Python renders for the same record version: for any values a record can hold as JSON, and through
-the store on both kinds."""
+"""The outbox line SQLite and PostgreSQL render from the shared layer's row is, byte for byte, the
+line Python renders for the same record version: for any values a record can hold as JSON, and
+through the store on both kinds — rendered from the row while it holds the version, and kept as
+text, the same bytes, once the row takes a newer one."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, select
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from lamsach.backends.store import BatchInput, IncomingRow, PublishItem, SqlAlchemyStore, as_utc
+from lamsach.backends.store import BatchInput, IncomingRow, PublishItem, SqlAlchemyStore, ValueChange, as_utc
 from lamsach.backends.store import tables as t
+from lamsach.backends.store.outbox import batch_lines, claim_batch, entry_lines
 from lamsach.backends.store.record_json import dumps as _dumps
-from lamsach.publish import line_renderer
+from lamsach.publish import line_renderer, line_sql
 
 NOW = datetime(2026, 12, 6, 11, 30, 15, 123456, tzinfo=UTC)
 CAMPAIGN = "Đợt \"thử\" 'một'\\"
@@ -30,18 +33,23 @@ values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.di
                       max_leaves=8)
 
 
+moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC))
+_SQLITE = sqlite_dialect.dialect()
+_SQLITE_STAMP = t.published.c.published_at.type.dialect_impl(_SQLITE).bind_processor(_SQLITE)  # as the store writes
+
+
 @settings(max_examples=300, deadline=None)
 @given(campaign=texts, dataset=texts, key=texts, unit=st.none() | texts, version=st.integers(1, 10**6),
-       data=st.dictionaries(texts, values, max_size=6))
-def test_sqlite_renders_the_line_python_renders(campaign, dataset, key, unit, version, data):
+       data=st.dictionaries(texts, values, max_size=6), published_at=moments)
+def test_sqlite_renders_the_line_python_renders(campaign, dataset, key, unit, version, data, published_at):
     stored = _dumps(data)
-    render = line_renderer(campaign)
     with sqlite3.connect(":memory:") as conn:
-        conn.execute("CREATE TABLE r (dataset TEXT, record_key TEXT, unit TEXT, version INTEGER, data TEXT)")
-        conn.execute("INSERT INTO r VALUES (?, ?, ?, ?, ?)", (dataset, key, unit, version, stored))
-        expression = render.sqlite(NOW, "dataset", "record_key", "unit", "version", "data")
-        (line,) = conn.execute(f"SELECT {expression} FROM r").fetchone()
-    assert line == render(PublishItem(dataset, key, unit, version, stored), NOW)
+        conn.execute("CREATE TABLE p (campaign TEXT, dataset TEXT, record_key TEXT, unit TEXT, version INTEGER, "
+                     "data TEXT, published_at DATETIME)")
+        conn.execute("INSERT INTO p VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     (campaign, dataset, key, unit, version, stored, _SQLITE_STAMP(published_at)))
+        (line,) = conn.execute(f"SELECT {line_sql('sqlite', 'p')} FROM p").fetchone()
+    assert line == line_renderer(campaign)(PublishItem(dataset, key, unit, version, stored), published_at)
 
 
 # texts made of what the PostgreSQL renderer's quick path looks for: separators a string may start
@@ -59,20 +67,22 @@ def test_postgres_renders_the_line_python_renders(pg_store_url):
     engine = create_engine(pg_store_url)
     with closing(engine.raw_connection()) as conn:
         cursor = conn.cursor()
-        cursor.execute("CREATE TEMP TABLE r (dataset text, record_key text, unit text, version integer, data text)")
+        cursor.execute("SET TIME ZONE 'Asia/Ho_Chi_Minh'")  # the line is in UTC whatever the session's zone
+        cursor.execute("CREATE TEMP TABLE p (campaign text, dataset text, record_key text, unit text, "
+                       "version integer, data text, published_at timestamptz)")
 
         @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
         @given(campaign=pg_texts, dataset=pg_texts, key=pg_texts, unit=st.none() | pg_texts,
-               version=st.integers(1, 10**6), data=flat | st.dictionaries(texts | tricky, values, max_size=6))
-        def renders(campaign, dataset, key, unit, version, data):
+               version=st.integers(1, 10**6), data=flat | st.dictionaries(texts | tricky, values, max_size=6),
+               published_at=moments)
+        def renders(campaign, dataset, key, unit, version, data, published_at):
             stored = _dumps(data)
-            render = line_renderer(campaign)
-            cursor.execute("TRUNCATE r")
-            cursor.execute("INSERT INTO r VALUES (%s, %s, %s, %s, %s)", (dataset, key, unit, version, stored))
-            expression = render.postgres(NOW, "dataset", "record_key", "unit", "version", "data")
-            cursor.execute(f"SELECT {expression} FROM r")  # no parameters: a % stays itself
+            cursor.execute("TRUNCATE p")
+            cursor.execute("INSERT INTO p VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                           (campaign, dataset, key, unit, version, stored, published_at))
+            cursor.execute(f"SELECT {line_sql('postgresql', 'p')} FROM p")  # no parameters: a % stays itself
             (line,) = cursor.fetchone()
-            assert line == render(PublishItem(dataset, key, unit, version, stored), NOW)
+            assert line == line_renderer(campaign)(PublishItem(dataset, key, unit, version, stored), published_at)
 
         renders()
     engine.dispose()
@@ -81,6 +91,11 @@ def test_postgres_renders_the_line_python_renders(pg_store_url):
 ODD = {"quote": 'say "hi", then: go', "slash": "a\\b/c", "controls": "\x01\b\f\n\r\t\x1f\x7f",
        "separators": "Thôn 3, xã Hải Lộc: nhà 5", "wide": "\u2028\u2029😀", "number": 12.5, "big": 10**20,
        "nested": {"b": [1, None, True], "a": "x"}, "empty": ""}
+
+
+def _entries(store: SqlAlchemyStore) -> list:
+    with store.engine.connect() as conn:
+        return list(conn.execute(select(t.outbox).order_by(t.outbox.c.id)))
 
 
 def test_the_store_publishes_each_record_with_the_line_python_renders(store_url):
@@ -93,18 +108,44 @@ def test_the_store_publishes_each_record_with_the_line_python_renders(store_url)
                                        content, "csv", "utf-8", None, 1, len(rows),
                                        [IncomingRow(k, "16012", i + 2, v) for i, (k, v) in enumerate(rows.items())],
                                        []), "test")
-    counts = store.publish_current(CAMPAIGN, run, set(), line_renderer(CAMPAIGN))
+    counts = store.publish_current(CAMPAIGN, run, set(), line_sql)
     assert counts.published == len(rows)
     with store.engine.connect() as conn:
         records = {r.record_key: r for r in conn.execute(select(t.records))}
         published = {p.record_key: p for p in conn.execute(select(t.published))}
-        entries = list(conn.execute(select(t.outbox).order_by(t.outbox.c.id)))
-    store.close()
+    entries = _entries(store)
     assert [e.record_key for e in entries] == list(rows)  # in the records' order
+    assert all(e.line is None for e in entries)  # the values are not copied a second time
     render = line_renderer(CAMPAIGN)
-    for entry in entries:
+    first = {}
+    for entry, line in zip(entries, entry_lines(store, line_sql), strict=True):
         record, shared = records[entry.record_key], published[entry.record_key]
         assert (shared.data, shared.version, shared.unit, shared.run_id) == (record.data, record.version, "16012", run)
         stamp = as_utc(shared.published_at)
+        assert as_utc(entry.created_at) == stamp
         item = PublishItem("population", record.record_key, record.unit, record.version, record.data)
-        assert entry.line == render(item, stamp.replace(microsecond=0)), entry.record_key
+        assert line == render(item, stamp), entry.record_key
+        first[entry.record_key] = line
+
+    # R1's first version is sent (not yet acknowledged) and R3's still waits when both change:
+    # their lines are kept, the same bytes, and the new versions' lines come from the shared layer
+    sent = claim_batch(store, "batch-0001", "http://test", 1, stamp, line_sql)
+    assert sent == [first["R1"]]
+    store.apply_changes(CAMPAIGN, [ValueChange("population", "R1", "full_name", "Lê Văn An", "unit workbook"),
+                                   ValueChange("population", "R3", "count", "4", "unit workbook")], "officer")
+    assert store.publish_current(CAMPAIGN, run, set(), line_sql).published == 2
+    assert batch_lines(store, "batch-0001", line_sql) == sent
+    entries = _entries(store)
+    kept = {(e.record_key, e.version): e.line for e in entries if e.line is not None}
+    assert kept == {("R1", 1): first["R1"], ("R3", 1): first["R3"]}
+    with store.engine.connect() as conn:
+        published = {p.record_key: p for p in conn.execute(select(t.published))}
+        records = {r.record_key: r for r in conn.execute(select(t.records))}
+    lines = entry_lines(store, line_sql)
+    assert lines[:3] == list(first.values())
+    for entry, line in zip(entries[3:], lines[3:], strict=True):
+        record, shared = records[entry.record_key], published[entry.record_key]
+        assert (entry.version, shared.version) == (2, 2)
+        item = PublishItem("population", record.record_key, record.unit, record.version, record.data)
+        assert line == render(item, as_utc(shared.published_at)), entry.record_key
+    store.close()

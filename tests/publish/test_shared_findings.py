@@ -11,7 +11,7 @@ import pyarrow as pa
 from lamsach.backends.engine import DuckDBEngine
 from lamsach.backends.store import BatchInput, IncomingRow, SqlAlchemyStore
 from lamsach.backends.store.outbox import claim_batch, note_attempt, store_ack
-from lamsach.publish import publish_shared
+from lamsach.publish import line_sql, publish_shared
 from lamsach.sync import sync_status
 from lamsach.validate import FINDING_COLUMNS
 
@@ -51,7 +51,7 @@ def test_not_published_late_and_rejected_records_each_get_their_finding(tmp_path
     assert list(shared_of(engine, findings)) == [("R1", "not_published")]
     assert "id_format_invalid" in shared_of(engine, findings)[("R1", "not_published")]
 
-    claim_batch(store, "batch-0001", "http://test", 10, NOW - timedelta(hours=30))
+    claim_batch(store, "batch-0001", "http://test", 10, NOW - timedelta(hours=30), line_sql)
     note_attempt(store, "batch-0001", "0" * 64, NOW - timedelta(hours=30), "timeout")
     findings = findings_table(engine, [error, warning])
     late = publish_shared(engine, store, CAMPAIGN, run, tables, findings, overdue_hours=24, now=NOW)
@@ -77,4 +77,4 @@ def test_not_published_late_and_rejected_records_each_get_their_finding(tmp_path
     fixed = publish_shared(engine, store, CAMPAIGN, run, tables, findings, overdue_hours=24, now=NOW)
     assert fixed.counts.published == 1
     assert sorted(shared_of(engine, findings)) == [("R1", "not_published")]
-    assert len(claim_batch(store, "batch-0002", "http://test", 10, NOW)) == 1
+    assert len(claim_batch(store, "batch-0002", "http://test", 10, NOW, line_sql)) == 1

@@ -26,12 +26,16 @@ def shared_scores(out: Path) -> dict[tuple[str, str], tuple[int, int]]:
 
 
 def outbox(store: SqlAlchemyStore) -> list[dict]:
+    """The entries in delivery order, each with the line that would be sent for it."""
     from sqlalchemy import select
 
     from lamsach.backends.store import tables as t
+    from lamsach.backends.store.outbox import entry_lines
+    from lamsach.publish import line_sql
 
     with store.engine.connect() as conn:
-        return [dict(r) for r in conn.execute(select(t.outbox).order_by(t.outbox.c.id)).mappings()]
+        entries = [dict(r) for r in conn.execute(select(t.outbox).order_by(t.outbox.c.id)).mappings()]
+    return [{**e, "line": line} for e, line in zip(entries, entry_lines(store, line_sql), strict=True)]
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 
 from lamsach.backends.store import PublishItem, SqlAlchemyStore
 from lamsach.backends.store.shared_layer import publish_items
-from lamsach.publish import line_renderer
+from lamsach.publish import line_sql
 from lamsach.settings import Settings
 from lamsach.sync import Sender
 
@@ -73,12 +73,11 @@ print(json.dumps({"kills": len(kills), "progress": kills, "total": total}))
 
 
 def fill(store: SqlAlchemyStore, campaign: str = "Đợt thử") -> None:
-    render = line_renderer(campaign)
     for version in (1, 2):
         items = (PublishItem("population", f"DC{i:07d}", f"{16000 + i % 7}", version,
                              json.dumps({"full_name": "Nguyễn Văn An", "version_mark": str(version)}))
                  for i in range(RECORDS))
-        publish_items(store, campaign, None, items, render)
+        publish_items(store, campaign, None, items, line_sql)
 
 
 @pytest.mark.slow

@@ -13,7 +13,7 @@ import pytest
 from lamsach.backends.store import PublishItem, SqlAlchemyStore
 from lamsach.backends.store.shared_layer import publish_items
 from lamsach.domain import ErrorCode, LamsachError
-from lamsach.publish import line_renderer
+from lamsach.publish import line_sql
 from lamsach.settings import Settings
 from lamsach.sync import Sender, sync_status
 
@@ -24,7 +24,7 @@ def queue(store: SqlAlchemyStore, records: int, version: int = 1, campaign: str 
     items = [PublishItem("land_parcel", f"TD{i:05d}", "16012" if i % 2 else "16021", version,
                          json.dumps({"owner_name": "Trần Thị Bình", "area_m2": "120.5"}, ensure_ascii=False))
              for i in range(records)]
-    publish_items(store, campaign, None, items, line_renderer(campaign))
+    publish_items(store, campaign, None, items, line_sql)
 
 
 def delivered(receiver) -> list[tuple[str, int]]:

@@ -4,7 +4,7 @@ shared layer lookups read, with the outbox to the National Data Center."""
 
 from lamsach.publish.contract import save_results, write_outputs
 from lamsach.publish.folder import discard, open_staging, publish
-from lamsach.publish.outbox import LINE_KEYS, line_renderer
+from lamsach.publish.outbox import LINE_KEYS, line_renderer, line_sql
 from lamsach.publish.shared_layer import (
     NOT_ACKNOWLEDGED,
     NOT_PUBLISHED,
@@ -14,4 +14,4 @@ from lamsach.publish.shared_layer import (
 )
 
 __all__ = ["LINE_KEYS", "NOT_ACKNOWLEDGED", "NOT_PUBLISHED", "REJECTED", "SharedResult", "discard",
-           "line_renderer", "open_staging", "publish", "publish_shared", "save_results", "write_outputs"]
+           "line_renderer", "line_sql", "open_staging", "publish", "publish_shared", "save_results", "write_outputs"]

@@ -1,14 +1,21 @@
 """The line the National Data Center receives for one published record version.
 
-Rendered once, when the version is published, and kept in the outbox as text: what is sent is
-exactly what was published, and sending needs no JSON encoding. The shape is the contract of
-docs/sync.md: `campaign`, `dataset`, `record_id`, `version`, `unit`, `published_at`, `fields`.
+The shape is the contract of docs/sync.md: `campaign`, `dataset`, `record_id`, `version`, `unit`,
+`published_at`, `fields` — one compact JSON object, keys sorted, UTF-8 (`LineRenderer` writes it
+in Python, the reference every other rendering must equal byte for byte).
 
-A SQLite store renders the same line inside its own INSERT (`LineRenderer.sqlite`), so a first
-pass's hundreds of thousands of versions never travel through Python: the stored values are JSON
-written with sorted keys, and SQLite's `json()` only drops the whitespace between tokens, keeping
-every string and number as written — the very text Python's compact re-encoding of them gives.
-A PostgreSQL store does the same (`LineRenderer.postgres`) by taking out the space Python writes
+The outbox does not keep a copy of the version's values: while the shared layer's row of a record
+holds the version an outbox entry names, that row holds everything its line is made of (the
+values, the unit, the time it was published), and the store renders the line from it when it is
+read for sending (`line_sql`: an expression over the row, in the store's own SQL). Only when the
+row is about to take a newer version does the store keep the line of every entry of the older one
+as text, rendered by the same expression in the same transaction. Publishing a first pass thus
+writes each record's values once (the shared layer) instead of twice, and what is sent is still
+exactly what was published.
+
+On SQLite the stored values are JSON written with sorted keys, and SQLite's `json()` only drops the
+whitespace between tokens, keeping every string and number as written — the very text Python's
+compact re-encoding of them gives. On PostgreSQL `compact_json` takes out the space Python writes
 after each separator, outside strings.
 """
 
@@ -31,14 +38,9 @@ def _stamp(published_at: datetime) -> str:
     return published_at.isoformat(timespec="seconds")
 
 
-def _literal(text: str) -> str:
-    """`text` as an SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
-
-
 @dataclass
 class LineRenderer:
-    """`line_for` for the store's publish functions: one compact JSON object, keys sorted, UTF-8."""
+    """A version's line in Python: one compact JSON object, keys sorted, UTF-8."""
 
     campaign: str
     _stamps: dict[datetime, str] = field(default_factory=dict)  # a pass publishes at one instant: format once
@@ -51,29 +53,26 @@ class LineRenderer:
                                 "version": item.version, "unit": item.unit, "published_at": stamp,
                                 "fields": _DECODE(item.data)})
 
-    def _frame(self, published_at: datetime) -> tuple[str, str]:
-        """The line's constant text before the dataset and between the fields and the record id."""
-        return ('{"campaign":' + _ENCODER.encode(self.campaign) + ',"dataset":',
-                ',"published_at":' + _ENCODER.encode(_stamp(published_at)) + ',"record_id":')
 
-    def sqlite(self, published_at: datetime, dataset: str, record_key: str, unit: str, version: str,
-               data: str) -> str:
-        """The same line as an SQLite expression over the given column expressions, for a record
-        whose values SQLite reads as JSON (`json_valid`); keys in the sorted order Python writes."""
-        head, middle = self._frame(published_at)
-        return (f"{_literal(head)} || json_quote({dataset}) || ',\"fields\":' || json({data}) || "
-                f"{_literal(middle)} || json_quote({record_key}) || ',\"unit\":' || json_quote({unit}) || "
-                f"',\"version\":' || {version} || '}}'")
-
-    def postgres(self, published_at: datetime, dataset: str, record_key: str, unit: str, version: str,
-                 data: str) -> str:
-        """The same line as a PostgreSQL expression over the given column expressions; `data` is a
-        record's values as the store writes them (`record_json.dumps`: keys sorted, non-ASCII as is).
-        `to_json(text)` quotes a string as Python's JSON does with `ensure_ascii` off."""
-        head, middle = self._frame(published_at)
-        return (f"{_literal(head)} || to_json({dataset}::text)::text || ',\"fields\":' || {compact_json(data)} || "
-                f"{_literal(middle)} || to_json({record_key}::text)::text || ',\"unit\":' || "
-                f"coalesce(to_json({unit}::text)::text, 'null') || ',\"version\":' || ({version})::text || '}}'")
+def line_sql(dialect: str, row: str) -> str:
+    """The line of the version the shared layer's row `row` (an alias of `published`) holds, as an
+    expression of the store's SQL (`dialect`: sqlite or postgresql). Its `published_at` is the
+    row's, in UTC to the second as Python's `isoformat` writes it: the store writes UTC, SQLite as
+    SQLAlchemy's text `YYYY-MM-DD HH:MM:SS.ffffff`."""
+    if dialect == "sqlite":
+        return (f"'{{\"campaign\":' || json_quote({row}.campaign) || ',\"dataset\":' || json_quote({row}.dataset) || "
+                f"',\"fields\":' || json({row}.data) || ',\"published_at\":\"' || substr({row}.published_at, 1, 10) || "
+                f"'T' || substr({row}.published_at, 12, 8) || '+00:00\",\"record_id\":' || "
+                f"json_quote({row}.record_key) || ',\"unit\":' || json_quote({row}.unit) || "
+                f"',\"version\":' || {row}.version || '}}'")
+    if dialect == "postgresql":
+        return (f"'{{\"campaign\":' || to_json({row}.campaign::text)::text || ',\"dataset\":' || "
+                f"to_json({row}.dataset::text)::text || ',\"fields\":' || {compact_json(f'{row}.data')} || "
+                f"',\"published_at\":\"' || to_char({row}.published_at AT TIME ZONE 'UTC', "
+                f"'YYYY-MM-DD\"T\"HH24:MI:SS') || '+00:00\",\"record_id\":' || to_json({row}.record_key::text)::text || "
+                f"',\"unit\":' || coalesce(to_json({row}.unit::text)::text, 'null') || ',\"version\":' || "
+                f"({row}.version)::text || '}}'")
+    raise NotImplementedError(f"the outbox line in {dialect}")
 
 
 def compact_json(data: str) -> str:

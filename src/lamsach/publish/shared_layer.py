@@ -18,7 +18,7 @@ import pyarrow as pa
 from lamsach.backends.engine import Engine
 from lamsach.backends.store import PublishCounts, Store, as_utc
 from lamsach.data import rule_templates
-from lamsach.publish.outbox import line_renderer
+from lamsach.publish.outbox import line_sql
 from lamsach.validate import FINDING_COLUMNS
 
 NOT_PUBLISHED = "not_published"
@@ -48,7 +48,7 @@ def publish_shared(engine: Engine, store: Store, campaign: str, run_id: int,
         f"SELECT dataset, record_id, string_agg(DISTINCT rule, ', ' ORDER BY rule) AS rules "
         f"FROM {quote(findings)} WHERE status = 'open' AND severity = 'error' AND criterion <> 'shared' "
         f"GROUP BY dataset, record_id", rule="publish: blocking errors")}
-    counts = store.publish_current(campaign, run_id, blocking.keys(), line_renderer(campaign))
+    counts = store.publish_current(campaign, run_id, blocking.keys(), line_sql)
     overdue_before = now - timedelta(hours=overdue_hours)
     templates = rule_templates()
     new_findings: list[dict] = []

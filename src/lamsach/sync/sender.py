@@ -39,6 +39,7 @@ from lamsach.backends.store.outbox import (
     take_lease,
 )
 from lamsach.domain import ErrorCode, LamsachError, Location
+from lamsach.publish import line_sql
 from lamsach.settings import Settings
 from lamsach.sync.batch_format import (
     BATCHES_PATH,
@@ -89,11 +90,11 @@ class Sender:
             raise LamsachError(ErrorCode.SYNC_SENDER_BUSY, Location(), {"holder": lease_holder(self.store) or "?"})
         try:
             for batch in open_batches(self.store):
-                self._deliver(batch["key"], batch_lines(self.store, batch["key"]), result)
+                self._deliver(batch["key"], batch_lines(self.store, batch["key"], line_sql), result)
                 result.resent += 1
             while limit_batches is None or result.batches < limit_batches:
                 key = uuid.uuid4().hex
-                lines = claim_batch(self.store, key, self.target, self.settings.sync_batch_size, _now())
+                lines = claim_batch(self.store, key, self.target, self.settings.sync_batch_size, _now(), line_sql)
                 if not lines:
                     break
                 self._deliver(key, lines, result)

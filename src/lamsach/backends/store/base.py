@@ -229,11 +229,11 @@ class KeptLinkModel:
     run_id: int | None = None
 
 
-LineFor = Callable[[PublishItem, datetime], str]
-"""Renders the JSON line the National Data Center receives for a published version; one that
-also has `sqlite(published_at, dataset, record_key, unit, version, data)`, the same line as an
-SQLite expression over those columns (`lamsach.publish.outbox.LineRenderer`), lets a SQLite store
-render every line inside its INSERT."""
+LineSql = Callable[[str, str], str]
+"""`(dialect, row)` -> the JSON line the National Data Center receives for the version the shared
+layer's row `row` (an alias of `published`) holds, as an expression of that dialect's SQL
+(`lamsach.publish.outbox.line_sql`). The store renders an outbox entry's line with it when the
+entry is read for sending, and keeps it as text before that row takes a newer version."""
 
 
 class Store(Protocol):
@@ -275,7 +275,7 @@ class Store(Protocol):
     def unit_findings(self, run_id: int, unit: str, status: str | None = "open") -> list[dict]: ...
     def run_units(self, run_id: int) -> list[str]: ...
     def publish_current(self, campaign: str, run_id: int | None, blocked: Collection[tuple[str, str]],
-                        line_for: LineFor) -> PublishCounts:
+                        line_sql: LineSql) -> PublishCounts:
         """Publish every record's current version not published yet whose (dataset, key) is not
         `blocked`, each with its outbox entry, in one transaction."""
         ...

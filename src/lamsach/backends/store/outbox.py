@@ -6,6 +6,10 @@ so an entry is queued in the transaction that publishes it. One sender at a time
 it first sends again every batch still `sending` (same key, same entries, same body: the receiver
 accepts a key once), then claims the oldest waiting entries as a new batch. A batch is done only
 when its acknowledgement is stored, in one transaction with its entries' new states.
+
+An entry's line is rendered from the shared layer's row while that row holds the entry's version
+(`line_sql`, the publish stage's expression) and kept as text once the row moved on
+(`shared_layer._keep_lines`): a batch sent again is the same bytes either way.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from sqlalchemy import case, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from lamsach.backends.store import tables as t
-from lamsach.backends.store.base import as_utc
+from lamsach.backends.store.base import LineSql, as_utc
 from lamsach.backends.store.sqlalchemy_store import SqlAlchemyStore
 
 LEASE = "national_sync"
@@ -69,7 +73,8 @@ def open_batches(store: SqlAlchemyStore) -> list[dict[str, Any]]:
                                               .order_by(b.seq)).mappings()]
 
 
-def claim_batch(store: SqlAlchemyStore, key: str, target: str, size: int, now: datetime) -> list[str]:
+def claim_batch(store: SqlAlchemyStore, key: str, target: str, size: int, now: datetime,
+                line_sql: LineSql) -> list[str]:
     """Make the oldest `size` waiting entries the batch `key`; returns their lines in delivery order
     (empty: nothing waits), read in the claiming transaction."""
     o, b = t.outbox.c, t.sync_batches.c
@@ -83,15 +88,34 @@ def claim_batch(store: SqlAlchemyStore, key: str, target: str, size: int, now: d
             seq = int(conn.execute(select(func.coalesce(func.max(b.seq), 0))).scalar_one()) + 1
             conn.execute(insert(t.sync_batches).values(key=key, seq=seq, target=target, state="sending",
                                                        entries=claimed, attempts=0, created_at=now))
-            return list(conn.execute(select(o.line).where(o.batch_key == key).order_by(o.id)).scalars())
+            return _lines(conn, line_sql, key)
         return []
 
 
-def batch_lines(store: SqlAlchemyStore, key: str) -> list[str]:
-    """The batch's lines in delivery order (entry id), as they were rendered when published."""
-    o = t.outbox.c
+def batch_lines(store: SqlAlchemyStore, key: str, line_sql: LineSql) -> list[str]:
+    """The batch's lines in delivery order (entry id), the same bytes as when it was claimed."""
     with store.engine.connect() as conn:
-        return list(conn.execute(select(o.line).where(o.batch_key == key).order_by(o.id)).scalars())
+        return _lines(conn, line_sql, key)
+
+
+def _lines(conn, line_sql: LineSql, key: str | None) -> list[str]:
+    """The lines of the batch `key` (every entry's, with None) in entry order: the kept text, else
+    the line of the shared layer's row, which holds the entry's version."""
+    line = line_sql(conn.dialect.name, "p").replace(":", "\\:")  # text() reads a bare colon as a parameter
+    where = "WHERE o.batch_key = :key " if key is not None else ""
+    query = text(f"SELECT coalesce(o.line, {line}) FROM outbox o LEFT JOIN published p ON p.campaign = o.campaign "
+                 "AND p.dataset = o.dataset AND p.record_key = o.record_key AND p.version = o.version "
+                 f"{where}ORDER BY o.id")
+    lines = list(conn.execute(query, {"key": key} if key is not None else {}).scalars())
+    if None in lines:  # an entry whose line was neither kept nor still in the shared layer: never send less
+        raise RuntimeError(f"outbox entries of batch {key} have no line")
+    return lines
+
+
+def entry_lines(store: SqlAlchemyStore, line_sql: LineSql) -> list[str]:
+    """Every entry's line in delivery order, whatever its state (what a benchmark sends)."""
+    with store.engine.connect() as conn:
+        return _lines(conn, line_sql, None)
 
 
 def note_attempt(store: SqlAlchemyStore, key: str, sha256: str, now: datetime, error: str | None) -> None:

@@ -2,8 +2,10 @@
 
 Publishing a version writes its row in the shared layer and its outbox entry in one transaction,
 so a version is never shared without being queued for the National Data Center, nor queued
-without being shared. The line sent for a version is rendered by the publish stage (`line_for`):
-the store keeps it as text and never parses it again.
+without being shared. The entry holds no copy of the values: while the shared layer's row holds
+the entry's version, the line sent for it is rendered from that row when it is read (`line_sql`,
+the publish stage's expression, `outbox.entry_lines`); before the row takes a newer version, the
+lines of the older version's entries are kept as text, in the same transaction.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from contextlib import closing
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select, text
 
 from lamsach.backends.store import tables as t
-from lamsach.backends.store.base import LineFor, PublishCounts, PublishItem
+from lamsach.backends.store.base import LineSql, PublishCounts, PublishItem
 from lamsach.backends.store.bulk import bulk_insert, bulk_update
 from lamsach.backends.store.sqlite_tuning import page_cache
 
@@ -28,15 +30,15 @@ _CHUNK = 5000  # versions written per statement, and records read per fetch
 _CACHE_KIB = 256 * 1024  # SQLite's page cache while it publishes (its default is 2 MiB)
 
 def publish_current(store: SqlAlchemyStore, campaign: str, run_id: int | None,
-                    blocked: Collection[tuple[str, str]], line_for: LineFor) -> PublishCounts:
+                    blocked: Collection[tuple[str, str]], line_sql: LineSql) -> PublishCounts:
     """Publish the current version of every record of `campaign` whose (dataset, key) is not in
     `blocked` and whose current version is not published yet; all in one transaction."""
     now = datetime.now(UTC)
     with store.engine.begin() as conn:
-        if conn.dialect.name == "sqlite" and hasattr(line_for, "sqlite"):
-            return _publish_in_sqlite(conn, campaign, run_id, blocked, line_for, now)
-        if conn.dialect.name == "postgresql" and hasattr(line_for, "postgres"):
-            return _publish_in_postgres(conn, campaign, run_id, blocked, line_for, now)
+        if conn.dialect.name == "sqlite":
+            return _publish_in_sqlite(conn, campaign, run_id, blocked, line_sql, now)
+        if conn.dialect.name == "postgresql":
+            return _publish_in_postgres(conn, campaign, run_id, blocked, line_sql, now)
         counts = PublishCounts()
         r, p = t.records.c, t.published.c
         # first without the values: on a re-run most current versions are published already, and
@@ -60,19 +62,18 @@ def publish_current(store: SqlAlchemyStore, campaign: str, run_id: int | None,
         for chunk in _records_with_values(conn, campaign, todo):
             items = [PublishItem(row.dataset, row.record_key, row.unit, row.version, row.data, row.citizen_id)
                      for row in chunk]
-            counts.published += _write(conn, campaign, run_id, items, [todo[row.id] for row in chunk], line_for,
+            counts.published += _write(conn, campaign, run_id, items, [todo[row.id] for row in chunk], line_sql,
                                        now)
     return counts
 
 
 def _publish_in_sqlite(conn, campaign: str, run_id: int | None, blocked: Collection[tuple[str, str]],
-                       line_for: LineFor, now: datetime) -> PublishCounts:
+                       line_sql: LineSql, now: datetime) -> PublishCounts:
     """What the general path does, done by SQLite itself: which records to publish is decided in
     one statement against the blocked keys (a temporary table); the shared layer's rows are copied
-    from the records table with INSERT ... SELECT and UPDATE ... FROM; the outbox lines are
-    rendered in their INSERT (`line_for.sqlite`). Only the blocked keys go in and only those
-    records' keys come out: the values, twice the bytes of every record on a first pass, are
-    neither read into Python nor encoded again. (Values SQLite does not read as JSON, such as the
+    from the records table with INSERT ... SELECT and UPDATE ... FROM, and the outbox entries
+    added beside them. Only the blocked keys go in and only those records' keys come out: the
+    values are neither read into Python nor encoded again. (Values SQLite does not read as JSON, such as the
     NaN Python writes for a float NaN, cannot be published on either path: the shared layer's
     lookup indexes read them with `json_extract`.)"""
     counts = PublishCounts()
@@ -102,19 +103,18 @@ def _publish_in_sqlite(conn, campaign: str, run_id: int | None, blocked: Collect
             counts.unchanged = records - counts.blocked - counts.published
             stamp = t.published.c.published_at.type._cached_bind_processor(conn.dialect)
             at = stamp(now) if stamp else now
-            _copy_todo(cursor, "?", at, run_id,
-                       line_for.sqlite(now, "r.dataset", "r.record_key", "r.unit", "r.version", "r.data"))
+            _copy_todo(cursor, "?", at, run_id, line_sql("sqlite", "p"))
             cursor.execute("DROP TABLE temp.publish_todo")
             cursor.execute("DROP TABLE temp.publish_blocked")
     return counts
 
 
 def _publish_in_postgres(conn, campaign: str, run_id: int | None, blocked: Collection[tuple[str, str]],
-                         line_for: LineFor, now: datetime) -> PublishCounts:
+                         line_sql: LineSql, now: datetime) -> PublishCounts:
     """`_publish_in_sqlite` on PostgreSQL: the blocked keys go in by COPY, which records to publish
     is decided in one statement, the shared layer's rows are copied with INSERT ... SELECT and
-    UPDATE ... FROM, and each outbox line is rendered in its INSERT (`line_for.postgres`), so no
-    record's values leave the server. The temporary tables go with the transaction."""
+    UPDATE ... FROM, so no record's values leave the server. The temporary tables go with the
+    transaction."""
     counts = PublishCounts()
     cursor = conn.connection.driver_connection.cursor()
     try:
@@ -141,8 +141,7 @@ def _publish_in_postgres(conn, campaign: str, run_id: int | None, blocked: Colle
         (records,) = cursor.fetchone()
         counts.unchanged = records - counts.blocked - counts.published
         cursor.execute("ANALYZE publish_todo")  # a temporary table has no statistics: the joins below need its size
-        _copy_todo(cursor, "%s", now, run_id,
-                   line_for.postgres(now, "r.dataset", "r.record_key", "r.unit", "r.version", "r.data").replace("%", "%%"))
+        _copy_todo(cursor, "%s", now, run_id, line_sql("postgresql", "p"))
         cursor.execute("DROP TABLE publish_todo")
         cursor.execute("DROP TABLE publish_blocked")
     finally:
@@ -152,8 +151,13 @@ def _publish_in_postgres(conn, campaign: str, run_id: int | None, blocked: Colle
 
 def _copy_todo(cursor, mark: str, at: object, run_id: int | None, line: str) -> None:
     """The records in `publish_todo` into the shared layer (a new row, or the row it replaces) and
-    each one's outbox entry with its line (the SQL expression `line`), in the store's own
-    statements; `mark` is the driver's parameter marker."""
+    each one's outbox entry, in the store's own statements; first, the rows about to be replaced
+    keep the lines of their version's entries (`line`, the SQL expression of a line over the
+    shared layer's row `p`). `mark` is the driver's parameter marker."""
+    cursor.execute(
+        f"UPDATE outbox SET line = {line} FROM publish_todo x JOIN published p ON p.id = x.published_id "
+        "WHERE x.published_id IS NOT NULL AND outbox.campaign = p.campaign AND outbox.dataset = p.dataset "
+        "AND outbox.record_key = p.record_key AND outbox.version = p.version AND outbox.line IS NULL")
     cursor.execute(
         f"INSERT INTO published ({', '.join(_PUBLISHED_COLUMNS)}) "
         f"SELECT r.campaign, r.dataset, r.record_key, r.unit, r.version, r.data, r.citizen_id, {mark}, {mark} "
@@ -165,7 +169,7 @@ def _copy_todo(cursor, mark: str, at: object, run_id: int | None, line: str) -> 
         "WHERE x.published_id IS NOT NULL AND published.id = x.published_id", (at, run_id))
     cursor.execute(
         f"INSERT INTO outbox ({', '.join(_OUTBOX_COLUMNS)}) "
-        f"SELECT r.campaign, r.dataset, r.record_key, r.unit, r.version, {line}, {mark}, 'waiting' "
+        f"SELECT r.campaign, r.dataset, r.record_key, r.unit, r.version, {mark}, 'waiting' "
         "FROM publish_todo x JOIN records r ON r.id = x.record_id ORDER BY x.record_id", (at,))
 
 
@@ -185,7 +189,7 @@ def _records_with_values(conn, campaign: str, ids: dict[int, int | None]) -> Ite
 
 
 def publish_items(store: SqlAlchemyStore, campaign: str, run_id: int | None, items: Iterable[PublishItem],
-                  line_for: LineFor) -> int:
+                  line_sql: LineSql) -> int:
     """Publish the given versions as they are (loading a backlog, a benchmark); one transaction."""
     items = list(items)
     p = t.published.c
@@ -193,14 +197,15 @@ def publish_items(store: SqlAlchemyStore, campaign: str, run_id: int | None, ite
         known = {(row.dataset, row.record_key): row.id for row in conn.execute(
             select(p.id, p.dataset, p.record_key).where(p.campaign == campaign))}
         return _write(conn, campaign, run_id, items, [known.get((i.dataset, i.record_key)) for i in items],
-                      line_for, datetime.now(UTC))
+                      line_sql, datetime.now(UTC))
 
 
 def _write(conn, campaign: str, run_id: int | None, items: list[PublishItem], existing_ids: list[int | None],
-           line_for: LineFor, now: datetime) -> int:
+           line_sql: LineSql, now: datetime) -> int:
     """Shared-layer rows and outbox entries as plain tuples (COPY on PostgreSQL), a chunk at a
     time: a province publishes millions of versions, and one parameter dictionary per row cost
-    more than the database's work and held every row three times over."""
+    more than the database's work and held every row three times over. The rows replaced keep
+    their entries' lines first (`_keep_lines`)."""
     for start in range(0, len(items), _CHUNK):
         chunk = zip(items[start:start + _CHUNK], existing_ids[start:start + _CHUNK], strict=True)
         new_rows, updates, entries = [], [], []
@@ -211,19 +216,31 @@ def _write(conn, campaign: str, run_id: int | None, items: list[PublishItem], ex
             else:
                 updates.append((item.unit, item.version, item.data, item.citizen_id, now, run_id,
                                 existing))
-            entries.append((campaign, item.dataset, item.record_key, item.unit, item.version,
-                            line_for(item, now), now, "waiting"))
+            entries.append((campaign, item.dataset, item.record_key, item.unit, item.version, now, "waiting"))
         if new_rows:
             bulk_insert(conn, t.published, _PUBLISHED_COLUMNS, new_rows)
         if updates:
+            _keep_lines(conn, line_sql, [row[-1] for row in updates])
             bulk_update(conn, t.published, "id", _PUBLISHED_COLUMNS[3:], updates)
         bulk_insert(conn, t.outbox, _OUTBOX_COLUMNS, entries)
     return len(items)
 
 
+def _keep_lines(conn, line_sql: LineSql, published_ids: list[int]) -> None:
+    """The outbox entries of the versions the shared layer's rows `published_ids` hold, still
+    without their line, get it as text (rendered from those rows): the rows are about to change."""
+    line = line_sql(conn.dialect.name, "p").replace(":", "\\:")  # text() reads a bare colon as a parameter
+    keep = text(f"UPDATE outbox SET line = {line} FROM published p WHERE p.id IN :ids "
+                "AND outbox.campaign = p.campaign AND outbox.dataset = p.dataset "
+                "AND outbox.record_key = p.record_key AND outbox.version = p.version AND outbox.line IS NULL"
+                ).bindparams(bindparam("ids", expanding=True))
+    for start in range(0, len(published_ids), 900):
+        conn.execute(keep, {"ids": published_ids[start:start + 900]})
+
+
 _PUBLISHED_COLUMNS = ("campaign", "dataset", "record_key", "unit", "version", "data", "citizen_id", "published_at",
                       "run_id")
-_OUTBOX_COLUMNS = ("campaign", "dataset", "record_key", "unit", "version", "line", "created_at", "state")
+_OUTBOX_COLUMNS = ("campaign", "dataset", "record_key", "unit", "version", "created_at", "state")
 
 
 def sync_states(store: SqlAlchemyStore, campaign: str) -> list[dict[str, Any]]:

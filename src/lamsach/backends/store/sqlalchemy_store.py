@@ -714,12 +714,12 @@ class SqlAlchemyStore:
         return found
 
     # the shared layer and its outbox (publish stage) -----------------------------------------
-    def publish_current(self, campaign: str, run_id: int | None, blocked, line_for) -> PublishCounts:
+    def publish_current(self, campaign: str, run_id: int | None, blocked, line_sql) -> PublishCounts:
         """Publish every record's current version not published yet whose (dataset, key) is not
         `blocked`, with its outbox entry, in one transaction (`shared_layer.py`)."""
         from lamsach.backends.store.shared_layer import publish_current
 
-        counts = publish_current(self, campaign, run_id, blocked, line_for)
+        counts = publish_current(self, campaign, run_id, blocked, line_sql)
         self.statistics.wrote(published=counts.published, outbox=counts.published)
         return counts
 

@@ -471,7 +471,7 @@ outbox = Table(
     Column("record_key", String(200), nullable=False),
     Column("unit", String(20)),
     Column("version", Integer, nullable=False),
-    Column("line", Text, nullable=False),
+    Column("line", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("state", String(12), nullable=False),
     Column("batch_key", String(64)),
@@ -482,8 +482,11 @@ outbox = Table(
     Index("ix_outbox_batch", "batch_key", "id"),
 )
 """One entry per published version, written in the transaction that publishes it; `line` is the
-JSON line sent to the National Data Center. `state`: waiting, sending (in the batch `batch_key`),
-acknowledged, rejected (with the receiver's `reason`). The id orders delivery."""
+JSON line sent to the National Data Center, kept as text once the shared layer's row of the record
+moved on from this version — until then it is left out (NULL) and rendered from that row when read
+(`outbox._lines`), so a first pass writes each record's values once. `state`: waiting, sending
+(in the batch `batch_key`), acknowledged, rejected (with the receiver's `reason`). The id orders
+delivery."""
 
 sync_batches = Table(
     "sync_batches",
