@@ -78,3 +78,23 @@ def test_not_published_late_and_rejected_records_each_get_their_finding(tmp_path
     assert fixed.counts.published == 1
     assert sorted(shared_of(engine, findings)) == [("R1", "not_published")]
     assert len(claim_batch(store, "batch-0002", "http://test", 10, NOW, line_sql)) == 1
+
+
+def test_sqlite_finds_the_sent_entries_through_their_state(tmp_path):
+    """With nothing sent yet (every entry waiting) the states are read from `ix_outbox_state`, not
+    from every entry of the campaign through the outbox's unique key."""
+    from sqlalchemy import text
+
+    from lamsach.backends.store import PublishItem
+    from lamsach.backends.store.shared_layer import _sync_states_query, publish_items
+    from lamsach.publish import line_sql
+
+    store = SqlAlchemyStore.open(f"sqlite:///{tmp_path / 'store.db'}")
+    publish_items(store, CAMPAIGN, None, [PublishItem("population", f"R{i}", "16012", 1, "{}") for i in range(50)],
+                  line_sql)
+    query = _sync_states_query(CAMPAIGN, "sqlite").compile(store.engine, compile_kwargs={"literal_binds": True})
+    with store.engine.connect() as conn:
+        plan = " | ".join(row[-1] for row in conn.execute(text(f"EXPLAIN QUERY PLAN {query}")))
+    assert "outbox USING INDEX ix_outbox_state" in plan, plan
+    assert store.sync_states(CAMPAIGN) == []
+    store.close()

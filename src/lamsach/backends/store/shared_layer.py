@@ -253,20 +253,28 @@ def sync_states(store: SqlAlchemyStore, campaign: str) -> list[dict[str, Any]]:
     (and one blocked by errors is known to `publish_current`). Starting from the outbox entries in
     those states (`ix_outbox_state`) leaves unread the records of a campaign nothing was sent for
     yet — every record, the week before the first synchronisation — where joining every record with
-    the shared layer, the outbox and the batches took more than half of the publish stage."""
-    r, p, o, b = t.records.c, t.published.c, t.outbox.c, t.sync_batches.c
-    query = (select(o.dataset, o.record_key, o.state, o.reason, b.sent_at)
-             .select_from(t.outbox
-                          .join(t.records, and_(r.campaign == o.campaign, r.dataset == o.dataset,
-                                                r.record_key == o.record_key, r.version == o.version))
-                          .join(t.published, and_(p.campaign == o.campaign, p.dataset == o.dataset,
-                                                  p.record_key == o.record_key, p.version == o.version))
-                          .outerjoin(t.sync_batches, b.key == o.batch_key))
-             .where(o.campaign == campaign, o.state.in_(("acknowledged", "rejected", "sending")))
-             .order_by(o.id))
+    the shared layer, the outbox and the batches took more than half of the publish stage. SQLite,
+    without statistics, took the campaign's range of the outbox's unique key instead and read
+    every entry of the campaign for its state (0.6 s at 200,000 people with nothing sent): there
+    the campaign is compared as `campaign || ''`, which no index serves, so the state's does."""
     names = ("dataset", "record_key", "state", "reason", "sent_at")
     with store.engine.connect() as conn:
-        return [dict(zip(names, row, strict=True)) for row in conn.execute(query)]
+        return [dict(zip(names, row, strict=True)) for row in conn.execute(
+            _sync_states_query(campaign, conn.dialect.name))]
+
+
+def _sync_states_query(campaign: str, dialect: str):
+    r, p, o, b = t.records.c, t.published.c, t.outbox.c, t.sync_batches.c
+    entry_campaign = o.campaign + "" if dialect == "sqlite" else o.campaign
+    return (select(o.dataset, o.record_key, o.state, o.reason, b.sent_at)
+            .select_from(t.outbox
+                         .join(t.records, and_(r.campaign == o.campaign, r.dataset == o.dataset,
+                                               r.record_key == o.record_key, r.version == o.version))
+                         .join(t.published, and_(p.campaign == o.campaign, p.dataset == o.dataset,
+                                                 p.record_key == o.record_key, p.version == o.version))
+                         .outerjoin(t.sync_batches, b.key == o.batch_key))
+            .where(entry_campaign == campaign, o.state.in_(("acknowledged", "rejected", "sending")))
+            .order_by(o.id))
 
 
 def published_record(store: SqlAlchemyStore, campaign: str, dataset: str, key: str) -> dict[str, Any] | None:
