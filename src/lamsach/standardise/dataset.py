@@ -105,10 +105,24 @@ def _field_in_worker(index: int) -> ColumnResult:
     return standardise_field(list(columns.get(spec.name) or [None] * rows), spec, today, province)
 
 
+_TYPED = frozenset({"name", "id", "date", "year", "number", "code", "sex", "address", "commune"})
+"""The field types with a standardiser of their own (`standardise_field`)."""
+
+
+def is_plain_text(spec: FieldSpec) -> bool:
+    """Whether `standardise_field` gives the field Unicode repair alone (`repair_text_column`):
+    record keys, registration and parcel numbers — no type, code table or derived column."""
+    return spec.type not in _TYPED and not (spec.code_table == "certificate_serial"
+                                            or spec.name == "certificate_serial")
+
+
 def standardise_field(
     values: list[str | None], spec: FieldSpec, today: date, province: str | None = None
 ) -> ColumnResult:
     """One column by its field type (text, id, date, year, number, code, sex, name, address, commune)."""
+    if is_plain_text(spec):
+        text, repairs = repair_text_column(values)
+        return ColumnResult(values=text, repairs=repairs)
     kind = spec.type
     if kind == "name":
         return standardise_names(values, spec)
@@ -126,7 +140,4 @@ def standardise_field(
         return standardise_addresses(values, spec, province)
     if kind == "commune":
         return standardise_commune_codes(values, spec)
-    if spec.code_table == "certificate_serial" or spec.name == "certificate_serial":
-        return standardise_serials(values, spec)
-    text, repairs = repair_text_column(values)
-    return ColumnResult(values=text, repairs=repairs)
+    return standardise_serials(values, spec)

@@ -31,7 +31,10 @@ UNICODE = "unicode"
 """The vote of a cell that can only be Unicode."""
 
 _WORD = re.compile(r"[^\W\d_]+")
-_VIQR_HINT = re.compile(r"[aeiouyAEIOUY][(^+`?~'.]|\b[dD][dD]")
+VIQR_HINT = r"[aeiouyAEIOUY][(^+`?~'.]|\b[dD][dD]"
+"""A vowel followed by a VIQR tone or shape mark, or VIQR's "dd" (đ): the cell may be VIQR. The
+pattern reads the same in Python's `re` and in RE2 (Arrow) on ASCII text."""
+_VIQR_HINT = re.compile(VIQR_HINT)
 _VIQR_MARK = re.compile(r"[aeiouyAEIOUY][(^+`~]|[aeiouyAEIOUY]\?(?!$)|[aeiouyAEIOUY]'(?=[A-Za-z])|[aeiouyAEIOUY]'$")
 _ODD_CHAR = re.compile(r"[^\w\s]|_|[\x00-\x1f\x7f-\x9f\u00ad]")
 _CONSISTENT = 0.9

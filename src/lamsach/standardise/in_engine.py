@@ -28,6 +28,7 @@ from datetime import date
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from lamsach.backends.engine import Engine
 from lamsach.domain import CellProblem, DatasetSchema, FieldSpec, Repair
@@ -38,8 +39,9 @@ from lamsach.standardise.cross_field import (
     cross_field_problems,
     has_cross_field_checks,
 )
-from lamsach.standardise.dataset import PARALLEL_MIN_ROWS, standardise_field
+from lamsach.standardise.dataset import PARALLEL_MIN_ROWS, is_plain_text, standardise_field
 from lamsach.standardise.records_table import EngineStandardised, repair_changes
+from lamsach.standardise.text import canonical_text_mask
 
 CROSS_FIELD_BATCH_ROWS = 100_000
 """Rows whose values are Python objects at once while the checks spanning fields run."""
@@ -118,25 +120,41 @@ def _outcomes(engine: Engine, raw: str, specs: list[FieldSpec], today: date, pro
 
     if workers <= 1 or len(order) <= 1 or threading.current_thread() is not threading.main_thread():
         for i in order:
-            values = distinct(i)
-            yield i, _with_raw(values, outcome_table(specs[i], values.to_pylist(), today, province))
+            values, kept = _to_compute(specs[i], distinct(i))
+            yield i, _with_raw(values, outcome_table(specs[i], values.to_pylist(), today, province), kept)
         return
-    pending: dict[Future, tuple[int, pa.Array]] = {}
+    pending: dict[Future, tuple[int, pa.Array, pa.Array | None]] = {}
     todo = list(order)
     with ProcessPoolExecutor(min(workers, len(order)), mp_context=multiprocessing.get_context("fork")) as pool:
         while todo or pending:
             while todo and len(pending) < workers:
                 i = todo.pop(0)
-                values = distinct(i)
-                pending[pool.submit(outcome_table, specs[i], values.to_pylist(), today, province)] = (i, values)
+                values, kept = _to_compute(specs[i], distinct(i))
+                pending[pool.submit(outcome_table, specs[i], values.to_pylist(), today, province)] = (i, values, kept)
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                i, values = pending.pop(future)
-                yield i, _with_raw(values, future.result())
+                i, values, kept = pending.pop(future)
+                yield i, _with_raw(values, future.result(), kept)
 
 
-def _with_raw(values: pa.Array, table: pa.Table) -> pa.Table:
-    return table.add_column(0, "raw", values)
+def _to_compute(spec: FieldSpec, values: pa.Array) -> tuple[pa.Array, pa.Array | None]:
+    """(the distinct values Python must standardise, those kept as they are without it). A plain
+    text field's canonical cells (`text.canonical_text_mask`: a key such as "TD-0001-000123")
+    come back unchanged whatever else the column holds, so only the others are computed."""
+    if not is_plain_text(spec) or len(values) == 0:
+        return values, None
+    mask = canonical_text_mask(values)
+    return values.filter(pc.invert(mask)), values.filter(mask)
+
+
+def _with_raw(values: pa.Array, table: pa.Table, kept: pa.Array | None = None) -> pa.Table:
+    """The outcome table with its `raw` column; `kept` values follow, each its own value, no outcome."""
+    table = table.add_column(0, "raw", values)
+    if kept is None or len(kept) == 0:
+        return table
+    same = pa.table({"raw": kept, "value": kept.cast(table.schema.field("value").type),
+                     "outcome": pa.nulls(len(kept), pa.binary())})
+    return pa.concat_tables([table, same.cast(table.schema)])
 
 
 def outcome_table(spec: FieldSpec, distinct: list[str | None], today: date, province: str | None) -> pa.Table:

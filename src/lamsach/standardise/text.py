@@ -11,9 +11,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from lamsach.domain import Repair
 from lamsach.standardise.detection import (
     UNICODE,
+    VIQR_HINT,
     choose,
     column_votes,
     could_be_legacy,
@@ -87,6 +91,21 @@ def repair_text_map(distinct_values: set[str | None]) -> dict[str | None, tuple[
             rule = "spacing_case"  # only outer whitespace went: still a repair the unit should see
         per_raw[raw] = (text, rule)
     return per_raw
+
+
+CANONICAL_ASCII = r"^[!-~](?:[ -~]*[!-~])?$"
+"""A cell of printable ASCII with no outer space (RE2 and Python alike)."""
+
+
+def canonical_text_mask(values: pa.Array) -> pa.Array:
+    """True where `repair_text_map` is known to give the cell back as it is, whatever the rest of
+    its column holds: printable ASCII with no outer whitespace and no VIQR mark. Such a cell
+    reads the same in every encoding, so it casts no vote (`plain_ascii_text`), is never decoded
+    and has nothing to trim. Record keys, household and parcel numbers are nearly all of this
+    kind: a million of them need not go through Python one by one (`in_engine`). False for NULL."""
+    ascii_ = pc.match_substring_regex(values, CANONICAL_ASCII)
+    hinted = pc.match_substring_regex(values, VIQR_HINT)
+    return pc.fill_null(pc.and_(ascii_, pc.invert(hinted)), False)
 
 
 def repair_text(value: str, votes=None) -> TextRepair:
