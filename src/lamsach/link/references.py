@@ -105,26 +105,32 @@ def build_references(engine: Engine, schemas: list[DatasetSchema], tables: dict[
                    + ", ".join(f"{engine.dialect.cast('NULL', 'text')} AS {c}" for c in COLUMNS) + " WHERE false")
         return name
     register = quote(engine.table_name("link_register"))
-    context = engine.dialect.star_replacing("refs", {
-        "household": ("(SELECT min(h.household) FROM homes h WHERE h.dataset = refs.dataset "
-                      "AND h.record_id = refs.record_id AND h.role <> refs.role)"),
-        # the person other records of this name, birth and place are tied to (not counting this one)
-        "known": ("CASE WHEN k.people = 1 AND k.records > CASE WHEN s.unique_id IS NULL THEN 0 ELSE 1 END "
-                  "THEN k.citizen_id END")})
-    key = _known_key(engine.dialect, "refs")
+    key = _known_key(engine.dialect, "u")
+    context = {"household": "o.household",
+               # the person other records of this name, birth and place are tied to (not counting this one)
+               "known": ("CASE WHEN k.one_person AND k.records > CASE WHEN s.unique_id IS NULL THEN 0 ELSE 1 END "
+                         "THEN k.citizen_id END")}
+    columns = ", ".join(f"{context[c]} AS {c}" if c in context else f"refs.{c}" for c in COLUMNS)
+    # each reference's known key made once; a household is the smallest among the record's
+    # other roles' (a join on the record with the role excluded, not a correlated subquery: that
+    # made the engine first set every reference's (dataset, record, role) apart once more); one
+    # person behind a key is its smallest and largest citizen ID being one (no count of distinct)
     engine.run(
         f"CREATE OR REPLACE TABLE {quote(name)} AS "
-        f"WITH refs AS ({' UNION ALL '.join(selects)}), "
-        f"homes AS (SELECT l.dataset, l.record_id, l.role, r.household FROM {quote(id_links)} l "
+        f"WITH refs AS (SELECT u.*, {key} AS known_key FROM ({' UNION ALL '.join(selects)}) u), "
+        f"homes AS (SELECT l.dataset, l.record_id, l.role, min(r.household) AS household FROM {quote(id_links)} l "
         f"  JOIN (SELECT citizen_id, any_value(household) AS household FROM {register} GROUP BY citizen_id) r "
-        f"  ON r.citizen_id = l.citizen_id WHERE r.household IS NOT NULL), "
-        f"tied AS (SELECT refs.unique_id, {key} AS known_key, l.citizen_id FROM refs JOIN {quote(id_links)} l "
+        f"  ON r.citizen_id = l.citizen_id WHERE r.household IS NOT NULL GROUP BY l.dataset, l.record_id, l.role), "
+        f"others AS (SELECT refs.unique_id, min(h.household) AS household FROM refs JOIN homes h "
+        f"  ON h.dataset = refs.dataset AND h.record_id = refs.record_id AND h.role <> refs.role "
+        f"  GROUP BY refs.unique_id), "
+        f"tied AS (SELECT refs.unique_id, refs.known_key, l.citizen_id FROM refs JOIN {quote(id_links)} l "
         f"  ON l.dataset = refs.dataset AND l.record_id = refs.record_id AND l.role = refs.role "
-        f"  WHERE l.method = 'id_verified' AND {key} IS NOT NULL), "
-        f"keys AS (SELECT known_key, min(citizen_id) AS citizen_id, count(DISTINCT citizen_id) AS people, "
+        f"  WHERE l.method = 'id_verified' AND refs.known_key IS NOT NULL), "
+        f"keys AS (SELECT known_key, min(citizen_id) AS citizen_id, min(citizen_id) = max(citizen_id) AS one_person, "
         f"  count(*) AS records FROM tied GROUP BY known_key) "
-        f"SELECT {context} FROM refs LEFT JOIN keys k ON k.known_key = {key} "
-        f"LEFT JOIN tied s ON s.unique_id = refs.unique_id",
+        f"SELECT {columns} FROM refs LEFT JOIN keys k ON k.known_key = refs.known_key "
+        f"LEFT JOIN tied s ON s.unique_id = refs.unique_id LEFT JOIN others o ON o.unique_id = refs.unique_id",
         rule="link references")
     return name
 
