@@ -14,16 +14,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from lamsach.domain import CellProblem, DatasetSchema, FieldSpec, Repair
 from lamsach.standardise.addresses import standardise_addresses, standardise_commune_codes
-from lamsach.standardise.codes import standardise_codes, standardise_serials
+from lamsach.standardise.codes import code_table, standardise_codes, standardise_serials
 from lamsach.standardise.column import ColumnResult
 from lamsach.standardise.cross_field import cross_field_problems
 from lamsach.standardise.dates import standardise_dates, standardise_years
 from lamsach.standardise.ids import standardise_ids
 from lamsach.standardise.names import standardise_names
 from lamsach.standardise.numbers import standardise_numbers
-from lamsach.standardise.text import repair_text_column
+from lamsach.standardise.text import canonical_text_mask, repair_text_column
 
 
 @dataclass
@@ -112,8 +115,28 @@ _TYPED = frozenset({"name", "id", "date", "year", "number", "code", "sex", "addr
 def is_plain_text(spec: FieldSpec) -> bool:
     """Whether `standardise_field` gives the field Unicode repair alone (`repair_text_column`):
     record keys, registration and parcel numbers — no type, code table or derived column."""
-    return spec.type not in _TYPED and not (spec.code_table == "certificate_serial"
-                                            or spec.name == "certificate_serial")
+    return spec.type not in _TYPED and not _is_serial(spec)
+
+
+def _is_serial(spec: FieldSpec) -> bool:
+    return spec.type not in _TYPED and (spec.code_table == "certificate_serial" or spec.name == "certificate_serial")
+
+
+def kept_as_is(spec: FieldSpec, values: pa.Array) -> pa.Array | None:
+    """True for each of a column's distinct cells that `standardise_field` gives back unchanged,
+    with no repair and no problem, whatever else the column holds: plain text already canonical
+    (`canonical_text_mask`), and of those in a serial field the serials already in their form
+    ("AO 510559"). None for the field types without such a test (their cells have derived values).
+    The pass leaves these cells out of the Python work (`in_engine`); a million record keys and
+    certificate serials are most of what a province's files hold in such fields."""
+    if is_plain_text(spec):
+        return canonical_text_mask(values)
+    if _is_serial(spec):
+        pattern = code_table("certificate_serial").pattern
+        assert pattern is not None
+        formed = pc.fill_null(pc.match_substring_regex(values, pattern.pattern), False)
+        return pc.and_(canonical_text_mask(values), formed)
+    return None
 
 
 def standardise_field(

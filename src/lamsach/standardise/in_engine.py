@@ -39,9 +39,8 @@ from lamsach.standardise.cross_field import (
     cross_field_problems,
     has_cross_field_checks,
 )
-from lamsach.standardise.dataset import PARALLEL_MIN_ROWS, is_plain_text, standardise_field
+from lamsach.standardise.dataset import PARALLEL_MIN_ROWS, kept_as_is, standardise_field
 from lamsach.standardise.records_table import EngineStandardised, repair_changes
-from lamsach.standardise.text import canonical_text_mask
 
 CROSS_FIELD_BATCH_ROWS = 100_000
 """Rows whose values are Python objects at once while the checks spanning fields run."""
@@ -138,12 +137,12 @@ def _outcomes(engine: Engine, raw: str, specs: list[FieldSpec], today: date, pro
 
 
 def _to_compute(spec: FieldSpec, values: pa.Array) -> tuple[pa.Array, pa.Array | None]:
-    """(the distinct values Python must standardise, those kept as they are without it). A plain
-    text field's canonical cells (`text.canonical_text_mask`: a key such as "TD-0001-000123")
-    come back unchanged whatever else the column holds, so only the others are computed."""
-    if not is_plain_text(spec) or len(values) == 0:
+    """(the distinct values Python must standardise, those kept as they are without it): cells
+    that come back unchanged whatever else their column holds (`dataset.kept_as_is`: a key such
+    as "TD-0001-000123", a serial "AO 510559") are not computed."""
+    mask = kept_as_is(spec, values) if len(values) else None
+    if mask is None:
         return values, None
-    mask = canonical_text_mask(values)
     return values.filter(pc.invert(mask)), values.filter(mask)
 
 
