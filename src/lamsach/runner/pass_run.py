@@ -296,22 +296,26 @@ class _Pass:
         """The dataset standardised into the engine table `ds_<dataset>` (`standardise_in_engine`),
         or its kept result when no record changed, and the records it was computed from."""
         name = self.manifest.name
-        stamps = self.store.record_stamps(name, dataset) if data is not None else None
+        held = self._held(dataset)
+        # rows this pass stored itself, every one new: no earlier pass can have kept their result,
+        # and reading every record's stamps to fingerprint them (seconds at a million) would buy
+        # nothing — the next pass reads them back with their stamps, and keeps its result then
+        stamps = self.store.record_stamps(name, dataset) if data is not None and held is None else None
         cache = _StandardiseCache.of(self.settings, name, dataset, schema, stamps, reference,
                                      self.manifest.province, messages, data)
         kept = cache.load(engine, f"ds_{dataset}") if cache else None
         if kept is None:
-            records, read = self._columns_in_use(dataset, schema)
+            records, read = (held, None) if held is not None else self._columns_in_use(dataset, schema)
             keys, units, columns = arrow_columns(schema, records)
             result = standardise_in_engine(engine, schema, keys, units, columns, reference, messages,
                                            self.manifest.province, f"ds_{dataset}",
                                            workers=self.settings.standardise_workers)
             del columns
-            # kept when the records standardised are those `stamps` fingerprints: the stamps of the
-            # very rows read back, else (rows this pass stored) the store's none changed meanwhile;
-            # not when it repaired any: applying the repairs gives those records new stamps, so no
-            # pass could take it (the next computes from the repaired values, and keeps that)
-            if cache and not result.changes and (read or self.store.record_stamps(name, dataset)) == stamps:
+            # kept when the records standardised are those `stamps` fingerprints (the stamps of the
+            # very rows read back); not when it repaired any: applying the repairs gives those
+            # records new stamps, so no pass could take it (the next computes from the repaired
+            # values, and keeps that)
+            if cache and not result.changes and read == stamps:
                 cache.save(result, _keys_and_units(records))
             return result, records
         self.summary.reused.append(f"standardise: {dataset}")
@@ -325,12 +329,9 @@ class _Pass:
             records = [r for r in self.store.load_records(self.manifest.name, dataset) if in_use(r.data)]
         return records
 
-    def _columns_in_use(self, dataset: str, schema) -> tuple[Sequence, str | None]:
-        """`_records_in_use` as columns of `schema`'s fields, with the `record_stamps` of the
-        records when they were read back from the store (None for the rows this pass holds)."""
-        held = self._held(dataset)
-        if held is not None:
-            return held, None
+    def _columns_in_use(self, dataset: str, schema) -> tuple[Sequence, str]:
+        """`_records_in_use`, read back from the store, as columns of `schema`'s fields, with the
+        `record_stamps` of the records read."""
         columns = self.store.load_record_columns(self.manifest.name, dataset, schema.field_names)
         return columns, columns.stamps
 
