@@ -32,6 +32,7 @@ import pyarrow.compute as pc
 
 from lamsach.backends.engine import Engine
 from lamsach.domain import CellProblem, DatasetSchema, FieldSpec, Repair
+from lamsach.standardise.admin_units import catalogue
 from lamsach.standardise.cross_field import (
     cross_field_candidates,
     cross_field_inputs,
@@ -122,6 +123,8 @@ def _outcomes(engine: Engine, raw: str, specs: list[FieldSpec], today: date, pro
             values, kept = _to_compute(specs[i], distinct(i))
             yield i, _with_raw(values, outcome_table(specs[i], values.to_pylist(), today, province), kept)
         return
+    if any(spec.type in ("address", "commune") for spec in specs):
+        catalogue()  # loaded once here: each forked worker would read the units' files again
     pending: dict[Future, tuple[int, pa.Array, pa.Array | None]] = {}
     todo = list(order)
     with ProcessPoolExecutor(min(workers, len(order)), mp_context=multiprocessing.get_context("fork")) as pool:
