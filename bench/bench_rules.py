@@ -37,8 +37,6 @@ from lamsach.backends.engine import DuckDBDialect, DuckDBEngine
 from lamsach.domain import DatasetSchema, FieldSpec
 from lamsach.validate import (
     RuleContext,
-    labels_table,
-    rule_table,
     run_rules,
     validate_datasets,
 )
@@ -134,8 +132,7 @@ def validate_lamsach(table: pa.Table, steps: dict[str, float] | None = None) -> 
     tables = {CHECKS_SCHEMA.name: engine.register(f"ds_{CHECKS_SCHEMA.name}", table)}
     clock.lap("register")
     ctx = RuleContext(CHECKS_SCHEMA, tables, REFERENCE_DATE.isoformat())
-    findings = run_rules(engine, ctx, list(LAMSACH_SPECS.values()), rule_table(engine),
-                         labels_table(engine, [CHECKS_SCHEMA]))
+    findings = run_rules(engine, ctx, list(LAMSACH_SPECS.values()))
     clock.lap("run_rules")
     result = engine.arrow(f"SELECT rule, field, record_id, suggested_value FROM {quote(findings)}")
     engine.close()

@@ -76,7 +76,7 @@ def validate(documents: dict[str, dict[str, str | None]]) -> list[dict]:
     """Findings of the schema's rules on documents (key -> normalised metadata), as dicts of
     record_id, field, criterion, rule, severity, message."""
     from lamsach.backends.engine import DuckDBEngine
-    from lamsach.validate import RuleContext, labels_table, rule_specs, rule_table, run_rules
+    from lamsach.validate import RuleContext, rule_specs, run_rules
 
     schema = metadata_schema()
     fields = schema.field_names
@@ -87,7 +87,7 @@ def validate(documents: dict[str, dict[str, str | None]]) -> list[dict]:
     try:
         name = engine.register(schema.name, table)
         ctx = RuleContext(schema, {schema.name: name}, date.today().isoformat())
-        findings = run_rules(engine, ctx, rule_specs(schema), rule_table(engine), labels_table(engine, [schema]))
+        findings = run_rules(engine, ctx, rule_specs(schema))
         return engine.rows(f'SELECT record_id, field, criterion, rule, severity, message FROM "{findings}" '
                            f"ORDER BY record_id, field, rule")
     finally:

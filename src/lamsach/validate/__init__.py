@@ -2,6 +2,6 @@
 
 from lamsach.validate.context import RuleContext, register_by_id_sql
 from lamsach.validate.datasets import FINDING_SCHEMA, validate_datasets
-from lamsach.validate.runner import FINDING_COLUMNS, labels_table, rule_specs, rule_table, run_rules
+from lamsach.validate.runner import FINDING_COLUMNS, rule_catalogue, rule_specs, rule_table, run_rules
 
-__all__ = ["FINDING_COLUMNS", "FINDING_SCHEMA", "validate_datasets", "RuleContext", "labels_table", "register_by_id_sql", "rule_specs", "rule_table", "run_rules"]
+__all__ = ["FINDING_COLUMNS", "FINDING_SCHEMA", "validate_datasets", "RuleContext", "register_by_id_sql", "rule_catalogue", "rule_specs", "rule_table", "run_rules"]

@@ -10,7 +10,7 @@ import pyarrow as pa
 from lamsach.backends.engine import Engine
 from lamsach.data import catalogue_rows, load_schema
 from lamsach.validate.context import RuleContext, register_by_id_sql
-from lamsach.validate.runner import FINDING_COLUMNS, labels_table, rule_specs, rule_table, run_rules
+from lamsach.validate.runner import FINDING_COLUMNS, rule_specs, rule_table, run_rules
 
 FINDING_SCHEMA = pa.schema([(c, pa.string()) for c in FINDING_COLUMNS])
 
@@ -36,14 +36,13 @@ def validate_datasets(engine: Engine, tables: dict[str, str], reference_date: st
                       cell_rows: list[dict] | None = None, on_dataset: Callable[[str], None] | None = None) -> str:
     """Run every dataset's rules; return the engine table holding all findings (one per verdict)."""
     schemas = [load_schema(d) for d in tables]
-    catalogue = rule_table(engine, overrides)
-    labels = labels_table(engine, schemas)
+    rule_table(engine, overrides)  # for the stages after this one that add findings
     shared = shared_tables(engine, tables)
     parts = []
     for schema in schemas:
         ctx = RuleContext(schema, tables, reference_date, catalogue_tables=shared,
                           freshness_days=(freshness_days or {}).get(schema.name), dialect=engine.dialect)
-        parts.append(run_rules(engine, ctx, rule_specs(schema, overrides), catalogue, labels))
+        parts.append(run_rules(engine, ctx, rule_specs(schema, overrides), overrides))
         if on_dataset:
             on_dataset(schema.name)
     quote = engine.dialect.quote

@@ -117,7 +117,7 @@ class RegisterMatch(RuleSpecBase):
                 {"register_value": "r.sex"}))
         source = (f"FROM {ctx.table} d LEFT JOIN {register} r ON r.citizen_id = {idq}"
                   f"{_candidate_join(ctx, register, parts, year_col)}")
-        return findings_select(ctx.dialect, cases, source, f"WHERE {kind} = 'cccd12'", alias="d.")
+        return findings_select(ctx.dialect, cases, source, f"{kind} = 'cccd12'", alias="d.")
 
 
 @dataclass(frozen=True)

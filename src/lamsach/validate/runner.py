@@ -45,24 +45,27 @@ def rule_specs(schema: DatasetSchema, overrides: dict[str, dict] | None = None) 
     return specs
 
 
-def rule_table(engine: Engine, overrides: dict[str, dict] | None = None) -> str:
-    """The rule catalogue (criterion, severity, templates) as an engine table, overrides applied."""
+def rule_catalogue(overrides: dict[str, dict] | None = None) -> dict[str, dict[str, str]]:
+    """The rule catalogue: rule -> criterion, severity (overrides applied) and Vietnamese template."""
     overrides = overrides or {}
-    rows = [{"rule": name, "criterion": t["criterion"],
-             "severity": overrides.get(name, {}).get("severity", t.get("severity", "error")),
-             "template": t["vi"]} for name, t in rule_templates().items()]
+    return {name: {"criterion": t["criterion"],
+                   "severity": overrides.get(name, {}).get("severity", t.get("severity", "error")),
+                   "template": t["vi"]} for name, t in rule_templates().items()}
+
+
+def rule_table(engine: Engine, overrides: dict[str, dict] | None = None) -> str:
+    """The rule catalogue as an engine table, for the stages that join findings they add with it."""
+    rows = [{"rule": name, **entry} for name, entry in rule_catalogue(overrides).items()]
     return engine.register("rule_catalogue", pa.Table.from_pylist(rows))
 
 
-def labels_table(engine: Engine, schemas: list[DatasetSchema]) -> str:
-    rows = [{"dataset": s.name, "field": f.name, "label": f.label_vi} for s in schemas for f in s.fields]
-    rows += [{"dataset": s.name, "field": "*", "label": "toàn bộ bản ghi"} for s in schemas]
-    return engine.register("field_labels", pa.Table.from_pylist(rows))
+def run_rules(engine: Engine, ctx: RuleContext, specs: list[RuleSpecBase],
+              overrides: dict[str, dict] | None = None) -> str:
+    """Findings of `specs` on `ctx.schema`'s table, as engine table `findings_<dataset>`.
 
-
-def run_rules(engine: Engine, ctx: RuleContext, specs: list[RuleSpecBase], catalogue: str,
-              labels: str) -> str:
-    """Findings of `specs` on `ctx.schema`'s table, as engine table `findings_<dataset>`."""
+    Criterion, severity and field label are CASE expressions over the few rules the specs emit
+    and the dataset's fields, not joins with catalogue tables (on Spark each join with a small
+    table was a broadcast, a job, per dataset)."""
     name = engine.table_name(f"findings_{ctx.schema.name}")
     parts = [sql for sql in (spec.to_sql(ctx) for spec in specs) if sql]
     if not parts:
@@ -70,19 +73,35 @@ def run_rules(engine: Engine, ctx: RuleContext, specs: list[RuleSpecBase], catal
             f"{ctx.dialect.cast('NULL', 'text')} AS {c}" for c in FINDING_COLUMNS) + " WHERE false")
         return name
     stacked = " UNION ALL ".join(f"SELECT {COLUMNS} FROM ({sql})" for sql in parts)
-    message = message_sql(ctx.dialect, {rule for spec in specs for rule in spec.emits()}, "v")
+    rules = sorted({rule for spec in specs for rule in spec.emits()})
+    catalogue = rule_catalogue(overrides)
+    label = f"coalesce({label_sql(ctx.dialect, ctx.schema, 'v.field')}, v.field)"
+    message = message_sql(ctx.dialect, set(rules), "v", label)
     sql = (f"CREATE OR REPLACE TABLE {ctx.quote(name)} AS "
            f"SELECT {ctx.literal(ctx.schema.name)} AS dataset, v.record_id, v.unit, v.field, "
-           f"c.criterion, v.rule, c.severity, 'open' AS status, {message} AS message, v.suggested_value "
-           f"FROM ({stacked}) v JOIN {ctx.quote(catalogue)} c ON c.rule = v.rule "
-           f"LEFT JOIN {ctx.quote(labels)} l ON l.dataset = {ctx.literal(ctx.schema.name)} AND l.field = v.field")
+           f"{_case(ctx.dialect, 'v.rule', {r: catalogue[r]['criterion'] for r in rules})} AS criterion, v.rule, "
+           f"{_case(ctx.dialect, 'v.rule', {r: catalogue[r]['severity'] for r in rules})} AS severity, "
+           f"'open' AS status, {message} AS message, v.suggested_value "
+           f"FROM ({stacked}) v")
     engine.run(sql, rule=f"{ctx.schema.name}")
     return name
 
 
-def message_sql(dialect: Dialect, rules: set[str], alias: str) -> str:
+def label_sql(dialect: Dialect, schema: DatasetSchema, field: str) -> str:
+    """The Vietnamese label of the field named by SQL `field` (NULL for a field without one);
+    `*`, a finding on the whole record, reads "toàn bộ bản ghi"."""
+    labels = {f.name: f.label_vi for f in schema.fields if f.label_vi is not None}
+    return _case(dialect, field, {**labels, "*": "toàn bộ bản ghi"})
+
+
+def _case(dialect: Dialect, expr: str, values: dict[str, str]) -> str:
+    return dialect.case_of(expr, {k: dialect.literal(v) for k, v in values.items()})
+
+
+def message_sql(dialect: Dialect, rules: set[str], alias: str, label: str) -> str:
     """One CASE over the rule names, each branch its Vietnamese template as a `concat` of literal
-    text and parameters: a single pass over the findings instead of a replace() per placeholder."""
+    text and parameters: a single pass over the findings instead of a replace() per placeholder.
+    `label` is the SQL of the finding's field as the template names it."""
     branches = []
     for rule in sorted(rules):
         pieces = []
@@ -90,7 +109,7 @@ def message_sql(dialect: Dialect, rules: set[str], alias: str) -> str:
             if text:
                 pieces.append(dialect.literal(text))
             if name == "field":
-                pieces.append(f"coalesce(l.label, {alias}.field)")
+                pieces.append(label)
             elif name:
                 pieces.append(f"coalesce({dialect.map_value(alias + '.params', name)}, '')")
         branches.append(f"WHEN {dialect.literal(rule)} THEN concat({', '.join(pieces) or dialect.literal('')})")

@@ -96,6 +96,19 @@ class Dialect(ABC):
         """The statement writing `select`'s rows to the CSV file `path`: a header, commas, and
         double quotes around a value only when it needs them."""
 
+    def rows_per_case(self, conditions: dict[str, str], alias: str) -> str:
+        """A join clause (after the FROM and its joins) giving each row one row per key of
+        `conditions` whose condition, SQL over that row, holds; the key is `alias.case_key`, and a
+        row no condition holds for is dropped. Several outcomes of one joined row in one pass,
+        where a SELECT per outcome joined again (on Spark a broadcast and a job per SELECT).
+        DuckDB's lateral UNNEST; sqlglot writes Spark's LATERAL VIEW explode."""
+        keys = ", ".join(f"CASE WHEN {c} THEN {self.literal(k)} END" for k, c in conditions.items())
+        return f"CROSS JOIN UNNEST(list_filter([{keys}], lambda k: k IS NOT NULL)) AS {alias}(case_key)"
+
+    def case_of(self, expr: str, branches: dict[str, str]) -> str:
+        """The SQL of the branch whose key (a text) `expr` equals; NULL for any other value."""
+        return f"CASE {expr} " + " ".join(f"WHEN {self.literal(k)} THEN {v}" for k, v in branches.items()) + " END"
+
     def round_half_up(self, expr: str, decimals: int) -> str:
         """A non-negative DOUBLE `expr` rounded to `decimals` places, halves up, by the same IEEE
         operations on every engine (multiply, add, floor, divide): `round` itself is DuckDB's
