@@ -116,6 +116,15 @@ def test_update_insert_describe_and_csv(engines, tmp_path: Path):
     assert "a,2,new!,0.3,1e-05,0.6666666666666666" in duck.splitlines()
 
 
+def test_update_from_a_subquery(engines):
+    # enrichment updates a table from its fills pivoted to a row per record, in one statement
+    assert both(engines, lambda d, t: f"UPDATE {t} f SET s = coalesce(x.m, f.s), n = CASE WHEN x.m IS NULL THEN f.n "
+                                      f"ELSE 0 END FROM (SELECT g, max(CASE WHEN n > 2 THEN 'big' END) AS m FROM {t} "
+                                      f"GROUP BY g) x WHERE x.g = f.g") == [(6,)]
+    assert both(engines, lambda d, t: f"SELECT g, n, s FROM {t} ORDER BY g, s") == [
+        ("a", 0, "big"), ("a", 0, "big"), ("a", 0, "big"), ("b", 0, "big"), ("b", 0, "big"), ("c", None, "Nguyễn Văn Đức")]
+
+
 def test_sample_hash_and_rounding_are_the_same_numbers(engines):
     # Splink draws its u and EM samples by a hash of each record's ID: one hash on both engines
     # (a record in one engine's sample and not the other's changed the model's probabilities)

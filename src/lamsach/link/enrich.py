@@ -56,28 +56,60 @@ class EnrichmentResult:
     new_findings: int
 
 
-def _fill_selects(dialect: Dialect, schema: DatasetSchema, table: str, linked: str) -> list[str]:
-    """One SELECT per (role, part) of `schema` the register can fill; `linked` (`_linked_register`)
-    holds each enriching link with its register person's values, as `r`."""
+def _fill_candidates(dialect: Dialect, schemas: list[DatasetSchema], tables: dict[str, str]) -> str | None:
+    """Every (record, role) of `schemas` whose role the register can fill, one row each, with the
+    role's field name, label and value per part (NULL where the role has no such field): a
+    UNION ALL of projections, so the links are joined with all of them at once."""
     quote, literal = dialect.quote, dialect.literal
-    columns = {f.name for f in schema.fields}
     selects = []
-    for role, part, field_name in _fill_parts(schema):
-        condition, value_of, stored_of = FILLS[part]
-        value, stored = value_of(dialect), stored_of(dialect)
-        kind = f"d.{quote(field_name + '__kind')}" if part == "id" else "NULL"
-        condition = condition.format(v=f"d.{quote(field_name)}", k=kind)
+    for schema in schemas:
+        if schema.name not in tables:
+            continue
+        columns = {f.name for f in schema.fields}
+        for role, parts in schema.person_roles().items():
+            fields = {part: name for part, name in parts.items() if part in FILLS}
+            if not fields:
+                continue
+            items = [f"{literal(schema.name)} AS dataset", "d.record_id", f"{literal(role)} AS role",
+                     "coalesce(d.__unit, d.commune_code) AS unit"]
+            for part in FILLS:
+                name = fields.get(part)
+                label = (schema.field(name).label_vi if name in columns else name) if name else None
+                value = dialect.cast(f"d.{quote(name)}", "text") if name else dialect.cast("NULL", "text")
+                items += [f"{dialect.cast(literal(name), 'text')} AS {part}__field",
+                          f"{dialect.cast(literal(label), 'text')} AS {part}__label", f"{value} AS {part}__value"]
+            kind = dialect.cast(f"d.{quote(fields['id'] + '__kind')}" if "id" in fields else "NULL", "text")
+            items.append(f"{kind} AS id__kind")
+            selects.append(f"SELECT {', '.join(items)} FROM {quote(tables[schema.name])} d")
+    return " UNION ALL ".join(selects) or None
+
+
+def _fills_select(dialect: Dialect, candidates: str, linked: str) -> str:
+    """Each fill the links allow: the candidates joined once with the links and their register
+    person's values (`_linked_register`, as `r`), each joined row giving a row per part whose
+    condition holds (`Dialect.rows_per_case`); a SELECT per role and part joined the links again
+    (on Spark a broadcast and a job each)."""
+    literal = dialect.literal
+    conditions, values, stored = {}, {}, {}
+    for part, (condition, value_of, stored_of) in FILLS.items():
+        value = value_of(dialect)
         methods = ", ".join(literal(m) for m in (("probabilistic", "manual") if part == "id" else ENRICHING_METHODS))
-        label = schema.field(field_name).label_vi if field_name in columns else field_name
-        selects.append(
-            f"SELECT {literal(schema.name)} AS dataset, d.record_id, {literal(role)} AS role, "
-            f"{literal(field_name)} AS field, {literal(label)} AS label, {literal(part)} AS part, "
-            f"d.{quote(field_name)} AS old_value, {value} AS new_value, {stored} AS stored_value, "
-            f"r.citizen_id, r.method, r.match_probability, coalesce(d.__unit, d.commune_code) AS unit "
-            f"FROM {quote(table)} d JOIN {quote(linked)} r ON r.dataset = {literal(schema.name)} "
-            f"AND r.record_id = d.record_id AND r.role = {literal(role)} AND r.method IN ({methods}) "
-            f"WHERE ({condition}) AND {value} IS NOT NULL")
-    return selects
+        held = condition.format(v=f"f.{part}__value", k="f.id__kind" if part == "id" else "NULL")
+        conditions[part] = (f"f.{part}__field IS NOT NULL AND r.method IN ({methods}) AND ({held}) "
+                            f"AND {value} IS NOT NULL")
+        values[part], stored[part] = value, stored_of(dialect)
+
+    def per_part(column: str | dict[str, str]) -> str:
+        branches = column if isinstance(column, dict) else {p: f"f.{p}__{column}" for p in FILLS}
+        return dialect.case_of("__fill.case_key", branches)
+
+    some = " OR ".join(f"({c})" for c in conditions.values())
+    return (f"SELECT f.dataset, f.record_id, f.role, {per_part('field')} AS field, {per_part('label')} AS label, "
+            f"__fill.case_key AS part, {per_part('value')} AS old_value, {per_part(values)} AS new_value, "
+            f"{per_part(stored)} AS stored_value, r.citizen_id, r.method, r.match_probability, f.unit "
+            f"FROM ({candidates}) f JOIN {dialect.quote(linked)} r ON r.dataset = f.dataset "
+            f"AND r.record_id = f.record_id AND r.role = f.role {dialect.rows_per_case(conditions, '__fill')} "
+            f"WHERE {some}")
 
 
 def _note_sql(dialect: Dialect, templates: dict[str, dict[str, str]]) -> str:
@@ -98,15 +130,14 @@ def enrich_from_register(engine: Engine, store: Store, campaign: str, run_id: in
     quote, literal = engine.dialect.quote, engine.dialect.literal
     if not any(_fill_parts(schema) for schema in schemas if schema.name in tables):
         return EnrichmentResult(0, 0, 0)
+    candidates = _fill_candidates(engine.dialect, schemas, tables)
     linked = _linked_register(engine, tables["population"], links)
-    selects = [s for schema in schemas if schema.name in tables
-               for s in _fill_selects(engine.dialect, schema, tables[schema.name], linked)]
     fills = quote(engine.table_name("enrichment"))
     refused = quote(_refused_table(engine, store, campaign))
     chosen = engine.dialect.first_per_group(
         f"*, {_note_sql(engine.dialect, rule_templates())} AS note, "
         f"CASE WHEN old_value IS NULL THEN '{RULE}' ELSE '{UPDATE_RULE}' END AS rule",
-        f"FROM ({' UNION ALL '.join(selects)}) f WHERE NOT EXISTS (SELECT 1 FROM {refused} x "
+        f"FROM ({_fills_select(engine.dialect, candidates, linked)}) f WHERE NOT EXISTS (SELECT 1 FROM {refused} x "
         f"WHERE x.dataset = f.dataset AND x.record_id = f.record_id AND x.field = f.field "
         f"AND x.value = f.stored_value)", "dataset, record_id, field", "match_probability DESC, citizen_id")
     engine.run(f"CREATE OR REPLACE TABLE {fills} AS {chosen}", rule="enrichment")
@@ -163,22 +194,31 @@ def _refused_table(engine: Engine, store: Store, campaign: str) -> str:
 
 def _update_table(engine: Engine, schema: DatasetSchema, table: str | None, fills: str,
                   filled: set[tuple[str, str]]) -> None:
-    """The pass's standardised table takes the filled values and their derived columns; only the
-    fields `filled` (dataset, field) holds are updated (an UPDATE matching no fill changes nothing,
-    and on Spark it is still a few jobs)."""
+    """The pass's standardised table takes the filled values and their derived columns, in one
+    UPDATE for all the fields `filled` (dataset, field) holds for it: the fills pivoted to a row
+    per record, a field without a fill keeping its value (on Spark each UPDATE is a few jobs, and
+    there was one per field)."""
     quote, literal = engine.dialect.quote, engine.dialect.literal
     if table is None or not any(dataset == schema.name for dataset, _ in filled):
         return
     columns = {r[0] for r in engine.run(f"DESCRIBE {quote(table)}")}
+    sets, pivot = [], []
     for role_parts in schema.person_roles().values():
         for part, field_name in role_parts.items():
             if part not in FILLS or (schema.name, field_name) not in filled:
                 continue
-            derived = []
+            new = f"x.{quote(field_name)}"
+            pivot.append(f"max(CASE WHEN field = {literal(field_name)} THEN new_value END) AS {quote(field_name)}")
+            sets.append(f"{quote(field_name)} = coalesce({new}, d.{quote(field_name)})")
             if part == "id" and f"{field_name}__kind" in columns:
-                derived.append(f"{quote(field_name + '__kind')} = 'cccd12'")
+                kind = quote(field_name + "__kind")
+                sets.append(f"{kind} = CASE WHEN {new} IS NULL THEN d.{kind} ELSE 'cccd12' END")
             if part in ("dob", "birth_year") and f"{field_name}__year" in columns:
-                derived.append(f"{quote(field_name + '__year')} = TRY_CAST(left(x.new_value, 4) AS INTEGER)")
-            sets = ", ".join([f"{quote(field_name)} = x.new_value", *derived])
-            engine.run(f"UPDATE {quote(table)} d SET {sets} FROM {fills} x WHERE x.dataset = {literal(schema.name)} "
-                       f"AND x.field = {literal(field_name)} AND x.record_id = d.record_id", rule="enrichment")
+                year = quote(field_name + "__year")
+                sets.append(f"{year} = CASE WHEN {new} IS NULL THEN d.{year} "
+                            f"ELSE TRY_CAST(left({new}, 4) AS INTEGER) END")
+    if not sets:
+        return
+    engine.run(f"UPDATE {quote(table)} d SET {', '.join(sets)} FROM (SELECT record_id, {', '.join(pivot)} "
+               f"FROM {fills} WHERE dataset = {literal(schema.name)} GROUP BY record_id) x "
+               f"WHERE x.record_id = d.record_id", rule="enrichment")

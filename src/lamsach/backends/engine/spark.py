@@ -214,7 +214,7 @@ class SparkEngine(Engine):
         return [(added,)]
 
     def _update(self, statement: exp.Update) -> list[tuple]:
-        """UPDATE t [a] SET c = e, ... [FROM s [b]] [WHERE w]: the table made again, each row
+        """UPDATE t [a] SET c = e, ... [FROM s [b]] [WHERE w] (`s` a table or a subquery): the table made again, each row
         taking the new values where it meets the condition (with one row of `s` if several do)."""
         target = statement.this
         name = _name(target)
@@ -233,9 +233,11 @@ class SparkEngine(Engine):
         else:
             src = source.this
             src_alias = src.alias_or_name
+            # a table, or a subquery (a grouping of the rows that set the values)
+            rows = f"({_generate(src.this)}) AS {RID}_src" if isinstance(src, exp.Subquery) else q(_name(src))
             hit = f"{q(src_alias)}.{HIT}"
             joined = (f"FROM (SELECT *, monotonically_increasing_id() AS {RID} FROM {q(name)}) AS {q(alias)} "
-                      f"LEFT JOIN (SELECT *, TRUE AS {HIT} FROM {q(_name(src))}) AS {q(src_alias)} ON {condition}")
+                      f"LEFT JOIN (SELECT *, TRUE AS {HIT} FROM {rows}) AS {q(src_alias)} ON {condition}")
         columns = [f"CASE WHEN coalesce({hit}, FALSE) THEN {sets[c.lower()]} ELSE {q(alias)}.{q(c)} END AS {q(c)}"
                    if c.lower() in sets else f"{q(alias)}.{q(c)}" for c in table.columns]
         extra = f", coalesce({hit}, FALSE) AS {HIT}"
