@@ -297,13 +297,16 @@ class _Pass:
         or its kept result when no record changed, and the records it was computed from."""
         name = self.manifest.name
         held = self._held(dataset)
-        # rows this pass stored itself, every one new: no earlier pass can have kept their result,
-        # and reading every record's stamps to fingerprint them (seconds at a million) would buy
-        # nothing — the next pass reads them back with their stamps, and keeps its result then
-        stamps = self.store.record_stamps(name, dataset) if data is not None and held is None else None
-        cache = _StandardiseCache.of(self.settings, name, dataset, schema, stamps, reference,
-                                     self.manifest.province, messages, data)
-        kept = cache.load(engine, f"ds_{dataset}") if cache else None
+        stamps = kept = None
+        # the records' stamps are read first only when a kept result may match them: not for rows
+        # this pass stored itself, every one new, nor when no pass kept one for the dataset (a
+        # first pass with repairs keeps none) — reading every record's stamps takes seconds at a
+        # million, and reading the records back gives their stamps anyway
+        if data is not None and held is None and _StandardiseCache.exists(self.settings, name, dataset):
+            stamps = self.store.record_stamps(name, dataset)
+            cache = _StandardiseCache.of(self.settings, name, dataset, schema, stamps, reference,
+                                         self.manifest.province, messages, data)
+            kept = cache.load(engine, f"ds_{dataset}") if cache else None
         if kept is None:
             records, read = (held, None) if held is not None else self._columns_in_use(dataset, schema)
             keys, units, columns = arrow_columns(schema, records)
@@ -311,12 +314,15 @@ class _Pass:
                                            self.manifest.province, f"ds_{dataset}",
                                            workers=self.settings.standardise_workers)
             del columns
-            # kept when the records standardised are those `stamps` fingerprints (the stamps of the
-            # very rows read back); not when it repaired any: applying the repairs gives those
-            # records new stamps, so no pass could take it (the next computes from the repaired
-            # values, and keeps that)
-            if cache and not result.changes and read == stamps:
-                cache.save(result, _keys_and_units(records))
+            # kept under the stamps of the very rows read back and standardised (when stamps were
+            # read first, only if they are those); not when it repaired any: applying the
+            # repairs gives those records new stamps, so no pass could take it (the next computes
+            # from the repaired values, and keeps that)
+            if read is not None and not result.changes and stamps in (None, read):
+                keep = _StandardiseCache.of(self.settings, name, dataset, schema, read, reference,
+                                            self.manifest.province, messages, data)
+                if keep:
+                    keep.save(result, _keys_and_units(records))
             return result, records
         self.summary.reused.append(f"standardise: {dataset}")
         return kept[0], [_KeptRecord(key, unit) for key, unit in kept[1]]
@@ -399,6 +405,18 @@ class _StandardiseCache:
     path: Path
     key: str
 
+    @staticmethod
+    def exists(settings: Settings, campaign: str, dataset: str) -> bool:
+        """Whether a pass kept a result for `dataset` (whatever records it was computed from)."""
+        return _StandardiseCache._path(settings, campaign, dataset).exists()
+
+    @staticmethod
+    def _path(settings: Settings, campaign: str, dataset: str) -> Path:
+        import hashlib
+
+        name = hashlib.sha256(f"{campaign}\0{dataset}".encode()).hexdigest()[:32]
+        return settings.data_dir / "cache" / "standardise" / f"{name}.pickle"
+
     @classmethod
     def of(cls, settings: Settings, campaign: str, dataset: str, schema, stamps: str | None, reference: date,
            province: str | None, messages: dict, data: str | None) -> _StandardiseCache | None:
@@ -413,8 +431,7 @@ class _StandardiseCache:
         digest = hashlib.sha256(json.dumps(
             [__version__, repr(schema), reference.isoformat(), province, messages, data, stamps],
             ensure_ascii=False, sort_keys=True).encode())
-        name = hashlib.sha256(f"{campaign}\0{dataset}".encode()).hexdigest()[:32]
-        return cls(settings.data_dir / "cache" / "standardise" / f"{name}.pickle", digest.hexdigest())
+        return cls(cls._path(settings, campaign, dataset), digest.hexdigest())
 
     def load(self, engine: Engine, stem: str):
         """The kept result, its table back in the engine as `stem`, when its fingerprint is this
