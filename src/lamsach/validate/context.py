@@ -16,6 +16,18 @@ def register_by_id_sql(dialect: Dialect, table: str) -> str:
                                          "citizen_id", "__row_order") + ")"
 
 
+def register_by_name_year_sql(register: str) -> str:
+    """The register's only person of each name key and birth year (`register`: SQL of the register
+    one row per citizen_id): where a reference's ID is unknown, the person it likely means."""
+    return (f"(SELECT full_name__key, date_of_birth__year, min(citizen_id) AS citizen_id FROM {register} "
+            f"GROUP BY full_name__key, date_of_birth__year HAVING count(*) = 1)")
+
+
+def deaths_by_id_sql(deaths: str) -> str:
+    """Each deceased ID of the death registrations (`deaths`: SQL of their table) with its earliest date."""
+    return f"(SELECT deceased_id, min(date_of_death) AS date_of_death FROM {deaths} GROUP BY deceased_id)"
+
+
 @dataclass(frozen=True)
 class RuleContext:
     schema: DatasetSchema

@@ -9,15 +9,21 @@ import pyarrow as pa
 
 from lamsach.backends.engine import Engine
 from lamsach.data import catalogue_rows, load_schema
-from lamsach.validate.context import RuleContext, register_by_id_sql
+from lamsach.validate.context import (
+    RuleContext,
+    deaths_by_id_sql,
+    register_by_id_sql,
+    register_by_name_year_sql,
+)
 from lamsach.validate.runner import FINDING_COLUMNS, rule_specs, rule_table, run_rules
 
 FINDING_SCHEMA = pa.schema([(c, pa.string()) for c in FINDING_COLUMNS])
 
 
 def shared_tables(engine: Engine, tables: dict[str, str], register_dataset: str = "population") -> dict[str, str]:
-    """Tables every dataset's rules read: area bounds, and the register one row per citizen_id
-    (built once here rather than inside each rule that joins the register)."""
+    """Tables every dataset's rules read: area bounds, the register one row per citizen_id and
+    its only person per name key and birth year, the deaths one row per deceased ID (built once
+    here rather than inside each rule, for each person role, that joins them)."""
     quote = engine.dialect.quote
     engine.register("area_plausibility", pa.Table.from_pylist(
         [{"land_use_code": r["land_use_code"], "min_m2": float(r["min_m2"]), "max_m2": float(r["max_m2"])}
@@ -28,6 +34,17 @@ def shared_tables(engine: Engine, tables: dict[str, str], register_dataset: str 
         engine.run(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT * FROM "
                    f"{register_by_id_sql(engine.dialect, tables[register_dataset])}", rule="register_by_id")
         shared["register_by_id"] = name
+        # the two tables several roles' rules join: each role reduced the register or the deaths
+        # again (on Spark a shuffle per role)
+        candidates = engine.table_name("register_by_name_year")
+        engine.run(f"CREATE OR REPLACE TABLE {quote(candidates)} AS SELECT * FROM "
+                   f"{register_by_name_year_sql(quote(name))}", rule="register_by_name_year")
+        shared["register_by_name_year"] = candidates
+    if "death" in tables:
+        deaths = engine.table_name("deaths_by_id")
+        engine.run(f"CREATE OR REPLACE TABLE {quote(deaths)} AS SELECT * FROM "
+                   f"{deaths_by_id_sql(quote(tables['death']))}", rule="deaths_by_id")
+        shared["deaths_by_id"] = deaths
     return shared
 
 

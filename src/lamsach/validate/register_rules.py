@@ -9,7 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from lamsach.validate.context import RuleContext, register_by_id_sql
+from lamsach.validate.context import (
+    RuleContext,
+    deaths_by_id_sql,
+    register_by_id_sql,
+    register_by_name_year_sql,
+)
 from lamsach.validate.rule_library import FindingCase, RuleSpecBase, finding_select, findings_select
 
 DEAD = "(lower(coalesce(r.status, '')) LIKE '%chết%' OR lower(coalesce(r.status, '')) LIKE '%mất%')"
@@ -22,6 +27,15 @@ def register_view(ctx: RuleContext) -> str | None:
         return ctx.quote(ctx.catalogue_tables["register_by_id"])
     table = ctx.tables.get(ctx.register_dataset)
     return register_by_id_sql(ctx.dialect, table) if table else None
+
+
+def deaths_view(ctx: RuleContext) -> str | None:
+    """The death registrations one row per deceased ID: the pass's shared table (`deaths_by_id`),
+    or made inline for a rule run on its own."""
+    if "deaths_by_id" in ctx.catalogue_tables:
+        return ctx.quote(ctx.catalogue_tables["deaths_by_id"])
+    deaths = ctx.other("death")
+    return deaths_by_id_sql(deaths) if deaths else None
 
 
 def _year_of(ctx: RuleContext, parts: dict[str, str]) -> tuple[str | None, str | None]:
@@ -38,9 +52,9 @@ def _candidate_join(ctx: RuleContext, register: str, parts: dict[str, str], year
     if "name" not in parts or year_col is None:
         return f" LEFT JOIN (SELECT {ctx.dialect.cast('NULL', 'text')} AS citizen_id) c ON false"
     key = "d." + ctx.quote(f"{parts['name']}__key")
-    return (f" LEFT JOIN (SELECT full_name__key, date_of_birth__year, min(citizen_id) AS citizen_id "
-            f"FROM {register} GROUP BY full_name__key, date_of_birth__year HAVING count(*) = 1) c "
-            f"ON c.full_name__key = {key} AND c.date_of_birth__year = {year_col}")
+    shared = ctx.catalogue_tables.get("register_by_name_year")  # made once by the pass for every role
+    candidates = ctx.quote(shared) if shared else register_by_name_year_sql(register)
+    return (f" LEFT JOIN {candidates} c ON c.full_name__key = {key} AND c.date_of_birth__year = {year_col}")
 
 
 @dataclass(frozen=True)
@@ -134,9 +148,8 @@ class PersonAlive(RuleSpecBase):
         if register is None or id_field is None:
             return None
         idq = "d." + ctx.quote(id_field)
-        deaths = ctx.other("death")
-        death_join = (f" LEFT JOIN (SELECT deceased_id, min(date_of_death) AS date_of_death FROM {deaths} "
-                      f"GROUP BY deceased_id) x ON x.deceased_id = {idq}") if deaths else ""
+        deaths = deaths_view(ctx)
+        death_join = f" LEFT JOIN {deaths} x ON x.deceased_id = {idq}" if deaths else ""
         dead_at = "coalesce(r.date_of_death, x.date_of_death)" if deaths else "r.date_of_death"
         dead = f"({DEAD} OR x.deceased_id IS NOT NULL)" if deaths else DEAD
         return (f"{finding_select(ctx.dialect, self.rule, id_field, idq, alias='d.', date_of_death=dead_at)} FROM {ctx.table} d "
@@ -154,12 +167,11 @@ class DeathReflected(RuleSpecBase):
     kind: ClassVar[str] = "death_reflected"
 
     def to_sql(self, ctx: RuleContext) -> str | None:
-        deaths = ctx.other("death")
+        deaths = deaths_view(ctx)
         if deaths is None:
             return None
         return (f"{finding_select(ctx.dialect, self.rule, self.status_field, 'r.full_name', ctx.literal('Đã chết'), alias='r.', date_of_death='x.date_of_death')} "
-                f"FROM {ctx.table} r JOIN (SELECT deceased_id, min(date_of_death) AS date_of_death "
-                f"FROM {deaths} WHERE deceased_id IS NOT NULL GROUP BY deceased_id) x "
+                f"FROM {ctx.table} r JOIN {deaths} x "
                 f"ON x.deceased_id = r.{ctx.quote(self.id_field)} WHERE NOT {DEAD}")
 
 
