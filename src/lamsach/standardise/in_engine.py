@@ -154,8 +154,7 @@ def _with_raw(values: pa.Array, table: pa.Table, kept: pa.Array | None = None) -
     table = table.add_column(0, "raw", values)
     if kept is None or len(kept) == 0:
         return table
-    same = pa.table({"raw": kept, "value": kept.cast(table.schema.field("value").type),
-                     "outcome": pa.nulls(len(kept), pa.binary())})
+    same = pa.table({"raw": kept, "value": kept, "outcome": pa.nulls(len(kept), pa.binary())})
     return pa.concat_tables([table, same.cast(table.schema)])
 
 
