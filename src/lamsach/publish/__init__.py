@@ -9,9 +9,12 @@ from lamsach.publish.shared_layer import (
     NOT_ACKNOWLEDGED,
     NOT_PUBLISHED,
     REJECTED,
+    Publishing,
     SharedResult,
     publish_shared,
+    start_publish_shared,
 )
 
-__all__ = ["LINE_KEYS", "NOT_ACKNOWLEDGED", "NOT_PUBLISHED", "REJECTED", "SharedResult", "discard",
-           "line_renderer", "line_sql", "open_staging", "publish", "publish_shared", "save_results", "write_outputs"]
+__all__ = ["LINE_KEYS", "NOT_ACKNOWLEDGED", "NOT_PUBLISHED", "REJECTED", "Publishing", "SharedResult", "discard",
+           "line_renderer", "line_sql", "open_staging", "publish", "publish_shared", "save_results",
+           "start_publish_shared", "write_outputs"]

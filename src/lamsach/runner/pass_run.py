@@ -37,7 +37,15 @@ from lamsach.ingest import (
 from lamsach.ingest.parallel import read_sources
 from lamsach.link.stage import LINK_FILES, LinkContext, deduplicate, enrich, link_people, write_link_files
 from lamsach.measure import build_scorecard
-from lamsach.publish import discard, open_staging, publish, publish_shared, save_results, write_outputs
+from lamsach.publish import (
+    Publishing,
+    discard,
+    open_staging,
+    publish,
+    save_results,
+    start_publish_shared,
+    write_outputs,
+)
 from lamsach.review.decisions import apply_decisions
 from lamsach.runner.progress import Progress, SilentProgress
 from lamsach.settings import Settings
@@ -159,6 +167,7 @@ class _Pass:
     def run(self, reads: list) -> PassSummary:
         """Store the batches, then standardise, validate, link and measure; publish the staging
         folder into `out_dir` once the run's results are in the store."""
+        publishing: Publishing | None = None
         try:
             self._store(reads)
             self.clock.lap("import: store")
@@ -173,20 +182,23 @@ class _Pass:
             # after linking: enrichment and fuzzy matching add findings officers may have decided on too
             apply_decisions(engine, findings, self.tables, self.store.finding_decisions(self.manifest.name))
             self.clock.lap("link")
-            shared = publish_shared(engine, self.store, self.manifest.name, self.run_id, self.tables, findings,
-                                    self.settings.sync_ack_overdue_hours)
-            self.summary.published = {"published": shared.counts.published, "unchanged": shared.counts.unchanged,
-                                      "blocked": shared.counts.blocked, "acknowledged": shared.acknowledged}
+            # the shared layer is written in the background while the pass measures and writes its
+            # files; the stage's lap is the part the pass waits for (`Publishing`)
+            publishing = start_publish_shared(engine, self.store, self.manifest.name, self.run_id, self.tables,
+                                              findings, self.settings.sync_ack_overdue_hours)
+            assert publishing.result is not None
             self.clock.lap("publish")
-            scorecard = build_scorecard(engine, self.tables, findings, shared.passing)
+            scorecard = build_scorecard(engine, self.tables, findings, publishing.result.passing)
             self.clock.lap("measure")
-            self._write(engine, datasets, findings, links, scorecard)
+            self._write(engine, datasets, findings, links, scorecard, publishing)
             self.clock.lap("report")
             self.summary.stage_seconds = self.clock.laps
             self.summary.seconds = self.clock.total
             self.store.finish_run(self.run_id, "complete", _summary_dict(self.summary))
             return self.summary
         except BaseException:
+            if publishing is not None:
+                publishing.wait_quietly()
             self.store.finish_run(self.run_id, "failed", {})
             raise
 
@@ -382,9 +394,15 @@ class _Pass:
         self.progress.finish()
         return linked.links
 
-    def _write(self, engine: Engine, datasets: list[str], findings: str, links: str, scorecard: str) -> None:
+    def _write(self, engine: Engine, datasets: list[str], findings: str, links: str, scorecard: str,
+               publishing: Publishing) -> None:
         self.progress.start("Ghi kết quả và báo cáo", 1)
         write_outputs(engine, self.staging, datasets, self.tables, findings, links, scorecard, self.summary)
+        waited = time.perf_counter()
+        shared = publishing.finish()  # the store takes the run's results once the shared layer is in
+        self.summary.published = {"published": shared.counts.published, "unchanged": shared.counts.unchanged,
+                                  "blocked": shared.counts.blocked, "acknowledged": shared.acknowledged}
+        self.summary.publish_wait_seconds = round(time.perf_counter() - waited, 3)
         save_results(self.store, engine, self.run_id, findings, scorecard)
         publish(self.staging, self.out_dir, previous=LINK_FILES)
         self.progress.advance()

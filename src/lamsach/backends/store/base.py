@@ -275,9 +275,11 @@ class Store(Protocol):
     def unit_findings(self, run_id: int, unit: str, status: str | None = "open") -> list[dict]: ...
     def run_units(self, run_id: int) -> list[str]: ...
     def publish_current(self, campaign: str, run_id: int | None, blocked: Collection[tuple[str, str]],
-                        line_sql: LineSql) -> PublishCounts:
+                        line_sql: LineSql,
+                        decided: Callable[[list[tuple[str, str]]], None] | None = None) -> PublishCounts:
         """Publish every record's current version not published yet whose (dataset, key) is not
-        `blocked`, each with its outbox entry, in one transaction."""
+        `blocked`, each with its outbox entry, in one transaction; `decided` is told the store's
+        blocked records before any version is written."""
         ...
     def sync_states(self, campaign: str) -> list[dict]:
         """The records whose current version is published and sent: acknowledged, rejected or sending."""

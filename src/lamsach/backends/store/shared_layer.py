@@ -11,7 +11,7 @@ lines of the older version's entries are kept as text, in the same transaction.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from contextlib import closing
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -29,16 +29,24 @@ if TYPE_CHECKING:
 _CHUNK = 5000  # versions written per statement, and records read per fetch
 _CACHE_KIB = 256 * 1024  # SQLite's page cache while it publishes (its default is 2 MiB)
 
+Decided = Callable[[list[tuple[str, str]]], None]
+"""Told the blocked records found in the store, before any version is written (`publish_current`)."""
+
+
 def publish_current(store: SqlAlchemyStore, campaign: str, run_id: int | None,
-                    blocked: Collection[tuple[str, str]], line_sql: LineSql) -> PublishCounts:
+                    blocked: Collection[tuple[str, str]], line_sql: LineSql,
+                    decided: Decided | None = None) -> PublishCounts:
     """Publish the current version of every record of `campaign` whose (dataset, key) is not in
-    `blocked` and whose current version is not published yet; all in one transaction."""
+    `blocked` and whose current version is not published yet; all in one transaction. `decided`
+    is called with the store's blocked records as soon as they are known, while the versions are
+    still to be written: a caller running this in a thread goes on with what needs only them."""
     now = datetime.now(UTC)
+    decided = decided or (lambda _keys: None)
     with store.engine.begin() as conn:
         if conn.dialect.name == "sqlite":
-            return _publish_in_sqlite(conn, campaign, run_id, blocked, line_sql, now)
+            return _publish_in_sqlite(conn, campaign, run_id, blocked, line_sql, now, decided)
         if conn.dialect.name == "postgresql":
-            return _publish_in_postgres(conn, campaign, run_id, blocked, line_sql, now)
+            return _publish_in_postgres(conn, campaign, run_id, blocked, line_sql, now, decided)
         counts = PublishCounts()
         r, p = t.records.c, t.published.c
         # first without the values: on a re-run most current versions are published already, and
@@ -59,6 +67,7 @@ def publish_current(store: SqlAlchemyStore, campaign: str, run_id: int | None,
                     counts.unchanged += 1
                 else:
                     todo[record_id] = published_id
+        decided(counts.blocked_keys)
         for chunk in _records_with_values(conn, campaign, todo):
             items = [PublishItem(row.dataset, row.record_key, row.unit, row.version, row.data, row.citizen_id)
                      for row in chunk]
@@ -68,7 +77,7 @@ def publish_current(store: SqlAlchemyStore, campaign: str, run_id: int | None,
 
 
 def _publish_in_sqlite(conn, campaign: str, run_id: int | None, blocked: Collection[tuple[str, str]],
-                       line_sql: LineSql, now: datetime) -> PublishCounts:
+                       line_sql: LineSql, now: datetime, decided: Decided) -> PublishCounts:
     """What the general path does, done by SQLite itself: which records to publish is decided in
     one statement against the blocked keys (a temporary table); the shared layer's rows are copied
     from the records table with INSERT ... SELECT and UPDATE ... FROM, and the outbox entries
@@ -92,6 +101,7 @@ def _publish_in_sqlite(conn, campaign: str, run_id: int | None, blocked: Collect
                 "SELECT r.dataset, r.record_key FROM publish_blocked b JOIN records r ON r.campaign = ? "
                 "AND r.dataset = b.dataset AND r.record_key = b.record_key ORDER BY r.id", (campaign,)).fetchall()
             counts.blocked = len(counts.blocked_keys)
+            decided(counts.blocked_keys)
             cursor.execute(
                 "INSERT INTO publish_todo SELECT r.id, p.id FROM records r LEFT JOIN published p "
                 "ON p.campaign = r.campaign AND p.dataset = r.dataset AND p.record_key = r.record_key "
@@ -110,7 +120,7 @@ def _publish_in_sqlite(conn, campaign: str, run_id: int | None, blocked: Collect
 
 
 def _publish_in_postgres(conn, campaign: str, run_id: int | None, blocked: Collection[tuple[str, str]],
-                         line_sql: LineSql, now: datetime) -> PublishCounts:
+                         line_sql: LineSql, now: datetime, decided: Decided) -> PublishCounts:
     """`_publish_in_sqlite` on PostgreSQL: the blocked keys go in by COPY, which records to publish
     is decided in one statement, the shared layer's rows are copied with INSERT ... SELECT and
     UPDATE ... FROM, so no record's values leave the server. The temporary tables go with the
@@ -128,6 +138,7 @@ def _publish_in_postgres(conn, campaign: str, run_id: int | None, blocked: Colle
             "AND r.dataset = b.dataset AND r.record_key = b.record_key ORDER BY r.id", (campaign,))
         counts.blocked_keys = [tuple(row) for row in cursor.fetchall()]
         counts.blocked = len(counts.blocked_keys)
+        decided(counts.blocked_keys)
         cursor.execute("CREATE TEMP TABLE publish_todo (record_id integer PRIMARY KEY, published_id integer) "
                        "ON COMMIT DROP")
         cursor.execute(

@@ -714,12 +714,13 @@ class SqlAlchemyStore:
         return found
 
     # the shared layer and its outbox (publish stage) -----------------------------------------
-    def publish_current(self, campaign: str, run_id: int | None, blocked, line_sql) -> PublishCounts:
+    def publish_current(self, campaign: str, run_id: int | None, blocked, line_sql, decided=None) -> PublishCounts:
         """Publish every record's current version not published yet whose (dataset, key) is not
-        `blocked`, with its outbox entry, in one transaction (`shared_layer.py`)."""
+        `blocked`, with its outbox entry, in one transaction (`shared_layer.py`); `decided` is
+        told the blocked records found before any version is written."""
         from lamsach.backends.store.shared_layer import publish_current
 
-        counts = publish_current(self, campaign, run_id, blocked, line_sql)
+        counts = publish_current(self, campaign, run_id, blocked, line_sql, decided)
         self.statistics.wrote(published=counts.published, outbox=counts.published)
         return counts
 

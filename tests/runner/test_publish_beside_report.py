@@ -1,0 +1,67 @@
+"""The shared layer is written in a thread of its own while the pass measures and writes its files
+(`lamsach.publish.Publishing`). What an officer and the National Data Center see must not depend
+on it: the run's counts are the store's, and a failed write fails the whole pass as before — the
+run marked failed, nothing shared or queued, the previous outputs left as they were."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from lamsach.backends.store import SqlAlchemyStore
+from lamsach.backends.store import tables as t
+from lamsach.generate import generate_province
+from lamsach.runner import run_pass
+from lamsach.settings import Settings
+
+REFERENCE = date(2026, 11, 1)
+
+
+def _settings(tmp_path: Path, name: str) -> Settings:
+    return Settings(data_dir=tmp_path / name, database_url=f"sqlite:///{tmp_path / name}.db", standardise_workers=1)
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory) -> Path:
+    return generate_province(tmp_path_factory.mktemp("province"), people=400, seed=5)
+
+
+def test_the_runs_counts_are_what_the_store_holds(manifest: Path, tmp_path: Path) -> None:
+    settings = _settings(tmp_path, "store")
+    summary = run_pass(manifest, tmp_path / "out", settings, reference_date=REFERENCE)
+    store = SqlAlchemyStore.open(settings.database_url)
+    with store.engine.connect() as conn:
+        published = conn.execute(select(func.count()).select_from(t.published)).scalar_one()
+        queued = conn.execute(select(func.count()).select_from(t.outbox)).scalar_one()
+        records = conn.execute(select(func.count()).select_from(t.records)).scalar_one()
+        status = conn.execute(select(t.runs.c.status).where(t.runs.c.id == summary.run_id)).scalar_one()
+    store.close()
+    assert status == "complete"
+    assert summary.published["published"] == published == queued > 0
+    assert summary.published["published"] + summary.published["blocked"] == records
+    assert summary.publish_wait_seconds >= 0
+
+
+def test_a_failed_write_of_the_shared_layer_fails_the_pass(manifest: Path, tmp_path: Path) -> None:
+    settings = _settings(tmp_path, "store")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "findings.csv").write_text("last week's findings", encoding="utf-8")
+    SqlAlchemyStore.open(settings.database_url).close()
+    with sqlite3.connect(tmp_path / "store.db") as con:  # the database refuses the outbox's rows
+        con.execute("CREATE TRIGGER refuse BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    with pytest.raises(Exception, match="disk full"):
+        run_pass(manifest, out, settings, reference_date=REFERENCE)
+    with sqlite3.connect(tmp_path / "store.db") as con:
+        assert con.execute("SELECT count(*) FROM published").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM outbox").fetchone() == (0,)
+        assert con.execute("SELECT status FROM runs").fetchall() == [("failed",)]
+        assert con.execute("SELECT count(*) FROM findings").fetchone() == (0,)  # results not saved either
+        assert con.execute("SELECT count(*) FROM records").fetchone()[0] > 0  # what was stored stays
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []  # no staging left
+    assert sorted(p.name for p in out.iterdir()) == ["findings.csv"]
+    assert (out / "findings.csv").read_text(encoding="utf-8") == "last week's findings"
