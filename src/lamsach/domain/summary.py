@@ -29,8 +29,8 @@ class PassSummary:
     duplicates: int = 0
     published: dict[str, int] = field(default_factory=dict)  # versions published, unchanged, blocked, acknowledged
     stage_seconds: dict[str, float] = field(default_factory=dict)
-    # of the report stage, the seconds it waited for the shared layer written beside it (publish)
-    publish_wait_seconds: float = 0.0
+    # work done in a thread beside another stage, inside that stage's lap: what, and its seconds
+    overlapped: dict[str, float] = field(default_factory=dict)
     reused: list[str] = field(default_factory=list)  # work taken from an earlier pass (same inputs), not redone
     seconds: float = 0.0
     # the files' own date when the snapshot is dated before it: dates up to it are not "in the future"

@@ -10,6 +10,7 @@ rejected by the National Data Center (its reason), or sent but not acknowledged 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -49,10 +50,13 @@ class Publishing:
     store."""
 
     def __init__(self, store: Store, campaign: str, run_id: int, blocked: Collection[tuple[str, str]]) -> None:
+        self.seconds = 0.0  # how long the writing took, once it ended
         self._decided: Future[list[tuple[str, str]]] = Future()
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="lamsach-publish")
+        started = time.perf_counter()
         self._written = self._pool.submit(store.publish_current, campaign, run_id, blocked, line_sql,
                                           self._decided.set_result)
+        self._written.add_done_callback(lambda _: setattr(self, "seconds", round(time.perf_counter() - started, 3)))
         self._pool.shutdown(wait=False)
         self.result: SharedResult | None = None
 

@@ -6,6 +6,8 @@ background jobs), so neither repeats the order of the stages.
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -47,12 +49,15 @@ from lamsach.publish import (
     write_outputs,
 )
 from lamsach.review.decisions import apply_decisions
+from lamsach.runner.beside import beside
 from lamsach.runner.progress import Progress, SilentProgress
 from lamsach.settings import Settings
 from lamsach.standardise.cell_findings import apply_overrides, cell_findings_table, withdrawn_findings
 from lamsach.standardise.in_engine import standardise_in_engine
 from lamsach.standardise.records_table import EngineStandardised, arrow_columns
 from lamsach.validate import validate_datasets
+
+log = logging.getLogger(__name__)
 
 ACTOR = "lamsach run"
 
@@ -163,17 +168,19 @@ class _Pass:
     sent_keys: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     # dataset -> its rows as this pass stored them, while every one of them was new to the store
     held: dict[str, _HeldRecords | None] = field(default_factory=dict)
+    # dataset -> its rows as read and their standardised table, made while the store took them
+    early: dict[str, tuple] = field(default_factory=dict)
 
     def run(self, reads: list) -> PassSummary:
         """Store the batches, then standardise, validate, link and measure; publish the staging
         folder into `out_dir` once the run's results are in the store."""
         publishing: Publishing | None = None
         try:
-            self._store(reads)
-            self.clock.lap("import: store")
             engine = self.engine
             datasets = sorted({s.dataset for s in self.manifest.sources},
                               key=lambda d: (d != "population", d != "death", d))
+            self._store_beside_standardising(engine, datasets, reads)
+            self.clock.lap("import: store")
             cell_rows = self._standardise(engine, datasets)
             self.clock.lap("standardise")
             findings = self._validate(engine, datasets, cell_rows)
@@ -202,12 +209,56 @@ class _Pass:
             self.store.finish_run(self.run_id, "failed", {})
             raise
 
-    def _store(self, reads: list) -> None:
-        """Each file read becomes a batch in the store: one transaction, its original kept."""
+    def _store_beside_standardising(self, engine: Engine, datasets: list[str], reads: list) -> None:
+        """Store the batches (`_store`). Datasets the store holds no record of, sent only in files
+        read now, are standardised meanwhile from the rows read: those rows are what the store
+        will hold, every one a new record, so standardising them then or after gives the same
+        table. The store works in a thread of its own (SQLite), standardising in this one (DuckDB
+        and its forked workers); `_standardise_here` takes these results once the store shows it
+        did hold exactly those rows, and computes again from what it holds otherwise."""
+        new = self._new_datasets(engine, datasets, reads)
+        if not new:
+            self._store(reads)
+            return
+        started = time.perf_counter()
+        with beside(lambda state: self._store(reads, state.stopping), "lamsach-store") as storing:
+            for dataset in new:
+                if storing.failed():
+                    break
+                self.early[dataset] = self._standardise_read(engine, dataset, reads)
+            self.summary.overlapped["standardise: beside the store"] = round(time.perf_counter() - started, 3)
+
+    def _new_datasets(self, engine: Engine, datasets: list[str], reads: list) -> list[str]:
+        """The datasets `_store_beside_standardising` standardises while storing."""
+        if engine.name != "duckdb":
+            return []
+        read_now: dict[str, bool] = {}
+        for source, read in zip(self.manifest.sources, reads, strict=True):
+            read_now[source.dataset] = read_now.get(source.dataset, True) and not isinstance(read, StoredBatch)
+        return [d for d in datasets if read_now.get(d) and self.store.count_records(self.manifest.name, d) == 0]
+
+    def _standardise_read(self, engine: Engine, dataset: str, reads: list) -> tuple:
+        """`dataset`'s rows as read, standardised into its engine table; with the rows."""
+        schema = load_schema(dataset)
+        rows = _HeldRecords()
+        for source, read in zip(self.manifest.sources, reads, strict=True):
+            if source.dataset == dataset:
+                rows.add(row_keys(read.rows), row_units(read.rows, schema, source.unit), read.rows)
+        keys, units, columns = arrow_columns(schema, rows)
+        result = standardise_in_engine(engine, schema, keys, units, columns, self.future_after or self.reference,
+                                       rule_templates(), self.manifest.province, f"ds_{dataset}",
+                                       workers=self.settings.standardise_workers)
+        return result, rows
+
+    def _store(self, reads: list, stopping: threading.Event | None = None) -> None:
+        """Each file read becomes a batch in the store: one transaction, its original kept.
+        With `stopping` set, the files not stored yet are left (the pass failed meanwhile)."""
         summary = self.summary
         self.progress.start("Lưu dữ liệu gốc", len(reads))
         reasons: Counter[str] = Counter()
         for source, read in zip(self.manifest.sources, reads, strict=True):
+            if stopping is not None and stopping.is_set():
+                return
             if isinstance(read, StoredBatch):
                 if self._reuse(source, read, reasons):
                     continue
@@ -309,6 +360,11 @@ class _Pass:
         or its kept result when no record changed, and the records it was computed from."""
         name = self.manifest.name
         held = self._held(dataset)
+        early = self.early.pop(dataset, None)
+        if early is not None:  # standardised while the store took these rows (`_store_beside_standardising`)
+            if held is not None and held.keys == early[1].keys and held.units == early[1].units:
+                return early[0], held
+            log.info("%s: the store did not take the rows read as they were; standardised again", dataset)
         stamps = kept = None
         # the records' stamps are read first only when a kept result may match them: not for rows
         # this pass stored itself, every one new, nor when no pass kept one for the dataset (a
@@ -402,7 +458,8 @@ class _Pass:
         shared = publishing.finish()  # the store takes the run's results once the shared layer is in
         self.summary.published = {"published": shared.counts.published, "unchanged": shared.counts.unchanged,
                                   "blocked": shared.counts.blocked, "acknowledged": shared.acknowledged}
-        self.summary.publish_wait_seconds = round(time.perf_counter() - waited, 3)
+        self.summary.overlapped["publish: the shared layer beside measure and report"] = publishing.seconds
+        self.summary.overlapped["report: waiting for the shared layer"] = round(time.perf_counter() - waited, 3)
         save_results(self.store, engine, self.run_id, findings, scorecard)
         publish(self.staging, self.out_dir, previous=LINK_FILES)
         self.progress.advance()

@@ -1,7 +1,9 @@
-"""The shared layer is written in a thread of its own while the pass measures and writes its files
-(`lamsach.publish.Publishing`). What an officer and the National Data Center see must not depend
-on it: the run's counts are the store's, and a failed write fails the whole pass as before — the
-run marked failed, nothing shared or queued, the previous outputs left as they were."""
+"""Work done in a thread beside the pass: the rows just read standardised while the store takes
+them (`_Pass._store_beside_standardising`), the shared layer written while the pass measures and
+writes its files (`lamsach.publish.Publishing`). What officers and the National Data Center see
+must not depend on it: the run's counts are the store's, and a failed write fails the whole pass
+as before — the run marked failed, every stored batch whole, nothing shared or queued, the
+previous outputs left as they were."""
 
 from __future__ import annotations
 
@@ -43,7 +45,8 @@ def test_the_runs_counts_are_what_the_store_holds(manifest: Path, tmp_path: Path
     assert status == "complete"
     assert summary.published["published"] == published == queued > 0
     assert summary.published["published"] + summary.published["blocked"] == records
-    assert summary.publish_wait_seconds >= 0
+    assert summary.overlapped["publish: the shared layer beside measure and report"] > 0
+    assert summary.overlapped["report: waiting for the shared layer"] >= 0
 
 
 def test_a_failed_write_of_the_shared_layer_fails_the_pass(manifest: Path, tmp_path: Path) -> None:
@@ -65,3 +68,24 @@ def test_a_failed_write_of_the_shared_layer_fails_the_pass(manifest: Path, tmp_p
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []  # no staging left
     assert sorted(p.name for p in out.iterdir()) == ["findings.csv"]
     assert (out / "findings.csv").read_text(encoding="utf-8") == "last week's findings"
+
+
+def test_a_failed_store_beside_standardising_fails_the_pass(manifest: Path, tmp_path: Path) -> None:
+    """Datasets new to the store are standardised while it stores them: a batch the store refuses
+    fails the pass as it did when storing came first, and every batch stored is whole."""
+    settings = _settings(tmp_path, "store")
+    SqlAlchemyStore.open(settings.database_url).close()
+    with sqlite3.connect(tmp_path / "store.db") as con:
+        con.execute("CREATE TRIGGER refuse BEFORE INSERT ON records WHEN NEW.dataset = 'marriage' "
+                    "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    with pytest.raises(Exception, match="disk full"):
+        run_pass(manifest, tmp_path / "out", settings, reference_date=REFERENCE)
+    with sqlite3.connect(tmp_path / "store.db") as con:
+        assert con.execute("SELECT status FROM runs").fetchall() == [("failed",)]
+        states = con.execute("SELECT dataset, state, rows_stored, records_created FROM batches").fetchall()
+        assert states and all(state == "complete" and stored == created for _, state, stored, created in states)
+        assert "marriage" not in {dataset for dataset, *_ in states}
+        assert con.execute("SELECT count(*) FROM records WHERE dataset = 'marriage'").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM records").fetchone()[0] == sum(s[2] for s in states)
+        assert con.execute("SELECT count(*) FROM published").fetchone() == (0,)
+    assert not (tmp_path / "out").exists()
