@@ -176,15 +176,27 @@ class Keeping:
 class PassModel:
     model: PersonModel
     kept: bool
-    """True when the campaign's kept model was used, False when this pass trained (and kept) one."""
+    """True when the campaign's kept model was used, False when this pass trained one (`keep_trained`)."""
     changed_share: float | None = None
+    key: str = ""
+    """The model definition's fingerprint (`model_key`)."""
+    trained_on: TrainingInput | None = None
+    """The rows a model trained this pass was trained on (None when the kept model was used)."""
+
+
+def keep_trained(store: Store, campaign: str, run_id: int, chosen: PassModel) -> None:
+    """Keep the model this pass trained as the campaign's, for the next passes (nothing when the
+    pass used the kept one). Apart from `person_model_for_pass`, so that a pass can train while
+    the store is busy with other writes and keep the model once it is free."""
+    if not chosen.kept and chosen.trained_on is not None:
+        keep(store, campaign, chosen.key, chosen.trained_on, chosen.model.settings_dict(), run_id)
 
 
 def person_model_for_pass(engine: Engine, db_api, store: Store, campaign: str, run_id: int, references: str,
                           register: str, n_references: int, n_register: int, spec: TrainingSpec,
                           max_change: float) -> PassModel:
     """The campaign's kept model when this pass's training input is within `max_change` of its own,
-    else a model trained now and kept for the next passes."""
+    else a model trained now, for `keep_trained` to keep for the next passes."""
     key = model_key(engine, spec)
     now = training_input(engine, references, register)
     kept, share = kept_within(store, campaign, key, now, max_change)
@@ -193,5 +205,4 @@ def person_model_for_pass(engine: Engine, db_api, store: Store, campaign: str, r
         return PassModel(trained_person_model(db_api, references, register, kept.model, n_references, n_register),
                          True, share)
     model = train_person_model(db_api, references, register, n_references, n_register, spec)
-    keep(store, campaign, key, now, model.settings_dict(), run_id)
-    return PassModel(model, False, share)
+    return PassModel(model, False, share, key, now)

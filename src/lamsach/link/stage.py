@@ -38,7 +38,7 @@ from lamsach.link import (
 )
 from lamsach.link.charts import MATCH_WEIGHTS_FILE, WATERFALL_FILE
 from lamsach.link.enrich import EnrichmentResult, enrich_from_register
-from lamsach.link.model_keeping import Keeping, person_model_for_pass
+from lamsach.link.model_keeping import Keeping, PassModel, keep_trained, person_model_for_pass
 from lamsach.settings import Settings
 
 log = logging.getLogger("lamsach.link")
@@ -58,6 +58,8 @@ class LinkStageResult:
     duplicates: int = 0
     files: list[Path] = field(default_factory=list)
     model_kept: bool = False  # linked with the campaign's kept person model (`model_keeping`), not trained
+    chosen_model: PassModel | None = None  # the person model linked with, until `save_links` keeps it
+    queues_reviews: bool = True  # False without the register: the review queue is left as it is
 
 
 @dataclass(frozen=True)
@@ -158,18 +160,34 @@ def _queue_reviews(ctx: LinkContext, explained: str) -> int:
 
 def link_people(ctx: LinkContext, datasets: list[str], tables: dict[str, str]) -> LinkStageResult:
     """Links (ID, model, officers' decisions), the review queue and the model's files for a pass."""
+    return save_links(ctx, find_links(ctx, datasets, tables))
+
+
+def save_links(ctx: LinkContext, found: LinkStageResult) -> LinkStageResult:
+    """What `find_links` leaves for the store: the person model it trained, kept for the next
+    passes, and the candidates officers review."""
+    if found.chosen_model is not None:
+        keep_trained(ctx.store, ctx.campaign, ctx.run_id, found.chosen_model)
+    if found.queues_reviews:
+        found.review = _queue_reviews(ctx, found.explained)
+    return found
+
+
+def find_links(ctx: LinkContext, datasets: list[str], tables: dict[str, str]) -> LinkStageResult:
+    """`link_people`'s work in the engine, its files in the staging folder, the store only read
+    (officers' decisions, the kept model): it may run while the store is taking other writes."""
     quote = ctx.engine.dialect.quote
     engine, settings = ctx.engine, ctx.settings
     schemas = [load_schema(d) for d in datasets if d != "population" and load_schema(d).person_roles()]
     if "population" not in tables:
         links, explained = _final_links(engine, _id_links(engine, [], tables), None, _decisions_table(ctx))
-        return LinkStageResult(links, explained)
+        return LinkStageResult(links, explained, queues_reviews=False)
     id_links = _id_links(engine, schemas, tables)
     register = build_register(engine, tables["population"])
     references = build_references(engine, schemas, tables, id_links)
     n_references = engine.run(f"SELECT count(*) FROM {quote(references)}")[0][0]
     n_register = engine.run(f"SELECT count(*) FROM {quote(register)}")[0][0]
-    chosen, scored, files, model_kept = None, None, [], False
+    chosen, scored, files, model_kept, chosen_model = None, None, [], False, None
     bands = bands_from(settings)
     if min(n_references, n_register) >= settings.link_min_references:
         api = splink_api(engine)
@@ -188,9 +206,7 @@ def link_people(ctx: LinkContext, datasets: list[str], tables: dict[str, str]) -
     links, explained = _final_links(engine, id_links, chosen, _decisions_table(ctx))
     if scored:
         _explain_id_links(engine, explained, scored)
-    result = LinkStageResult(links, explained, files=files, model_kept=model_kept)
-    result.review = _queue_reviews(ctx, explained)
-    return result
+    return LinkStageResult(links, explained, files=files, model_kept=model_kept, chosen_model=chosen_model)
 
 
 def _ensure(folder: Path) -> Path:

@@ -37,7 +37,17 @@ from lamsach.ingest import (
     row_units,
 )
 from lamsach.ingest.parallel import read_sources
-from lamsach.link.stage import LINK_FILES, LinkContext, deduplicate, enrich, link_people, write_link_files
+from lamsach.link.stage import (
+    LINK_FILES,
+    LinkContext,
+    LinkStageResult,
+    deduplicate,
+    enrich,
+    find_links,
+    link_people,
+    save_links,
+    write_link_files,
+)
 from lamsach.measure import build_scorecard
 from lamsach.publish import (
     Publishing,
@@ -170,6 +180,8 @@ class _Pass:
     held: dict[str, _HeldRecords | None] = field(default_factory=dict)
     # dataset -> its rows as read and their standardised table, made while the store took them
     early: dict[str, tuple] = field(default_factory=dict)
+    # the links found from those tables meanwhile, when every dataset was among them (`find_links`)
+    early_links: LinkStageResult | None = None
 
     def run(self, reads: list) -> PassSummary:
         """Store the batches, then standardise, validate, link and measure; publish the staging
@@ -227,6 +239,13 @@ class _Pass:
                     break
                 self.early[dataset] = self._standardise_read(engine, dataset, reads)
             self.summary.overlapped["standardise: beside the store"] = round(time.perf_counter() - started, 3)
+            if set(new) == set(datasets) and not storing.failed():
+                # every dataset standardised: the links to the register need nothing else, and
+                # only read the store (what they write waits for it: `save_links`)
+                started = time.perf_counter()
+                tables = {d: result.table_name for d, (result, _rows) in self.early.items()}
+                self.early_links = find_links(self._link_context(engine), datasets, tables)
+                self.summary.overlapped["link: people beside the store"] = round(time.perf_counter() - started, 3)
 
     def _new_datasets(self, engine: Engine, datasets: list[str], reads: list) -> list[str]:
         """The datasets `_store_beside_standardising` standardises while storing."""
@@ -365,6 +384,7 @@ class _Pass:
             if held is not None and held.keys == early[1].keys and held.units == early[1].units:
                 return early[0], held
             log.info("%s: the store did not take the rows read as they were; standardised again", dataset)
+            self.early_links = None  # made from the rows read: linked again from what the store holds
         stamps = kept = None
         # the records' stamps are read first only when a kept result may match them: not for rows
         # this pass stored itself, every one new, nor when no pass kept one for the dataset (a
@@ -435,10 +455,10 @@ class _Pass:
     def _link(self, engine: Engine, datasets: list[str], findings: str) -> str:
         """Links to the register (ID, model, officers' decisions), enrichment, fuzzy duplicates; the
         model and its charts go into the staging folder beside the reports. Returns the links table."""
-        ctx = LinkContext(engine, self.store, self.manifest.name, self.run_id, self.actor, self.settings,
-                          self.staging, self.manifest.rule_overrides or {})
+        ctx = self._link_context(engine)
         self.progress.start("Liên kết với CSDL dân cư", len(datasets) + 2)
-        linked = link_people(ctx, datasets, self.tables)
+        found, self.early_links = self.early_links, None
+        linked = save_links(ctx, found) if found is not None else link_people(ctx, datasets, self.tables)
         if linked.model_kept:
             self.summary.reused.append("link: person model")
         self.progress.advance()
@@ -449,6 +469,10 @@ class _Pass:
         write_link_files(ctx, linked.explained)
         self.progress.finish()
         return linked.links
+
+    def _link_context(self, engine: Engine) -> LinkContext:
+        return LinkContext(engine, self.store, self.manifest.name, self.run_id, self.actor, self.settings,
+                           self.staging, self.manifest.rule_overrides or {})
 
     def _write(self, engine: Engine, datasets: list[str], findings: str, links: str, scorecard: str,
                publishing: Publishing) -> None:
