@@ -317,6 +317,11 @@ def main() -> None:
     seconds = statistics.median(p["seconds"] for p in passes)
     print(f"{'whole pass':<16}{seconds:>10.2f}{rows / seconds:>12,.0f}{'all':>8}{sum(floor.values()):>9.2f}"
           f"{seconds / sum(floor.values()):>8.1f}")
+    overlapped = {name for p in passes for name in p["summary"].get("overlapped", {})}
+    if overlapped:  # work a stage's lap holds beside its own (runner/beside.py)
+        print("run beside a stage (inside its lap), median s: " + "; ".join(
+            f"{name} {statistics.median(p['summary'].get('overlapped', {}).get(name, 0.0) for p in passes):.2f}"
+            for name in sorted(overlapped)))
     peaks = [p["peak_kib"] / 1024 for p in passes]
     print(f"peak memory (PSS) of the process tree: median {statistics.median(peaks):.0f} MiB (max {max(peaks):.0f})")
     if reruns:
