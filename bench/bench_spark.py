@@ -38,7 +38,12 @@ def run(manifest: Path, root: Path, engine: str, master: str) -> dict:
     done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
     seconds = time.perf_counter() - started
     if done.returncode != 0:
-        sys.exit(f"{engine} pass failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+        # the whole output kept, and the error's own lines shown: a JVM's stack buries its message
+        kept = Path(f"bench-spark-{engine}-failed.log").resolve()
+        kept.write_text(done.stdout + "\n" + done.stderr, encoding="utf-8")
+        errors = [line for line in done.stderr.splitlines() if "Error" in line or "Exception" in line][:20]
+        sys.exit(f"{engine} pass failed (whole output in {kept}):\n" + "\n".join(errors)
+                 + f"\n...\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     with sqlite3.connect(data / "lamsach.db") as con:
         summary = json.loads(con.execute("SELECT summary FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0])
     return {"seconds": seconds, "stages": summary.get("stage_seconds", {}), "out": out,
