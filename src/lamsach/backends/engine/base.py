@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, final
 
 from lamsach.backends.engine.dialect import Dialect
@@ -48,6 +50,13 @@ class Engine(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    @contextmanager
+    def memory_share(self, share: float) -> Iterator[None]:
+        """Within the block, use at most `share` of the engine's memory: other work of the pass
+        holds memory beside it. An engine whose memory is not the pass's process's (Spark's
+        executors) has nothing to change."""
+        yield
 
     @final
     def __enter__(self) -> Engine:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
@@ -17,8 +20,25 @@ class DuckDBEngine(Engine):
     def __init__(self, database: str = ":memory:", memory_limit: str = "3GB", threads: int = 2) -> None:
         self.con = duckdb.connect(database)
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        self._memory_limit = memory_limit
         self.con.execute(f"SET threads = {int(threads)}")
         self.con.execute("SET preserve_insertion_order = true")
+
+    @contextmanager
+    def memory_share(self, share: float) -> Iterator[None]:
+        """Within the block, spill beyond `share` of the memory limit: while other work of the pass
+        holds memory beside the engine (the store taking a province's files), the two together
+        stay within what the engine alone was given room for. A limit given as a share of the
+        machine ("80%") is left as it is."""
+        limit = _bytes(self._memory_limit)
+        if limit is None:
+            yield
+            return
+        self.con.execute(f"SET memory_limit = '{int(limit * share)}B'")
+        try:
+            yield
+        finally:
+            self.con.execute(f"SET memory_limit = '{self._memory_limit}'")
 
     def _run(self, sql: str, params: list[Any] | None = None) -> Any:
         return self.con.execute(sql, params or []).fetchall()
@@ -46,3 +66,13 @@ class DuckDBEngine(Engine):
 
     def close(self) -> None:
         self.con.close()
+
+
+_UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+          "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+
+
+def _bytes(limit: str) -> int | None:
+    """'3GB' as bytes (DuckDB's units); None for what is not a size (a share, a typo DuckDB refused)."""
+    found = re.fullmatch(r"\s*([\d.]+)\s*([KMGT]?I?B)\s*", limit.upper())
+    return int(float(found[1]) * _UNITS[found[2]]) if found else None
