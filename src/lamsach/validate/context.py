@@ -28,6 +28,18 @@ def deaths_by_id_sql(deaths: str) -> str:
     return f"(SELECT deceased_id, min(date_of_death) AS date_of_death FROM {deaths} GROUP BY deceased_id)"
 
 
+def dead_by_id_sql(register: str, deaths: str | None, dead: str) -> str:
+    """Every ID the register marks dead (`dead`: its condition on the register's row `r`) or a death
+    registration names, once, with its date of death (the register's first): `register` and
+    `deaths` are SQL of the register one row per citizen_id and of the deaths one row per ID."""
+    if deaths is None:
+        return f"(SELECT r.citizen_id, r.date_of_death FROM {register} r WHERE {dead})"
+    return (f"(SELECT coalesce(r.citizen_id, x.deceased_id) AS citizen_id, "
+            f"coalesce(r.date_of_death, x.date_of_death) AS date_of_death "
+            f"FROM {register} r FULL OUTER JOIN {deaths} x ON x.deceased_id = r.citizen_id "
+            f"WHERE x.deceased_id IS NOT NULL OR {dead})")
+
+
 @dataclass(frozen=True)
 class RuleContext:
     schema: DatasetSchema

@@ -11,10 +11,12 @@ from lamsach.backends.engine import Engine
 from lamsach.data import catalogue_rows, load_schema
 from lamsach.validate.context import (
     RuleContext,
+    dead_by_id_sql,
     deaths_by_id_sql,
     register_by_id_sql,
     register_by_name_year_sql,
 )
+from lamsach.validate.register_rules import DEAD
 from lamsach.validate.runner import FINDING_COLUMNS, rule_specs, rule_table, run_rules
 
 FINDING_SCHEMA = pa.schema([(c, pa.string()) for c in FINDING_COLUMNS])
@@ -45,6 +47,12 @@ def shared_tables(engine: Engine, tables: dict[str, str], register_dataset: str 
         engine.run(f"CREATE OR REPLACE TABLE {quote(deaths)} AS SELECT * FROM "
                    f"{deaths_by_id_sql(quote(tables['death']))}", rule="deaths_by_id")
         shared["deaths_by_id"] = deaths
+    if "register_by_id" in shared:  # the person-alive rules of every role join it, not the two above
+        dead = engine.table_name("dead_by_id")
+        engine.run(f"CREATE OR REPLACE TABLE {quote(dead)} AS SELECT * FROM "
+                   f"{dead_by_id_sql(quote(shared['register_by_id']), quote(shared['deaths_by_id']) if 'deaths_by_id' in shared else None, DEAD)}",
+                   rule="dead_by_id")
+        shared["dead_by_id"] = dead
     return shared
 
 

@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from lamsach.validate.context import (
     RuleContext,
+    dead_by_id_sql,
     deaths_by_id_sql,
     register_by_id_sql,
     register_by_name_year_sql,
@@ -36,6 +37,15 @@ def deaths_view(ctx: RuleContext) -> str | None:
         return ctx.quote(ctx.catalogue_tables["deaths_by_id"])
     deaths = ctx.other("death")
     return deaths_by_id_sql(deaths) if deaths else None
+
+
+def dead_view(ctx: RuleContext) -> str | None:
+    """The IDs dead per the register or the death registrations, one row each with the date of
+    death: the pass's shared table (`dead_by_id`), or made inline for a rule run on its own."""
+    if "dead_by_id" in ctx.catalogue_tables:
+        return ctx.quote(ctx.catalogue_tables["dead_by_id"])
+    register = register_view(ctx)
+    return dead_by_id_sql(register, deaths_view(ctx), DEAD) if register else None
 
 
 def _year_of(ctx: RuleContext, parts: dict[str, str]) -> tuple[str | None, str | None]:
@@ -143,19 +153,17 @@ class PersonAlive(RuleSpecBase):
     kind: ClassVar[str] = "person_alive"
 
     def to_sql(self, ctx: RuleContext) -> str | None:
-        register = register_view(ctx)
+        """One join, with the IDs dead per the register or the deaths (`dead_view`), where the
+        register and the deaths were each joined (on Spark a broadcast each, per role)."""
+        dead = dead_view(ctx)
         id_field = ctx.schema.person_roles().get(self.role, {}).get("id")
-        if register is None or id_field is None:
+        if dead is None or id_field is None:
             return None
         idq = "d." + ctx.quote(id_field)
-        deaths = deaths_view(ctx)
-        death_join = f" LEFT JOIN {deaths} x ON x.deceased_id = {idq}" if deaths else ""
-        dead_at = "coalesce(r.date_of_death, x.date_of_death)" if deaths else "r.date_of_death"
-        dead = f"({DEAD} OR x.deceased_id IS NOT NULL)" if deaths else DEAD
-        return (f"{finding_select(ctx.dialect, self.rule, id_field, idq, alias='d.', date_of_death=dead_at)} FROM {ctx.table} d "
-                f"LEFT JOIN {register} r ON r.citizen_id = {idq}{death_join} "
-                f"WHERE {idq} IS NOT NULL AND {dead}"
-                + (f" AND TRY_CAST({dead_at} AS DATE) < TRY_CAST(d.{ctx.quote(self.before)} AS DATE)" if self.before else ""))
+        return (f"{finding_select(ctx.dialect, self.rule, id_field, idq, alias='d.', date_of_death='z.date_of_death')} "
+                f"FROM {ctx.table} d JOIN {dead} z ON z.citizen_id = {idq}"
+                + (f" WHERE TRY_CAST(z.date_of_death AS DATE) < TRY_CAST(d.{ctx.quote(self.before)} AS DATE)"
+                   if self.before else ""))
 
 
 @dataclass(frozen=True)
