@@ -184,7 +184,7 @@ class _Pass:
     # dataset -> its rows as this pass stored them, while every one of them was new to the store
     held: dict[str, _HeldRecords | None] = field(default_factory=dict)
     # dataset -> its rows as read and their standardised table, made while the store took them
-    early: dict[str, tuple] = field(default_factory=dict)
+    early: dict[str, tuple[EngineStandardised, _HeldRecords]] = field(default_factory=dict)
     # the links found from those tables meanwhile, when every dataset was among them (`find_links`)
     early_links: LinkStageResult | None = None
 
@@ -262,18 +262,23 @@ class _Pass:
             read_now[source.dataset] = read_now.get(source.dataset, True) and not isinstance(read, StoredBatch)
         return [d for d in datasets if read_now.get(d) and self.store.count_records(self.manifest.name, d) == 0]
 
-    def _standardise_read(self, engine: Engine, dataset: str, reads: list) -> tuple:
+    def _standardise_read(self, engine: Engine, dataset: str, reads: list
+                          ) -> tuple[EngineStandardised, _HeldRecords]:
         """`dataset`'s rows as read, standardised into its engine table; with the rows."""
         schema = load_schema(dataset)
         rows = _HeldRecords()
         for source, read in zip(self.manifest.sources, reads, strict=True):
             if source.dataset == dataset:
                 rows.add(row_keys(read.rows), row_units(read.rows, schema, source.unit), read.rows)
-        keys, units, columns = arrow_columns(schema, rows)
-        result = standardise_in_engine(engine, schema, keys, units, columns, self.future_after or self.reference,
-                                       rule_templates(), self.manifest.province, f"ds_{dataset}",
-                                       workers=self.settings.standardise_workers)
-        return result, rows
+        return self._standardised(engine, schema, rows, self.future_after or self.reference, rule_templates()), rows
+
+    def _standardised(self, engine: Engine, schema, records: Sequence, reference: date,
+                      messages: dict) -> EngineStandardised:
+        """`records` standardised into the engine table of `schema`'s dataset (`standardise_in_engine`)."""
+        keys, units, columns = arrow_columns(schema, records)
+        return standardise_in_engine(engine, schema, keys, units, columns, reference, messages,
+                                     self.manifest.province, f"ds_{schema.name}",
+                                     workers=self.settings.standardise_workers)
 
     def _store(self, reads: list, stopping: threading.Event | None = None) -> None:
         """Each file read becomes a batch in the store: one transaction, its original kept.
@@ -404,11 +409,7 @@ class _Pass:
             kept = cache.load(engine, f"ds_{dataset}") if cache else None
         if kept is None:
             records, read = (held, None) if held is not None else self._columns_in_use(dataset, schema)
-            keys, units, columns = arrow_columns(schema, records)
-            result = standardise_in_engine(engine, schema, keys, units, columns, reference, messages,
-                                           self.manifest.province, f"ds_{dataset}",
-                                           workers=self.settings.standardise_workers)
-            del columns
+            result = self._standardised(engine, schema, records, reference, messages)
             # kept under the stamps of the very rows read back and standardised (when stamps were
             # read first, only if they are those); not when it repaired any: applying the
             # repairs gives those records new stamps, so no pass could take it (the next computes
