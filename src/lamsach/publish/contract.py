@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lamsach.backends.engine import Engine
-from lamsach.backends.store import Store
+from lamsach.backends.store import FINDING_STORE_COLUMNS, Store
 from lamsach.data import load_schema
 from lamsach.domain import CRITERIA
 from lamsach.link import LINK_COLUMNS, LINK_PROBABILITY_DECIMALS
@@ -57,7 +57,9 @@ def _fill_counts(engine: Engine, findings: str, links: str, summary) -> None:
 
 def save_results(store: Store, engine: Engine, run_id: int, findings: str, scorecard: str) -> None:
     """The run's findings and scorecard kept in the store, where the web and the next pass read them."""
-    rows = engine.rows(f'SELECT dataset, record_id AS record_key, unit, field, criterion, rule, severity, '
-                       f'status, message, suggested_value FROM "{findings}"')
-    store.save_findings(run_id, rows)
+    quote = engine.dialect.quote
+    columns = ", ".join("record_id AS record_key" if c == "record_key" else quote(c) for c in FINDING_STORE_COLUMNS)
+    # streamed a batch at a time: a province's findings are never whole in Python (nor, on
+    # Spark, collected to the driver at once)
+    store.save_findings(run_id, engine.batches(f"SELECT {columns} FROM {quote(findings)}", 50_000))
     store.save_scorecard(run_id, engine.rows(f'SELECT unit, dataset, criterion, records, passing FROM "{scorecard}"'))

@@ -1,6 +1,7 @@
 """The system of record: SQLAlchemy over SQLite (default) or PostgreSQL, migrated by Alembic."""
 
 from lamsach.backends.store.base import (
+    FINDING_STORE_COLUMNS,
     BatchInput,
     BatchResult,
     ChangeRow,
@@ -21,6 +22,7 @@ from lamsach.backends.store.base import (
 from lamsach.backends.store.sqlalchemy_store import SqlAlchemyStore
 
 __all__ = [
+    "FINDING_STORE_COLUMNS",
     "BatchInput",
     "BatchResult",
     "ChangeRow",

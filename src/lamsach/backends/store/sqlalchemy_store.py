@@ -35,6 +35,7 @@ from sqlalchemy.exc import OperationalError
 
 from lamsach.backends.store import tables as t
 from lamsach.backends.store.base import (
+    FINDING_STORE_COLUMNS,
     BatchInput,
     BatchResult,
     ChangeRow,
@@ -574,12 +575,24 @@ class SqlAlchemyStore:
         return self.apply_changes(campaign, [change], actor, undoes={0: change_id})
 
     # findings and scores ----------------------------------------------------------------------
-    def save_findings(self, run_id: int, rows: list[dict]) -> None:
-        """Findings of a run: dicts with dataset, record_key, unit, field, criterion, rule, ..."""
+    def save_findings(self, run_id: int, batches: Iterable[pa.RecordBatch]) -> int:
+        """Findings of a run, as Arrow batches with the columns dataset, record_key, unit, field,
+        criterion, rule, severity, status, message, suggested_value; all in one transaction.
+
+        A province's pass finds hundreds of thousands: they go in a batch at a time as columns
+        (one prepared INSERT on SQLite, COPY on PostgreSQL), never as one dictionary per row, and
+        a batch streamed from the engine is all Python holds of them at once. Returns the count."""
+        count = 0
         with self.engine.begin() as conn:
-            if rows:
-                conn.execute(insert(t.findings), [{**r, "run_id": run_id} for r in rows])
-        self.statistics.wrote(findings=len(rows))
+            for batch in batches:
+                if batch.num_rows == 0:
+                    continue
+                columns: dict[str, Sequence | Same] = {"run_id": Same(run_id)}
+                columns.update({name: batch.column(name).to_pylist() for name in FINDING_STORE_COLUMNS})
+                insert_columns(conn, t.findings, columns, batch.num_rows)
+                count += batch.num_rows
+        self.statistics.wrote(findings=count)
+        return count
 
     def decide_finding(self, campaign: str, dataset: str, key: str, field: str, rule: str, status: str,
                        value: str | None, actor: str, reason: str) -> int:
