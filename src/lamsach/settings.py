@@ -57,6 +57,12 @@ class Settings:
     standardise_workers: int = field(
         default=2, metadata={"help": "Processes that standardise a large dataset's fields side by side (1: one "
                              "after another). Used by passes started from the command line."})
+    link_beside_store_max_rows: int = field(
+        default=1_500_000, metadata={"help": "On a first pass of at most this many rows read, the links to the "
+                                     "register are found while the store takes the rows (both cores busy: a few "
+                                     "seconds gained at 200,000 people); above it they wait for the store, so the "
+                                     "engine has all its memory for them (at 1,000,000 people running beside "
+                                     "gained nothing, at 4,000,000 the engine ran out of its share). 0: never."})
     link_accept_probability: float = field(
         default=0.99, metadata={"help": "A person reference without a usable ID is linked to its best register "
                                 "candidate when the model gives at least this probability (and the runner-up "

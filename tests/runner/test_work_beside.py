@@ -8,6 +8,7 @@ previous outputs left as they were."""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -89,3 +90,17 @@ def test_a_failed_store_beside_standardising_fails_the_pass(manifest: Path, tmp_
         assert con.execute("SELECT count(*) FROM records").fetchone()[0] == sum(s[2] for s in states)
         assert con.execute("SELECT count(*) FROM published").fetchone() == (0,)
     assert not (tmp_path / "out").exists()
+
+
+def test_links_found_beside_the_store_or_after_it_write_the_same_files(manifest: Path, tmp_path: Path) -> None:
+    """Above `link_beside_store_max_rows` rows read the links wait for the store (a province of
+    millions: the engine needs its whole memory for them); the files are the same either way."""
+    from runner.test_contract_golden import contract_files
+
+    beside_it = run_pass(manifest, tmp_path / "beside", _settings(tmp_path, "beside"), reference_date=REFERENCE)
+    after_it = run_pass(manifest, tmp_path / "after", replace(_settings(tmp_path, "after"), link_beside_store_max_rows=0),
+                        reference_date=REFERENCE)
+    assert "link: people beside the store" in beside_it.overlapped
+    assert "link: people beside the store" not in after_it.overlapped
+    assert "standardise: beside the store" in after_it.overlapped  # only the links wait
+    assert contract_files(tmp_path / "beside") == contract_files(tmp_path / "after")

@@ -245,7 +245,8 @@ class _Pass:
                     break
                 self.early[dataset] = self._standardise_read(engine, dataset, reads)
             self.summary.overlapped["standardise: beside the store"] = round(time.perf_counter() - started, 3)
-            if set(new) == set(datasets) and not storing.failed():
+            if (set(new) == set(datasets) and not storing.failed()
+                    and _rows_read(reads) <= self.settings.link_beside_store_max_rows):
                 # every dataset standardised: the links to the register need nothing else, and
                 # only read the store (what they write waits for it: `save_links`)
                 started = time.perf_counter()
@@ -723,6 +724,11 @@ def _read_all(manifest: Manifest, settings: Settings, progress: Progress, store:
     order = sorted(reads)
     reject_pass_collisions([sources[i] for i in order], [reads[i] for i in order], settings.lang)
     return [reads[i] if i in reads else reused[i] for i in range(len(sources))]
+
+
+def _rows_read(reads: list) -> int:
+    """The rows of the files read this pass (not those of files known again: nothing to store)."""
+    return sum(len(read.rows) for read in reads if not isinstance(read, StoredBatch))
 
 
 def _read_one(source, settings: Settings, read_key: str | None) -> SourceRead:
