@@ -75,6 +75,8 @@ _RUN_HEADER = [c for c in t.runs.c if c.name != "summary"]  # a run's summary ca
 SQLITE_WAIT_SECONDS = 120
 _RECORD_COLUMNS = ("campaign", "dataset", "record_key", "unit", "batch_id", "row_no", "version", "raw", "data",
                    "updated_at", "citizen_id")
+STORE_CHUNK_ROWS = 100_000
+"""Rows of a file whose stored text is made and written at a time (one transaction still)."""
 _RECORD_UPDATE_COLUMNS = ("raw", "data", "version", "batch_id", "row_no", "unit", "citizen_id", "updated_at")
 _CHANGE_COLUMNS = ("record_id", "version", "field", "old_value", "new_value", "source", "rule", "actor", "at",
                    "run_id", "reason")  # how long a SQLite writer waits for another one (a pass storing a file)
@@ -209,8 +211,6 @@ class SqlAlchemyStore:
         now = _now()
         keys = row_keys(batch.rows)
         arrays = batch.rows.value_arrays() if isinstance(batch.rows, IncomingRows) else None
-        # each row's values as stored, made a column at a time when the rows are held as columns
-        raws = json_column(arrays).to_pylist() if arrays else None
         with self.engine.begin() as conn, page_cache(conn, _STORE_CACHE_KIB):
             if conn.execute(select(t.originals.c.sha256).where(t.originals.c.sha256 == batch.sha256)).first() is None:
                 conn.execute(insert(t.originals).values(
@@ -229,37 +229,22 @@ class SqlAlchemyStore:
                     {"batch_id": batch_id, "sheet": r.sheet, "row_no": r.row, "column_name": r.column,
                      "code": r.code, "message": r.message} for r in batch.rejections])
             existing = self._existing(conn, batch.campaign, batch.dataset, keys)
-            if raws is None:
-                created = self._insert_rows(conn, batch, batch_id, existing, now)
-            else:
-                citizen = arrays.get("citizen_id")
-                created = self._insert_columns(conn, batch, batch_id, existing, now, raws,
-                                               citizen.to_pylist() if citizen is not None else None)
             updates, change_rows = [], []
-            unchanged = 0
-            for i, key in enumerate(keys) if existing else ():
-                known = existing.get(key)
-                if known is None:
-                    continue
-                record_id, old_raw, old_data, version = known
-                raw = raws[i] if raws is not None else None
-                if raw is not None and raw == old_raw:
-                    unchanged += 1
-                    continue
-                row = batch.rows[i]  # a row's mapping made only for a record it changes
-                raw = raw if raw is not None else _dumps(row.values)
-                if old_raw == raw:
-                    unchanged += 1
-                    continue
-                previous_raw, data = json.loads(old_raw), json.loads(old_data)
-                version += 1
-                for name, value in row.values.items():
-                    if previous_raw.get(name) != value:
-                        change_rows.append((record_id, version, name, data.get(name), value, "import", None,
-                                            actor, now, run_id, f"received again in {batch.file_name}"))
-                        data[name] = value
-                updates.append((raw, _dumps(data), version, batch_id, row.row_no, row.unit, _citizen_id(data),
-                                now, record_id))
+            created = unchanged = 0
+            for start, raws in self._raw_chunks(arrays, len(keys)):
+                if raws is None:
+                    created += self._insert_rows(conn, batch, batch_id, existing, now)
+                else:
+                    created += self._insert_columns(conn, batch, batch_id, existing, now, start, raws,
+                                                    arrays.get("citizen_id"))
+                for i in range(start, start + (len(raws) if raws is not None else len(keys))) if existing else ():
+                    u, c, same = self._received_again(batch, existing, keys[i], i,
+                                                      raws[i - start] if raws is not None else None,
+                                                      batch_id, now, run_id, actor)
+                    unchanged += same
+                    if u is not None:
+                        updates.append(u)
+                        change_rows += c
             if updates:
                 bulk_update(conn, t.records, "id", _RECORD_UPDATE_COLUMNS, updates)
             if change_rows:
@@ -271,6 +256,44 @@ class SqlAlchemyStore:
         self.statistics.wrote(records=created + len(updates), changes=len(change_rows))
         return BatchResult(batch_id, batch.rows_read, stored, len(batch.rejections),
                            created, len(updates), unchanged)
+
+    @staticmethod
+    def _raw_chunks(arrays: dict[str, pa.Array] | None, count: int) -> Iterator[tuple[int, list[str] | None]]:
+        """(first row, each row's values as stored) a chunk of `STORE_CHUNK_ROWS` rows at a time
+        when the rows are held as columns (the JSON made a column at a time, `json_column`), else
+        once (0, None). A file of millions of rows never has every row's text in Python at once."""
+        if not arrays:
+            yield 0, None
+            return
+        for start in range(0, count, STORE_CHUNK_ROWS):
+            length = min(STORE_CHUNK_ROWS, count - start)
+            yield start, json_column({name: a.slice(start, length) for name, a in arrays.items()}).to_pylist()
+
+    @staticmethod
+    def _received_again(batch: BatchInput, existing: dict, key: str, i: int, raw: str | None, batch_id: int,
+                        now: datetime, run_id: int, actor: str) -> tuple[tuple | None, list[tuple], int]:
+        """Row `i`, of a key the store holds: (the record's update or None, its changes, 1 when
+        it came again unchanged else 0)."""
+        known = existing.get(key)
+        if known is None:
+            return None, [], 0
+        record_id, old_raw, old_data, version = known
+        if raw is not None and raw == old_raw:
+            return None, [], 1
+        row = batch.rows[i]  # a row's mapping made only for a record it changes
+        raw = raw if raw is not None else _dumps(row.values)
+        if old_raw == raw:
+            return None, [], 1
+        previous_raw, data = json.loads(old_raw), json.loads(old_data)
+        version += 1
+        change_rows = []
+        for name, value in row.values.items():
+            if previous_raw.get(name) != value:
+                change_rows.append((record_id, version, name, data.get(name), value, "import", None,
+                                    actor, now, run_id, f"received again in {batch.file_name}"))
+                data[name] = value
+        return ((raw, _dumps(data), version, batch_id, row.row_no, row.unit, _citizen_id(data), now, record_id),
+                change_rows, 0)
 
     @staticmethod
     def _insert_rows(conn, batch: BatchInput, batch_id: int, existing: dict, now: datetime) -> int:
@@ -292,12 +315,15 @@ class SqlAlchemyStore:
         return created
 
     @staticmethod
-    def _insert_columns(conn, batch: BatchInput, batch_id: int, existing: dict, now: datetime,
-                        raws: list[str], citizen_ids: list[str | None] | None) -> int:
-        """The same for rows held as columns (`IncomingRows`): the new records written a column at
-        a time, each row's JSON text made beforehand (`json_column`); returns how many."""
+    def _insert_columns(conn, batch: BatchInput, batch_id: int, existing: dict, now: datetime, start: int,
+                        raws: list[str], citizen: pa.Array | None) -> int:
+        """The same for rows held as columns (`IncomingRows`), the chunk of rows from `start` with
+        `raws`: the new records written a column at a time, each row's JSON text made beforehand
+        (`json_column`); returns how many."""
         rows: IncomingRows = batch.rows  # type: ignore[assignment]
-        keys, units, numbers = rows.keys, rows.units, rows.row_numbers
+        stop = start + len(raws)
+        keys, units, numbers = rows.keys[start:stop], rows.units[start:stop], rows.row_numbers[start:stop]
+        citizen_ids = citizen.slice(start, len(raws)).to_pylist() if citizen is not None else None
         if existing:
             new = [i for i, key in enumerate(keys) if key not in existing]
             if not new:
@@ -306,11 +332,11 @@ class SqlAlchemyStore:
             citizen_ids = [citizen_ids[i] for i in new] if citizen_ids is not None else None
         count = len(keys)
         if count:
-            citizen = Same(None) if citizen_ids is None else [v[:20] if v else None for v in citizen_ids]
+            indexed = Same(None) if citizen_ids is None else [v[:20] if v else None for v in citizen_ids]
             insert_columns(conn, t.records, {
                 "campaign": Same(batch.campaign), "dataset": Same(batch.dataset), "record_key": keys,
                 "unit": units, "batch_id": Same(batch_id), "row_no": numbers, "version": Same(1), "raw": raws,
-                "data": raws, "updated_at": Same(now), "citizen_id": citizen}, count)
+                "data": raws, "updated_at": Same(now), "citizen_id": indexed}, count)
         return count
 
     def reusable_batch(self, campaign: str, dataset: str, unit: str | None, file_name: str,
