@@ -9,8 +9,7 @@ import hashlib
 
 import pytest
 
-from lamsach.backends.store import BatchInput, IncomingRows, SqlAlchemyStore
-from lamsach.backends.store import sqlalchemy_store
+from lamsach.backends.store import BatchInput, IncomingRows, SqlAlchemyStore, sqlalchemy_store
 from lamsach.ingest.records import Records
 
 CAMPAIGN = "Thử nghiệm"
