@@ -52,7 +52,7 @@ from lamsach.backends.store.base import (
 from lamsach.backends.store.bulk import Same, bulk_insert, bulk_update, insert_columns
 from lamsach.backends.store.record_json import RecordColumns, json_column, parse_values
 from lamsach.backends.store.record_json import dumps as _dumps
-from lamsach.backends.store.sqlite_tuning import WAL_CHECKPOINT_PAGES, page_cache
+from lamsach.backends.store.sqlite_tuning import WAL_CHECKPOINT_PAGES, page_cache, store_cache_kib
 from lamsach.backends.store.statistics import TableStatistics
 from lamsach.domain import ErrorCode, LamsachError, Location, Rejection
 from lamsach.domain.clock import in_vietnam, today_vn, upload_arrival
@@ -83,8 +83,6 @@ _CHANGE_COLUMNS = ("record_id", "version", "field", "old_value", "new_value", "s
 
 
 _STAMP_COLUMNS = "id, record_key, unit, version, updated_at"
-_STORE_CACHE_KIB = 64 * 1024
-"""SQLite's page cache while a file's rows are stored (`sqlite_tuning.page_cache`)."""
 _STAMP_CHUNK = 20_000
 """Rows per digest update of `record_stamps`: `load_record_columns` digests in the same chunks."""
 
@@ -211,7 +209,7 @@ class SqlAlchemyStore:
         now = _now()
         keys = row_keys(batch.rows)
         arrays = batch.rows.value_arrays() if isinstance(batch.rows, IncomingRows) else None
-        with self.engine.begin() as conn, page_cache(conn, _STORE_CACHE_KIB):
+        with self.engine.begin() as conn, page_cache(conn, store_cache_kib(len(keys))):
             if conn.execute(select(t.originals.c.sha256).where(t.originals.c.sha256 == batch.sha256)).first() is None:
                 conn.execute(insert(t.originals).values(
                     sha256=batch.sha256, size_bytes=len(batch.content), content=batch.content))
