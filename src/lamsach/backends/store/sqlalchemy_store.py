@@ -229,13 +229,13 @@ class SqlAlchemyStore:
             existing = self._existing(conn, batch.campaign, batch.dataset, keys)
             updates, change_rows = [], []
             created = unchanged = 0
-            for start, raws in self._raw_chunks(arrays, len(keys)):
+            for start, stop, raws in self._raw_chunks(arrays, len(keys)):
                 if raws is None:
                     created += self._insert_rows(conn, batch, batch_id, existing, now)
                 else:
                     created += self._insert_columns(conn, batch, batch_id, existing, now, start, raws,
                                                     arrays.get("citizen_id"))
-                for i in range(start, start + (len(raws) if raws is not None else len(keys))) if existing else ():
+                for i in range(start, stop) if existing else ():
                     u, c, same = self._received_again(batch, existing, keys[i], i,
                                                       raws[i - start] if raws is not None else None,
                                                       batch_id, now, run_id, actor)
@@ -256,16 +256,18 @@ class SqlAlchemyStore:
                            created, len(updates), unchanged)
 
     @staticmethod
-    def _raw_chunks(arrays: dict[str, pa.Array] | None, count: int) -> Iterator[tuple[int, list[str] | None]]:
-        """(first row, each row's values as stored) a chunk of `STORE_CHUNK_ROWS` rows at a time
-        when the rows are held as columns (the JSON made a column at a time, `json_column`), else
-        once (0, None). A file of millions of rows never has every row's text in Python at once."""
+    def _raw_chunks(arrays: dict[str, pa.Array] | None, count: int
+                    ) -> Iterator[tuple[int, int, list[str] | None]]:
+        """(first row, row after the last, each row's values as stored) a chunk of
+        `STORE_CHUNK_ROWS` rows at a time when the rows are held as columns (the JSON made a
+        column at a time, `json_column`), else once (0, count, None). A file of millions of rows
+        never has every row's text in Python at once."""
         if not arrays:
-            yield 0, None
+            yield 0, count, None
             return
         for start in range(0, count, STORE_CHUNK_ROWS):
-            length = min(STORE_CHUNK_ROWS, count - start)
-            yield start, json_column({name: a.slice(start, length) for name, a in arrays.items()}).to_pylist()
+            stop = min(start + STORE_CHUNK_ROWS, count)
+            yield start, stop, json_column({name: a.slice(start, stop - start) for name, a in arrays.items()}).to_pylist()
 
     @staticmethod
     def _received_again(batch: BatchInput, existing: dict, key: str, i: int, raw: str | None, batch_id: int,
