@@ -17,6 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -34,29 +35,30 @@ _FORKED: tuple | None = None  # what forked workers read: set before the fork, n
 
 
 def read_sources(sources: Sequence[SourceSpec], schemas: Sequence[DatasetSchema], header_search_rows: int,
-                 max_bytes: int | None, workers: int, done: Callable[[], None] = lambda: None
-                 ) -> list[Outcome]:
+                 max_bytes: int | None, workers: int, done: Callable[[], None] = lambda: None,
+                 spill_dir: Path | None = None) -> list[Outcome]:
     """Each of `sources` read as a file of the matching schema, in order; `done` is called as
-    each file is read (in the order they finish)."""
+    each file is read (in the order they finish). With `spill_dir`, each file's rows are kept
+    there and mapped (`ingest.spill`), and its bytes are not held (the store reads them again)."""
     sizes = [_size(source.path) for source in sources]
     workers = min(workers, len(sources))
     if (workers < 2 or sum(sizes) < PARALLEL_MIN_BYTES
             or threading.current_thread() is not threading.main_thread()):
         outcomes = []
         for i in range(len(sources)):
-            outcomes.append(_read(sources[i], schemas[i], header_search_rows, max_bytes))
+            outcomes.append(_read(sources[i], schemas[i], header_search_rows, max_bytes, spill_dir))
             done()
         return outcomes
-    return list(_in_workers(sources, schemas, header_search_rows, max_bytes, workers, sizes, done))
+    return list(_in_workers(sources, schemas, header_search_rows, max_bytes, workers, sizes, done, spill_dir))
 
 
 def _in_workers(sources: Sequence[SourceSpec], schemas: Sequence[DatasetSchema], header_search_rows: int,
-                max_bytes: int | None, workers: int, sizes: list[int], done: Callable[[], None]
-                ) -> Iterator[Outcome]:
+                max_bytes: int | None, workers: int, sizes: list[int], done: Callable[[], None],
+                spill_dir: Path | None) -> Iterator[Outcome]:
     global _FORKED
     order = sorted(range(len(sources)), key=lambda i: (-sizes[i], i))
     outcomes: dict[int, Outcome] = {}
-    _FORKED = (sources, schemas, header_search_rows, max_bytes)
+    _FORKED = (sources, schemas, header_search_rows, max_bytes, spill_dir)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for i, outcome in pool.imap_unordered(_read_in_worker, order, chunksize=1):
@@ -69,15 +71,20 @@ def _in_workers(sources: Sequence[SourceSpec], schemas: Sequence[DatasetSchema],
 
 def _read_in_worker(index: int) -> tuple[int, Outcome]:
     assert _FORKED is not None
-    sources, schemas, header_search_rows, max_bytes = _FORKED
-    return index, _read(sources[index], schemas[index], header_search_rows, max_bytes)
+    sources, schemas, header_search_rows, max_bytes, spill_dir = _FORKED
+    return index, _read(sources[index], schemas[index], header_search_rows, max_bytes, spill_dir)
 
 
-def _read(source: SourceSpec, schema: DatasetSchema, header_search_rows: int, max_bytes: int | None) -> Outcome:
+def _read(source: SourceSpec, schema: DatasetSchema, header_search_rows: int, max_bytes: int | None,
+          spill_dir: Path | None = None) -> Outcome:
     try:
-        return read_source(source, schema, header_search_rows, max_bytes=max_bytes)
+        read = read_source(source, schema, header_search_rows, max_bytes=max_bytes)
     except (LamsachError, ExceptionGroup) as problem:
         return problem
+    if spill_dir is not None:
+        read.rows = read.rows.spill(spill_dir / f"{uuid.uuid4().hex}.arrow")
+        read.content = b""  # read again, its SHA-256 checked, when stored (`SourceRead.original`)
+    return read
 
 
 def _size(path: Path) -> int:

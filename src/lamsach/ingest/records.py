@@ -10,10 +10,13 @@ dropped after, while the stages that work per column (`column`, `keys`) read the
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import overload
 
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from lamsach.ingest.spill import MappedTable, write_table
 
 KEY_COLUMN = "__key"
 """The record's key as the store keys it (the key field's text, stripped), kept beside the fields."""
@@ -25,11 +28,38 @@ _BATCH_ROWS = 8192
 class Records(Sequence[dict[str, str | None]]):
     """Rows of one dataset as columns: `fields` in schema order, each an Arrow string array."""
 
-    __slots__ = ("fields", "table")
+    __slots__ = ("_mapped", "fields", "table")
 
     def __init__(self, fields: Sequence[str], table: pa.Table | None = None) -> None:
         self.fields = tuple(fields)
         self.table = table if table is not None else _empty(self.fields)
+        self._mapped: MappedTable | None = None
+
+    def spill(self, path: Path) -> Records:
+        """These rows written to `path` and read back through a memory map (`ingest.spill`):
+        resident only while read, handed to another process as the file's path."""
+        mapped = write_table(self.table, path)
+        records = Records(self.fields, mapped.table)
+        records._mapped = mapped
+        return records
+
+    @classmethod
+    def mapped(cls, fields: Sequence[str], path: Path) -> Records:
+        """The rows `spill` wrote to `path`."""
+        mapped = MappedTable(path)
+        records = cls(fields, mapped.table)
+        records._mapped = mapped
+        return records
+
+    def release(self) -> None:
+        """Spilled rows: the pages read so far handed back (they are read again when needed)."""
+        if self._mapped is not None:
+            self._mapped.release()
+
+    def __reduce__(self):
+        if self._mapped is not None:  # a forked reader hands back the file, not its rows
+            return Records.mapped, (self.fields, self._mapped.path)
+        return Records, (self.fields, self.table)
 
     @classmethod
     def from_dicts(cls, fields: Sequence[str], rows: Iterable[Mapping[str, str | None]], key: str | None = None
@@ -82,7 +112,7 @@ class Records(Sequence[dict[str, str | None]]):
     def arrays(self) -> dict[str, pa.Array]:
         """Each field's values as one Arrow string array, in row order (for code that works on
         whole columns, as the store writing a file's rows does)."""
-        return {name: self.table.column(name).combine_chunks() for name in self.fields}
+        return {name: _one_array(self.table.column(name)) for name in self.fields}
 
     def column(self, name: str) -> list[str | None]:
         """One field's values, in row order."""
@@ -149,6 +179,11 @@ class RecordsBuilder:
         table = pa.Table.from_batches(self._batches, schema=self._schema)
         self._batches = []
         return Records(self.fields, table)
+
+
+def _one_array(column: pa.ChunkedArray) -> pa.Array:
+    """The column as one array: its only chunk as it is (spilled rows stay on disk), else joined."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
 def _empty(fields: tuple[str, ...]) -> pa.Table:

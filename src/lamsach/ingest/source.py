@@ -71,6 +71,22 @@ class SourceRead:
     """How the file was read (`read_key`), kept with its batch: a re-run finding it again leaves
     the file unread."""
 
+    def original(self) -> bytes:
+        """The file's bytes as read: held, or (rows kept on disk, `ingest.spill`) read again and
+        refused when they are no longer the bytes the rows were read from."""
+        if self.content:
+            return self.content
+        try:
+            content = Path(self.file).read_bytes()
+        except OSError as problem:
+            raise LamsachError(ErrorCode.INGEST_FILE_CHANGED, Location(file=self.file),
+                               {"sha256": self.sha256, "actual": type(problem).__name__}) from None
+        actual = hashlib.sha256(content).hexdigest()
+        if actual != self.sha256:
+            raise LamsachError(ErrorCode.INGEST_FILE_CHANGED, Location(file=self.file),
+                               {"sha256": self.sha256, "actual": actual})
+        return content
+
 
 def read_source(
     source: SourceSpec,

@@ -37,6 +37,7 @@ from lamsach.ingest import (
     row_units,
 )
 from lamsach.ingest.parallel import read_sources
+from lamsach.ingest.spill import pass_spill_folder, release_all, remove_spill_folder
 from lamsach.link.stage import (
     LINK_FILES,
     LinkContext,
@@ -135,8 +136,19 @@ def _run_pass(manifest_path: Path, out_dir: Path, settings: Settings, progress: 
         date.fromisoformat(manifest.reference_date) if manifest.reference_date else date.today())
     files_day = files_date(manifest)
     judged = max(reference, files_day) if files_day else reference
-    reads = _read_all(manifest, settings, progress, store)
-    clock.lap("import: read")
+    spill = pass_spill_folder(settings.data_dir)
+    try:
+        reads = _read_all(manifest, settings, progress, store, spill)
+        clock.lap("import: read")
+        return _store_and_work(manifest, manifest_path, out_dir, settings, progress, actor, reference, judged,
+                               store, engine, clock, reads)
+    finally:
+        remove_spill_folder(spill)
+
+
+def _store_and_work(manifest: Manifest, manifest_path: Path, out_dir: Path, settings: Settings, progress: Progress,
+                    actor: str, reference: date, judged: date, store: Store, engine: Engine, clock: _StageClock,
+                    reads: list) -> PassSummary:
     staging = open_staging(out_dir)  # an unwritable output folder stops the pass before it stores
     try:
         store.interrupt_abandoned_runs()  # runs a killed pass left `running`
@@ -271,7 +283,9 @@ class _Pass:
         for source, read in zip(self.manifest.sources, reads, strict=True):
             if source.dataset == dataset:
                 rows.add(row_keys(read.rows), row_units(read.rows, schema, source.unit), read.rows)
-        return self._standardised(engine, schema, rows, self.future_after or self.reference, rule_templates()), rows
+        result = self._standardised(engine, schema, rows, self.future_after or self.reference, rule_templates())
+        rows.release()  # the engine holds them now
+        return result, rows
 
     def _standardised(self, engine: Engine, schema, records: Sequence, reference: date,
                       messages: dict) -> EngineStandardised:
@@ -307,11 +321,12 @@ class _Pass:
             if source.unit:
                 self.sent_keys.setdefault((source.unit, source.dataset), set()).update(keys)
             batch = BatchInput(self.manifest.name, source.dataset, source.unit, batch_file_name(read.file), read.sha256,
-                               read.content, read.format, read.encoding, read.sheet, read.header_row,
+                               read.original(), read.format, read.encoding, read.sheet, read.header_row,
                                read.rows_read, rows, list(read.rejections), read_key=read.read_key,
                                unmapped=_unmapped(read, schema))
             result = self.store.import_batch(self.run_id, batch, self.actor)
             read.content = b""  # the original is the store's now: not held for the rest of the pass
+            read.rows.release()
             held = self.held.setdefault(source.dataset, _HeldRecords())
             if held is not None and result.created == len(rows):
                 held.add(keys, units, read.rows)
@@ -638,6 +653,10 @@ class _HeldRecords(Sequence[_HeldRecord]):
                                        pa.string())
                 for name in names}
 
+    def release(self) -> None:
+        """Spilled parts' pages handed back (`Records.release`)."""
+        release_all(self._parts)
+
     def columns(self, names: Sequence[str]) -> dict[str, list[str | None]]:
         """Each field's values over every held row, in order."""
         return {name: [v for part in self._parts for v in part.column(name)] for name in names}
@@ -679,8 +698,10 @@ class _StageClock:
         return round(time.perf_counter() - self._started, 2)
 
 
-def _read_all(manifest: Manifest, settings: Settings, progress: Progress, store: Store) -> list:
+def _read_all(manifest: Manifest, settings: Settings, progress: Progress, store: Store,
+              spill: Path | None = None) -> list:
     """Read every source first and raise all file-level errors together: nothing is stored then.
+    The rows read wait for the store in `spill` (`ingest.spill`), not in memory.
 
     A file read the same way as the batch this campaign last stored for its dataset, unit and path
     (`read_key`: same SHA-256, same reading options) is not read: its `StoredBatch` stands in for
@@ -705,7 +726,8 @@ def _read_all(manifest: Manifest, settings: Settings, progress: Progress, store:
     while pending:
         errors = []
         outcomes = read_sources([sources[i] for i in pending], [load_schema(sources[i].dataset) for i in pending],
-                                settings.header_search_rows, max_bytes, settings.read_workers, progress.advance)
+                                settings.header_search_rows, max_bytes, settings.read_workers, progress.advance,
+                                spill)
         for i, outcome in zip(pending, outcomes, strict=True):
             if isinstance(outcome, LamsachError):
                 errors.append(outcome)
@@ -723,6 +745,7 @@ def _read_all(manifest: Manifest, settings: Settings, progress: Progress, store:
     progress.finish()
     order = sorted(reads)
     reject_pass_collisions([sources[i] for i in order], [reads[i] for i in order], settings.lang)
+    release_all([read.rows for read in reads.values()])  # the keys were read: paged in again when stored
     return [reads[i] if i in reads else reused[i] for i in range(len(sources))]
 
 
