@@ -89,3 +89,10 @@ def test_missing_database_driver_is_named_with_how_to_install_it(tmp_path, sampl
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
     assert "Traceback" not in output and "psycopg" in output and "pip install" in output
+
+
+def test_the_help_of_run_names_the_spark_extra_whole():
+    """The help is rendered with rich markup, which would take "[spark]" for a style and drop it."""
+    shown = runner.invoke(app, ["run", "--help"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0
+    assert 'pip install -e ".[spark]"' in shown.output

@@ -58,7 +58,7 @@ def run(
     lang: Lang = "vi",
     engine: Annotated[str | None, typer.Option(
         "--engine", help="Engine xử lý lô: duckdb (một máy) hoặc spark (Apache Spark, cần pip install -e "
-        "\".[spark]\" và Java 17). Mặc định: LAMSACH_ENGINE hoặc duckdb.")] = None,
+        "\".\\[spark]\" và Java 17). Mặc định: LAMSACH_ENGINE hoặc duckdb.")] = None,
     spark_master: Annotated[str | None, typer.Option(
         "--spark-master", help="URL master của Spark khi chạy bằng --engine spark (mặc định local[*]; "
         "vd. spark://máy:7077).")] = None,
