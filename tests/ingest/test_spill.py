@@ -51,7 +51,8 @@ def test_forked_readers_hand_back_spilled_rows_equal_to_those_read_here(sample_d
     monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
     spilled = read_sources(sources, schemas, 30, None, 2, spill_dir=tmp_path)
     assert [r.rows for r in spilled] == [r.rows for r in here]
-    assert [r.row_numbers for r in spilled] == [r.row_numbers for r in here]
+    assert [list(r.row_numbers) for r in spilled] == [r.row_numbers for r in here]
+    assert [r.sheets or [r.sheet] * len(r.rows) for r in spilled] == [r.sheets for r in here]
     assert all(r.content == b"" and r.original() == h.content for r, h in zip(spilled, here, strict=True))
     assert len(list(tmp_path.glob("*.arrow"))) == len(sources)
 

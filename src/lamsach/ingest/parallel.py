@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import threading
 import uuid
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -84,6 +85,9 @@ def _read(source: SourceSpec, schema: DatasetSchema, header_search_rows: int, ma
     if spill_dir is not None:
         read.rows = read.rows.spill(spill_dir / f"{uuid.uuid4().hex}.arrow")
         read.content = b""  # read again, its SHA-256 checked, when stored (`SourceRead.original`)
+        read.row_numbers = array("q", read.row_numbers)  # 8 bytes a row rather than a Python int
+        if set(read.sheets) <= {read.sheet}:
+            read.sheets = []  # every row on the sheet the read names (as `collisions` reads a short list)
     return read
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,7 +45,9 @@ class SourceRead:
     `rows`, `row_numbers` and `sheets` are parallel: the row the user sees and the sheet it is on
     (None for CSV). `rows` holds the values as columns (`Records`: a sequence of per-row mappings
     built on demand). `sheet` and `header_row` describe the first sheet read; `sheet` is None when
-    rows come from several sheets. `rows_read == len(rows) + len(rejections)`.
+    rows come from several sheets. `rows_read == len(rows) + len(rejections)`. A read whose rows
+    wait on disk (`ingest.spill`) holds its row numbers as an `array` and `sheets` empty when
+    every row is on `sheet`.
     """
 
     file: str
@@ -58,7 +60,7 @@ class SourceRead:
     column_map: dict[str, str]
     ignored_columns: list[str]
     rows: Records
-    row_numbers: list[int]
+    row_numbers: Sequence[int]
     rejections: list[Rejection]
     rows_read: int
     sheets: list[str | None] = field(default_factory=list)
