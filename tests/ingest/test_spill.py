@@ -35,6 +35,7 @@ def test_spilled_rows_are_the_rows_and_travel_as_their_file(tmp_path: Path) -> N
     held = _records(20_000)  # more than one of the builder's chunks
     spilled = held.spill(tmp_path / "rows.arrow")
     assert spilled == held and spilled.keys == held.keys
+    assert spilled.keys is spilled.keys  # made once: the store and the standardising share the strings
     assert spilled.arrays()["full_name"].to_pylist() == held.column("full_name")
     spilled.release()  # pages handed back: the rows are read again from the file
     assert spilled[19_999] == held[19_999] and spilled[7]["full_name"] is None

@@ -28,12 +28,13 @@ _BATCH_ROWS = 8192
 class Records(Sequence[dict[str, str | None]]):
     """Rows of one dataset as columns: `fields` in schema order, each an Arrow string array."""
 
-    __slots__ = ("_mapped", "fields", "table")
+    __slots__ = ("_keys", "_mapped", "fields", "table")
 
     def __init__(self, fields: Sequence[str], table: pa.Table | None = None) -> None:
         self.fields = tuple(fields)
         self.table = table if table is not None else _empty(self.fields)
         self._mapped: MappedTable | None = None
+        self._keys: list[str] | None = None
 
     def spill(self, path: Path) -> Records:
         """These rows written to `path` and read back through a memory map (`ingest.spill`):
@@ -120,8 +121,12 @@ class Records(Sequence[dict[str, str | None]]):
 
     @property
     def keys(self) -> list[str]:
-        """Each row's key as the store keys it (see `KEY_COLUMN`)."""
-        return self.table.column(KEY_COLUMN).to_pylist()
+        """Each row's key as the store keys it (see `KEY_COLUMN`). Made once: the store, the
+        standardising beside it and the rows held for later share one list of the same strings
+        (at 4,000,000 rows each copy cost about 250 MB). Treat it as read-only."""
+        if self._keys is None:
+            self._keys = self.table.column(KEY_COLUMN).to_pylist()
+        return self._keys
 
     def take(self, indices: Sequence[int]) -> Records:
         """The rows at `indices`, in that order."""

@@ -209,6 +209,7 @@ class _Pass:
             datasets = sorted({s.dataset for s in self.manifest.sources},
                               key=lambda d: (d != "population", d != "death", d))
             self._store_beside_standardising(engine, datasets, reads)
+            reads.clear()  # stored: what the stages after need of them is held in `held` and `early`
             self.clock.lap("import: store")
             cell_rows = self._standardise(engine, datasets)
             self.clock.lap("standardise")
