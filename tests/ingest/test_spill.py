@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from lamsach.backends.store import SqlAlchemyStore
+from lamsach.backends.store import SqlAlchemyStore, this_host
 from lamsach.backends.store import tables as t
 from lamsach.data import load_schema
 from lamsach.domain import ErrorCode, LamsachError, SourceSpec
@@ -88,7 +88,7 @@ def test_a_file_changed_between_reading_and_storing_is_refused_by_name(tmp_path:
         assert half.scalar_one() == 0
     store.close()
     assert str(edited.resolve()) not in {name for name, _ in names}
-    assert not list((settings.data_dir / SPILL_FOLDER).glob("pass-*"))
+    assert not list((settings.data_dir / SPILL_FOLDER).glob("pass~*"))
 
 
 def test_a_pass_removes_its_spill_folder_and_those_of_killed_passes(tmp_path: Path) -> None:
@@ -96,12 +96,14 @@ def test_a_pass_removes_its_spill_folder_and_those_of_killed_passes(tmp_path: Pa
 
     manifest = generate_province(tmp_path / "province", people=80, seed=4)
     data = tmp_path / "data"
-    dead = data / SPILL_FOLDER / "pass-999999999-abc"  # a pass killed before it could remove it
+    dead = data / SPILL_FOLDER / f"pass~{this_host()}~999999999~abc"  # a pass killed before it could remove it
     dead.mkdir(parents=True)
     (dead / "rows.arrow").write_bytes(b"left behind")
+    elsewhere = data / SPILL_FOLDER / "pass~another-machine~999999999~abc"  # a pass of another machine
+    elsewhere.mkdir()
     run_pass(manifest, tmp_path / "out", Settings(data_dir=data, standardise_workers=1),
              reference_date=date(2026, 11, 1))
-    assert not list((data / SPILL_FOLDER).iterdir())
+    assert [p.name for p in (data / SPILL_FOLDER).iterdir()] == [elsewhere.name]
 
 
 def test_a_data_folder_that_cannot_take_a_spill_folder_keeps_rows_in_memory(tmp_path: Path) -> None:
@@ -109,7 +111,7 @@ def test_a_data_folder_that_cannot_take_a_spill_folder_keeps_rows_in_memory(tmp_
     blocked.write_text("a file where the folder should be")
     assert pass_spill_folder(blocked) is None
     assert pass_spill_folder(tmp_path / "ok").parent == tmp_path / "ok" / SPILL_FOLDER
-    assert os.getpid() == int(pass_spill_folder(tmp_path / "ok").name.split("-")[1])
+    assert pass_spill_folder(tmp_path / "ok").name.startswith(f"pass~{this_host()}~{os.getpid()}~")
 
 
 def test_a_source_read_without_spill_keeps_its_bytes(sample_dir: Path, tmp_path: Path) -> None:

@@ -173,7 +173,7 @@ def test_a_pass_killed_at_any_point_loses_nothing_and_the_next_completes(tmp_pat
     assert set(statuses[counting_passes:-1]) == {"interrupted"}
     assert len(statuses) >= counting_passes + 1 + len(points) // 2
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left
-    assert not list((data / "spill").glob("pass-*"))  # the killed passes' spilled rows removed by the next
+    assert not list((data / "spill").glob("pass~*"))  # the killed passes' spilled rows removed by the next
 
 
 def _open_state(out: Path) -> dict[str, list[list[str]]]:

@@ -22,6 +22,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
+from lamsach.backends.store import process_alive, this_host
+
 SPILL_FOLDER = "spill"
 """Under the data folder: one folder per pass (`pass_spill_folder`), removed when the pass ends."""
 
@@ -54,17 +56,17 @@ def write_table(table: pa.Table, path: Path) -> MappedTable:
 
 
 def pass_spill_folder(data_dir: Path) -> Path | None:
-    """A new folder for one pass's spilled rows, under `data_dir`; folders that passes killed
-    before they could remove theirs are removed first (a folder is a pass's while its process
-    lives: its name carries the process id). None when the data folder cannot take one (a
-    store on a server, a read-only folder): the rows are then held in memory, as before."""
+    """A new folder for one pass's spilled rows, under `data_dir`, named after the process that
+    makes it (`pass~host~pid~…`, as the staging folders are); folders that passes of this machine
+    killed before they could remove theirs are removed first. None when the data folder cannot
+    take one (a read-only folder): the rows are then held in memory, as before."""
     root = Path(data_dir) / SPILL_FOLDER
     try:
         root.mkdir(parents=True, exist_ok=True)
-        for old in root.glob("pass-*"):
-            if not _alive(old.name):
+        for old in root.glob("pass~*"):
+            if _abandoned(old.name):
                 shutil.rmtree(old, ignore_errors=True)
-        return Path(tempfile.mkdtemp(prefix=f"pass-{os.getpid()}-", dir=root))
+        return Path(tempfile.mkdtemp(prefix=f"pass~{this_host()}~{os.getpid()}~", dir=root))
     except OSError:
         return None
 
@@ -83,17 +85,9 @@ def release_all(parts: Sequence[object]) -> None:
             release()
 
 
-def _alive(name: str) -> bool:
-    try:
-        pid = int(name.split("-")[1])
-    except (IndexError, ValueError):
+def _abandoned(name: str) -> bool:
+    """Whether the spill folder `name` is a pass's of this machine whose process is gone."""
+    parts = name.split("~")
+    if len(parts) != 4 or parts[1] != this_host() or not parts[2].isdigit():
         return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return int(parts[2]) != os.getpid() and not process_alive(int(parts[2]))
