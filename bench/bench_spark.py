@@ -1,7 +1,7 @@
 """The same pass on DuckDB and on Apache Spark (local mode), side by side in one run.
 
     flock /work/.bench.lock .venv/bin/python bench/bench_spark.py [--people 3000] [--master local[2]]
-                                                                  [--manifest PATH]
+                                                                  [--manifest PATH] [--keep DIR]
 
 Generates a province (or takes `--manifest`), then runs `lamsach run` on it twice, each in a fresh
 process with a fresh SQLite store: `--engine duckdb`, then `--engine spark --spark-master MASTER`.
@@ -19,6 +19,7 @@ import argparse
 import csv
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -76,6 +77,8 @@ def main() -> None:
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--manifest", type=Path)
     parser.add_argument("--json", type=Path, help="append the figures as one JSON line to this file")
+    parser.add_argument("--keep", type=Path, help="copy both passes' output folders here (DIR/duckdb, DIR/spark), "
+                        "to see how differing contract files differ")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-spark-") as tmp:
         root = Path(tmp)
@@ -100,6 +103,9 @@ def main() -> None:
         links, gap = same_links(duck["out"], spark["out"])
         print(f"contract files identical: {sorted(set(a) - set(differ))}")
         print(f"differing: {differ}  (same links: {links}, largest probability gap {gap:.2e})")
+        if args.keep:
+            for engine, result in (("duckdb", duck), ("spark", spark)):
+                shutil.copytree(result["out"], args.keep / engine, dirs_exist_ok=True)
         if args.json:
             with args.json.open("a", encoding="utf-8") as handle:
                 handle.write(json.dumps({
