@@ -16,7 +16,6 @@ import mmap
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -77,17 +76,9 @@ def remove_spill_folder(folder: Path | None) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def release_all(parts: Sequence[object]) -> None:
-    """`release` every part that has one (rows held in memory have nothing to release)."""
-    for part in parts:
-        release = getattr(part, "release", None)
-        if release is not None:
-            release()
-
-
 def _abandoned(name: str) -> bool:
     """Whether the spill folder `name` is a pass's of this machine whose process is gone."""
     parts = name.split("~")
     if len(parts) != 4 or parts[1] != this_host() or not parts[2].isdigit():
         return False
-    return int(parts[2]) != os.getpid() and not process_alive(int(parts[2]))
+    return not process_alive(int(parts[2]))

@@ -37,7 +37,7 @@ from lamsach.ingest import (
     row_units,
 )
 from lamsach.ingest.parallel import read_sources
-from lamsach.ingest.spill import pass_spill_folder, release_all, remove_spill_folder
+from lamsach.ingest.spill import pass_spill_folder, remove_spill_folder
 from lamsach.link.stage import (
     LINK_FILES,
     LinkContext,
@@ -656,7 +656,8 @@ class _HeldRecords(Sequence[_HeldRecord]):
 
     def release(self) -> None:
         """Spilled parts' pages handed back (`Records.release`)."""
-        release_all(self._parts)
+        for part in self._parts:
+            part.release()
 
     def columns(self, names: Sequence[str]) -> dict[str, list[str | None]]:
         """Each field's values over every held row, in order."""
@@ -746,7 +747,8 @@ def _read_all(manifest: Manifest, settings: Settings, progress: Progress, store:
     progress.finish()
     order = sorted(reads)
     reject_pass_collisions([sources[i] for i in order], [reads[i] for i in order], settings.lang)
-    release_all([read.rows for read in reads.values()])  # the keys were read: paged in again when stored
+    for read in reads.values():
+        read.rows.release()  # the keys were read: paged in again when stored
     return [reads[i] if i in reads else reused[i] for i in range(len(sources))]
 
 

@@ -315,10 +315,3 @@ def _partitions_in_order(frame: Any):
 
 def _materialised(frame: Any) -> Any:
     return frame.localCheckpoint(eager=True)
-
-
-def _spark_partition_id() -> Any:
-    from pyspark.sql import functions as F
-
-    return F.spark_partition_id()
-
