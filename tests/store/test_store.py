@@ -76,6 +76,43 @@ def test_repair_is_a_version_and_undo_restores_the_previous_value(store_url):
                                "x") == 0
 
 
+def _received(store, key: str):
+    """What the store holds as `key`'s values as received: `raw`, NULL while they are `data`."""
+    from sqlalchemy import select
+
+    with store.engine.connect() as conn:
+        return conn.execute(select(t.records.c.raw).where(t.records.c.record_key == key)).scalar_one()
+
+
+def test_values_as_received_are_written_once_until_something_changes_them(store_url):
+    store = SqlAlchemyStore.open(store_url)
+    run = store.start_run(CAMPAIGN, None, None, "tester")
+    sent = {"A1": {"full_name": "Lª ThÞ Hoa", "sex": "Nữ"}, "A2": {"full_name": "Lê Văn Nam", "sex": "Nam"}}
+    store.import_batch(run, _batch(sent), "tester")
+    assert _received(store, "A1") is None and _received(store, "A2") is None  # one copy: `data`
+    store.apply_changes(CAMPAIGN, [ValueChange("population", "A1", "full_name", "Lê Thị Hoa", "repair",
+                                               "chuyển mã TCVN3", "encoding_tcvn3")], "lamsach", run)
+    import json
+
+    assert json.loads(_received(store, "A1")) == sent["A1"]  # kept as received before the repair
+    assert _received(store, "A2") is None
+    # the same file again: nothing changed as received, so the repair stays and no version is made
+    again = store.import_batch(run, _batch(sent, content=b"again"), "tester")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    records = {r.key: r for r in store.load_records(CAMPAIGN, "population")}
+    assert records["A1"].data["full_name"] == "Lê Thị Hoa" and records["A1"].version == 2
+    # a file that changes one value as received: that value changes, the repair of the other stays
+    later = store.import_batch(run, _batch({**sent, "A1": {**sent["A1"], "sex": "Nam"},
+                                            "A2": {**sent["A2"], "sex": "Nữ"}}, content=b"later"), "tester")
+    assert (later.updated, later.unchanged) == (2, 0)
+    records = {r.key: r for r in store.load_records(CAMPAIGN, "population")}
+    assert records["A1"].data == {"full_name": "Lê Thị Hoa", "sex": "Nam"} and records["A1"].version == 3
+    assert records["A2"].data == {"full_name": "Lê Văn Nam", "sex": "Nữ"} and records["A2"].version == 2
+    changes = [(c.record_key, c.field, c.old_value, c.new_value, c.source) for c in store.history(CAMPAIGN)]
+    assert changes == [("A1", "full_name", "Lª ThÞ Hoa", "Lê Thị Hoa", "repair"),
+                       ("A1", "sex", "Nữ", "Nam", "import"), ("A2", "sex", "Nam", "Nữ", "import")]
+
+
 def test_incomplete_batch_is_removed_at_next_open(store_url):
     store = SqlAlchemyStore.open(store_url)
     run = store.start_run(CAMPAIGN, None, None, "tester")

@@ -306,9 +306,8 @@ class SqlAlchemyStore:
             for row in batch.rows:
                 if row.key not in existing:
                     created += 1
-                    raw = _dumps(row.values)
                     yield (batch.campaign, batch.dataset, row.key, row.unit, batch_id, row.row_no, 1,
-                           raw, raw, now, _citizen_id(row.values))
+                           None, _dumps(row.values), now, _citizen_id(row.values))
 
         if len(existing) < len(batch.rows):
             bulk_insert(conn, t.records, _RECORD_COLUMNS, new_rows())
@@ -335,7 +334,7 @@ class SqlAlchemyStore:
             indexed = Same(None) if citizen_ids is None else [v[:20] if v else None for v in citizen_ids]
             insert_columns(conn, t.records, {
                 "campaign": Same(batch.campaign), "dataset": Same(batch.dataset), "record_key": keys,
-                "unit": units, "batch_id": Same(batch_id), "row_no": numbers, "version": Same(1), "raw": raws,
+                "unit": units, "batch_id": Same(batch_id), "row_no": numbers, "version": Same(1), "raw": Same(None),
                 "data": raws, "updated_at": Same(now), "citizen_id": indexed}, count)
         return count
 
@@ -414,8 +413,9 @@ class SqlAlchemyStore:
         if conn.execute(select(t.records.c.id).where(t.records.c.campaign == campaign,
                                                      t.records.c.dataset == dataset).limit(1)).first() is None:
             return found  # a dataset's first file: nothing to look up key by key
+        received = func.coalesce(t.records.c.raw, t.records.c.data)  # NULL: as received, unchanged since
         for start in range(0, len(keys), 900):
-            rows = conn.execute(select(t.records.c.record_key, t.records.c.id, t.records.c.raw,
+            rows = conn.execute(select(t.records.c.record_key, t.records.c.id, received.label("raw"),
                                        t.records.c.data, t.records.c.version)
                                 .where(t.records.c.campaign == campaign, t.records.c.dataset == dataset,
                                        t.records.c.record_key.in_(keys[start:start + 900])))
@@ -549,6 +549,7 @@ class SqlAlchemyStore:
                                         change.rule, actor, now, run_id, change.reason,
                                         (undoes or {}).get(position)))
                 if touched:
+                    _keep_received(conn, [rid for rid, _data, _version in touched.values()])
                     bulk_update(conn, t.records, "id", ("data", "version", "updated_at", "citizen_id"),
                                 [(_dumps(data), version, now, _citizen_id(data), rid)
                                  for rid, data, version in touched.values()])
@@ -780,6 +781,14 @@ class SqlAlchemyStore:
         from lamsach.backends.store.link_models import keep_link_model
 
         keep_link_model(self, campaign, model_key, kept)
+
+
+def _keep_received(conn, record_ids: list[int]) -> None:
+    """Before the values of `record_ids` change, each record still holding them as received
+    (`raw` NULL) keeps them as received: `raw` is left NULL only while it would equal `data`."""
+    for start in range(0, len(record_ids), 900):
+        conn.execute(update(t.records).where(t.records.c.id.in_(record_ids[start:start + 900]),
+                                             t.records.c.raw.is_(None)).values(raw=t.records.c.data))
 
 
 def _citizen_id(data: dict) -> str | None:

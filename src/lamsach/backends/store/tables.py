@@ -101,7 +101,9 @@ records = Table(
     Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
     Column("row_no", Integer),
     Column("version", Integer, nullable=False),
-    Column("raw", Text, nullable=False),
+    # the values as last received, as JSON; NULL while they are still the current ones (`data`):
+    # a record's values are written once, not twice, until something changes them (0024)
+    Column("raw", Text),
     Column("data", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("citizen_id", String(20)),  # the current `citizen_id` in `data`, indexed for lookups
