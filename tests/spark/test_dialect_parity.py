@@ -162,3 +162,22 @@ def test_scores_round_halves_up_the_same_on_both_engines(engines):
     assert {(p, n): score for p, n, score in rows} == {
         (314, 320): 0.9813, (1, 3): 0.3333, (2, 3): 0.6667, (0, 7): 0.0, (7, 7): 1.0, (1, 8): 0.125,
         (12345, 20000): 0.6173, (99999, 100000): 1.0}
+
+
+def test_em_samples_the_same_records_on_both_engines(engines):
+    # EM trains on a sample of each block's records once it has more than `link_em_max_pairs`
+    # pairs (200,000 people and up); Splink finds that sample's hash through the blocking rule's
+    # dialect, looked up by name, not through the API's. The same records on both engines.
+    from splink.internals.blocking import BlockingRule
+
+    from lamsach.link.splink_backend import splink_api
+
+    names = pa.table({"s": [f"Nguyễn Văn {i}" for i in range(300)]})
+    chosen = []
+    for engine in engines:
+        dialect = splink_api(engine).sql_dialect.sql_dialect_str
+        bucket = BlockingRule("l.s = r.s", dialect).sql_dialect.hash_bucket_expression("'population-__-' || s", 1000)
+        table = engine.dialect.quote(engine.register("em_names", names))
+        chosen.append(engine.run(f"SELECT s FROM {table} WHERE {bucket} < 500 ORDER BY s"))
+    assert chosen[0] == chosen[1]
+    assert 100 < len(chosen[0]) < 200  # a sample, about half

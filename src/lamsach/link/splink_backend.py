@@ -49,17 +49,18 @@ def same_hash_sql(engine_name: str, text_sql: str) -> str:
 
 
 def _same_hash_dialect(dialect: Any) -> Any:
-    """`dialect` (Splink's, one instance per class) with `same_hash_sql` as its hash function."""
+    """`dialect`, Splink's one instance of its class, hashing by `same_hash_sql`.
+
+    The instance itself is changed, not a subclass of it given to the API: Splink draws the u
+    sample through the API's dialect, but EM's sample of a block's records through the blocking
+    rule's, which it looks up by name (`SplinkDialect.from_string`) and so gets the class's one
+    instance. A subclass reached the first and not the second: the two engines trained on
+    different EM samples once a block had more than `link_em_max_pairs` pairs (200,000 people),
+    and their models' m probabilities differed by up to 3 %. Splink runs only for the pass in
+    this process, so every use of the instance wants the one hash."""
     engine_name = "spark" if dialect.sql_dialect_str == "spark" else "duckdb"
-    base = type(dialect)
-    same = _SAME_HASH.get(base)
-    if same is None:
-        same = _SAME_HASH[base] = type(f"SameHash{base.__name__}", (base,), {
-            "hash_function_expression": lambda self, col: same_hash_sql(engine_name, f"({col})")})
-    return same()
-
-
-_SAME_HASH: dict[type, type] = {}
+    dialect.hash_function_expression = lambda col: same_hash_sql(engine_name, f"({col})")
+    return dialect
 
 
 def for_api(db_api: Any, settings: dict[str, Any]) -> dict[str, Any]:
