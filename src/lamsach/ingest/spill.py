@@ -21,7 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
-from lamsach.backends.store import process_alive, this_host
+from lamsach.backends.store import left_by_dead_process, process_stamp
 
 SPILL_FOLDER = "spill"
 """Under the data folder: one folder per pass (`pass_spill_folder`), removed when the pass ends."""
@@ -65,7 +65,7 @@ def pass_spill_folder(data_dir: Path) -> Path | None:
         for old in root.glob("pass~*"):
             if _abandoned(old.name):
                 shutil.rmtree(old, ignore_errors=True)
-        return Path(tempfile.mkdtemp(prefix=f"pass~{this_host()}~{os.getpid()}~", dir=root))
+        return Path(tempfile.mkdtemp(prefix=f"pass~{process_stamp()}~", dir=root))
     except OSError:
         return None
 
@@ -79,6 +79,4 @@ def remove_spill_folder(folder: Path | None) -> None:
 def _abandoned(name: str) -> bool:
     """Whether the spill folder `name` is a pass's of this machine whose process is gone."""
     parts = name.split("~")
-    if len(parts) != 4 or parts[1] != this_host() or not parts[2].isdigit():
-        return False
-    return not process_alive(int(parts[2]))
+    return len(parts) == 4 and left_by_dead_process(parts[1], parts[2])

@@ -20,7 +20,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from lamsach.backends.store import process_alive, this_host
+from lamsach.backends.store import left_by_dead_process, process_stamp
 from lamsach.domain import ErrorCode, LamsachError, Location
 
 STAGING, ASIDE = "pass", "old"
@@ -72,15 +72,16 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def _prefix(out_dir: Path, kind: str) -> str:
-    return f".{out_dir.name}~{kind}~{this_host()}~{os.getpid()}~"
+    return f".{out_dir.name}~{kind}~{process_stamp()}~"
 
 
-def _owner(folder: Path, out_dir: Path) -> tuple[str, str, int] | None:
-    """(kind, host, pid) of a staging or set-aside folder of `out_dir`; None for anything else."""
+def _abandoned(folder: Path, out_dir: Path) -> str | None:
+    """The kind of a staging or set-aside folder of `out_dir` a dead pass of this machine left;
+    None for anything else."""
     parts = folder.name.removeprefix(f".{out_dir.name}~").split("~")
-    if not folder.name.startswith(f".{out_dir.name}~") or len(parts) != 4 or not parts[2].isdigit():
+    if not folder.name.startswith(f".{out_dir.name}~") or len(parts) != 4:
         return None
-    return parts[0], parts[1], int(parts[2])
+    return parts[0] if left_by_dead_process(parts[1], parts[2]) else None
 
 
 def recover(out_dir: Path) -> list[Path]:
@@ -91,10 +92,10 @@ def recover(out_dir: Path) -> list[Path]:
         return []
     removed = []
     for folder in sorted(out_dir.parent.glob(f".{out_dir.name}~*")):
-        owner = _owner(folder, out_dir)
-        if owner is None or owner[1] != this_host() or process_alive(owner[2]):
+        kind = _abandoned(folder, out_dir)
+        if kind is None:
             continue
-        if owner[0] == ASIDE and (folder / "outputs").is_dir() and not out_dir.exists():
+        if kind == ASIDE and (folder / "outputs").is_dir() and not out_dir.exists():
             ops.rename(folder / "outputs", out_dir)  # died between setting the old outputs aside and the swap
         ops.remove_tree(folder)
         removed.append(folder)

@@ -16,7 +16,9 @@ from lamsach.backends.store.base import (
     StoredRecord,
     ValueChange,
     as_utc,
+    left_by_dead_process,
     process_alive,
+    process_stamp,
     this_host,
 )
 from lamsach.backends.store.sqlalchemy_store import SqlAlchemyStore
@@ -38,6 +40,8 @@ __all__ = [
     "StoredRecord",
     "ValueChange",
     "as_utc",
+    "left_by_dead_process",
     "process_alive",
+    "process_stamp",
     "this_host",
 ]

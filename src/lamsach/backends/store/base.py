@@ -42,6 +42,18 @@ def process_alive(pid: int) -> bool:
     return True
 
 
+def process_stamp() -> str:
+    """`host~pid` of this process, in the names of the folders a pass makes beside its work
+    (staging, set-aside outputs, spilled rows): a later pass removes those of dead passes."""
+    return f"{this_host()}~{os.getpid()}"
+
+
+def left_by_dead_process(host: str, pid: str) -> bool:
+    """Whether the `host` and `pid` of a folder's `process_stamp` name a process of this machine
+    that is gone: another machine's folder (shared storage) is never taken for a dead one."""
+    return host == this_host() and pid.isdigit() and not process_alive(int(pid))
+
+
 def as_utc(moment: datetime | None) -> datetime | None:
     """A stored time as an aware UTC time: the store writes UTC, and SQLite gives it back without
     its zone where PostgreSQL keeps it."""
