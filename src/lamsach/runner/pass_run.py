@@ -314,8 +314,8 @@ class _Pass:
             schema = load_schema(source.dataset)
             keys = row_keys(read.rows)
             if source.unit:
-                stored = self.store.records_by_keys(self.manifest.name, source.dataset, keys)
-                if reject_taken_keys(source, read, {k: r.unit for k, r in stored.items()}, self.settings.lang):
+                stored = self.store.units_of_keys(self.manifest.name, source.dataset, keys)
+                if reject_taken_keys(source, read, stored, self.settings.lang):
                     keys = row_keys(read.rows)
             units = row_units(read.rows, schema, source.unit)
             rows = IncomingRows(keys, units, read.row_numbers, read.rows)

@@ -753,6 +753,23 @@ class SqlAlchemyStore:
                                                          json.loads(r.data)) for r in rows})
         return found
 
+    def units_of_keys(self, campaign: str, dataset: str, keys: Sequence[str]) -> dict[str, str | None]:
+        """The unit of each stored record among `keys`, by key, and nothing of its values: what a
+        unit's file is checked against before it is stored (a key another unit holds is refused).
+        Storing a province's first files asks this of hundreds of thousands of keys."""
+        records = t.records.c
+        found: dict[str, str | None] = {}
+        with self.engine.connect() as conn:
+            if conn.execute(select(records.id).where(records.campaign == campaign,
+                                                     records.dataset == dataset).limit(1)).first() is None:
+                return found
+            for start in range(0, len(keys), 900):
+                rows = conn.execute(select(records.record_key, records.unit).where(
+                    records.campaign == campaign, records.dataset == dataset,
+                    records.record_key.in_(keys[start:start + 900])))
+                found.update((key, unit) for key, unit in rows)
+        return found
+
     # the shared layer and its outbox (publish stage) -----------------------------------------
     def publish_current(self, campaign: str, run_id: int | None, blocked, line_sql, decided=None) -> PublishCounts:
         """Publish every record's current version not published yet whose (dataset, key) is not
