@@ -33,7 +33,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from lamsach.backends.store import SqlAlchemyStore
@@ -272,9 +272,8 @@ def test_every_accepted_copy_reconciles_and_keeps_every_readable_value(damaged):
         assert batch["rows_read"] == batch["rows_stored"] + batch["rows_rejected"], copy.path.name
         rejected = {r["row_no"] for r in store.rejections(batch["id"])}
         with store.engine.connect() as conn:
-            received = func.coalesce(t.records.c.raw, t.records.c.data)  # NULL: as received, unchanged
             stored = {r.row_no: json.loads(r.raw) for r in conn.execute(
-                select(t.records.c.row_no, received.label("raw")).where(t.records.c.batch_id == batch["id"]))}
+                select(t.records.c.row_no, t.RECEIVED.label("raw")).where(t.records.c.batch_id == batch["id"]))}
         assert len(stored) == batch["rows_stored"], copy.path.name
         run = store.run(batch["run_id"])
         summary = json.loads(run["summary"])

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import warnings
 
 import pyarrow as pa
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import SAWarning
 
 from lamsach.backends.store import BatchInput, IncomingRow, SqlAlchemyStore, ValueChange
@@ -78,8 +80,6 @@ def test_repair_is_a_version_and_undo_restores_the_previous_value(store_url):
 
 def _received(store, key: str):
     """What the store holds as `key`'s values as received: `raw`, NULL while they are `data`."""
-    from sqlalchemy import select
-
     with store.engine.connect() as conn:
         return conn.execute(select(t.records.c.raw).where(t.records.c.record_key == key)).scalar_one()
 
@@ -92,8 +92,6 @@ def test_values_as_received_are_written_once_until_something_changes_them(store_
     assert _received(store, "A1") is None and _received(store, "A2") is None  # one copy: `data`
     store.apply_changes(CAMPAIGN, [ValueChange("population", "A1", "full_name", "Lê Thị Hoa", "repair",
                                                "chuyển mã TCVN3", "encoding_tcvn3")], "lamsach", run)
-    import json
-
     assert json.loads(_received(store, "A1")) == sent["A1"]  # kept as received before the repair
     assert _received(store, "A2") is None
     # the same file again: nothing changed as received, so the repair stays and no version is made

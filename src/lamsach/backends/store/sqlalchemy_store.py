@@ -409,18 +409,11 @@ class SqlAlchemyStore:
     def _existing(conn, campaign: str, dataset: str, keys: list[str]) -> dict[str, tuple[int, str, str, int]]:
         """The stored records among `keys` only: a province sends hundreds of files per dataset,
         and reading the whole dataset for each would make importing quadratic."""
-        found: dict[str, tuple[int, str, str, int]] = {}
-        if conn.execute(select(t.records.c.id).where(t.records.c.campaign == campaign,
-                                                     t.records.c.dataset == dataset).limit(1)).first() is None:
-            return found  # a dataset's first file: nothing to look up key by key
-        received = func.coalesce(t.records.c.raw, t.records.c.data)  # NULL: as received, unchanged since
-        for start in range(0, len(keys), 900):
-            rows = conn.execute(select(t.records.c.record_key, t.records.c.id, received.label("raw"),
-                                       t.records.c.data, t.records.c.version)
-                                .where(t.records.c.campaign == campaign, t.records.c.dataset == dataset,
-                                       t.records.c.record_key.in_(keys[start:start + 900])))
-            found.update({r.record_key: (r.id, r.raw, r.data, r.version) for r in rows})
-        return found
+        if not _holds_records(conn, campaign, dataset):
+            return {}  # a dataset's first file: nothing to look up key by key
+        r = t.records.c
+        return {row.record_key: (row.id, row.raw, row.data, row.version) for row in _rows_of_keys(
+            conn, campaign, dataset, keys, r.record_key, r.id, t.RECEIVED.label("raw"), r.data, r.version)}
 
     def load_records(self, campaign: str, dataset: str) -> list[StoredRecord]:
         """The dataset's records in id order. Fetched in chunks and each chunk's values decoded as
@@ -561,16 +554,9 @@ class SqlAlchemyStore:
 
     @staticmethod
     def _records_by_key(conn, campaign: str, dataset: str, keys: Iterable[str]) -> dict:
-        found: dict[str, tuple[int, dict, int]] = {}
-        keys = list(keys)
-        for start in range(0, len(keys), 900):
-            chunk = keys[start:start + 900]
-            rows = conn.execute(select(t.records.c.record_key, t.records.c.id, t.records.c.data,
-                                       t.records.c.version)
-                                .where(t.records.c.campaign == campaign, t.records.c.dataset == dataset,
-                                       t.records.c.record_key.in_(chunk)))
-            found.update({r.record_key: (r.id, json.loads(r.data), r.version) for r in rows})
-        return found
+        r = t.records.c
+        return {row.record_key: (row.id, json.loads(row.data), row.version)
+                for row in _rows_of_keys(conn, campaign, dataset, list(keys), r.record_key, r.id, r.data, r.version)}
 
     def history(self, campaign: str, dataset: str | None = None, key: str | None = None,
                 source: str | None = None) -> list[ChangeRow]:
@@ -741,34 +727,22 @@ class SqlAlchemyStore:
 
     def records_by_keys(self, campaign: str, dataset: str, keys: Iterable[str]) -> dict[str, StoredRecord]:
         """The current version of the records among `keys`, by key (a unit's few, not the dataset)."""
-        keys = list(keys)
-        found: dict[str, StoredRecord] = {}
+        r = t.records.c
         with self.engine.connect() as conn:
-            for start in range(0, len(keys), 900):
-                rows = conn.execute(select(t.records.c.id, t.records.c.record_key, t.records.c.unit,
-                                           t.records.c.row_no, t.records.c.version, t.records.c.data)
-                                    .where(t.records.c.campaign == campaign, t.records.c.dataset == dataset,
-                                           t.records.c.record_key.in_(keys[start:start + 900])))
-                found.update({r.record_key: StoredRecord(r.id, r.record_key, r.unit, r.row_no, r.version,
-                                                         json.loads(r.data)) for r in rows})
-        return found
+            return {row.record_key: StoredRecord(row.id, row.record_key, row.unit, row.row_no, row.version,
+                                                 json.loads(row.data))
+                    for row in _rows_of_keys(conn, campaign, dataset, list(keys), r.id, r.record_key, r.unit,
+                                             r.row_no, r.version, r.data)}
 
     def units_of_keys(self, campaign: str, dataset: str, keys: Sequence[str]) -> dict[str, str | None]:
         """The unit of each stored record among `keys`, by key, and nothing of its values: what a
         unit's file is checked against before it is stored (a key another unit holds is refused).
         Storing a province's first files asks this of hundreds of thousands of keys."""
-        records = t.records.c
-        found: dict[str, str | None] = {}
+        r = t.records.c
         with self.engine.connect() as conn:
-            if conn.execute(select(records.id).where(records.campaign == campaign,
-                                                     records.dataset == dataset).limit(1)).first() is None:
-                return found
-            for start in range(0, len(keys), 900):
-                rows = conn.execute(select(records.record_key, records.unit).where(
-                    records.campaign == campaign, records.dataset == dataset,
-                    records.record_key.in_(keys[start:start + 900])))
-                found.update((key, unit) for key, unit in rows)
-        return found
+            if not _holds_records(conn, campaign, dataset):
+                return {}
+            return {key: unit for key, unit in _rows_of_keys(conn, campaign, dataset, keys, r.record_key, r.unit)}
 
     # the shared layer and its outbox (publish stage) -----------------------------------------
     def publish_current(self, campaign: str, run_id: int | None, blocked, line_sql, decided=None) -> PublishCounts:
@@ -798,6 +772,27 @@ class SqlAlchemyStore:
         from lamsach.backends.store.link_models import keep_link_model
 
         keep_link_model(self, campaign, model_key, kept)
+
+
+_KEYS_PER_STATEMENT = 900
+"""Keys looked up per statement: under SQLite's limit on a statement's parameters."""
+
+
+def _holds_records(conn, campaign: str, dataset: str) -> bool:
+    """Whether the store holds any record of `dataset` (else no key needs looking up)."""
+    records = t.records.c
+    return conn.execute(select(records.id).where(records.campaign == campaign,
+                                                 records.dataset == dataset).limit(1)).first() is not None
+
+
+def _rows_of_keys(conn, campaign: str, dataset: str, keys: Sequence[str], *columns) -> Iterator:
+    """`columns` of the stored records of `dataset` among `keys`, a statement per
+    `_KEYS_PER_STATEMENT` keys."""
+    records = t.records.c
+    for start in range(0, len(keys), _KEYS_PER_STATEMENT):
+        yield from conn.execute(select(*columns).where(
+            records.campaign == campaign, records.dataset == dataset,
+            records.record_key.in_(keys[start:start + _KEYS_PER_STATEMENT])))
 
 
 def _keep_received(conn, record_ids: list[int]) -> None:

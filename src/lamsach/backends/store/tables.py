@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 
 metadata = MetaData()
@@ -111,6 +112,9 @@ records = Table(
     Index("ix_records_citizen_id", "citizen_id"),
     Index("ix_records_dataset_id", "campaign", "dataset", "id"),  # a dataset read in id order, unsorted
 )
+
+RECEIVED = func.coalesce(records.c.raw, records.c.data)
+"""A record's values as last received: `raw`, or `data` while `raw` is NULL (nothing changed them)."""
 
 changes = Table(
     "changes",
