@@ -5,9 +5,10 @@
 
 Generates (once, cached in `bench/out/`) a province, then per repeat runs `lamsach run` on its
 files in a fresh process with a fresh store, and records the wall time, the peak memory of the
-process tree (sampled from /proc every 0.1 s as the proportional set size, so a page forked
-standardise workers share with the pass counts once; the RSS sum, which counts it per process,
-is printed beside it) and the time of each stage (the run's summary in the store).
+process tree (from /proc, as the proportional set size, so a page forked standardise workers
+share with the pass counts once: read once a second and whenever the RSS sum, read every 0.1 s,
+reaches a new high; the RSS sum, which counts a shared page per process, is printed beside it)
+and the time of each stage (the run's summary in the store).
 
 Beside it, in the same run, the floors each stage is measured against:
 - read: reading the same files and nothing else (DuckDB's CSV reader, python-calamine);
@@ -85,10 +86,19 @@ def run_lamsach(manifest: Path, out: Path, data_dir: Path, database_url: str | N
     samples: list[tuple[float, int]] = []  # (seconds since start, PSS KiB)
 
     def sample() -> None:
+        # the RSS sum (one small read a process) every 0.1 s; the PSS, which walks each process's
+        # page tables and stalls its memory work meanwhile, once a second and whenever the RSS
+        # sum passes its highest at a PSS sample (a new PSS peak needs a new RSS high), at most
+        # four times a second: sampling PSS ten times a second slowed a 200,000-person pass by
+        # a fifth (bench/README.md)
+        pss_at, rss_at_pss = -1.0, 0
         while proc.poll() is None:
-            kib, rss = _tree_pss_kib(proc.pid), _tree_rss_kib(proc.pid)
-            peak[0], peak[1] = max(peak[0], kib), max(peak[1], rss)
-            samples.append((time.perf_counter() - started, kib))
+            now, rss = time.perf_counter(), _tree_rss_kib(proc.pid)
+            peak[1] = max(peak[1], rss)
+            if now - pss_at >= 1.0 or (rss > rss_at_pss and now - pss_at >= 0.25):
+                kib = _tree_pss_kib(proc.pid)
+                peak[0], pss_at, rss_at_pss = max(peak[0], kib), now, max(rss_at_pss, rss)
+                samples.append((now - started, kib))
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -104,13 +114,15 @@ def run_lamsach(manifest: Path, out: Path, data_dir: Path, database_url: str | N
 def stage_peaks(measured: dict) -> dict[str, float]:
     """Peak memory (MiB) of the process tree within each stage: the samples placed on the stages'
     times from the run's summary, the pass's clock taken to start `summary["seconds"]` before the
-    process ended (what follows the last stage, closing the store and exiting, is short)."""
+    process ended (what follows the last stage, closing the store and exiting, is short). A stage
+    with no PSS sample inside it is left out."""
     laps = measured["summary"].get("stage_seconds") or {}
     start = measured["seconds"] - measured["summary"].get("seconds", sum(laps.values()))
     peaks: dict[str, float] = {}
     for name, lap in laps.items():
         inside = [kib for t, kib in measured["samples"] if start <= t < start + lap]
-        peaks[name] = max(inside, default=0) / 1024
+        if inside:  # a stage shorter than the PSS samples' spacing may hold none
+            peaks[name] = max(inside) / 1024
         start += lap
     return peaks
 
