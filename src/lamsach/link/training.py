@@ -36,7 +36,7 @@ U_FLOOR = 1e-7
 @dataclass(frozen=True)
 class TrainingSpec:
     u_max_pairs: float = 1e6
-    em_max_pairs: float = 2e6
+    em_max_pairs: float = 1e6
     seed: int = 1
 
 
