@@ -149,3 +149,46 @@ def test_the_store_publishes_each_record_with_the_line_python_renders(store_url)
         item = PublishItem("population", record.record_key, record.unit, record.version, record.data)
         assert line == render(item, as_utc(shared.published_at)), entry.record_key
     store.close()
+
+
+def test_entries_name_the_shared_layers_row_also_after_the_migration(store_url):
+    """Each entry names its record's row in the shared layer, whichever way it was published
+    (a pass, or `publish_items` loading a backlog); a store whose entries were written before the
+    column existed gets the same ids from the migration, and the lines it sends do not change."""
+    from sqlalchemy.exc import IntegrityError
+
+    from lamsach.backends.store.shared_layer import publish_items
+
+    store = SqlAlchemyStore.open(store_url)
+    run = store.start_run(CAMPAIGN, None, "2026-12-07", "test")
+    content = b"record_id\nR1\nR2"
+    store.import_batch(run, BatchInput(CAMPAIGN, "population", "16012", "p.csv", hashlib.sha256(content).hexdigest(),
+                                       content, "csv", "utf-8", None, 1, 2,
+                                       [IncomingRow(k, "16012", i + 2, {"record_id": k, "full_name": f"Lê {k}"})
+                                        for i, k in enumerate(("R1", "R2"))], []), "test")
+    store.publish_current(CAMPAIGN, run, set(), line_sql)
+    publish_items(store, CAMPAIGN, None, [PublishItem("land_parcel", f"T{i}", "16012", 1, '{"area": 1}')
+                                          for i in range(3)], line_sql)
+    publish_items(store, CAMPAIGN, None, [PublishItem("land_parcel", "T1", "16012", 2, '{"area": 2}')], line_sql)
+
+    def named() -> list[tuple]:
+        with store.engine.connect() as conn:
+            ids = {(p.dataset, p.record_key): p.id for p in conn.execute(select(t.published))}
+            return [(e.dataset, e.record_key, e.version, e.published_id, ids[(e.dataset, e.record_key)])
+                    for e in _entries(store)]
+
+    before, lines = named(), entry_lines(store, line_sql)
+    assert [row[:3] for row in before] == [("population", "R1", 1), ("population", "R2", 1), ("land_parcel", "T0", 1),
+                                           ("land_parcel", "T1", 1), ("land_parcel", "T2", 1), ("land_parcel", "T1", 2)]
+    assert all(row[3] == row[4] for row in before)
+    assert '"area":1' in lines[3] and '"area":2' in lines[5]  # T1's first line kept before its row moved on
+    store.migrate("0024")
+    store.migrate()
+    assert named() == before
+    assert entry_lines(store, line_sql) == lines
+    with pytest.raises(IntegrityError), store.engine.begin() as conn:  # one entry per row and version
+        entry = _entries(store)[0]
+        conn.execute(t.outbox.insert().values(campaign=entry.campaign, dataset=entry.dataset,
+                                              record_key=entry.record_key, version=entry.version,
+                                              published_id=entry.published_id, created_at=NOW, state="waiting"))
+    store.close()

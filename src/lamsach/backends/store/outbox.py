@@ -103,9 +103,8 @@ def _lines(conn, line_sql: LineSql, key: str | None) -> list[str]:
     the line of the shared layer's row, which holds the entry's version."""
     line = line_sql(conn.dialect.name, "p").replace(":", "\\:")  # text() reads a bare colon as a parameter
     where = "WHERE o.batch_key = :key " if key is not None else ""
-    query = text(f"SELECT coalesce(o.line, {line}) FROM outbox o LEFT JOIN published p ON p.campaign = o.campaign "
-                 "AND p.dataset = o.dataset AND p.record_key = o.record_key AND p.version = o.version "
-                 f"{where}ORDER BY o.id")
+    query = text(f"SELECT coalesce(o.line, {line}) FROM outbox o LEFT JOIN published p ON p.id = o.published_id "
+                 f"AND p.version = o.version {where}ORDER BY o.id")
     lines = list(conn.execute(query, {"key": key} if key is not None else {}).scalars())
     if None in lines:  # an entry whose line was neither kept nor still in the shared layer: never send less
         raise RuntimeError(f"outbox entries of batch {key} have no line")

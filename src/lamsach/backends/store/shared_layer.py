@@ -167,8 +167,8 @@ def _copy_todo(cursor, mark: str, at: object, run_id: int | None, line: str) -> 
     shared layer's row `p`). `mark` is the driver's parameter marker."""
     cursor.execute(
         f"UPDATE outbox SET line = {line} FROM publish_todo x JOIN published p ON p.id = x.published_id "
-        "WHERE x.published_id IS NOT NULL AND outbox.campaign = p.campaign AND outbox.dataset = p.dataset "
-        "AND outbox.record_key = p.record_key AND outbox.version = p.version AND outbox.line IS NULL")
+        "WHERE x.published_id IS NOT NULL AND outbox.published_id = p.id AND outbox.version = p.version "
+        "AND outbox.line IS NULL")
     cursor.execute(
         f"INSERT INTO published ({', '.join(_PUBLISHED_COLUMNS)}) "
         f"SELECT r.campaign, r.dataset, r.record_key, r.unit, r.version, r.data, r.citizen_id, {mark}, {mark} "
@@ -178,10 +178,11 @@ def _copy_todo(cursor, mark: str, at: object, run_id: int | None, line: str) -> 
         "UPDATE published SET unit = r.unit, version = r.version, data = r.data, citizen_id = r.citizen_id, "
         f"published_at = {mark}, run_id = {mark} FROM publish_todo x JOIN records r ON r.id = x.record_id "
         "WHERE x.published_id IS NOT NULL AND published.id = x.published_id", (at, run_id))
-    cursor.execute(
+    cursor.execute(  # the shared layer's row by its key: the new rows' ids are known only now
         f"INSERT INTO outbox ({', '.join(_OUTBOX_COLUMNS)}) "
-        f"SELECT r.campaign, r.dataset, r.record_key, r.unit, r.version, {mark}, 'waiting' "
-        "FROM publish_todo x JOIN records r ON r.id = x.record_id ORDER BY x.record_id", (at,))
+        f"SELECT r.campaign, r.dataset, r.record_key, r.unit, r.version, p.id, {mark}, 'waiting' "
+        "FROM publish_todo x JOIN records r ON r.id = x.record_id JOIN published p ON p.campaign = r.campaign "
+        "AND p.dataset = r.dataset AND p.record_key = r.record_key ORDER BY x.record_id", (at,))
 
 
 def _records_with_values(conn, campaign: str, ids: dict[int, int | None]) -> Iterable[list]:
@@ -218,8 +219,8 @@ def _write(conn, campaign: str, run_id: int | None, items: list[PublishItem], ex
     more than the database's work and held every row three times over. The rows replaced keep
     their entries' lines first (`_keep_lines`)."""
     for start in range(0, len(items), _CHUNK):
-        chunk = zip(items[start:start + _CHUNK], existing_ids[start:start + _CHUNK], strict=True)
-        new_rows, updates, entries = [], [], []
+        chunk = list(zip(items[start:start + _CHUNK], existing_ids[start:start + _CHUNK], strict=True))
+        new_rows, updates = [], []
         for item, existing in chunk:
             if existing is None:
                 new_rows.append((campaign, item.dataset, item.record_key, item.unit, item.version, item.data,
@@ -227,14 +228,33 @@ def _write(conn, campaign: str, run_id: int | None, items: list[PublishItem], ex
             else:
                 updates.append((item.unit, item.version, item.data, item.citizen_id, now, run_id,
                                 existing))
-            entries.append((campaign, item.dataset, item.record_key, item.unit, item.version, now, "waiting"))
+        new_ids: dict[tuple[str, str], int] = {}
         if new_rows:
             bulk_insert(conn, t.published, _PUBLISHED_COLUMNS, new_rows)
+            new_ids = _published_ids(conn, campaign, [(row[1], row[2]) for row in new_rows])
         if updates:
             _keep_lines(conn, line_sql, [row[-1] for row in updates])
             bulk_update(conn, t.published, "id", _PUBLISHED_COLUMNS[3:], updates)
-        bulk_insert(conn, t.outbox, _OUTBOX_COLUMNS, entries)
+        bulk_insert(conn, t.outbox, _OUTBOX_COLUMNS, [
+            (campaign, item.dataset, item.record_key, item.unit, item.version,
+             existing if existing is not None else new_ids[(item.dataset, item.record_key)], now, "waiting")
+            for item, existing in chunk])
     return len(items)
+
+
+def _published_ids(conn, campaign: str, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The shared layer's row ids of `keys` (dataset, record key) of `campaign`."""
+    p = t.published.c
+    ids: dict[tuple[str, str], int] = {}
+    by_dataset: dict[str, list[str]] = {}
+    for dataset, key in keys:
+        by_dataset.setdefault(dataset, []).append(key)
+    for dataset, names in by_dataset.items():
+        for start in range(0, len(names), 900):
+            ids.update(((dataset, key), row_id) for row_id, key in conn.execute(
+                select(p.id, p.record_key).where(p.campaign == campaign, p.dataset == dataset,
+                                                 p.record_key.in_(names[start:start + 900]))))
+    return ids
 
 
 def _keep_lines(conn, line_sql: LineSql, published_ids: list[int]) -> None:
@@ -242,8 +262,7 @@ def _keep_lines(conn, line_sql: LineSql, published_ids: list[int]) -> None:
     without their line, get it as text (rendered from those rows): the rows are about to change."""
     line = line_sql(conn.dialect.name, "p").replace(":", "\\:")  # text() reads a bare colon as a parameter
     keep = text(f"UPDATE outbox SET line = {line} FROM published p WHERE p.id IN :ids "
-                "AND outbox.campaign = p.campaign AND outbox.dataset = p.dataset "
-                "AND outbox.record_key = p.record_key AND outbox.version = p.version AND outbox.line IS NULL"
+                "AND outbox.published_id = p.id AND outbox.version = p.version AND outbox.line IS NULL"
                 ).bindparams(bindparam("ids", expanding=True))
     for start in range(0, len(published_ids), 900):
         conn.execute(keep, {"ids": published_ids[start:start + 900]})
@@ -251,7 +270,7 @@ def _keep_lines(conn, line_sql: LineSql, published_ids: list[int]) -> None:
 
 _PUBLISHED_COLUMNS = ("campaign", "dataset", "record_key", "unit", "version", "data", "citizen_id", "published_at",
                       "run_id")
-_OUTBOX_COLUMNS = ("campaign", "dataset", "record_key", "unit", "version", "created_at", "state")
+_OUTBOX_COLUMNS = ("campaign", "dataset", "record_key", "unit", "version", "published_id", "created_at", "state")
 
 
 def sync_states(store: SqlAlchemyStore, campaign: str) -> list[dict[str, Any]]:
@@ -279,10 +298,9 @@ def _sync_states_query(campaign: str, dialect: str):
     entry_campaign = o.campaign + "" if dialect == "sqlite" else o.campaign
     return (select(o.dataset, o.record_key, o.state, o.reason, b.sent_at)
             .select_from(t.outbox
-                         .join(t.records, and_(r.campaign == o.campaign, r.dataset == o.dataset,
-                                               r.record_key == o.record_key, r.version == o.version))
-                         .join(t.published, and_(p.campaign == o.campaign, p.dataset == o.dataset,
-                                                 p.record_key == o.record_key, p.version == o.version))
+                         .join(t.published, and_(p.id == o.published_id, p.version == o.version))
+                         .join(t.records, and_(r.campaign == p.campaign, r.dataset == p.dataset,
+                                               r.record_key == p.record_key, r.version == p.version))
                          .outerjoin(t.sync_batches, b.key == o.batch_key))
             .where(entry_campaign == campaign, o.state.in_(("acknowledged", "rejected", "sending")))
             .order_by(o.id))

@@ -477,20 +477,23 @@ outbox = Table(
     Column("record_key", String(200), nullable=False),
     Column("unit", String(20)),
     Column("version", Integer, nullable=False),
+    Column("published_id", Integer),
     Column("line", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("state", String(12), nullable=False),
     Column("batch_key", String(64)),
     Column("reason", Text),
     Column("acked_at", DateTime(timezone=True)),
-    UniqueConstraint("campaign", "dataset", "record_key", "version", name="uq_outbox_version"),
+    UniqueConstraint("published_id", "version", name="uq_outbox_published_version"),
     Index("ix_outbox_state", "state", "id"),
     Index("ix_outbox_batch", "batch_key", "id"),
 )
 """One entry per published version, written in the transaction that publishes it; `line` is the
 JSON line sent to the National Data Center, kept as text once the shared layer's row of the record
 moved on from this version — until then it is left out (NULL) and rendered from that row when read
-(`outbox._lines`), so a first pass writes each record's values once. `state`: waiting, sending
+(`outbox._lines`), so a first pass writes each record's values once. `published_id` is the shared
+layer's row of the record (unique with the version: a pass adds its entries in that row's order,
+at the end of the index, where a key of text took three times as long). `state`: waiting, sending
 (in the batch `batch_key`), acknowledged, rejected (with the receiver's `reason`). The id orders
 delivery."""
 
