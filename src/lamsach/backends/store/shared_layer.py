@@ -95,15 +95,20 @@ def _publish_in_sqlite(conn, campaign: str, run_id: int | None, blocked: Collect
         with page_cache(conn, _CACHE_KIB):
             cursor.execute("CREATE TEMP TABLE publish_blocked (dataset TEXT, record_key TEXT, "
                            "PRIMARY KEY (dataset, record_key)) WITHOUT ROWID")
-            cursor.execute("CREATE TEMP TABLE publish_todo (record_id INTEGER PRIMARY KEY, published_id INTEGER)")
+            cursor.execute("CREATE TEMP TABLE publish_todo (record_id INTEGER PRIMARY KEY, published_id INTEGER, "
+                           "new_id INTEGER)")
             cursor.executemany("INSERT OR IGNORE INTO publish_blocked VALUES (?, ?)", sorted(blocked))
             counts.blocked_keys = cursor.execute(
                 "SELECT r.dataset, r.record_key FROM publish_blocked b JOIN records r ON r.campaign = ? "
                 "AND r.dataset = b.dataset AND r.record_key = b.record_key ORDER BY r.id", (campaign,)).fetchall()
             counts.blocked = len(counts.blocked_keys)
             decided(counts.blocked_keys)
+            # a record new to the shared layer gets its row's id here, after the last one (the
+            # write lock is held), so its outbox entry names it without looking the row up again
             cursor.execute(
-                "INSERT INTO publish_todo SELECT r.id, p.id FROM records r LEFT JOIN published p "
+                "INSERT INTO publish_todo SELECT r.id, p.id, CASE WHEN p.id IS NULL THEN "
+                "(SELECT coalesce(max(id), 0) FROM published) + row_number() OVER (PARTITION BY p.id IS NULL "
+                "ORDER BY r.id) END FROM records r LEFT JOIN published p "
                 "ON p.campaign = r.campaign AND p.dataset = r.dataset AND p.record_key = r.record_key "
                 "WHERE r.campaign = ? AND (p.version IS NULL OR p.version <> r.version) AND NOT EXISTS "
                 "(SELECT 1 FROM publish_blocked b WHERE b.dataset = r.dataset AND b.record_key = r.record_key)",
@@ -139,13 +144,18 @@ def _publish_in_postgres(conn, campaign: str, run_id: int | None, blocked: Colle
         counts.blocked_keys = [tuple(row) for row in cursor.fetchall()]
         counts.blocked = len(counts.blocked_keys)
         decided(counts.blocked_keys)
-        cursor.execute("CREATE TEMP TABLE publish_todo (record_id integer PRIMARY KEY, published_id integer) "
-                       "ON COMMIT DROP")
+        cursor.execute("CREATE TEMP TABLE publish_todo (record_id integer PRIMARY KEY, published_id integer, "
+                       "new_id integer) ON COMMIT DROP")
+        # a record new to the shared layer takes its row's id from the table's sequence here, so
+        # its outbox entry names it without looking the row up again
         cursor.execute(
-            "INSERT INTO publish_todo SELECT r.id, p.id FROM records r LEFT JOIN published p "
+            "INSERT INTO publish_todo SELECT record_id, published_id, CASE WHEN published_id IS NULL THEN "
+            "nextval(pg_get_serial_sequence('published', 'id')) END FROM (SELECT r.id AS record_id, "
+            "p.id AS published_id FROM records r LEFT JOIN published p "
             "ON p.campaign = r.campaign AND p.dataset = r.dataset AND p.record_key = r.record_key "
             "WHERE r.campaign = %s AND p.version IS DISTINCT FROM r.version AND NOT EXISTS "
-            "(SELECT 1 FROM publish_blocked b WHERE b.dataset = r.dataset AND b.record_key = r.record_key)",
+            "(SELECT 1 FROM publish_blocked b WHERE b.dataset = r.dataset AND b.record_key = r.record_key) "
+            "ORDER BY r.id) todo",
             (campaign,))
         counts.published = cursor.rowcount
         cursor.execute("SELECT count(*) FROM records WHERE campaign = %s", (campaign,))
@@ -161,28 +171,27 @@ def _publish_in_postgres(conn, campaign: str, run_id: int | None, blocked: Colle
 
 
 def _copy_todo(cursor, mark: str, at: object, run_id: int | None, line: str) -> None:
-    """The records in `publish_todo` into the shared layer (a new row, or the row it replaces) and
-    each one's outbox entry, in the store's own statements; first, the rows about to be replaced
-    keep the lines of their version's entries (`line`, the SQL expression of a line over the
-    shared layer's row `p`). `mark` is the driver's parameter marker."""
+    """The records in `publish_todo` into the shared layer (a new row with the id `new_id`, or the
+    row `published_id` it replaces) and each one's outbox entry, in the store's own statements;
+    first, the rows about to be replaced keep the lines of their version's entries (`line`, the SQL
+    expression of a line over the shared layer's row `p`). `mark` is the driver's parameter marker."""
     cursor.execute(
         f"UPDATE outbox SET line = {line} FROM publish_todo x JOIN published p ON p.id = x.published_id "
         "WHERE x.published_id IS NOT NULL AND outbox.published_id = p.id AND outbox.version = p.version "
         "AND outbox.line IS NULL")
     cursor.execute(
-        f"INSERT INTO published ({', '.join(_PUBLISHED_COLUMNS)}) "
-        f"SELECT r.campaign, r.dataset, r.record_key, r.unit, r.version, r.data, r.citizen_id, {mark}, {mark} "
+        f"INSERT INTO published (id, {', '.join(_PUBLISHED_COLUMNS)}) "
+        f"SELECT x.new_id, r.campaign, r.dataset, r.record_key, r.unit, r.version, r.data, r.citizen_id, {mark}, {mark} "
         "FROM publish_todo x JOIN records r ON r.id = x.record_id WHERE x.published_id IS NULL "
         "ORDER BY x.record_id", (at, run_id))
     cursor.execute(
         "UPDATE published SET unit = r.unit, version = r.version, data = r.data, citizen_id = r.citizen_id, "
         f"published_at = {mark}, run_id = {mark} FROM publish_todo x JOIN records r ON r.id = x.record_id "
         "WHERE x.published_id IS NOT NULL AND published.id = x.published_id", (at, run_id))
-    cursor.execute(  # the shared layer's row by its key: the new rows' ids are known only now
+    cursor.execute(
         f"INSERT INTO outbox ({', '.join(_OUTBOX_COLUMNS)}) "
-        f"SELECT r.campaign, r.dataset, r.record_key, r.unit, r.version, p.id, {mark}, 'waiting' "
-        "FROM publish_todo x JOIN records r ON r.id = x.record_id JOIN published p ON p.campaign = r.campaign "
-        "AND p.dataset = r.dataset AND p.record_key = r.record_key ORDER BY x.record_id", (at,))
+        f"SELECT r.campaign, r.dataset, r.record_key, r.unit, r.version, coalesce(x.published_id, x.new_id), {mark}, "
+        "'waiting' FROM publish_todo x JOIN records r ON r.id = x.record_id ORDER BY x.record_id", (at,))
 
 
 def _records_with_values(conn, campaign: str, ids: dict[int, int | None]) -> Iterable[list]:
