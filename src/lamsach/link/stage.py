@@ -193,7 +193,7 @@ def find_links(ctx: LinkContext, datasets: list[str], tables: dict[str, str]) ->
         api = splink_api(engine)
         chosen_model = person_model_for_pass(
             engine, api, ctx.store, ctx.campaign, ctx.run_id, references, register, n_references, n_register,
-            TrainingSpec(settings.link_u_max_pairs, settings.link_em_max_pairs),
+            TrainingSpec.from_settings(settings),
             float(settings.link_model_max_change))
         model, model_kept = chosen_model.model, chosen_model.kept
         found = link_probabilistically(engine, api, model, references, id_links, bands)

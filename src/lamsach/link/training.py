@@ -27,6 +27,7 @@ from typing import Any
 
 from lamsach.link import person_model
 from lamsach.link.splink_backend import for_api
+from lamsach.settings import Settings
 
 M_FLOOR = 1e-3
 """The least chance that one person's two records disagree at any level: typing slips happen."""
@@ -35,9 +36,16 @@ U_FLOOR = 1e-7
 
 @dataclass(frozen=True)
 class TrainingSpec:
-    u_max_pairs: float = 1e6
-    em_max_pairs: float = 1e6
+    """How much of the candidate pairs training samples: the settings `link_u_max_pairs` and
+    `link_em_max_pairs` (`from_settings`), which hold the defaults and what was measured for them."""
+
+    u_max_pairs: float
+    em_max_pairs: float
     seed: int = 1
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TrainingSpec:
+        return cls(settings.link_u_max_pairs, settings.link_em_max_pairs)
 
 
 def smoothed(model: dict[str, Any], m_floor: float = M_FLOOR, u_floor: float = U_FLOOR,
@@ -95,7 +103,7 @@ def train_person_model(db_api: Any, references_table: str, register_table: str, 
     """Estimate u by random sampling and m by EM; the prior stays one register person in n."""
     from splink import Linker
 
-    spec = spec or TrainingSpec()
+    spec = spec or TrainingSpec.from_settings(Settings())
     references = db_api.register(references_table, dataset_display_name="references")
     register = db_api.register(register_table, dataset_display_name="register")
     linker = Linker([references, register], for_api(db_api, person_model.settings(n_register)), log_level=None,
