@@ -192,3 +192,56 @@ def test_entries_name_the_shared_layers_row_also_after_the_migration(store_url):
                                               record_key=entry.record_key, version=entry.version,
                                               published_id=entry.published_id, created_at=NOW, state="waiting"))
     store.close()
+
+
+def _published_indexes(store: SqlAlchemyStore) -> dict[str, tuple[str, int]]:
+    """The shared layer's indexes: each one's definition and the database's own identity of it
+    (SQLite's root page, PostgreSQL's object id), which a dropped and rebuilt index changes."""
+    from sqlalchemy import text
+
+    with store.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            rows = conn.execute(text("SELECT name, sql, rootpage FROM sqlite_master WHERE type = 'index' "
+                                     "AND tbl_name = 'published'"))
+        else:
+            rows = conn.execute(text("SELECT i.indexname, i.indexdef, c.oid::int FROM pg_indexes i JOIN pg_class c "
+                                     "ON c.relname = i.indexname WHERE i.tablename = 'published'"))
+        return {name: (definition, identity) for name, definition, identity in rows}
+
+
+def test_a_first_publish_builds_the_lookup_indexes_after_its_rows(store_url, monkeypatch):
+    """Into an empty shared layer the lookup indexes are built after the rows (as the catalogue
+    defines them, the same afterwards, and they find the rows); into one that holds rows they
+    are kept as they are (readers may be using them)."""
+    from sqlalchemy import text
+
+    from lamsach.backends.store import shared_layer
+
+    monkeypatch.setattr(shared_layer, "_BUILD_AFTER_ROWS", 2)
+    store = SqlAlchemyStore.open(store_url)
+    run = store.start_run(CAMPAIGN, None, "2026-12-07", "test")
+
+    def send(dataset: str, rows: dict[str, dict], content: bytes) -> None:
+        store.import_batch(run, BatchInput(CAMPAIGN, dataset, "16012", f"{dataset}.csv",
+                                           hashlib.sha256(content).hexdigest(), content, "csv", "utf-8", None, 1,
+                                           len(rows), [IncomingRow(k, "16012", i + 2, v)
+                                                       for i, (k, v) in enumerate(rows.items())], []), "test")
+
+    send("marriage", {f"M{i}": {"record_id": f"M{i}", "husband_id": f"03809000{i:04d}"} for i in range(3)}, b"m")
+    before = _published_indexes(store)
+    assert {"ix_published_json_husband_id", "ix_published_parcel", "ix_published_citizen_id"} <= set(before)
+    assert store.publish_current(CAMPAIGN, run, set(), line_sql).published == 3
+    first = _published_indexes(store)
+    assert {name: definition for name, (definition, _) in first.items()} == \
+        {name: definition for name, (definition, _) in before.items()}
+    assert any(first[name][1] != before[name][1] for name in first)  # built again
+    husband = "json_extract(data, '$.husband_id')" if store.engine.dialect.name == "sqlite" \
+        else "(CAST(data AS JSONB) ->> 'husband_id')"
+    with store.engine.connect() as conn:
+        found = conn.execute(text(f"SELECT record_key FROM published WHERE dataset = 'marriage' "
+                                  f"AND {husband} = '038090000001'")).scalars().all()
+    assert found == ["M1"]
+    send("marriage", {f"M{i}": {"record_id": f"M{i}", "husband_id": f"03809000{i:04d}"} for i in range(3, 6)}, b"n")
+    assert store.publish_current(CAMPAIGN, run, set(), line_sql).published == 3
+    assert _published_indexes(store) == first  # the shared layer held rows: its indexes kept
+    store.close()
