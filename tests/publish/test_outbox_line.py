@@ -210,9 +210,9 @@ def _published_indexes(store: SqlAlchemyStore) -> dict[str, tuple[str, int]]:
 
 
 def test_a_first_publish_builds_the_lookup_indexes_after_its_rows(store_url, monkeypatch):
-    """Into an empty shared layer the lookup indexes are built after the rows (as the catalogue
-    defines them, the same afterwards, and they find the rows); into one that holds rows they
-    are kept as they are (readers may be using them)."""
+    """On PostgreSQL, into an empty shared layer the indexes are built after the rows (as the
+    catalogue defines them, the same afterwards, and they find the rows); into one that holds
+    rows they are kept as they are (readers may be using them). SQLite keeps them throughout."""
     from sqlalchemy import text
 
     from lamsach.backends.store import shared_layer
@@ -234,7 +234,8 @@ def test_a_first_publish_builds_the_lookup_indexes_after_its_rows(store_url, mon
     first = _published_indexes(store)
     assert {name: definition for name, (definition, _) in first.items()} == \
         {name: definition for name, (definition, _) in before.items()}
-    assert any(first[name][1] != before[name][1] for name in first)  # built again
+    rebuilt = {name for name in first if first[name][1] != before[name][1]}
+    assert rebuilt == (set(first) - {"published_pkey"} if store.engine.dialect.name == "postgresql" else set())
     husband = "json_extract(data, '$.husband_id')" if store.engine.dialect.name == "sqlite" \
         else "(CAST(data AS JSONB) ->> 'husband_id')"
     with store.engine.connect() as conn:
