@@ -144,9 +144,9 @@ def fresh_postgres(url: str, name: str) -> str:
     """A fresh database `name` on the server of `url` (dropped first); returns its URL."""
     from sqlalchemy import create_engine, text
 
+    drop_postgres(url, name)
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return url.rsplit("/", 1)[0] + "/" + name

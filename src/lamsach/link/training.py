@@ -99,11 +99,10 @@ class PersonModel:
 
 
 def train_person_model(db_api: Any, references_table: str, register_table: str, n_references: int,
-                       n_register: int, spec: TrainingSpec | None = None) -> PersonModel:
+                       n_register: int, spec: TrainingSpec) -> PersonModel:
     """Estimate u by random sampling and m by EM; the prior stays one register person in n."""
     from splink import Linker
 
-    spec = spec or TrainingSpec.from_settings(Settings())
     references = db_api.register(references_table, dataset_display_name="references")
     register = db_api.register(register_table, dataset_display_name="register")
     linker = Linker([references, register], for_api(db_api, person_model.settings(n_register)), log_level=None,

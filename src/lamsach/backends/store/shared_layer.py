@@ -106,9 +106,7 @@ def _publish_in_sqlite(conn, campaign: str, run_id: int | None, blocked: Collect
             # a record new to the shared layer gets its row's id here, after the last one (the
             # write lock is held), so its outbox entry names it without looking the row up again
             cursor.execute(
-                "INSERT INTO publish_todo SELECT r.id, p.id, CASE WHEN p.id IS NULL THEN "
-                "(SELECT coalesce(max(id), 0) FROM published) + row_number() OVER (PARTITION BY p.id IS NULL "
-                "ORDER BY r.id) END FROM records r LEFT JOIN published p "
+                f"INSERT INTO publish_todo SELECT r.id, p.id, {_NEW_ID} FROM records r LEFT JOIN published p "
                 "ON p.campaign = r.campaign AND p.dataset = r.dataset AND p.record_key = r.record_key "
                 "WHERE r.campaign = ? AND (p.version IS NULL OR p.version <> r.version) AND NOT EXISTS "
                 "(SELECT 1 FROM publish_blocked b WHERE b.dataset = r.dataset AND b.record_key = r.record_key)",
@@ -152,9 +150,7 @@ def _publish_in_postgres(conn, campaign: str, run_id: int | None, blocked: Colle
         # (`nextval` per row took 6 s of 8.6 at 1,000,000 people)
         cursor.execute("LOCK TABLE published IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute(
-            "INSERT INTO publish_todo SELECT r.id, p.id, CASE WHEN p.id IS NULL THEN "
-            "(SELECT coalesce(max(id), 0) FROM published) + row_number() OVER (PARTITION BY p.id IS NULL "
-            "ORDER BY r.id) END FROM records r LEFT JOIN published p "
+            f"INSERT INTO publish_todo SELECT r.id, p.id, {_NEW_ID} FROM records r LEFT JOIN published p "
             "ON p.campaign = r.campaign AND p.dataset = r.dataset AND p.record_key = r.record_key "
             "WHERE r.campaign = %s AND p.version IS DISTINCT FROM r.version AND NOT EXISTS "
             "(SELECT 1 FROM publish_blocked b WHERE b.dataset = r.dataset AND b.record_key = r.record_key)",
@@ -207,6 +203,10 @@ def _indexes_built_after(cursor, rows: int) -> Iterator[None]:
         cursor.execute(statement)
 
 
+_NEW_ID = ("CASE WHEN p.id IS NULL THEN (SELECT coalesce(max(id), 0) FROM published) "
+           "+ row_number() OVER (PARTITION BY p.id IS NULL ORDER BY r.id) END")
+"""The id of the shared layer's row a record `r` without one (`p`) gets, in the records' order
+after the last: the caller holds the shared layer against other writers while it is used."""
 _BUILD_AFTER_ROWS = 50_000  # fewer rows: keeping the indexes as they come costs less than building them
 
 
