@@ -85,10 +85,24 @@ def test_rerun_reads_only_the_changed_file_and_writes_what_a_full_pass_writes(tm
     assert [{k: v for k, v in s.items() if k not in ("unchanged_file", "unchanged")} for s in again.sources] == \
         [{k: v for k, v in s.items() if k not in ("unchanged_file", "unchanged")} for s in full.sources]
     _assert_same_contract_files(tmp_path / "reused", tmp_path / "full")
+    # standardising: the first pass kept each dataset's table as its records stand after its repairs
+    # (the repaired values give the same table again); what it took from the register after (IDs
+    # filled by enrichment) changed those datasets' records again, and the changed file's dataset
+    with SqlAlchemyStore.open(f"sqlite:///{full_store}") as store:
+        enriched = {c.dataset for c in store.history(first.campaign) if c.source != "repair"}
+    assert enriched and "population" not in enriched
+    assert sorted(r for r in again.reused if r.startswith("standardise: ")) == \
+        sorted(f"standardise: {d}" for d in again.records if d not in enriched and d != "land_parcel")
+    assert not any(r.startswith("standardise: ") for r in full.reused)
+    assert first.repairs > 0 and again.repairs == 0
     # both link with the person model the first pass trained and the store keeps (`model_keeping`)
     assert "link: person model" in again.reused and "link: person model" in full.reused
     deduped = [r for r in again.reused if r.startswith("link: duplicates model ")]
     assert len(deduped) >= 3 and deduped == [r for r in full.reused if r.startswith("link: duplicates model ")]
+    # duplicates: taken as the first pass found them where the rows compared are the same (the
+    # register's records), found again for the changed file's dataset; a full pass keeps none
+    assert "link: duplicates population" in again.reused and "link: duplicates land_parcel" not in again.reused
+    assert not any(r.startswith("link: duplicates ") and " model " not in r for r in full.reused)
 
     # the unit's parcel it no longer sends is shown for a decision, from the keys kept in the store
     findings = (tmp_path / "reused" / "findings.csv").read_text(encoding="utf-8")
@@ -111,8 +125,10 @@ def test_rerun_reads_only_the_changed_file_and_writes_what_a_full_pass_writes(tm
     assert all(s["unchanged_file"] for s in third.sources)
     # standardising: records as the last pass left them, so every dataset's kept table is taken; linking:
     # the person model and every dedupe model the first pass trained (datasets large enough for one)
+    # the duplicates of each dataset whose rows and model did not change: every one this time
+    found = [r.replace(" model ", " ") for r in deduped]
     assert sorted(third.reused) == sorted([*(f"standardise: {d}" for d in third.records), "link: person model",
-                                           *deduped])
+                                           *deduped, *found])
     _assert_same_contract_files(tmp_path / "reused3", tmp_path / "full3")
 
     # an officer corrects a parcel's area in the browser: no file changed, but that dataset's records
@@ -124,8 +140,10 @@ def test_rerun_reads_only_the_changed_file_and_writes_what_a_full_pass_writes(tm
     fourth = _pass(manifest, tmp_path / "reused4", first_store)
     _pass(manifest, tmp_path / "full4", full_store, reuse=False)
     assert "standardise: land_parcel" not in fourth.reused
+    # its area is compared by the parcels' duplicate model: those duplicates are found again
     assert sorted(fourth.reused) == sorted([*(f"standardise: {d}" for d in fourth.records if d != "land_parcel"),
-                                            "link: person model", *deduped])
+                                            "link: person model", *deduped,
+                                            *(r for r in found if r != "link: duplicates land_parcel")])
     assert "987.6" in (tmp_path / "reused4" / "clean" / "land_parcel.csv").read_text(encoding="utf-8")
     _assert_same_contract_files(tmp_path / "reused4", tmp_path / "full4")
 
@@ -166,3 +184,51 @@ def test_a_batch_stored_again_meanwhile_no_longer_stands_in_for_its_file(tmp_pat
         assert store.reuse_batch(run_a, stored, "test") is not None  # the other pass stores it first
         assert store.reuse_batch(run_b, stored, "test") is None
         assert store.batches(run_b) == []
+
+
+class _OfficerEditsDuringStandardising:
+    """The pass's progress, through which an officer's edit in the browser lands in the store
+    (another connection) just as the pass starts standardising."""
+
+    def __init__(self, store: Path, campaign: str, key: str) -> None:
+        self.store, self.campaign, self.key = store, campaign, key
+        self.edited = False
+
+    def start(self, label: str, total: int) -> None:
+        if label == "Chuẩn hóa" and not self.edited:
+            with SqlAlchemyStore.open(f"sqlite:///{self.store}") as store:
+                store.apply_changes(self.campaign, [ValueChange("population", self.key, "full_name", "Lê Thị Sửa",
+                                                                "person", reason="sai chính tả")], "officer")
+            self.edited = True
+
+    def advance(self, steps: int = 1) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+def test_an_edit_made_during_a_pass_is_not_lost_to_its_kept_result(tmp_path):
+    """A pass standardises the rows it read; an officer's edit stored meanwhile is not among them.
+    The pass must not keep its table under the records' stamps as they stand after the edit: the
+    next pass would take a table without the edit. It keeps nothing it cannot vouch for, and the
+    next pass computes the dataset from the store and shows the edit. (The register's records:
+    no enrichment changes them after, which would hide a wrongly kept table.)"""
+    manifest = generate_province(tmp_path / "province", people=120, seed=7)
+    store = tmp_path / "a" / "store.db"
+    store.parent.mkdir()
+    with (tmp_path / "province" / "population.csv").open(encoding="utf-8-sig") as handle:
+        key = handle.readlines()[1].split(",")[0]
+    settings = Settings(data_dir=store.parent / "data", database_url=f"sqlite:///{store}", standardise_workers=1)
+    from lamsach.ingest import load_manifest
+
+    edit = _OfficerEditsDuringStandardising(store, load_manifest(manifest).name, key)
+    first = run_pass(manifest, tmp_path / "out1", settings, progress=edit, reference_date=REFERENCE)
+    assert edit.edited
+    assert "Lê Thị Sửa" not in (tmp_path / "out1" / "clean" / "population.csv").read_text(encoding="utf-8")
+    again = _pass(manifest, tmp_path / "out2", store)
+    assert "standardise: population" not in again.reused
+    assert "Lê Thị Sửa" in (tmp_path / "out2" / "clean" / "population.csv").read_text(encoding="utf-8")
+    # whose records the edit reached is not told by the marks: the first pass kept none of the tables
+    # it made from the rows it stored, and the second computed every dataset
+    assert first.run_id < again.run_id and not any(r.startswith("standardise: ") for r in again.reused)

@@ -13,13 +13,26 @@ predicts with it while its records differ from those it was trained on by at mos
 
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from lamsach.backends.engine import Engine
 from lamsach.domain import DatasetSchema
 from lamsach.link.dedupe_library import SPECS, DedupeSpec
-from lamsach.link.model_keeping import Keeping, definition_key, keep, kept_within, rows_fingerprint
+from lamsach.link.model_keeping import (
+    Keeping,
+    TrainingInput,
+    definition_key,
+    keep,
+    kept_within,
+    rows_fingerprint,
+)
 from lamsach.link.splink_backend import for_api
 from lamsach.link.training import smoothed
 
@@ -46,6 +59,8 @@ class Duplicates:
     """Engine table of `DUPLICATE_COLUMNS`."""
     model_kept: bool = False
     """True when the model the campaign keeps was used, False when this pass trained it."""
+    result_kept: bool = False
+    """True when the duplicates themselves were taken as the last pass found them (`_KeptDuplicates`)."""
 
 
 TRAINING_CODE = ("dedupe.py", "dedupe_library.py", "training.py", "splink_backend.py", "model_keeping.py")
@@ -73,7 +88,11 @@ def find_duplicates(engine: Engine, db_api: Any, schema: DatasetSchema, table: s
         return None
     records = db_api.register(prepared, dataset_display_name=f"dedupe_{schema.name}")
     definition = for_api(db_api, spec.settings(n, settings.expected_duplicate_share))
-    model, kept = _model(engine, db_api, spec, prepared, records, definition, settings, keeping)
+    model, kept, now = _model(engine, db_api, spec, prepared, records, definition, settings, keeping)
+    name = engine.table_name(f"duplicates_{schema.name}")
+    result = _KeptDuplicates.of(engine, keeping, spec, now, model, settings)
+    if result is not None and result.load(engine, f"duplicates_{schema.name}"):
+        return Duplicates(name, kept, result_kept=True)
     linker = Linker(records, model, log_level=None, validate_settings=False)
     predictions = linker.inference.predict(threshold_match_probability=settings.threshold_probability,
                                            warning_mode="never")
@@ -81,7 +100,6 @@ def find_duplicates(engine: Engine, db_api: Any, schema: DatasetSchema, table: s
         predictions, threshold_match_probability=settings.threshold_probability)
     weights = engine.dialect.json_text({c["output_column_name"]: f"round(p.mw_{c['output_column_name']}, 2)"
                                         for c in model["comparisons"]})
-    name = engine.table_name(f"duplicates_{schema.name}")
     engine.run(
         f"CREATE OR REPLACE TABLE {quote(name)} AS "
         f"WITH c AS (SELECT unique_id, min(unique_id) OVER (PARTITION BY cluster_id) AS representative, "
@@ -97,15 +115,69 @@ def find_duplicates(engine: Engine, db_api: Any, schema: DatasetSchema, table: s
         rule=f"dedupe {schema.name}")
     for frame in (predictions, clusters):
         frame.drop_table_from_database_and_remove_from_cache()
+    if result is not None:
+        result.save(engine, name)
     return Duplicates(name, kept)
 
 
+@dataclass(frozen=True)
+class _KeptDuplicates:
+    """A dataset's duplicates as a pass found them, kept in the data folder (`Keeping.results`)
+    under the fingerprint of everything they were found from: the prepared rows (the exact digest
+    of `rows_fingerprint`, which training reads too), the model predicted with (its whole JSON,
+    prior included), the threshold, and the code and versions (`definition_key`). Predicting and
+    clustering are a function of those alone, so the next pass over the same rows with the same
+    model takes them instead of scoring every blocked pair again (the weekly re-run: most
+    datasets did not change). DuckDB only: the table is read back from Parquet."""
+
+    path: Path
+
+    @classmethod
+    def of(cls, engine: Engine, keeping: Keeping | None, spec: DedupeSpec, now: TrainingInput | None,
+           model: dict[str, Any], settings: DedupeSettings) -> _KeptDuplicates | None:
+        if keeping is None or keeping.results is None or now is None or engine.name != "duckdb":
+            return None
+        key = definition_key(engine, ["duplicates", spec.dataset, now.rows, now.digest, model,
+                                      settings.threshold_probability], TRAINING_CODE)
+        folder = keeping.results / "dedupe"
+        stem = hashlib.sha256(f"{keeping.campaign}\0{spec.dataset}".encode()).hexdigest()[:32]
+        return cls(folder / f"{stem}.{key[:32]}.parquet")
+
+    def load(self, engine: Engine, stem: str) -> bool:
+        """The kept duplicates as the engine table of `stem`; False when none are kept for this
+        fingerprint (or the file cannot be read: that only costs the computation)."""
+        if not self.path.exists():
+            return False
+        try:
+            table = pq.read_table(self.path)
+        except (OSError, pa.ArrowInvalid):
+            return False
+        engine.register(stem, table)
+        return True
+
+    def save(self, engine: Engine, name: str) -> None:
+        """Keep the engine table `name` for this fingerprint, written aside and renamed (a killed
+        pass leaves the old file or the new); older ones of the dataset are removed."""
+        partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.partial")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(engine.arrow(f"SELECT * FROM {engine.dialect.quote(name)}", rule="dedupe keep"), partial)
+            os.replace(partial, self.path)
+            stem = self.path.name.split(".")[0]
+            for old in self.path.parent.glob(f"{stem}.*.parquet"):
+                if old != self.path:
+                    old.unlink(missing_ok=True)
+        except OSError:
+            partial.unlink(missing_ok=True)  # an unwritable folder only costs the next pass the computation
+
+
 def _model(engine: Engine, db_api: Any, spec: DedupeSpec, prepared: str, records: Any, definition: dict[str, Any],
-           settings: DedupeSettings, keeping: Keeping | None) -> tuple[dict[str, Any], bool]:
+           settings: DedupeSettings, keeping: Keeping | None) -> tuple[dict[str, Any], bool, TrainingInput | None]:
     """The dataset's model with its u: the campaign's kept one while `prepared`'s rows are within
     the tolerance of those it was trained on, else trained now (and kept). Training reads only
     the prepared rows (`unique_id` and the spec's columns); the prior is not learnt, so a kept
-    model gets this pass's (`DedupeSpec.settings`), as training sets it."""
+    model gets this pass's (`DedupeSpec.settings`), as training sets it. Also the fingerprint of
+    the prepared rows (None without `keeping`)."""
     from splink import Linker
 
     if keeping is not None:
@@ -116,11 +188,12 @@ def _model(engine: Engine, db_api: Any, spec: DedupeSpec, prepared: str, records
         kept, _ = kept_within(keeping.store, keeping.campaign, key, now, keeping.max_change)
         if kept is not None:
             prior = definition["probability_two_random_records_match"]
-            return {**kept.model, "probability_two_random_records_match": prior}, True
+            return {**kept.model, "probability_two_random_records_match": prior}, True, now
     linker = Linker(records, definition, log_level=None, validate_settings=False)
     linker.training.estimate_u_using_random_sampling(max_pairs=settings.u_max_pairs, seed=settings.seed,
                                                      num_chunks=1)
     model = smoothed(linker.misc.save_model_to_json(out_path=None), m_floor=0.0, u_floor=settings.u_floor)
     if keeping is not None:
         keep(keeping.store, keeping.campaign, key, now, model, keeping.run_id)
-    return model, False
+        return model, False, now
+    return model, False, None

@@ -38,6 +38,7 @@ import json
 import logging
 import re
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from lamsach.backends.engine import Engine
 from lamsach.backends.store import KeptLinkModel, Store
@@ -134,8 +135,6 @@ def model_key(engine: Engine, spec: TrainingSpec) -> str:
 def definition_key(engine: Engine, parts: list, code: tuple[str, ...]) -> str:
     """The SHA-256 of a model's definition `parts`, lamsach's and Splink's versions, the engine and
     the code of the `code` modules of `lamsach.link`."""
-    from pathlib import Path
-
     import splink
 
     from lamsach import __version__
@@ -170,6 +169,9 @@ class Keeping:
     campaign: str
     run_id: int
     max_change: float
+    results: Path | None = None
+    """Where results computed from exactly the same rows with the same model are kept for the
+    next pass to take (`link.dedupe`: each dataset's duplicates); None keeps none."""
 
 
 @dataclass

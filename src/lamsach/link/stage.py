@@ -228,6 +228,8 @@ class DedupeResult:
     """`duplicate_record` findings added."""
     models_kept: list[str] = field(default_factory=list)
     """The datasets whose dedupe model the campaign kept (`model_keeping`), not trained this pass."""
+    results_kept: list[str] = field(default_factory=list)
+    """The datasets whose duplicates were taken as the last pass found them (same rows, same model)."""
 
 
 def deduplicate(ctx: LinkContext, datasets: list[str], tables: dict[str, str], findings: str,
@@ -240,7 +242,8 @@ def deduplicate(ctx: LinkContext, datasets: list[str], tables: dict[str, str], f
         return result
     engine, settings = ctx.engine, ctx.settings
     dedupe = DedupeSettings(float(settings.dedupe_threshold_probability), float(settings.dedupe_expected_share))
-    keeping = Keeping(ctx.store, ctx.campaign, ctx.run_id, float(settings.link_model_max_change))
+    keeping = Keeping(ctx.store, ctx.campaign, ctx.run_id, float(settings.link_model_max_change),
+                      results=settings.data_dir / "cache" if settings.reuse_unchanged_files else None)
     api = splink_api(engine)
     template = rule_templates()["duplicate_record"]["vi"].replace("'", "''")
     catalogue = quote(engine.table_name("rule_catalogue"))
@@ -252,6 +255,8 @@ def deduplicate(ctx: LinkContext, datasets: list[str], tables: dict[str, str], f
             continue
         if found.model_kept:
             result.models_kept.append(dataset)
+        if found.result_kept:
+            result.results_kept.append(dataset)
         unit = f"coalesce(d.__unit, d.{quote(schema.unit_field)})" if schema.unit_field else "d.__unit"
         rows = engine.run(
             f"INSERT INTO {quote(findings)} SELECT x.dataset, x.record_id, {unit}, '*', c.criterion, "

@@ -11,10 +11,9 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
 
 import pyarrow as pa
 
@@ -152,11 +151,12 @@ def _store_and_work(manifest: Manifest, manifest_path: Path, out_dir: Path, sett
     staging = open_staging(out_dir)  # an unwritable output folder stops the pass before it stores
     try:
         store.interrupt_abandoned_runs()  # runs a killed pass left `running`
+        mark = store.write_mark()
         run_id = store.start_run(manifest.name, str(manifest_path), reference.isoformat(), actor)
         summary = PassSummary(manifest.name, run_id, str(out_dir), reference.isoformat(),
                               files_date=judged.isoformat() if judged > reference else None)
         work = _Pass(manifest, reference, actor, settings, progress, clock, store, engine, run_id, staging,
-                     out_dir, summary, future_after=judged)
+                     out_dir, summary, future_after=judged, write_mark=mark)
         return work.run(reads)
     except BaseException:
         discard(staging)
@@ -190,6 +190,9 @@ class _Pass:
     summary: PassSummary
     tables: dict[str, str] = field(default_factory=dict)  # dataset -> engine table of its records
     future_after: date | None = None  # a date after this is "in the future" (the files' date if later)
+    # the store's writes to records when the pass began (`Store.write_mark`): any but its own since
+    # mean its view of the records may lack them (`_keep`)
+    write_mark: tuple[int, int] = (0, 0)
     # (unit, dataset) -> the record keys of the unit's files for the dataset in this pass: a record
     # of the unit the files no longer hold was withdrawn by it, and is shown for a decision
     sent_keys: dict[tuple[str, str], set[str]] = field(default_factory=dict)
@@ -388,11 +391,14 @@ class _Pass:
                 result = standardise_on_spark(engine, schema, records, reference, messages, self.manifest.province,
                                               f"ds_{dataset}")
                 self.tables[dataset] = result.table_name
+                fresh = None  # kept results are the DuckDB pass's (`_StandardiseCache`)
             else:
-                result, records = self._standardise_here(engine, dataset, schema, reference, messages, data)
+                result, records, fresh = self._standardise_here(engine, dataset, schema, reference, messages, data)
                 self.tables[dataset] = result.table_name
             self.held[dataset] = None  # what the stages after read is the engine table
             self.store.apply_changes(name, result.changes, self.actor, run_id=self.run_id)
+            if fresh is not None:
+                self._keep(dataset, schema, result, records, fresh, reference, messages, data)
             self.summary.records[dataset] = len(records)
             active = self.store.history(name, dataset, source="repair")
             cell_rows += cell_findings_table(schema, result, active, messages)
@@ -405,20 +411,21 @@ class _Pass:
     def _standardise_here(self, engine: Engine, dataset: str, schema, reference: date, messages: dict,
                           data: str | None) -> tuple:
         """The dataset standardised into the engine table `ds_<dataset>` (`standardise_in_engine`),
-        or its kept result when no record changed, and the records it was computed from."""
+        or its kept result when no record changed; the records it was computed from; and, when it
+        was computed now, a `_Fresh` for `_keep` (None when kept)."""
         name = self.manifest.name
         held = self._held(dataset)
         early = self.early.pop(dataset, None)
         if early is not None:  # standardised while the store took these rows (`_store_beside_standardising`)
             if held is not None and held.keys == early[1].keys and held.units == early[1].units:
-                return early[0], held
+                return early[0], held, _Fresh(None)
             log.info("%s: the store did not take the rows read as they were; standardised again", dataset)
             self.early_links = None  # made from the rows read: linked again from what the store holds
-        stamps = kept = None
+        kept = None
         # the records' stamps are read first only when a kept result may match them: not for rows
-        # this pass stored itself, every one new, nor when no pass kept one for the dataset (a
-        # first pass with repairs keeps none) — reading every record's stamps takes seconds at a
-        # million, and reading the records back gives their stamps anyway
+        # this pass stored itself, every one new, nor when no pass kept one for the dataset —
+        # reading every record's stamps takes seconds at a million, and reading the records back
+        # gives their stamps anyway
         if data is not None and held is None and _StandardiseCache.exists(self.settings, name, dataset):
             stamps = self.store.record_stamps(name, dataset)
             cache = _StandardiseCache.of(self.settings, name, dataset, schema, stamps, reference,
@@ -426,19 +433,39 @@ class _Pass:
             kept = cache.load(engine, f"ds_{dataset}") if cache else None
         if kept is None:
             records, read = (held, None) if held is not None else self._columns_in_use(dataset, schema)
-            result = self._standardised(engine, schema, records, reference, messages)
-            # kept under the stamps of the very rows read back and standardised (when stamps were
-            # read first, only if they are those); not when it repaired any: applying the
-            # repairs gives those records new stamps, so no pass could take it (the next computes
-            # from the repaired values, and keeps that)
-            if read is not None and not result.changes and stamps in (None, read):
-                keep = _StandardiseCache.of(self.settings, name, dataset, schema, read, reference,
-                                            self.manifest.province, messages, data)
-                if keep:
-                    keep.save(result, _keys_and_units(records))
-            return result, records
+            return self._standardised(engine, schema, records, reference, messages), records, _Fresh(read)
         self.summary.reused.append(f"standardise: {dataset}")
-        return kept[0], [_KeptRecord(key, unit) for key, unit in kept[1]]
+        return kept[0], _KeptRecords(*kept[1]), None
+
+    def _keep(self, dataset: str, schema, result: EngineStandardised, records: Sequence, fresh: _Fresh,
+              reference: date, messages: dict, data: str | None) -> None:
+        """Keep `result` for the next pass (`_StandardiseCache`), once its repairs are in the store,
+        under the stamps the records have now: the next pass over the same records takes it
+        instead of reading them back and computing it again.
+
+        Kept as a pass over the records as they now stand would compute it. Without repairs,
+        that is `result` itself, under the stamps of the very rows read back. With repairs, the
+        records now hold the repaired values, and standardising is idempotent (a repaired value
+        is given back as it is, without a repair: tests/standardise/test_standardise_dataset.py),
+        so that pass gives the same table and problems, and neither repairs nor changes. Their
+        stamps are read now — unless anyone but this pass wrote records since it started (an
+        officer's edit meanwhile): the stamps would then take in values the table lacks, and
+        nothing is kept (the next pass computes it)."""
+        if data is None:
+            return
+        name = self.manifest.name
+        if fresh.stamps is not None and not result.changes:
+            stamps = fresh.stamps
+        elif self.store.written_by_others(self.write_mark, self.run_id):
+            log.info("%s: records were written by others during the pass; its standardising is not kept", dataset)
+            return
+        else:
+            stamps = self.store.record_stamps(name, dataset)
+        cache = _StandardiseCache.of(self.settings, name, dataset, schema, stamps, reference,
+                                     self.manifest.province, messages, data)
+        if cache:
+            repaired = replace(result, repairs={field: [] for field in result.repairs}, changes=[])
+            cache.save(repaired, _keys_and_units(records))
 
     def _records_in_use(self, dataset: str) -> Sequence:
         """Merged and retired records are kept with their history but no longer checked or counted
@@ -491,6 +518,7 @@ class _Pass:
         self.progress.advance()
         deduped = deduplicate(ctx, datasets, self.tables, findings, advance=self.progress.advance)
         self.summary.reused.extend(f"link: duplicates model {d}" for d in deduped.models_kept)
+        self.summary.reused.extend(f"link: duplicates {d}" for d in deduped.results_kept)
         write_link_files(ctx, linked.explained)
         self.progress.finish()
         return linked.links
@@ -513,6 +541,11 @@ class _Pass:
         publish(self.staging, self.out_dir, previous=LINK_FILES)
         self.progress.advance()
         self.progress.finish()
+
+
+_CACHE_FORMAT = 2
+"""The layout of what `_StandardiseCache` pickles (2: the records' keys and units as two lists);
+part of its fingerprint, so a cache of another layout is never read as this one."""
 
 
 @dataclass(frozen=True)
@@ -553,7 +586,7 @@ class _StandardiseCache:
         from lamsach import __version__
 
         digest = hashlib.sha256(json.dumps(
-            [__version__, repr(schema), reference.isoformat(), province, messages, data, stamps],
+            [_CACHE_FORMAT, __version__, repr(schema), reference.isoformat(), province, messages, data, stamps],
             ensure_ascii=False, sort_keys=True).encode())
         return cls(cls._path(settings, campaign, dataset), digest.hexdigest())
 
@@ -577,14 +610,12 @@ class _StandardiseCache:
     def _table_path(self) -> Path:
         return self.path.with_name(f"{self.path.stem}.{self.key[:16]}.parquet")
 
-    def save(self, result: EngineStandardised, keys_and_units: list) -> None:
+    def save(self, result: EngineStandardised, keys_and_units: tuple[list[str], list[str | None]]) -> None:
         """Keep `result`: its engine table as Parquet (named by the fingerprint), the rest pickled;
         each written aside, then renamed, the pickle last: a killed pass leaves the old cache or
         the new, and an old pickle never names the new table."""
         import os
         import pickle
-
-        import pyarrow.parquet as pq
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         table_path = self._table_path()
@@ -593,11 +624,10 @@ class _StandardiseCache:
         fields = {"schema": result.schema, "keys": result.keys, "repairs": result.repairs,
                   "problems": result.problems, "changes": result.changes}
         try:
-            reader = result.engine.batches(
-                f"SELECT * FROM {result.engine.dialect.quote(result.table_name)} ORDER BY __row_order", 100_000)
-            with pq.ParquetWriter(partial_table, reader.schema) as writer:
-                for batch in reader:
-                    writer.write_batch(batch)
+            dialect = result.engine.dialect
+            result.engine.run(dialect.copy_to_parquet(
+                f"SELECT * FROM {dialect.quote(result.table_name)} ORDER BY __row_order", str(partial_table)),
+                rule="standardise keep")
             os.replace(partial_table, table_path)
             with partial.open("wb") as handle:
                 pickle.dump((self.key, (fields, keys_and_units)), handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -605,16 +635,37 @@ class _StandardiseCache:
             for old in self.path.parent.glob(f"{self.path.stem}.*.parquet"):
                 if old != table_path:
                     old.unlink(missing_ok=True)
-        except OSError:
+        except (OSError, LamsachError):
             partial.unlink(missing_ok=True)  # an unwritable cache only costs the next pass the computation
             partial_table.unlink(missing_ok=True)
 
 
-class _KeptRecord(NamedTuple):
-    """A record in use as a kept standardised table remembers it: what withdrawn findings read."""
+@dataclass(frozen=True)
+class _Fresh:
+    """A dataset standardised by this pass, not taken as kept (`_Pass._keep`)."""
 
-    key: str
-    unit: str | None
+    stamps: str | None
+    """The `record_stamps` of the records read back and standardised; None for rows this pass
+    held from the files it stored."""
+
+
+class _KeptRecords(Sequence[tuple[str, str | None]]):
+    """The records in use as a kept standardised table remembers them: their keys and units, what
+    withdrawn findings read (`ColumnarRecords` without values); a record is a (key, unit) pair."""
+
+    def __init__(self, keys: list[str], units: list[str | None]) -> None:
+        self.keys, self.units = keys, units
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, index):  # a record, for code that walks them one at a time
+        if isinstance(index, slice):
+            return list(zip(self.keys[index], self.units[index], strict=True))
+        return self.keys[index], self.units[index]
+
+    def columns(self, names: Sequence[str]) -> dict[str, list[str | None]]:
+        raise TypeError("a kept standardised table keeps its records' keys and units, not their values")
 
 
 @dataclass(frozen=True)
@@ -626,10 +677,11 @@ class _HeldRecord:
     data: dict[str, str | None]
 
 
-def _keys_and_units(records: Sequence) -> list[tuple[str, str | None]]:
-    if isinstance(records, (_HeldRecords, RecordColumns)):
-        return list(zip(records.keys, records.units, strict=True))
-    return [(r.key, r.unit) for r in records]
+def _keys_and_units(records: Sequence) -> tuple[list[str], list[str | None]]:
+    """The keys and the units of `records`, as two lists (how `_StandardiseCache` keeps them)."""
+    if isinstance(records, (_HeldRecords, RecordColumns, _KeptRecords)):
+        return list(records.keys), list(records.units)
+    return [r.key for r in records], [r.unit for r in records]
 
 
 class _HeldRecords(Sequence[_HeldRecord]):

@@ -453,6 +453,29 @@ class SqlAlchemyStore:
                 digest.update(repr(rows).encode())
         return digest.hexdigest()
 
+    def write_mark(self) -> tuple[int, int]:
+        """Where the store's writes to records stand now: the last batch's id and the last
+        change's id. Records are written only by a batch (`import_batch`) or a change
+        (`apply_changes`), each numbered in order, so `written_by_others` can tell whether anyone
+        but one run wrote records after this mark."""
+        with self.engine.connect() as conn:
+            batch = conn.execute(select(func.max(t.batches.c.id))).scalar()
+            change = conn.execute(select(func.max(t.changes.c.id))).scalar()
+        return int(batch or 0), int(change or 0)
+
+    def written_by_others(self, mark: tuple[int, int], run_id: int) -> bool:
+        """Whether a batch or a change after `mark` (`write_mark`) came from anyone but run
+        `run_id`: an officer's edit in the browser, another pass. What a pass read and the
+        records' `record_stamps` now then describe the same records only if not."""
+        batch, change = mark
+        with self.engine.connect() as conn:
+            batches = conn.execute(select(t.batches.c.id).where(
+                t.batches.c.id > batch, t.batches.c.run_id != run_id).limit(1)).first()
+            changes = conn.execute(select(t.changes.c.id).where(
+                t.changes.c.id > change, or_(t.changes.c.run_id.is_(None), t.changes.c.run_id != run_id))
+                .limit(1)).first()
+        return batches is not None or changes is not None
+
     def load_record_columns(self, campaign: str, dataset: str, fields: Sequence[str]) -> RecordColumns:
         """The dataset's records in use (not merged or retired), in id order, as columns of
         `fields`, with the `record_stamps` of every record read, in one read. Each chunk's values
