@@ -54,6 +54,8 @@ class EnrichmentResult:
     changes: int
     fixed_findings: int
     new_findings: int
+    datasets: frozenset[str] = frozenset()
+    """The datasets whose records took a fill: their standardised tables changed after standardising."""
 
 
 def _fill_candidates(dialect: Dialect, schemas: list[DatasetSchema], tables: dict[str, str]) -> str | None:
@@ -161,7 +163,8 @@ def enrich_from_register(engine: Engine, store: Store, campaign: str, run_id: in
         f"ON c.rule = x.rule WHERE NOT EXISTS (SELECT 1 FROM {quote(findings)} f WHERE f.dataset = x.dataset "
         f"AND f.record_id = x.record_id AND f.field = x.field AND f.rule IN "
         f"({', '.join(literal(r) for r in ANSWERED_RULES)}))", rule="enrichment findings")
-    return EnrichmentResult(applied, fixed[0][0] if fixed else 0, added[0][0] if added else 0)
+    return EnrichmentResult(applied, fixed[0][0] if fixed else 0, added[0][0] if added else 0,
+                            frozenset(dataset for dataset, _field in filled))
 
 
 def _fill_parts(schema: DatasetSchema) -> list[tuple[str, str, str]]:

@@ -21,7 +21,7 @@ from lamsach.backends.engine import DuckDBEngine, Engine
 from lamsach.backends.store import BatchInput, IncomingRows, SqlAlchemyStore, Store, StoredBatch
 from lamsach.backends.store.record_json import RecordColumns
 from lamsach.data import data_digest, load_schema, rule_templates
-from lamsach.domain import ErrorCode, LamsachError, Location, Manifest, PassSummary
+from lamsach.domain import DatasetSchema, ErrorCode, LamsachError, Location, Manifest, PassSummary
 from lamsach.domain.clock import today_vn, upload_arrival
 from lamsach.domain.lifecycle import in_use
 from lamsach.ingest import (
@@ -202,6 +202,10 @@ class _Pass:
     early: dict[str, tuple[EngineStandardised, _HeldRecords]] = field(default_factory=dict)
     # the links found from those tables meanwhile, when every dataset was among them (`find_links`)
     early_links: LinkStageResult | None = None
+    # the datasets standardised this pass, to keep for the next once the pass's writes are done (`_keep`)
+    to_keep: list[_ToKeep] = field(default_factory=list)
+    # the datasets whose records and tables enrichment changed after standardising
+    enriched: frozenset[str] = frozenset()
 
     def run(self, reads: list) -> PassSummary:
         """Store the batches, then standardise, validate, link and measure; publish the staging
@@ -397,8 +401,8 @@ class _Pass:
                 self.tables[dataset] = result.table_name
             self.held[dataset] = None  # what the stages after read is the engine table
             self.store.apply_changes(name, result.changes, self.actor, run_id=self.run_id)
-            if fresh is not None:
-                self._keep(dataset, schema, result, records, fresh, reference, messages, data)
+            if fresh is not None and data is not None:
+                self.to_keep.append(_ToKeep(dataset, schema, result, _keys_and_units(records), fresh, reference, data))
             self.summary.records[dataset] = len(records)
             active = self.store.history(name, dataset, source="repair")
             cell_rows += cell_findings_table(schema, result, active, messages)
@@ -437,35 +441,41 @@ class _Pass:
         self.summary.reused.append(f"standardise: {dataset}")
         return kept[0], _KeptRecords(*kept[1]), None
 
-    def _keep(self, dataset: str, schema, result: EngineStandardised, records: Sequence, fresh: _Fresh,
-              reference: date, messages: dict, data: str | None) -> None:
-        """Keep `result` for the next pass (`_StandardiseCache`), once its repairs are in the store,
-        under the stamps the records have now: the next pass over the same records takes it
-        instead of reading them back and computing it again.
+    def _keep(self, pending: list[_ToKeep]) -> None:
+        """Keep each dataset standardised this pass for the next (`_StandardiseCache`), under the
+        stamps its records have now, its repairs and the pass's other writes being in the store:
+        the next pass over the same records takes it instead of reading them back and computing
+        it again. Done at the end, beside the shared layer's writing (the report waits for that
+        anyway at a province's size), not on the way.
 
         Kept as a pass over the records as they now stand would compute it. Without repairs,
-        that is `result` itself, under the stamps of the very rows read back. With repairs, the
+        that is the result itself, under the stamps of the very rows read back. With repairs, the
         records now hold the repaired values, and standardising is idempotent (a repaired value
         is given back as it is, without a repair: tests/standardise/test_standardise_dataset.py),
-        so that pass gives the same table and problems, and neither repairs nor changes. Their
-        stamps are read now — unless anyone but this pass wrote records since it started (an
-        officer's edit meanwhile): the stamps would then take in values the table lacks, and
-        nothing is kept (the next pass computes it)."""
-        if data is None:
-            return
-        name = self.manifest.name
-        if fresh.stamps is not None and not result.changes:
-            stamps = fresh.stamps
-        elif self.store.written_by_others(self.write_mark, self.run_id):
-            log.info("%s: records were written by others during the pass; its standardising is not kept", dataset)
-            return
-        else:
-            stamps = self.store.record_stamps(name, dataset)
-        cache = _StandardiseCache.of(self.settings, name, dataset, schema, stamps, reference,
-                                     self.manifest.province, messages, data)
-        if cache:
-            repaired = replace(result, repairs={field: [] for field in result.repairs}, changes=[])
-            cache.save(repaired, _keys_and_units(records))
+        so that pass gives the same table and problems, and neither repairs nor changes. Not
+        kept: a dataset enrichment filled values into after (a filled ID or address is checked
+        by standardising, and casts its vote in its column: only computing tells), and, when its
+        stamps must be read now, one whose records anyone but this pass may have written since
+        it began (an officer's edit meanwhile): the stamps would take in values the table lacks."""
+        others: bool | None = None
+        for keep in pending:
+            if keep.dataset in self.enriched:
+                continue
+            if keep.fresh.stamps is not None and not keep.result.changes:
+                stamps = keep.fresh.stamps
+            else:
+                if others is None:
+                    others = self.store.written_by_others(self.write_mark, self.run_id)
+                if others:
+                    log.info("%s: records were written by others during the pass; its standardising is not kept",
+                             keep.dataset)
+                    continue
+                stamps = self.store.record_stamps(self.manifest.name, keep.dataset)
+            cache = _StandardiseCache.of(self.settings, self.manifest.name, keep.dataset, keep.schema, stamps,
+                                         keep.reference, self.manifest.province, rule_templates(), keep.data)
+            if cache:
+                repaired = replace(keep.result, repairs={name: [] for name in keep.result.repairs}, changes=[])
+                cache.save(repaired, keep.keys_and_units)
 
     def _records_in_use(self, dataset: str) -> Sequence:
         """Merged and retired records are kept with their history but no longer checked or counted
@@ -514,7 +524,7 @@ class _Pass:
         if linked.model_kept:
             self.summary.reused.append("link: person model")
         self.progress.advance()
-        enrich(ctx, datasets, self.tables, linked.links, findings)
+        self.enriched = enrich(ctx, datasets, self.tables, linked.links, findings).datasets
         self.progress.advance()
         deduped = deduplicate(ctx, datasets, self.tables, findings, advance=self.progress.advance)
         self.summary.reused.extend(f"link: duplicates model {d}" for d in deduped.models_kept)
@@ -531,6 +541,9 @@ class _Pass:
                publishing: Publishing) -> None:
         self.progress.start("Ghi kết quả và báo cáo", 1)
         write_outputs(engine, self.staging, datasets, self.tables, findings, links, scorecard, self.summary)
+        started = time.perf_counter()  # while the shared layer is written, when it is still
+        self._keep(self.to_keep)
+        self.summary.overlapped["standardise: kept for the next pass"] = round(time.perf_counter() - started, 3)
         waited = time.perf_counter()
         shared = publishing.finish()  # the store takes the run's results once the shared layer is in
         self.summary.published = {"published": shared.counts.published, "unchanged": shared.counts.unchanged,
@@ -638,6 +651,19 @@ class _StandardiseCache:
         except (OSError, LamsachError):
             partial.unlink(missing_ok=True)  # an unwritable cache only costs the next pass the computation
             partial_table.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class _ToKeep:
+    """A dataset standardised this pass, as `_Pass._keep` keeps it at the end of the pass."""
+
+    dataset: str
+    schema: DatasetSchema
+    result: EngineStandardised
+    keys_and_units: tuple[list[str], list[str | None]]
+    fresh: _Fresh
+    reference: date
+    data: str
 
 
 @dataclass(frozen=True)
