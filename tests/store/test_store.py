@@ -251,3 +251,31 @@ def test_rows_held_as_columns_are_stored_and_versioned_as_rows_one_by_one(store_
                         for c in store.history(CAMPAIGN, dataset)]))
     assert stored[0] == stored[1]
     assert store.records_by_keys(CAMPAIGN, "death", ["A3"])["A3"].data["citizen_id"] == "038090009999"
+
+
+def test_the_write_mark_tells_a_run_whether_anyone_else_wrote_records_since(store_url):
+    """A pass keeps what it computed from the records it read only if nobody else wrote records
+    meanwhile (`runner.pass_run._Pass._keep`): its own batches and changes do not count, another
+    run's batch, an officer's edit or an undo do."""
+    with SqlAlchemyStore.open(store_url) as store:
+        mark = store.write_mark()
+        run = store.start_run(CAMPAIGN, None, None, "lamsach run")
+        store.import_batch(run, _batch({"A1": {"full_name": "Lª ThÞ Hoa"}}), "lamsach run")
+        store.apply_changes(CAMPAIGN, [ValueChange("population", "A1", "full_name", "Lê Thị Hoa", "repair")],
+                            "lamsach run", run)
+        assert not store.written_by_others(mark, run)
+
+        other = store.start_run(CAMPAIGN, None, None, "lamsach run")
+        store.import_batch(other, _batch({"A2": {"full_name": "Trần Văn Nam"}}, content=b"other"), "lamsach run")
+        assert store.written_by_others(mark, run)
+        assert not store.written_by_others(store.write_mark(), run)
+
+        mark = store.write_mark()
+        store.apply_changes(CAMPAIGN, [ValueChange("population", "A2", "full_name", "Trần Văn Năm", "person")],
+                            "cán bộ xã")  # an officer's edit: no run
+        assert store.written_by_others(mark, run) and store.written_by_others(mark, other)
+
+        mark = store.write_mark()
+        [edit] = store.history(CAMPAIGN, key="A2", source="person")
+        store.undo(CAMPAIGN, edit.id, "cán bộ xã", "nhầm")
+        assert store.written_by_others(mark, run)
