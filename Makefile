@@ -28,7 +28,7 @@ demo: install
 ## Install and run every test (PostgreSQL tests need LAMSACH_TEST_PG_URL; .ci/run sets it).
 test: install-test
 	$(BIN)/ruff check src tests bench scripts
-	$(BIN)/pytest -q -n 2 --dist loadfile --playwright --durations=15
+	$(BIN)/pytest -q -n 2 --dist loadfile --no-loadscope-reorder --playwright --durations=15
 
 lint: install-test
 	$(BIN)/ruff check src tests bench scripts

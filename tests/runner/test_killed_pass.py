@@ -31,57 +31,95 @@ PEOPLE, SEED = 300, 5
 
 # The pass in a child process that kills itself (SIGKILL: no cleanup, no `finally`) at the n-th
 # event of one kind; with n = 0 it runs to the end and prints how many events of each kind it saw.
-CHILD = textwrap.dedent("""
-    import json, os, signal, sys
-    from datetime import date
+# One driver process imports lamsach and what the pass loads once, then forks a child for each
+# pass it is asked for (a line of JSON on its standard input), waits for it and answers with the
+# child's exit status: a pass starts in milliseconds, not the second and a half an interpreter
+# takes to import all that, over the twenty-odd passes of a test. Each child opens its own store
+# and engine, as a freshly started pass would.
+DRIVER = textwrap.dedent("""
+    import json, os, signal, sys, traceback
     from pathlib import Path
+    import alembic.command, pandas, splink, sqlglot, sqlite3  # what the pass imports when it needs it
     from sqlalchemy import event
-    from lamsach.backends.store import SqlAlchemyStore
     from lamsach.publish import folder
     from lamsach.runner import SilentProgress, open_backends, run_pass
     from lamsach.settings import Settings
 
-    manifest, out, data, kind, at = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], int(sys.argv[5])
-    url = sys.argv[6] or None
-    seen = {"step": 0, "sql": 0, "file": 0}
-    stages = []
+    def one_pass(manifest, out, data, kind, at, url):
+        manifest, out, data, url = Path(manifest), Path(out), Path(data), url or None
+        seen = {"step": 0, "sql": 0, "file": 0}
+        stages = []
 
-    def tick(what):
-        seen[what] += 1
-        if what == kind and seen[what] == at:
-            os.kill(os.getpid(), signal.SIGKILL)
+        def tick(what):
+            seen[what] += 1
+            if what == kind and seen[what] == at:
+                os.kill(os.getpid(), signal.SIGKILL)
 
-    class Killing(SilentProgress):
-        def start(self, label, total):
-            stages.append([label, seen["step"] + 1])
-            tick("step")
-        def advance(self, steps=1):
-            tick("step")
+        class Killing(SilentProgress):
+            def start(self, label, total):
+                stages.append([label, seen["step"] + 1])
+                tick("step")
+            def advance(self, steps=1):
+                tick("step")
 
-    class CountedOps(folder.FileOps):
-        def rename(self, a, b):
-            tick("file"); super().rename(a, b)
-        def exchange(self, a, b):
-            tick("file"); return super().exchange(a, b)
-        def link_or_copy(self, a, b):
-            tick("file"); super().link_or_copy(a, b)
-        def remove_tree(self, f):
-            tick("file"); super().remove_tree(f)
+        class CountedOps(folder.FileOps):
+            def rename(self, a, b):
+                tick("file"); super().rename(a, b)
+            def exchange(self, a, b):
+                tick("file"); return super().exchange(a, b)
+            def link_or_copy(self, a, b):
+                tick("file"); super().link_or_copy(a, b)
+            def remove_tree(self, f):
+                tick("file"); super().remove_tree(f)
 
-    folder.ops = CountedOps()
-    settings = Settings(data_dir=data, database_url=url)
-    store, engine = open_backends(settings)
-    event.listen(store.engine, "before_cursor_execute", lambda *a: tick("sql"))
-    summary = run_pass(manifest, out, settings, Killing(), store=store, engine=engine)
-    print(json.dumps({"seen": seen, "stages": stages, "rows_read": summary.rows_read,
-                      "rows_stored": summary.rows_stored, "rows_rejected": summary.rows_rejected}))
+        folder.ops = CountedOps()
+        settings = Settings(data_dir=data, database_url=url)
+        store, engine = open_backends(settings)
+        event.listen(store.engine, "before_cursor_execute", lambda *a: tick("sql"))
+        summary = run_pass(manifest, out, settings, Killing(), store=store, engine=engine)
+        print(json.dumps({"seen": seen, "stages": stages, "rows_read": summary.rows_read,
+                          "rows_stored": summary.rows_stored, "rows_rejected": summary.rows_rejected}))
+
+    for line in sys.stdin:
+        args, stdout, stderr = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            signal.alarm(600)  # a pass that hangs ends as a failure, not as a hung test
+            for fd, name in ((0, os.devnull), (1, stdout), (2, stderr)):
+                os.dup2(os.open(name, os.O_RDWR | os.O_CREAT | os.O_TRUNC), fd)
+            code = 0
+            try:
+                one_pass(*args)
+            except BaseException:
+                traceback.print_exc()
+                code = 1
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        print(-os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status), flush=True)
 """)
 
 
-def _pass(manifest: Path, out: Path, data: Path, url: str, kind: str = "none", at: int = 0) -> subprocess.CompletedProcess:
-    sqlite = url.startswith("sqlite")
-    return subprocess.run([sys.executable, "-c", CHILD, str(manifest), str(out), str(data), kind, str(at),
-                           "" if sqlite else url], capture_output=True, text=True, timeout=600)
+@pytest.fixture
+def passes(tmp_path):
+    """`passes(manifest, out, data, url, kind, at)` runs one pass in a child of the driver and
+    gives its exit status and output as `subprocess.run` would have."""
+    driver = subprocess.Popen([sys.executable, "-c", DRIVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    stdout, stderr = tmp_path / "pass.out", tmp_path / "pass.err"
+
+    def run(manifest: Path, out: Path, data: Path, url: str, kind: str = "none", at: int = 0):
+        args = [str(manifest), str(out), str(data), kind, at, "" if url.startswith("sqlite") else url]
+        driver.stdin.write(json.dumps([args, str(stdout), str(stderr)]) + "\n")
+        driver.stdin.flush()
+        answer = driver.stdout.readline()
+        assert answer, f"the pass driver ended (exit status {driver.wait()})"
+        return subprocess.CompletedProcess(args, int(answer), stdout.read_text(), stderr.read_text())
+
+    yield run
+    driver.stdin.close()
+    driver.wait(timeout=60)
 
 
 def _points(total: int, count: int) -> list[int]:
@@ -128,7 +166,7 @@ def killed_store(request, tmp_path):
         yield request.getfixturevalue("pg_store_url"), (3, 2, 1)
 
 
-def test_a_pass_killed_at_any_point_loses_nothing_and_the_next_completes(tmp_path, killed_store):
+def test_a_pass_killed_at_any_point_loses_nothing_and_the_next_completes(tmp_path, killed_store, passes):
     url, (steps, statements, files) = killed_store
     manifest = generate_province(tmp_path / "province", people=PEOPLE, seed=SEED)
     data, out = tmp_path / "data", tmp_path / "out"
@@ -139,7 +177,7 @@ def test_a_pass_killed_at_any_point_loses_nothing_and_the_next_completes(tmp_pat
     counting_passes = 0
     while counting_passes < 4:
         counting_passes += 1
-        counting = _pass(manifest, out, data, url)
+        counting = passes(manifest, out, data, url)
         assert counting.returncode == 0, counting.stderr
         previous, counted = counted, json.loads(counting.stdout.splitlines()[-1])
         if previous.get("seen") == counted["seen"]:
@@ -154,7 +192,7 @@ def test_a_pass_killed_at_any_point_loses_nothing_and_the_next_completes(tmp_pat
     publishing = next(n for label, n in stages if label.startswith("Ghi"))  # the write-and-publish stage
     before = _outputs(out)
     for kind, at in points:
-        killed = _pass(manifest, out, data, url, kind, at)
+        killed = passes(manifest, out, data, url, kind, at)
         assert killed.returncode == -signal.SIGKILL, (kind, at, killed.stdout, killed.stderr)
         runs = _check_store(url)
         assert [r["status"] for r in runs[:-1]].count("running") == 0  # earlier ones marked interrupted
@@ -164,7 +202,7 @@ def test_a_pass_killed_at_any_point_loses_nothing_and_the_next_completes(tmp_pat
         if kind == "step" and at < publishing:
             assert after == before, (kind, at)
         before = after
-    finished = _pass(manifest, out, data, url)
+    finished = passes(manifest, out, data, url)
     assert finished.returncode == 0, finished.stderr
     summary = json.loads(finished.stdout.splitlines()[-1])
     assert summary["rows_read"] == summary["rows_stored"] + summary["rows_rejected"] > 0
