@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -76,11 +77,11 @@ def pytest_addoption(parser):
                      help="run the browser tests in tests/browser (headless Chromium at /usr/bin/chromium)")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_url(request, tmp_path):
-    """A fresh, empty store URL on each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
+@contextmanager
+def _fresh_store(backend: str, folder: Path):
+    """A fresh, empty store URL on `backend`: a file in `folder`, or a database of its own."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'store.db'}"
         return
     from sqlalchemy import text
 
@@ -89,6 +90,23 @@ def store_url(request, tmp_path):
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request, tmp_path):
+    """A fresh, empty store URL on each backend."""
+    with _fresh_store(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_store_url(request, tmp_path_factory):
+    """A fresh store URL on each backend shared by a module's tests, for a pass they only read."""
+    with _fresh_store(request.param, tmp_path_factory.mktemp("store")) as url:
+        yield url
 
 
 @pytest.fixture

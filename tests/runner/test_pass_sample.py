@@ -25,12 +25,14 @@ def read(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-@pytest.fixture
-def sample_pass(sample_dir, tmp_path, store_url):
+@pytest.fixture(scope="module")
+def sample_pass(sample_dir, tmp_path_factory, module_store_url):
+    """One pass over the sample province on each store, which the tests only read."""
+    root = tmp_path_factory.mktemp("sample-pass")
     progress = SilentProgress()
-    settings = Settings(data_dir=tmp_path / "data", database_url=store_url)
-    summary = run_pass(sample_dir / "manifest.yaml", tmp_path / "out", settings, progress)
-    return summary, tmp_path / "out", progress
+    settings = Settings(data_dir=root / "data", database_url=module_store_url)
+    summary = run_pass(sample_dir / "manifest.yaml", root / "out", settings, progress)
+    return summary, root / "out", progress
 
 
 def test_contract_files_have_exactly_the_designed_columns(sample_pass):
