@@ -1,7 +1,8 @@
 """Benchmark of the whole campaign pass on a generated province, run as a user runs it.
 
     .venv/bin/python bench/run_pass_bench.py [--people 100000] [--repeat 3] [--database-url URL]
-                                             [--rerun [--changed-units N]]
+                                             [--rerun [--changed-units N] [--later-weeks W
+                                              [--later-changed-units M]]]
 
 Generates (once, cached in `bench/out/`) a province, then per repeat runs `lamsach run` on its
 files in a fresh process with a fresh store, and records the wall time, the peak memory of the
@@ -22,6 +23,9 @@ be compared across machines and loads. `--rerun` runs a second pass over the sam
 the same store (the weekly re-run) and prints its time as a share of the first, whole and per
 stage; with `--changed-units N` the re-run runs on a copy of the province whose first N land
 workbooks changed in between (one parcel's area corrected, one parcel no longer sent).
+`--later-weeks W` runs W more passes after it, with nothing changed or, with
+`--later-changed-units M`, M more units' workbooks changed before each: the weekly re-run as a
+province lives with it, the first pass's repairs and enrichment behind it.
 """
 
 from __future__ import annotations
@@ -276,6 +280,10 @@ def main() -> None:
                         "parcel's area corrected, one parcel no longer sent), as in a real week")
     parser.add_argument("--later-weeks", type=int, default=0,
                         help="with --rerun: this many more passes after the re-run, nothing changed")
+    parser.add_argument("--later-changed-units", type=int, default=0,
+                        help="with --later-weeks: before each later pass, change this many more units' land "
+                        "workbooks (the steady state of a province's weekly re-run: the first pass's repairs "
+                        "and enrichment are behind it)")
     parser.add_argument("--keep-out", type=Path, help="copy the first repeat's output folder here (contract "
                         "files, for `bench/link_accuracy.py --score DIR`)")
     args = parser.parse_args()
@@ -290,12 +298,12 @@ def main() -> None:
     print(f"province of {args.people:,} people ready in {time.perf_counter() - started:.1f} s: {folder}")
     print(f"load average at start: {os.getloadavg()}")
 
-    passes, reruns, floors = [], [], {"read": [], "insert": [], "checks": []}
+    passes, reruns, weeks, floors = [], [], [], {"read": [], "insert": [], "checks": []}
     for repeat in range(args.repeat):
         with tempfile.TemporaryDirectory(dir=HERE / "out") as tmp:
             url = fresh_postgres(args.database_url, f"lamsach_bench_{os.getpid()}") if args.database_url else None
             passed = manifest
-            if args.rerun and args.changed_units:  # a copy whose files the week then changes
+            if args.rerun and (args.changed_units or args.later_changed_units):  # a copy the weeks change
                 shutil.copytree(folder, Path(tmp) / "province")
                 passed = Path(tmp) / "province" / manifest.name
             measured = run_lamsach(passed, Path(tmp) / "out", Path(tmp) / "data", url)
@@ -314,11 +322,15 @@ def main() -> None:
                 again["summary"] = last_run_summary(Path(tmp) / "data", url)
                 reruns.append(again)
                 _print_rerun(f"repeat {repeat + 1}: re-run", again)
-                for week in range(args.later_weeks):  # nothing changed since: the steady state
+                for week in range(args.later_weeks):  # the steady state, with or without changes
+                    if args.later_changed_units:
+                        change_units(Path(tmp) / "province", args.later_changed_units,
+                                     skip=args.changed_units + week * args.later_changed_units)
                     later = run_lamsach(passed, Path(tmp) / "out", Path(tmp) / "data", url)
                     later["summary"] = last_run_summary(Path(tmp) / "data", url)
-                    _print_rerun(f"repeat {repeat + 1}: week {week + 2} (no change)", later,
-                                 measured["seconds"])
+                    what = f"{args.later_changed_units} units changed" if args.later_changed_units else "no change"
+                    _print_rerun(f"repeat {repeat + 1}: week {week + 2} ({what})", later, measured["seconds"])
+                    weeks.append(later)
             floor_url = (fresh_postgres(args.database_url, f"lamsach_bench_floor_{os.getpid()}")
                          if args.database_url else f"sqlite:///{tmp}/floor.db")
             floors["insert"].append(_child(FLOOR_INSERT, str(folder), floor_url)["seconds"])
@@ -357,6 +369,14 @@ def main() -> None:
             first = statistics.median(p["summary"]["stage_seconds"][stage] for p in passes)
             rerun = statistics.median(r["summary"]["stage_seconds"][stage] for r in reruns)
             print(f"  {stage:<16}{first:>9.2f} s -> {rerun:>9.2f} s  ({rerun / first if first else 0:.0%})")
+    if weeks:
+        later = statistics.median(w["seconds"] for w in weeks)
+        what = f"{args.later_changed_units} more units' files changed" if args.later_changed_units else "no change"
+        print(f"later weeks ({what}): median {later:.2f} s = {later / seconds:.0%} of the first pass")
+        for stage in summary["stage_seconds"]:
+            first = statistics.median(p["summary"]["stage_seconds"][stage] for p in passes)
+            week = statistics.median(w["summary"]["stage_seconds"][stage] for w in weeks)
+            print(f"  {stage:<16}{first:>9.2f} s -> {week:>9.2f} s  ({week / first if first else 0:.0%})")
 
 
 def _print_rerun(label: str, run: dict, first: float | None = None) -> None:
@@ -366,12 +386,12 @@ def _print_rerun(label: str, run: dict, first: float | None = None) -> None:
           f"not read again; reused {run['summary'].get('reused', [])}), stages {run['summary']['stage_seconds']}")
 
 
-def change_units(province: Path, count: int) -> None:
-    """A week's changes: in the first `count` land workbooks, one parcel's area corrected and one
-    parcel no longer sent."""
+def change_units(province: Path, count: int, skip: int = 0) -> None:
+    """A week's changes: in `count` land workbooks (after the first `skip`), one parcel's area
+    corrected and one parcel no longer sent."""
     import openpyxl
 
-    for workbook in sorted((province / "land").glob("*.xlsx"))[:count]:
+    for workbook in sorted((province / "land").glob("*.xlsx"))[skip:skip + count]:
         book = openpyxl.load_workbook(workbook)
         sheet = book.active
         header = next(r for r in range(1, 20) if sheet.cell(r, 2).value == "Mã hồ sơ")
