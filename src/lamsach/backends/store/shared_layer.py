@@ -21,6 +21,7 @@ from sqlalchemy import and_, bindparam, select, text
 from lamsach.backends.store import tables as t
 from lamsach.backends.store.base import LineSql, PublishCounts, PublishItem
 from lamsach.backends.store.bulk import bulk_insert, bulk_update
+from lamsach.backends.store.by_keys import rows_by_keys
 from lamsach.backends.store.sqlite_tuning import page_cache
 
 if TYPE_CHECKING:
@@ -299,10 +300,8 @@ def _published_ids(conn, campaign: str, keys: list[tuple[str, str]]) -> dict[tup
     for dataset, key in keys:
         by_dataset.setdefault(dataset, []).append(key)
     for dataset, names in by_dataset.items():
-        for start in range(0, len(names), 900):
-            ids.update(((dataset, key), row_id) for row_id, key in conn.execute(
-                select(p.id, p.record_key).where(p.campaign == campaign, p.dataset == dataset,
-                                                 p.record_key.in_(names[start:start + 900]))))
+        ids.update(((dataset, key), row_id) for row_id, key in rows_by_keys(
+            conn, (p.id, p.record_key), (p.campaign == campaign, p.dataset == dataset), p.record_key, names))
     return ids
 
 

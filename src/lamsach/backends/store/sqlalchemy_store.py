@@ -18,18 +18,14 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import (
-    ARRAY,
     Engine,
-    String,
     and_,
-    any_,
     create_engine,
     delete,
     event,
     func,
     insert,
     inspect,
-    literal,
     or_,
     select,
     text,
@@ -54,6 +50,7 @@ from lamsach.backends.store.base import (
     this_host,
 )
 from lamsach.backends.store.bulk import Same, bulk_insert, bulk_update, insert_columns
+from lamsach.backends.store.by_keys import rows_by_keys
 from lamsach.backends.store.record_json import RecordColumns, json_column, parse_values
 from lamsach.backends.store.record_json import dumps as _dumps
 from lamsach.backends.store.sqlite_tuning import WAL_CHECKPOINT_PAGES, page_cache, store_cache_kib
@@ -801,14 +798,6 @@ class SqlAlchemyStore:
         keep_link_model(self, campaign, model_key, kept)
 
 
-_KEYS_PER_STATEMENT = 900
-"""Keys looked up per statement on SQLite: under its limit on a statement's parameters."""
-_KEYS_PER_ARRAY = 100_000
-"""Keys looked up per statement on PostgreSQL, as one array parameter (`= ANY`): storing a
-province's files asked 900 keys a statement thousands of times (9 s of a 1,000,000-person pass's
-store stage in round trips and planning)."""
-
-
 def _holds_records(conn, campaign: str, dataset: str) -> bool:
     """Whether the store holds any record of `dataset` (else no key needs looking up)."""
     records = t.records.c
@@ -817,19 +806,10 @@ def _holds_records(conn, campaign: str, dataset: str) -> bool:
 
 
 def _rows_of_keys(conn, campaign: str, dataset: str, keys: Sequence[str], *columns) -> Iterator:
-    """`columns` of the stored records of `dataset` among `keys`, a statement per
-    `_KEYS_PER_STATEMENT` keys."""
+    """`columns` of the stored records of `dataset` among `keys` (`by_keys.rows_by_keys`)."""
     records = t.records.c
-    if conn.dialect.name == "postgresql":
-        for start in range(0, len(keys), _KEYS_PER_ARRAY):
-            chunk = literal(list(keys[start:start + _KEYS_PER_ARRAY]), ARRAY(String))
-            yield from conn.execute(select(*columns).where(
-                records.campaign == campaign, records.dataset == dataset, records.record_key == any_(chunk)))
-        return
-    for start in range(0, len(keys), _KEYS_PER_STATEMENT):
-        yield from conn.execute(select(*columns).where(
-            records.campaign == campaign, records.dataset == dataset,
-            records.record_key.in_(keys[start:start + _KEYS_PER_STATEMENT])))
+    return rows_by_keys(conn, columns, (records.campaign == campaign, records.dataset == dataset),
+                        records.record_key, keys)
 
 
 def _keep_received(conn, record_ids: list[int]) -> None:
