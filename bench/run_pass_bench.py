@@ -362,22 +362,22 @@ def main() -> None:
     peaks = [p["peak_kib"] / 1024 for p in passes]
     print(f"peak memory (PSS) of the process tree: median {statistics.median(peaks):.0f} MiB (max {max(peaks):.0f})")
     if reruns:
-        again = statistics.median(r["seconds"] for r in reruns)
         what = f"{args.changed_units} units' files changed" if args.changed_units else "unchanged files"
-        print(f"weekly re-run ({what}): {again:.2f} s = {again / seconds:.0%} of the first pass")
-        for stage in summary["stage_seconds"]:
-            first = statistics.median(p["summary"]["stage_seconds"][stage] for p in passes)
-            rerun = statistics.median(r["summary"]["stage_seconds"][stage] for r in reruns)
-            print(f"  {stage:<16}{first:>9.2f} s -> {rerun:>9.2f} s  ({rerun / first if first else 0:.0%})")
+        _print_later(f"weekly re-run ({what}):", reruns, passes, summary["stage_seconds"])
     if weeks:
-        later = statistics.median(w["seconds"] for w in weeks)
         what = f"{args.later_changed_units} more units' files changed" if args.later_changed_units else "no change"
-        print(f"later weeks ({what}): median {later:.2f} s = {later / seconds:.0%} of the first pass")
-        for stage in summary["stage_seconds"]:
-            first = statistics.median(p["summary"]["stage_seconds"][stage] for p in passes)
-            week = statistics.median(w["summary"]["stage_seconds"][stage] for w in weeks)
-            print(f"  {stage:<16}{first:>9.2f} s -> {week:>9.2f} s  ({week / first if first else 0:.0%})")
+        _print_later(f"later weeks ({what}): median", weeks, passes, summary["stage_seconds"])
 
+
+def _print_later(label: str, later: list[dict], passes: list[dict], stages: dict) -> None:
+    """The later passes' median time as a share of the first pass's, whole and stage by stage."""
+    seconds = statistics.median(p["seconds"] for p in passes)
+    again = statistics.median(r["seconds"] for r in later)
+    print(f"{label} {again:.2f} s = {again / seconds:.0%} of the first pass")
+    for stage in stages:
+        first = statistics.median(p["summary"]["stage_seconds"][stage] for p in passes)
+        then = statistics.median(r["summary"]["stage_seconds"][stage] for r in later)
+        print(f"  {stage:<16}{first:>9.2f} s -> {then:>9.2f} s  ({then / first if first else 0:.0%})")
 
 def _print_rerun(label: str, run: dict, first: float | None = None) -> None:
     reused = sum(1 for s in run["summary"]["sources"] if s.get("unchanged_file"))
