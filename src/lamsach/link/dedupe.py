@@ -14,7 +14,6 @@ predicts with it while its records differ from those it was trained on by at mos
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lamsach.backends.engine import Engine
-from lamsach.domain import DatasetSchema
+from lamsach.backends.engine.kept_parquet import remove_other_fingerprints, write_parquet
+from lamsach.domain import DatasetSchema, LamsachError
 from lamsach.link.dedupe_library import SPECS, DedupeSpec
 from lamsach.link.model_keeping import (
     Keeping,
@@ -158,17 +158,12 @@ class _KeptDuplicates:
     def save(self, engine: Engine, name: str) -> None:
         """Keep the engine table `name` for this fingerprint, written aside and renamed (a killed
         pass leaves the old file or the new); older ones of the dataset are removed."""
-        partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.partial")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            pq.write_table(engine.arrow(f"SELECT * FROM {engine.dialect.quote(name)}", rule="dedupe keep"), partial)
-            os.replace(partial, self.path)
-            stem = self.path.name.split(".")[0]
-            for old in self.path.parent.glob(f"{stem}.*.parquet"):
-                if old != self.path:
-                    old.unlink(missing_ok=True)
-        except OSError:
-            partial.unlink(missing_ok=True)  # an unwritable folder only costs the next pass the computation
+            write_parquet(engine, f"SELECT * FROM {engine.dialect.quote(name)}", self.path, rule="dedupe keep")
+            remove_other_fingerprints(self.path)
+        except (OSError, LamsachError):
+            pass  # an unwritable folder only costs the next pass the computation
 
 
 def _model(engine: Engine, db_api: Any, spec: DedupeSpec, prepared: str, records: Any, definition: dict[str, Any],

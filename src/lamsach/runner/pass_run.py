@@ -18,6 +18,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from lamsach.backends.engine import DuckDBEngine, Engine
+from lamsach.backends.engine.kept_parquet import remove_other_fingerprints, write_parquet
 from lamsach.backends.store import BatchInput, IncomingRows, SqlAlchemyStore, Store, StoredBatch
 from lamsach.backends.store.record_json import RecordColumns
 from lamsach.data import data_digest, load_schema, rule_templates
@@ -630,27 +631,19 @@ class _StandardiseCache:
         import os
         import pickle
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        table_path = self._table_path()
         partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.partial")
-        partial_table = table_path.with_name(f"{table_path.name}.{os.getpid()}.partial")
         fields = {"schema": result.schema, "keys": result.keys, "repairs": result.repairs,
                   "problems": result.problems, "changes": result.changes}
         try:
-            dialect = result.engine.dialect
-            result.engine.run(dialect.copy_to_parquet(
-                f"SELECT * FROM {dialect.quote(result.table_name)} ORDER BY __row_order", str(partial_table)),
-                rule="standardise keep")
-            os.replace(partial_table, table_path)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_parquet(result.engine, f"SELECT * FROM {result.engine.dialect.quote(result.table_name)} "
+                          "ORDER BY __row_order", self._table_path(), rule="standardise keep")
             with partial.open("wb") as handle:
                 pickle.dump((self.key, (fields, keys_and_units)), handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(partial, self.path)
-            for old in self.path.parent.glob(f"{self.path.stem}.*.parquet"):
-                if old != table_path:
-                    old.unlink(missing_ok=True)
+            remove_other_fingerprints(self._table_path())
         except (OSError, LamsachError):
             partial.unlink(missing_ok=True)  # an unwritable cache only costs the next pass the computation
-            partial_table.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
