@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run_pass_bench.py [--people 100000] [--repeat 3] [--database-url URL]
                                              [--rerun [--changed-units N] [--later-weeks W
-                                              [--later-changed-units M]]]
+                                              [--later-changed-units M]] [--same-day]]
 
 Generates (once, cached in `bench/out/`) a province, then per repeat runs `lamsach run` on its
 files in a fresh process with a fresh store, and records the wall time, the peak memory of the
@@ -25,7 +25,9 @@ stage; with `--changed-units N` the re-run runs on a copy of the province whose 
 workbooks changed in between (one parcel's area corrected, one parcel no longer sent).
 `--later-weeks W` runs W more passes after it, with nothing changed or, with
 `--later-changed-units M`, M more units' workbooks changed before each: the weekly re-run as a
-province lives with it, the first pass's repairs and enrichment behind it.
+province lives with it, the first pass's repairs and enrichment behind it. Each re-run judges
+"now" a week after the one before (its manifest's reference date moved by seven days), as a
+province's weekly run judges by the day its files arrived; `--same-day` keeps the first's day.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sqlite3
 import statistics
@@ -41,6 +44,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 from proc_tree import tree_sum
@@ -286,6 +290,8 @@ def main() -> None:
                         "and enrichment are behind it)")
     parser.add_argument("--keep-out", type=Path, help="copy the first repeat's output folder here (contract "
                         "files, for `bench/link_accuracy.py --score DIR`)")
+    parser.add_argument("--same-day", action="store_true",
+                        help="with --rerun: every re-run judges against the first pass's day (else a week later each)")
     args = parser.parse_args()
 
     from lamsach.generate import generate_province
@@ -303,7 +309,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(dir=HERE / "out") as tmp:
             url = fresh_postgres(args.database_url, f"lamsach_bench_{os.getpid()}") if args.database_url else None
             passed = manifest
-            if args.rerun and (args.changed_units or args.later_changed_units):  # a copy the weeks change
+            if args.rerun:  # a copy the weeks change, and date a week apart
                 shutil.copytree(folder, Path(tmp) / "province")
                 passed = Path(tmp) / "province" / manifest.name
             measured = run_lamsach(passed, Path(tmp) / "out", Path(tmp) / "data", url)
@@ -318,7 +324,7 @@ def main() -> None:
             if args.rerun:
                 if args.changed_units:
                     change_units(Path(tmp) / "province", args.changed_units)
-                again = run_lamsach(passed, Path(tmp) / "out", Path(tmp) / "data", url)
+                again = run_lamsach(_week(passed, 1, args.same_day), Path(tmp) / "out", Path(tmp) / "data", url)
                 again["summary"] = last_run_summary(Path(tmp) / "data", url)
                 reruns.append(again)
                 _print_rerun(f"repeat {repeat + 1}: re-run", again)
@@ -326,7 +332,8 @@ def main() -> None:
                     if args.later_changed_units:
                         change_units(Path(tmp) / "province", args.later_changed_units,
                                      skip=args.changed_units + week * args.later_changed_units)
-                    later = run_lamsach(passed, Path(tmp) / "out", Path(tmp) / "data", url)
+                    later = run_lamsach(_week(passed, week + 2, args.same_day), Path(tmp) / "out",
+                                        Path(tmp) / "data", url)
                     later["summary"] = last_run_summary(Path(tmp) / "data", url)
                     what = f"{args.later_changed_units} units changed" if args.later_changed_units else "no change"
                     _print_rerun(f"repeat {repeat + 1}: week {week + 2} ({what})", later, measured["seconds"])
@@ -384,6 +391,22 @@ def _print_rerun(label: str, run: dict, first: float | None = None) -> None:
     share = f" = {run['seconds'] / first:.0%} of the first" if first else ""
     print(f"{label} {run['seconds']:.1f} s{share} ({reused}/{len(run['summary']['sources'])} files unchanged, "
           f"not read again; reused {run['summary'].get('reused', [])}), stages {run['summary']['stage_seconds']}")
+
+
+def _week(manifest: Path, weeks: int, same_day: bool) -> Path:
+    """`manifest` as the pass `weeks` weeks after the first reads it: beside it, its reference
+    date moved by as many weeks (`manifest` itself with `same_day`)."""
+    if same_day:
+        return manifest
+    text = manifest.read_text(encoding="utf-8")
+    found = re.search(r'^reference_date: "?(\d{4}-\d{2}-\d{2})"?$', text, re.MULTILINE)
+    if found is None:
+        sys.exit(f"{manifest}: no reference_date to move a week on")
+    day = date.fromisoformat(found[1]) + timedelta(days=7 * weeks)
+    dated = manifest.with_name(f"{manifest.stem}-week{weeks + 1}{manifest.suffix}")
+    dated.write_text(text[:found.start()] + f'reference_date: "{day.isoformat()}"' + text[found.end():],
+                     encoding="utf-8")
+    return dated
 
 
 def change_units(province: Path, count: int, skip: int = 0) -> None:

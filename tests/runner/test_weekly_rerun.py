@@ -12,8 +12,9 @@ twin, and the design promises equality from then on (see test_killed_pass's fixe
 
 from __future__ import annotations
 
+import csv
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -31,10 +32,10 @@ CONTRACT_FILES = ("findings.csv", "links.csv", "duplicates.csv", "scorecard.csv"
 REFERENCE = date(2026, 11, 1)
 
 
-def _pass(manifest: Path, out: Path, store: Path, reuse: bool = True):
+def _pass(manifest: Path, out: Path, store: Path, reuse: bool = True, day: date = REFERENCE):
     settings = Settings(data_dir=store.parent / "data", database_url=f"sqlite:///{store}",
                         reuse_unchanged_files=reuse, standardise_workers=1)
-    return run_pass(manifest, out, settings, reference_date=REFERENCE)
+    return run_pass(manifest, out, settings, reference_date=day)
 
 
 def _change_one_unit(workbook: Path) -> tuple[str, str]:
@@ -232,3 +233,61 @@ def test_an_edit_made_during_a_pass_is_not_lost_to_its_kept_result(tmp_path):
     # whose records the edit reached is not told by the marks: the first pass kept none of the tables
     # it made from the rows it stored, and the second computed every dataset
     assert first.run_id < again.run_id and not any(r.startswith("standardise: ") for r in again.reused)
+
+
+def _future_dates(out: Path) -> dict[tuple[str, str], str]:
+    """(dataset, record) -> the message of each date the pass found "in the future"."""
+    with (out / "findings.csv").open(encoding="utf-8") as handle:
+        return {(f["dataset"], f["record_id"]): f["message"] for f in csv.DictReader(handle)
+                if f["rule"] == "date_in_future"}
+
+
+def test_a_week_later_the_kept_tables_hold_unless_a_date_changes_sides(tmp_path):
+    """A province's weekly run judges "now" by the day its files arrived, a week after the last:
+    a dataset's kept table is still taken when none of its dates lies between the two days (the
+    messages of dates still in the future name the new day), computed again when one does, and
+    every dated dataset is computed again in a new year (a two-digit year's century)."""
+    manifest = generate_province(tmp_path / "province", people=300, seed=5)
+    reused, full = tmp_path / "a" / "store.db", tmp_path / "b" / "store.db"
+    reused.parent.mkdir()
+    full.parent.mkdir()
+    first = _pass(manifest, tmp_path / "out1", reused)
+    shutil.copyfile(reused, full)
+    with SqlAlchemyStore.open(f"sqlite:///{full}") as store:
+        enriched = {c.dataset for c in store.history(first.campaign) if c.source != "repair"}
+
+    week = REFERENCE + timedelta(days=7)
+    second = _pass(manifest, tmp_path / "reused2", reused, day=week)
+    _pass(manifest, tmp_path / "full2", full, reuse=False, day=week)
+    assert sorted(r for r in second.reused if r.startswith("standardise: ")) == \
+        sorted(f"standardise: {d}" for d in second.records if d not in enriched)
+    _assert_same_contract_files(tmp_path / "reused2", tmp_path / "full2")
+    future = _future_dates(tmp_path / "reused2")  # the planted years swapped into the next decades
+    assert future and all(week.isoformat() in m and REFERENCE.isoformat() not in m for m in future.values())
+
+    # an officer enters a death three days after the coming week's day: in the future this week,
+    # not the next, so the next week computes the deaths again
+    with (tmp_path / "full2" / "clean" / "death.csv").open(encoding="utf-8") as handle:
+        death = next(csv.DictReader(handle))["record_id"]
+    soon = (week + timedelta(days=3)).isoformat()
+    for store_path in (reused, full):
+        with SqlAlchemyStore.open(f"sqlite:///{store_path}") as store:
+            store.apply_changes(first.campaign, [ValueChange("death", death, "date_of_death", soon, "person",
+                                                             reason="nhập lại")], "officer")
+    third = _pass(manifest, tmp_path / "reused3", reused, day=week)
+    _pass(manifest, tmp_path / "full3", full, reuse=False, day=week)
+    assert "standardise: death" not in third.reused
+    assert ("death", death) in _future_dates(tmp_path / "reused3")
+    _assert_same_contract_files(tmp_path / "reused3", tmp_path / "full3")
+
+    later = week + timedelta(days=7)
+    fourth = _pass(manifest, tmp_path / "reused4", reused, day=later)
+    _pass(manifest, tmp_path / "full4", full, reuse=False, day=later)
+    assert sorted(r for r in fourth.reused if r.startswith("standardise: ")) == \
+        sorted(f"standardise: {d}" for d in fourth.records if d != "death")
+    assert ("death", death) not in _future_dates(tmp_path / "reused4")
+    _assert_same_contract_files(tmp_path / "reused4", tmp_path / "full4")
+
+    # a new year: every dataset has dates (each has the day it was last updated)
+    new_year = _pass(manifest, tmp_path / "reused5", reused, day=date(REFERENCE.year + 1, 1, 4))
+    assert not any(r.startswith("standardise: ") for r in new_year.reused)

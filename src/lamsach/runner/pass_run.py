@@ -12,7 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -557,9 +557,14 @@ class _Pass:
         self.progress.finish()
 
 
-_CACHE_FORMAT = 2
-"""The layout of what `_StandardiseCache` pickles (2: the records' keys and units as two lists);
-part of its fingerprint, so a cache of another layout is never read as this one."""
+_CACHE_FORMAT = 3
+"""The layout of what `_StandardiseCache` pickles (2: the records' keys and units as two lists;
+3: the days the result holds for); part of its fingerprint, so a cache of another layout is never
+read as this one."""
+
+_DATED_FIELDS = ("date", "year")
+"""The field types whose standardising reads the day judged against (`standardise.dates`: a
+two-digit year's century, a date "in the future")."""
 
 
 @dataclass(frozen=True)
@@ -567,14 +572,19 @@ class _StandardiseCache:
     """A dataset's standardised table as the last pass computed it, kept in the data folder with
     the fingerprint of everything it was computed from: the records (`Store.record_stamps`: each
     record's id, key, unit, version and time of last change, which change whenever its values do),
-    the day judged against, the province, the schema, the message templates, every data file and
-    lamsach's version. Standardising is a function of those alone, so a pass whose fingerprint
-    equals the kept one takes the kept result, with the keys and units of the records in use,
-    instead of reading every record back and computing it again (the weekly re-run: most
-    datasets did not change). Off with `reuse_unchanged_files = false`."""
+    the province, the schema, the message templates, every data file and lamsach's version. The
+    day judged against enters as its year only, and the kept result names the days it holds for
+    (`_days_valid`): a province's weekly run judges against the day its files arrived, which
+    moves every week, and a dataset's table changes with it only when one of its dates lies
+    between the two days. Standardising is a function of those alone, so a pass whose
+    fingerprint equals the kept one and whose day lies in those days takes the kept result, with
+    the keys and units of the records in use, instead of reading every record back and computing
+    it again (the weekly re-run: most datasets did not change). Off with
+    `reuse_unchanged_files = false`."""
 
     path: Path
     key: str
+    reference: date
 
     @staticmethod
     def exists(settings: Settings, campaign: str, dataset: str) -> bool:
@@ -599,26 +609,34 @@ class _StandardiseCache:
 
         from lamsach import __version__
 
+        dated = any(spec.type in _DATED_FIELDS for spec in schema.fields)
         digest = hashlib.sha256(json.dumps(
-            [_CACHE_FORMAT, __version__, repr(schema), reference.isoformat(), province, messages, data, stamps],
-            ensure_ascii=False, sort_keys=True).encode())
-        return cls(cls._path(settings, campaign, dataset), digest.hexdigest())
+            [_CACHE_FORMAT, __version__, repr(schema), reference.year if dated else None, province, messages,
+             data, stamps], ensure_ascii=False, sort_keys=True).encode())
+        return cls(cls._path(settings, campaign, dataset), digest.hexdigest(), reference)
 
     def load(self, engine: Engine, stem: str):
         """The kept result, its table back in the engine as `stem`, when its fingerprint is this
-        one's; else None (missing, other, unreadable)."""
+        one's and this pass's day is among those it holds for; else None (missing, other,
+        unreadable, its table not the length of its records)."""
         import pickle
 
         import pyarrow.dataset as ds
 
         try:
             with self.path.open("rb") as handle:
-                key, (fields, keys_and_units) = pickle.load(handle)
-            if key != self.key:
+                key, (first, last), (fields, keys_and_units) = pickle.load(handle)
+            if key != self.key or not first <= self.reference <= last:
                 return None
-            table = engine.register(stem, ds.dataset(self._table_path(), format="parquet"))
+            kept = ds.dataset(self._table_path(), format="parquet")  # its footer read now, not at a query
+            if kept.count_rows() != len(keys_and_units[0]):
+                return None
+            table = engine.register(stem, kept)
         except Exception:  # a damaged or outdated cache file only costs the computation
             return None
+        day = {"reference_date": self.reference.isoformat()}  # the day a date is "in the future" of
+        fields["problems"] = [replace(p, params=p.params | day) if "reference_date" in p.params else p
+                              for p in fields["problems"]]
         return EngineStandardised(table_name=table, engine=engine, **fields), keys_and_units
 
     def _table_path(self) -> Path:
@@ -638,12 +656,45 @@ class _StandardiseCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_parquet(result.engine, f"SELECT * FROM {result.engine.dialect.quote(result.table_name)} "
                           "ORDER BY __row_order", self._table_path(), rule="standardise keep")
+            days = _days_valid(result, self.reference)
             with partial.open("wb") as handle:
-                pickle.dump((self.key, (fields, keys_and_units)), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((self.key, days, (fields, keys_and_units)), handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(partial, self.path)
             remove_other_fingerprints(self._table_path())
         except (OSError, LamsachError):
             partial.unlink(missing_ok=True)  # an unwritable cache only costs the next pass the computation
+
+
+def _days_valid(result: EngineStandardised, reference: date) -> tuple[date, date]:
+    """The days a pass may judge `result`'s records against and standardise them to `result`,
+    which was computed against `reference`, but for the day its "in the future" messages name
+    (`_StandardiseCache.load` names the pass's): any day, for a dataset without dates; else the
+    days of `reference`'s year (a two-digit year's century, a bare year "in the future") from its
+    latest full date not after `reference` to the day before its first one after it — between
+    those, no date changes sides."""
+    dated = [spec.name for spec in result.schema.fields if spec.type in _DATED_FIELDS]
+    if not dated:
+        return date.min, date.max
+    dialect = result.engine.dialect
+    day = dialect.literal(reference.isoformat())
+    bounds = []
+    for i, name in enumerate(dated):
+        column = dialect.quote(name)
+        full = dialect.full_match(column, "[0-9]{4}-[0-9]{2}-[0-9]{2}")
+        bounds += [f"max(CASE WHEN {full} AND {column} <= {day} THEN {column} END) AS {dialect.quote(f'past_{i}')}",
+                   f"min(CASE WHEN {full} AND {column} > {day} THEN {column} END) AS {dialect.quote(f'future_{i}')}"]
+    found = result.engine.rows(f"SELECT {', '.join(bounds)} FROM {dialect.quote(result.table_name)}",
+                               rule="standardise keep")[0]
+    first, last = date(reference.year, 1, 1), date(reference.year, 12, 31)
+    try:  # an impossible date kept as its text ("2026-02-30") is neither: the day alone, then
+        for name, value in found.items():
+            if value is not None and name.startswith("past_"):
+                first = max(first, date.fromisoformat(value))
+            elif value is not None:
+                last = min(last, date.fromisoformat(value) - timedelta(days=1))
+    except ValueError:
+        return reference, reference
+    return first, last
 
 
 @dataclass(frozen=True)
