@@ -66,7 +66,9 @@ def _full_pass(folder: Path) -> Path:
     pass_run.link_people = saving
     work = Path(tempfile.mkdtemp(dir=HERE / "out"))
     started = time.perf_counter()
-    summary = pass_run.run_pass(folder / "manifest.yaml", work / "out", Settings(data_dir=work / "data"))
+    # linked after storing, where `link_people` is called (a first pass links beside the store otherwise)
+    summary = pass_run.run_pass(folder / "manifest.yaml", work / "out",
+                                Settings(data_dir=work / "data", link_beside_store_max_rows=0))
     print(f"whole pass: {time.perf_counter() - started:.0f} s, stages {summary.stage_seconds}", flush=True)
     pass_run.link_people = original
     return work / "out"

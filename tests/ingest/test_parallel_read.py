@@ -57,3 +57,28 @@ def test_a_pass_reads_with_either_number_of_workers(workers, sample_dir: Path, m
     sources = list(load_manifest(sample_dir / "manifest.yaml").sources)[:3]
     outcomes = _read(sources, workers)
     assert [o.file for o in outcomes] == [str(s.path) for s in sources]
+
+
+def _dying(index: int):
+    """A worker's read of the second file: the worker is killed on it."""
+    import os
+    import signal
+
+    if index == 1:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _READING(index)
+
+
+_READING = parallel._read_in_worker
+
+
+def test_a_reader_that_dies_stops_the_pass_with_a_message_not_a_wait(sample_dir: Path, monkeypatch):
+    """A worker killed while it reads (the kernel short of memory, a crash in a reader's C code):
+    the read fails at once, naming the stage, instead of waiting forever for the lost file."""
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "_read_in_worker", _dying)
+    sources = list(load_manifest(sample_dir / "manifest.yaml").sources)[:3]
+    with pytest.raises(LamsachError) as stopped:
+        _read(sources, 2)
+    assert stopped.value.code == ErrorCode.WORKER_DIED
+    assert "import: read" in stopped.value.message()

@@ -20,9 +20,11 @@ import threading
 import uuid
 from array import array
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from lamsach.domain import DatasetSchema, LamsachError, SourceSpec
+from lamsach.domain import DatasetSchema, ErrorCode, LamsachError, Location, SourceSpec
 from lamsach.ingest.source import SourceRead, read_source
 
 PARALLEL_MIN_BYTES = 8_000_000
@@ -61,10 +63,16 @@ def _in_workers(sources: Sequence[SourceSpec], schemas: Sequence[DatasetSchema],
     outcomes: dict[int, Outcome] = {}
     _FORKED = (sources, schemas, header_search_rows, max_bytes, spill_dir)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for i, outcome in pool.imap_unordered(_read_in_worker, order, chunksize=1):
+        # an executor, not a `multiprocessing.Pool`: a worker that dies (killed for memory, a
+        # crash in a reader's C code) breaks it and the pass stops saying so; a pool would fork a
+        # new worker and wait for the lost file forever
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for future in as_completed([pool.submit(_read_in_worker, i) for i in order]):
+                i, outcome = future.result()
                 outcomes[i] = outcome
                 done()
+    except BrokenProcessPool as broken:
+        raise LamsachError(ErrorCode.WORKER_DIED, Location(), {"stage": "import: read"}) from broken
     finally:
         _FORKED = None
     return (outcomes[i] for i in range(len(sources)))

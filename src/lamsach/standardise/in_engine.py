@@ -23,6 +23,7 @@ import pickle
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -31,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lamsach.backends.engine import Engine
-from lamsach.domain import CellProblem, DatasetSchema, FieldSpec, Repair
+from lamsach.domain import CellProblem, DatasetSchema, ErrorCode, FieldSpec, LamsachError, Location, Repair
 from lamsach.standardise.admin_units import catalogue
 from lamsach.standardise.cross_field import (
     cross_field_candidates,
@@ -127,16 +128,20 @@ def _outcomes(engine: Engine, raw: str, specs: list[FieldSpec], today: date, pro
         catalogue()  # loaded once here: each forked worker would read the units' files again
     pending: dict[Future, tuple[int, pa.Array, pa.Array | None]] = {}
     todo = list(order)
-    with ProcessPoolExecutor(min(workers, len(order)), mp_context=multiprocessing.get_context("fork")) as pool:
-        while todo or pending:
-            while todo and len(pending) < workers:
-                i = todo.pop(0)
-                values, kept = _to_compute(specs[i], distinct(i))
-                pending[pool.submit(outcome_table, specs[i], values.to_pylist(), today, province)] = (i, values, kept)
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                i, values, kept = pending.pop(future)
-                yield i, _with_raw(values, future.result(), kept)
+    try:
+        with ProcessPoolExecutor(min(workers, len(order)), mp_context=multiprocessing.get_context("fork")) as pool:
+            while todo or pending:
+                while todo and len(pending) < workers:
+                    i = todo.pop(0)
+                    values, kept = _to_compute(specs[i], distinct(i))
+                    pending[pool.submit(outcome_table, specs[i], values.to_pylist(), today, province)] = \
+                        (i, values, kept)
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    i, values, kept = pending.pop(future)
+                    yield i, _with_raw(values, future.result(), kept)
+    except BrokenProcessPool as broken:  # a worker killed (memory) or crashed: say so, not a traceback
+        raise LamsachError(ErrorCode.WORKER_DIED, Location(), {"stage": "standardise"}) from broken
 
 
 def _to_compute(spec: FieldSpec, values: pa.Array) -> tuple[pa.Array, pa.Array | None]:
