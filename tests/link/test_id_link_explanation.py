@@ -15,7 +15,7 @@ from lamsach.settings import Settings
 REFERENCE = date(2026, 11, 1)
 
 
-def _banded_as_candidates(engine, db_api, model, references, id_links, bands):
+def _banded_as_candidates(engine, db_api, model, references, id_links, bands, keeping=None):
     """`explain_id_links` as it was: every ID-linked reference banded like a probabilistic one."""
     pool = probabilistic._pool(engine, references, id_links, True, engine.table_name("link_id_pool"))
     pool_df = db_api.register(pool, dataset_display_name="id_pool")
@@ -27,7 +27,7 @@ def _banded_as_candidates(engine, db_api, model, references, id_links, bands):
     name = probabilistic._best_candidates(engine, predictions.physical_name, references, weights, "id", bands,
                                           model.n_register, prior, engine.table_name("links_id_explained"))
     predictions.drop_table_from_database_and_remove_from_cache()
-    return name
+    return probabilistic.ExplainedIdLinks(name)
 
 
 def _pass(manifest: Path, out: Path) -> None:

@@ -27,8 +27,9 @@ from lamsach.generate import generate_province
 from lamsach.runner import run_pass
 from lamsach.settings import Settings
 
-CONTRACT_FILES = ("findings.csv", "links.csv", "duplicates.csv", "scorecard.csv",
+CONTRACT_FILES = ("findings.csv", "links.csv", "duplicates.csv", "scorecard.csv", "link_weights.csv",
                   *(f"clean/{d}.csv" for d in dataset_names()))
+CANDIDATES = ["link: candidates of references without an ID link", "link: candidates of ID links"]
 REFERENCE = date(2026, 11, 1)
 
 
@@ -98,6 +99,9 @@ def test_rerun_reads_only_the_changed_file_and_writes_what_a_full_pass_writes(tm
     assert first.repairs > 0 and again.repairs == 0
     # both link with the person model the first pass trained and the store keeps (`model_keeping`)
     assert "link: person model" in again.reused and "link: person model" in full.reused
+    # the references' register candidates: taken as the first pass scored them where the reference
+    # and the register did not change (the changed unit's parcels scored again); a full pass keeps none
+    assert set(CANDIDATES) <= set(again.reused) and not set(CANDIDATES) & set(full.reused)
     deduped = [r for r in again.reused if r.startswith("link: duplicates model ")]
     assert len(deduped) >= 3 and deduped == [r for r in full.reused if r.startswith("link: duplicates model ")]
     # duplicates: taken as the first pass found them where the rows compared are the same (the
@@ -129,7 +133,8 @@ def test_rerun_reads_only_the_changed_file_and_writes_what_a_full_pass_writes(tm
     # the duplicates of each dataset whose rows and model did not change: every one this time
     found = [r.replace(" model ", " ") for r in deduped]
     assert sorted(third.reused) == sorted([*(f"standardise: {d}" for d in third.records), "link: person model",
-                                           *deduped, *found])
+                                           *CANDIDATES, *deduped, *found])
+    assert (tmp_path / "reused3" / "link_waterfall.html").exists()  # its pair scored again for the chart
     _assert_same_contract_files(tmp_path / "reused3", tmp_path / "full3")
 
     # an officer corrects a parcel's area in the browser: no file changed, but that dataset's records
@@ -143,7 +148,7 @@ def test_rerun_reads_only_the_changed_file_and_writes_what_a_full_pass_writes(tm
     assert "standardise: land_parcel" not in fourth.reused
     # its area is compared by the parcels' duplicate model: those duplicates are found again
     assert sorted(fourth.reused) == sorted([*(f"standardise: {d}" for d in fourth.records if d != "land_parcel"),
-                                            "link: person model", *deduped,
+                                            "link: person model", *CANDIDATES, *deduped,
                                             *(r for r in found if r != "link: duplicates land_parcel")])
     assert "987.6" in (tmp_path / "reused4" / "clean" / "land_parcel.csv").read_text(encoding="utf-8")
     _assert_same_contract_files(tmp_path / "reused4", tmp_path / "full4")

@@ -204,7 +204,7 @@ def person_model_for_pass(engine: Engine, db_api, store: Store, campaign: str, r
     kept, share = kept_within(store, campaign, key, now, max_change)
     if kept is not None:
         log.info("person model kept from run %s: %.2f%% of its training rows differ", kept.run_id, 100 * (share or 0))
-        return PassModel(trained_person_model(db_api, references, register, kept.model, n_references, n_register),
+        return PassModel(trained_person_model(engine, db_api, references, register, kept.model, n_references, n_register),
                          True, share)
-    model = train_person_model(db_api, references, register, n_references, n_register, spec)
+    model = train_person_model(engine, db_api, references, register, n_references, n_register, spec)
     return PassModel(model, False, share, key, now)

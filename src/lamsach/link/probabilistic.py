@@ -17,6 +17,7 @@ from typing import Any
 
 from lamsach.backends.engine import Engine
 from lamsach.link.bands import LinkBands
+from lamsach.link.kept_candidates import CANDIDATE_COLUMNS, CandidateKeeping, KeptCandidates
 from lamsach.link.training import PersonModel
 
 log = logging.getLogger("lamsach.link")
@@ -67,6 +68,26 @@ def _outside_share(engine: Engine, per_reference: str, n_references: int, n_regi
 def _best_candidates(engine: Engine, predictions: str, references: str, weights: str, method: str,
                      bands: LinkBands, n_register: int, prior: float, name: str,
                      n_references: int | None = None) -> str:
+    """Each reference's best candidate among Splink's `predictions` (`_candidates`, `_choose`)."""
+    candidates = _candidates(engine, predictions, weights, engine.table_name(f"link_{method}_scored"))
+    return _choose(engine, candidates, references, method, bands, n_register, prior, name, n_references)
+
+
+def _candidates(engine: Engine, predictions: str, weights: str, name: str) -> str:
+    """Each reference's candidates, one row a register citizen (a citizen entered twice in the
+    register is one candidate, the better of the two records): `CANDIDATE_COLUMNS`."""
+    quote = engine.dialect.quote
+    engine.run(
+        f"CREATE OR REPLACE TABLE {quote(name)} AS "
+        f"SELECT unique_id_l AS unique_id, citizen_id_r AS citizen_id, max(match_weight) AS match_weight, "
+        f"{engine.dialect.arg_max('unique_id_r', 'match_weight')} AS register_record, "
+        f"{engine.dialect.arg_max(weights, 'match_weight')} AS weights FROM {quote(predictions)} "
+        f"GROUP BY unique_id_l, citizen_id_r", rule="link candidates")
+    return name
+
+
+def _choose(engine: Engine, candidates: str, references: str, method: str, bands: LinkBands, n_register: int,
+            prior: float, name: str, n_references: int | None = None) -> str:
     """Each reference's best candidate with its probability among all its candidates.
 
     Splink's pairwise probability weighs one pair against the whole register (prior 1 in n), as
@@ -82,11 +103,7 @@ def _best_candidates(engine: Engine, predictions: str, references: str, weights:
     per_citizen = quote(engine.table_name("link_candidates"))
     engine.run(
         f"CREATE OR REPLACE TABLE {per_citizen} AS SELECT *, max(log2_bf) OVER (PARTITION BY unique_id) AS top FROM ("
-        f"SELECT unique_id_l AS unique_id, citizen_id_r AS citizen_id, max(match_weight) AS match_weight, "
-        f"max(match_weight) - {_num(prior_weight)} AS log2_bf, "
-        f"{engine.dialect.arg_max('unique_id_r', 'match_weight')} AS register_record, "
-        f"{engine.dialect.arg_max(weights, 'match_weight')} AS weights FROM {quote(predictions)} "
-        f"GROUP BY unique_id_l, citizen_id_r)", rule=f"link {method}")
+        f"SELECT *, match_weight - {_num(prior_weight)} AS log2_bf FROM {quote(candidates)})", rule=f"link {method}")
     stats = engine.table_name("link_candidate_sums")
     engine.run(f"CREATE OR REPLACE TABLE {quote(stats)} AS SELECT unique_id, any_value(top) AS top, "
                f"sum(pow(2, log2_bf - top)) AS s FROM {per_citizen} GROUP BY unique_id", rule=f"link {method}")
@@ -122,70 +139,124 @@ class ProbabilisticLinks:
     """Engine table of `PROBABILISTIC_COLUMNS`: each reference's best candidate, banded."""
     example_pair: list[dict] = field(default_factory=list)
     """The scored pair behind the least certain accepted link, for the waterfall chart."""
+    kept: int = 0
+    """How many references' candidates were taken as the last pass scored them (`KeptCandidates`)."""
 
 
-def _example_pair(engine: Engine, predictions: str, chosen: str) -> list[dict]:
+def _example_pair(engine: Engine, db_api: Any, model: PersonModel, predictions: Any, pool: str,
+                  chosen: str) -> list[dict]:
+    """Splink's row of the least certain accepted link: from this pass's predictions, or, when
+    its reference's candidates were taken as kept, that one reference scored again."""
+    quote, literal = engine.dialect.quote, engine.dialect.literal
+    best = engine.rows(f"SELECT dataset || '|' || record_id || '|' || role AS uid, citizen_id FROM {quote(chosen)} "
+                       f"WHERE band = 'accept' ORDER BY match_weight, uid LIMIT 1")
+    if not best:
+        return []
+    pair = f"unique_id_l = {literal(best[0]['uid'])} AND citizen_id_r = {literal(best[0]['citizen_id'])}"
+    if predictions is not None:
+        rows = engine.rows(f"SELECT * FROM {quote(predictions.physical_name)} WHERE {pair} "
+                           f"ORDER BY match_weight DESC LIMIT 1")
+        if rows:
+            return rows
+    one = engine.table_name("link_example_reference")
+    engine.run(f"CREATE OR REPLACE TABLE {quote(one)} AS SELECT * FROM {quote(pool)} "
+               f"WHERE unique_id = {literal(best[0]['uid'])}", rule="link example")
+    scored = model.linker.inference.predict_between(
+        db_api.register(one, dataset_display_name="example"), model.register,
+        threshold_match_probability=CANDIDATE_FLOOR_PROBABILITY, warning_mode="never")
+    rows = engine.rows(f"SELECT * FROM {quote(scored.physical_name)} WHERE {pair} ORDER BY match_weight DESC LIMIT 1")
+    scored.drop_table_from_database_and_remove_from_cache()
+    return rows
+
+
+def _scored(engine: Engine, db_api: Any, model: PersonModel, pool: str, kind: str,
+            keeping: CandidateKeeping | None, **predict: Any) -> tuple[str, Any, int]:
+    """The candidates (`_candidates`) of every reference of `pool`, scored by `predict_between`
+    with `predict`'s arguments, or taken as kept where the reference, the register and the model
+    are as they were (`KeptCandidates`); Splink's predictions of those scored now (None when
+    none was); and how many references' candidates were taken as kept."""
     quote = engine.dialect.quote
-    return engine.rows(
-        f"SELECT p.* FROM {quote(predictions)} p JOIN (SELECT dataset || '|' || record_id || '|' || role AS uid, "
-        f"citizen_id FROM {quote(chosen)} WHERE band = 'accept' ORDER BY match_weight, uid LIMIT 1) c "
-        f"ON p.unique_id_l = c.uid AND p.citizen_id_r = c.citizen_id ORDER BY p.match_weight DESC LIMIT 1")
+    name = engine.table_name(f"link_{kind}_scored")
+    kept = KeptCandidates.of(engine, keeping, kind, model.settings_dict(), model.register.physical_name,
+                             {k: v for k, v in sorted(predict.items())})
+    to_score, taken, n_taken = pool, None, 0
+    if kept is not None:
+        to_score, taken = engine.table_name(f"link_{kind}_to_score"), engine.table_name(f"link_{kind}_kept")
+        kept.split(engine, pool, to_score, taken)
+        n_scored, n_pool = engine.run(f"SELECT (SELECT count(*) FROM {quote(to_score)}), "
+                                      f"(SELECT count(*) FROM {quote(pool)})")[0]
+        n_taken = n_pool - n_scored
+        log.info("%s: candidates of %s of %s references taken as the last pass scored them", kind, n_taken, n_pool)
+        if not n_scored:
+            engine.run(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT * FROM {quote(taken)}", rule="link candidates")
+            return name, None, n_taken
+    predictions = model.linker.inference.predict_between(
+        db_api.register(to_score, dataset_display_name=kind), model.register, warning_mode="never", **predict)
+    _candidates(engine, predictions.physical_name, weights_sql(engine, predictions.physical_name, model), name)
+    if kept is not None and taken is not None:
+        columns = ", ".join(CANDIDATE_COLUMNS)
+        engine.run(f"INSERT INTO {quote(name)} ({columns}) SELECT {columns} FROM {quote(taken)}",
+                   rule="link candidates")
+        kept.save(engine, name)
+    return name, predictions, n_taken
 
 
 def link_probabilistically(engine: Engine, db_api: Any, model: PersonModel, references: str, id_links: str,
-                           bands: LinkBands) -> ProbabilisticLinks:
+                           bands: LinkBands, keeping: CandidateKeeping | None = None) -> ProbabilisticLinks:
     """The best register candidate of every reference without an ID link, banded; references with
-    no candidate at all are absent."""
+    no candidate at all are absent. With `keeping`, candidates are kept for the next pass and
+    taken from the last (`KeptCandidates`)."""
     quote = engine.dialect.quote
     pool = _pool(engine, references, id_links, False, engine.table_name("link_pool"))
     n_pool = engine.run(f"SELECT count(*) FROM {quote(pool)}")[0][0]
-    pool_df = db_api.register(pool, dataset_display_name="pool")
-    predictions = model.linker.inference.predict_between(
-        pool_df, model.register, threshold_match_probability=CANDIDATE_FLOOR_PROBABILITY, warning_mode="never")
-    weights = weights_sql(engine, predictions.physical_name, model)
+    candidates, predictions, kept = _scored(engine, db_api, model, pool, "probabilistic", keeping,
+                                            threshold_match_probability=CANDIDATE_FLOOR_PROBABILITY)
     prior = model.settings_dict()["probability_two_random_records_match"]
-    name = _best_candidates(engine, predictions.physical_name, references, weights, "probabilistic", bands,
-                            model.n_register, prior, engine.table_name("links_probabilistic"), n_pool)
-    pair = _example_pair(engine, predictions.physical_name, name)
-    predictions.drop_table_from_database_and_remove_from_cache()
-    return ProbabilisticLinks(name, pair)
+    name = _choose(engine, candidates, references, "probabilistic", bands, model.n_register, prior,
+                   engine.table_name("links_probabilistic"), n_pool)
+    pair = _example_pair(engine, db_api, model, predictions, pool, name)
+    if predictions is not None:
+        predictions.drop_table_from_database_and_remove_from_cache()
+    return ProbabilisticLinks(name, pair, kept)
 
 
 def explain_id_links(engine: Engine, db_api: Any, model: PersonModel, references: str, id_links: str,
-                     bands: LinkBands) -> str:
+                     bands: LinkBands, keeping: CandidateKeeping | None = None) -> ExplainedIdLinks:
     """The model's view of every link made by ID: its weights explain the link, and the share
     the model would itself accept checks the model against evidence it was never trained on.
 
     Engine table of each ID-linked reference's `dataset`, `record_id`, `role`, `citizen_id` and
     the model's `match_weight`, `register_record` and `weights` for that citizen (`_model_view`):
-    what the links table takes from it. `bands` is not needed for that (kept for callers)."""
+    what the links table takes from it, with how many were taken as kept. `bands` is not needed
+    for that (kept for callers)."""
     pool = _pool(engine, references, id_links, True, engine.table_name("link_id_pool"))
-    pool_df = db_api.register(pool, dataset_display_name="id_pool")
-    predictions = model.linker.inference.predict_between(
-        pool_df, model.register, blocking_rules_to_generate_predictions=["l.id_value = r.citizen_id"],
-        warning_mode="never")
-    weights = weights_sql(engine, predictions.physical_name, model)
-    name = _model_view(engine, predictions.physical_name, references, weights, engine.table_name("links_id_explained"))
-    predictions.drop_table_from_database_and_remove_from_cache()
-    return name
+    candidates, predictions, kept = _scored(engine, db_api, model, pool, "id", keeping,
+                                            blocking_rules_to_generate_predictions=["l.id_value = r.citizen_id"])
+    name = _model_view(engine, candidates, references, engine.table_name("links_id_explained"))
+    if predictions is not None:
+        predictions.drop_table_from_database_and_remove_from_cache()
+    return ExplainedIdLinks(name, kept)
 
 
-def _model_view(engine: Engine, predictions: str, references: str, weights: str, name: str) -> str:
-    """Each reference's best candidate as `_best_candidates` chooses it, with the columns it gives
-    that depend on the candidate alone (match weight, register record, weights), without the
+@dataclass(frozen=True)
+class ExplainedIdLinks:
+    table: str
+    """Engine table of each ID link's explanation (`explain_id_links`)."""
+    kept: int = 0
+    """How many references' candidates were taken as the last pass scored them (`KeptCandidates`)."""
+
+
+def _model_view(engine: Engine, candidates: str, references: str, name: str) -> str:
+    """Each reference's best candidate as `_choose` chooses it, with the columns it gives that
+    depend on the candidate alone (match weight, register record, weights), without the
     probability among candidates: that needs the share of references outside the register,
     estimated by up to 50 rounds over all of them, and the explanation of an ID link never
-    reads it. tests/link/test_link_quality.py compares it with `_best_candidates` byte for byte."""
+    reads it. tests/link/test_id_link_explanation.py compares it with `_best_candidates`."""
     quote = engine.dialect.quote
     engine.run(
         f"CREATE OR REPLACE TABLE {quote(name)} AS "
-        f"WITH per_citizen AS (SELECT unique_id_l AS unique_id, citizen_id_r AS citizen_id, "
-        f"  max(match_weight) AS match_weight, "
-        f"  {engine.dialect.arg_max('unique_id_r', 'match_weight')} AS register_record, "
-        f"  {engine.dialect.arg_max(weights, 'match_weight')} AS weights FROM {quote(predictions)} "
-        f"  GROUP BY unique_id_l, citizen_id_r), "
-        f"ranked AS (SELECT *, row_number() OVER (PARTITION BY unique_id ORDER BY match_weight DESC, citizen_id) "
-        f"  AS rank FROM per_citizen) "
+        f"WITH ranked AS (SELECT *, row_number() OVER (PARTITION BY unique_id ORDER BY match_weight DESC, citizen_id) "
+        f"  AS rank FROM {quote(candidates)}) "
         f"SELECT r.dataset, r.record_id, r.role, k.citizen_id, k.match_weight, k.register_record, k.weights "
         f"FROM ranked k JOIN {quote(references)} r ON r.unique_id = k.unique_id WHERE k.rank = 1",
         rule="link id")

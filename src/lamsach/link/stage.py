@@ -38,6 +38,7 @@ from lamsach.link import (
 )
 from lamsach.link.charts import MATCH_WEIGHTS_FILE, WATERFALL_FILE
 from lamsach.link.enrich import EnrichmentResult, enrich_from_register
+from lamsach.link.kept_candidates import CandidateKeeping
 from lamsach.link.model_keeping import Keeping, PassModel, keep_trained, person_model_for_pass
 from lamsach.settings import Settings
 
@@ -60,6 +61,7 @@ class LinkStageResult:
     model_kept: bool = False  # linked with the campaign's kept person model (`model_keeping`), not trained
     chosen_model: PassModel | None = None  # the person model linked with, until `save_links` keeps it
     queues_reviews: bool = True  # False without the register: the review queue is left as it is
+    candidates_kept: list[str] = field(default_factory=list)  # the kinds of references whose candidates were kept
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,7 @@ def find_links(ctx: LinkContext, datasets: list[str], tables: dict[str, str]) ->
     references = build_references(engine, schemas, tables, id_links)
     n_references = engine.run(f"SELECT count(*) FROM {quote(references)}")[0][0]
     n_register = engine.run(f"SELECT count(*) FROM {quote(register)}")[0][0]
-    chosen, scored, files, model_kept, chosen_model = None, None, [], False, None
+    chosen, scored, found, files, model_kept, chosen_model = None, None, None, [], False, None
     bands = bands_from(settings)
     if min(n_references, n_register) >= settings.link_min_references:
         api = splink_api(engine)
@@ -196,17 +198,21 @@ def find_links(ctx: LinkContext, datasets: list[str], tables: dict[str, str]) ->
             TrainingSpec.from_settings(settings),
             float(settings.link_model_max_change))
         model, model_kept = chosen_model.model, chosen_model.kept
-        found = link_probabilistically(engine, api, model, references, id_links, bands)
+        keeping = CandidateKeeping(settings.data_dir / "cache", ctx.campaign) if settings.reuse_unchanged_files else None
+        found = link_probabilistically(engine, api, model, references, id_links, bands, keeping)
         chosen = found.table
-        scored = explain_id_links(engine, api, model, references, id_links, bands)
+        scored = explain_id_links(engine, api, model, references, id_links, bands, keeping)
         files = [model.save(_ensure(ctx.out_dir) / MODEL_FILE), *save_charts(model, ctx.out_dir, found.example_pair)]
     else:
         log.info("%s references, %s register people: too few to train a model; ID links only",
                  n_references, n_register)
     links, explained = _final_links(engine, id_links, chosen, _decisions_table(ctx))
     if scored:
-        _explain_id_links(engine, explained, scored)
-    return LinkStageResult(links, explained, files=files, model_kept=model_kept, chosen_model=chosen_model)
+        _explain_id_links(engine, explained, scored.table)
+    kept = [kind for kind, n in (("references without an ID link", found.kept if found else 0), ("ID links", scored.kept if scored else 0))
+            if n]
+    return LinkStageResult(links, explained, files=files, model_kept=model_kept, chosen_model=chosen_model,
+                           candidates_kept=kept)
 
 
 def _ensure(folder: Path) -> Path:

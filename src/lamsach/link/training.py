@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lamsach.backends.engine import Engine
 from lamsach.link import person_model
 from lamsach.link.splink_backend import for_api
 from lamsach.settings import Settings
@@ -98,7 +99,7 @@ class PersonModel:
         return path
 
 
-def train_person_model(db_api: Any, references_table: str, register_table: str, n_references: int,
+def train_person_model(engine: Engine, db_api: Any, references_table: str, register_table: str, n_references: int,
                        n_register: int, spec: TrainingSpec) -> PersonModel:
     """Estimate u by random sampling and m by EM; the prior stays one register person in n."""
     from splink import Linker
@@ -112,25 +113,43 @@ def train_person_model(db_api: Any, references_table: str, register_table: str, 
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, estimate_without_term_frequencies=True, max_pairs=spec.em_max_pairs)
     trained = smoothed(linker.misc.save_model_to_json(out_path=None), m_floors=person_model.M_FLOORS)
-    return _ready(references, register, trained, n_references, n_register)
+    return _ready(engine, db_api, references, register, trained, n_references, n_register)
 
 
-def trained_person_model(db_api: Any, references_table: str, register_table: str, trained: dict[str, Any],
-                         n_references: int, n_register: int) -> PersonModel:
+def trained_person_model(engine: Engine, db_api: Any, references_table: str, register_table: str,
+                         trained: dict[str, Any], n_references: int, n_register: int) -> PersonModel:
     """A model trained earlier (`model_keeping`), applied to this pass's tables: its m and u as
     trained, its prior one register person in `n_register` as `train_person_model` sets it (the
-    prior is not learnt), its term frequencies counted on this pass's names."""
+    prior is not learnt), its term frequencies counted on the register's names (`_ready`)."""
     references = db_api.register(references_table, dataset_display_name="references")
     register = db_api.register(register_table, dataset_display_name="register")
     settings = {**trained, "probability_two_random_records_match": 1.0 / max(n_register, 1)}
-    return _ready(references, register, settings, n_references, n_register)
+    return _ready(engine, db_api, references, register, settings, n_references, n_register)
 
 
-def _ready(references: Any, register: Any, trained: dict[str, Any], n_references: int,
-           n_register: int) -> PersonModel:
+TF_COLUMNS = ("family", "rest")
+"""The names whose agreement counts for more when they are rare (`person_model`'s term-frequency levels)."""
+
+
+def _ready(engine: Engine, db_api: Any, references: Any, register: Any, trained: dict[str, Any],
+           n_references: int, n_register: int) -> PersonModel:
+    """The model ready to score pairs, each name's term frequency counted over the register alone.
+
+    How common a name is, is a fact about the population the candidates come from — the
+    register —, not about this week's references (Splink's own count takes both): counted on
+    the register, a pair's weights depend on the pair and the register only, so the weights of
+    a reference that did not change stay what they were while other references change
+    (`link/kept_candidates.py` takes them instead of scoring the pair again)."""
     from splink import Linker
 
     linker = Linker([references, register], trained, log_level=None, validate_settings=False)
-    for column in ("family", "rest"):
-        linker.table_management.compute_tf_table(column)
+    q = engine.dialect.quote
+    for column in TF_COLUMNS:
+        table = engine.table_name(f"tf_{column}")
+        engine.run(
+            f"CREATE OR REPLACE TABLE {q(table)} AS SELECT {q(column)}, "
+            f"{engine.dialect.cast('count(*)', 'double')} / (SELECT count({q(column)}) FROM {q(register.physical_name)}) "
+            f"AS {q(f'tf_{column}')} FROM {q(register.physical_name)} WHERE {q(column)} IS NOT NULL GROUP BY {q(column)}",
+            rule="link term frequencies")
+        linker.table_management.register_term_frequency_lookup(db_api.register(table), column)
     return PersonModel(linker, references, register, n_references, n_register)

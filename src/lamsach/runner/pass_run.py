@@ -524,6 +524,7 @@ class _Pass:
         linked = save_links(ctx, found) if found is not None else link_people(ctx, datasets, self.tables)
         if linked.model_kept:
             self.summary.reused.append("link: person model")
+        self.summary.reused.extend(f"link: candidates of {kind}" for kind in linked.candidates_kept)
         self.progress.advance()
         self.enriched = enrich(ctx, datasets, self.tables, linked.links, findings).datasets
         self.progress.advance()

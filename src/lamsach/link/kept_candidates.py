@@ -1,0 +1,113 @@
+"""Each reference's register candidates as a pass scored them, kept for the next pass.
+
+Scoring a reference against the register (Splink's blocking rules and comparisons) depends on
+the reference's row, the register's rows and the model, and on nothing else: the names' term
+frequencies are counted on the register alone (`training._ready`). A weekly re-run changes a
+few units' references and leaves the register and the rest as they were; so a pass keeps, for
+each reference it scored, its candidates (citizen, match weight, register record, the weights
+that explain it) under the hash of the reference's row, in a file named by the fingerprint of
+the register, the model and the code. The next pass scores only the references whose row is
+new or changed and takes the others' candidates. Choosing among a reference's candidates (the
+share of references outside the register, the bands) reads every reference's and is done again
+each pass: it is a few statements over the candidates.
+
+DuckDB only: the candidates are read back from Parquet. Off with `reuse_unchanged_files = false`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from lamsach.backends.engine import Engine
+from lamsach.backends.engine.kept_parquet import remove_other_fingerprints, write_parquet
+from lamsach.domain import LamsachError
+from lamsach.link.model_keeping import TRAINING_CODE, definition_key, rows_fingerprint
+
+CANDIDATE_COLUMNS = ("unique_id", "citizen_id", "match_weight", "register_record", "weights")
+"""A candidate as `probabilistic._candidates` makes it: the best of a citizen's register records."""
+
+CODE = (*TRAINING_CODE, "probabilistic.py", "kept_candidates.py", "references.py")
+"""The modules whose code decides a reference's candidates: a change to any is a new fingerprint."""
+
+
+@dataclass(frozen=True)
+class CandidateKeeping:
+    """Where a pass keeps its references' candidates: the data folder's cache, for one campaign."""
+
+    folder: Path
+    campaign: str
+
+
+@dataclass(frozen=True)
+class KeptCandidates:
+    """The candidates of one kind of scoring (`kind`: the references without an ID link, those
+    with one) kept at `path`; `hashes` names the engine table of this pass's references and the
+    hash of each one's row once `split` made it."""
+
+    path: Path
+    hashes: str
+
+    @classmethod
+    def of(cls, engine: Engine, keeping: CandidateKeeping | None, kind: str, model: dict, register: str,
+           scoring: dict) -> KeptCandidates | None:
+        """The kept candidates of `kind` for this register (`register`'s every column) and model
+        (its whole JSON, prior included) scored as `scoring` says (threshold, blocking); None
+        when nothing is kept (no `keeping`, another engine than DuckDB)."""
+        if keeping is None or engine.name != "duckdb":
+            return None
+        columns = [row[0] for row in engine.run(f"DESCRIBE {engine.dialect.quote(register)}")]
+        now = rows_fingerprint(engine, [(register, "register")], columns, rule="link register fingerprint")
+        key = definition_key(engine, ["candidates", kind, model, now.rows, now.digest, scoring], CODE)
+        stem = hashlib.sha256(f"{keeping.campaign}\0{kind}".encode()).hexdigest()[:32]
+        return cls(keeping.folder / "links" / f"{stem}.{key[:32]}.parquet", engine.table_name(f"link_{kind}_row_hashes"))
+
+    def split(self, engine: Engine, pool: str, to_score: str, kept: str) -> bool:
+        """Of `pool`'s references, those whose candidates are not kept into the engine table
+        `to_score` (`pool`'s columns), the kept candidates of the others into `kept`
+        (`CANDIDATE_COLUMNS`). False when nothing is kept for this fingerprint: then `to_score`
+        is all of `pool` and `kept` is empty. A file that cannot be read only costs the scoring."""
+        q = engine.dialect.quote
+        columns = [row[0] for row in engine.run(f"DESCRIBE {q(pool)}")]
+        values = ", ".join(f"coalesce({engine.dialect.cast(q(c), 'text')}, chr(30))" for c in columns)
+        engine.run(f"CREATE OR REPLACE TABLE {q(self.hashes)} AS SELECT unique_id, "
+                   f"md5(concat_ws(chr(31), {values})) AS row_hash FROM {q(pool)}", rule="link reference hashes")
+        found = False
+        if self.path.exists():
+            try:
+                engine.run(f"CREATE OR REPLACE TABLE {q(kept)} AS SELECT k.* FROM read_parquet("
+                           f"{engine.dialect.literal(str(self.path))}) k JOIN {q(self.hashes)} h "
+                           f"ON h.unique_id = k.unique_id AND h.row_hash = k.row_hash", rule="link kept candidates")
+                found = True
+            except LamsachError:
+                found = False
+        if not found:
+            engine.run(f"CREATE OR REPLACE TABLE {q(kept)} AS SELECT "
+                       f"{engine.dialect.cast('NULL', 'text')} AS unique_id, {engine.dialect.cast('NULL', 'text')} "
+                       f"AS row_hash, {engine.dialect.cast('NULL', 'text')} AS citizen_id, "
+                       f"{engine.dialect.cast('NULL', 'double')} AS match_weight, "
+                       f"{engine.dialect.cast('NULL', 'text')} AS register_record, "
+                       f"{engine.dialect.cast('NULL', 'text')} AS weights WHERE false", rule="link kept candidates")
+        engine.run(f"CREATE OR REPLACE TABLE {q(to_score)} AS SELECT p.* FROM {q(pool)} p WHERE NOT EXISTS ("
+                   f"SELECT 1 FROM {q(kept)} k WHERE k.unique_id = p.unique_id)", rule="link kept candidates")
+        # a reference scored without any candidate is kept as one row without a citizen
+        engine.run(f"DELETE FROM {q(kept)} WHERE citizen_id IS NULL", rule="link kept candidates")
+        engine.run(f"ALTER TABLE {q(kept)} DROP COLUMN row_hash", rule="link kept candidates")
+        return found
+
+    def save(self, engine: Engine, candidates: str) -> None:
+        """Keep `candidates` (every reference's: those scored now and those taken as kept) under
+        this fingerprint, each reference's row hash beside them; a reference without any, as one
+        row without a citizen. Written aside and renamed; an unwritable folder only costs the
+        next pass the scoring."""
+        q = engine.dialect.quote
+        columns = ", ".join(f"c.{c}" for c in CANDIDATE_COLUMNS if c != "unique_id")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_parquet(engine, f"SELECT h.unique_id, h.row_hash, {columns} FROM {q(self.hashes)} h "
+                          f"LEFT JOIN {q(candidates)} c ON c.unique_id = h.unique_id "
+                          f"ORDER BY h.unique_id, c.citizen_id", self.path, rule="link keep candidates")
+            remove_other_fingerprints(self.path)
+        except (OSError, LamsachError):
+            pass
