@@ -296,3 +296,47 @@ def test_a_week_later_the_kept_tables_hold_unless_a_date_changes_sides(tmp_path)
     # a new year: every dataset has dates (each has the day it was last updated)
     new_year = _pass(manifest, tmp_path / "reused5", reused, day=date(REFERENCE.year + 1, 1, 4))
     assert not any(r.startswith("standardise: ") for r in new_year.reused)
+
+
+def test_a_reference_changed_is_scored_again_and_a_damaged_kept_file_costs_only_the_scoring(tmp_path):
+    """A mother's ID cleared and her name mistyped by an officer, another's name mistyped with
+    her ID kept: their references are not what the kept candidates were scored from, and are
+    scored against the register again, the others are taken as kept, and the links and their
+    explanations are a full pass's. Kept candidates damaged on disk are scored again, not trusted."""
+    manifest = generate_province(tmp_path / "province", people=300, seed=5)
+    reused, full = tmp_path / "a" / "store.db", tmp_path / "b" / "store.db"
+    reused.parent.mkdir()
+    full.parent.mkdir()
+    first = _pass(manifest, tmp_path / "out1", reused)
+    shutil.copyfile(reused, full)
+    with (tmp_path / "out1" / "clean" / "birth.csv").open(encoding="utf-8") as handle:
+        births = csv.DictReader(handle)
+        birth, other = next(births), next(births)
+
+    def mistyped(name: str) -> str:
+        return name[:-1] + ("a" if name[-1] != "a" else "e")
+
+    for store_path in (reused, full):
+        with SqlAlchemyStore.open(f"sqlite:///{store_path}") as store:
+            store.apply_changes(first.campaign, [
+                ValueChange("birth", birth["record_id"], "mother_id", None, "person", reason="nhập lại"),
+                ValueChange("birth", birth["record_id"], "mother_name", mistyped(birth["mother_name"]), "person",
+                            reason="nhập lại"),
+                ValueChange("birth", other["record_id"], "mother_name", mistyped(other["mother_name"]), "person",
+                            reason="nhập lại")], "officer")
+    again = _pass(manifest, tmp_path / "reused2", reused)
+    _pass(manifest, tmp_path / "full2", full, reuse=False)
+    assert set(CANDIDATES) <= set(again.reused)
+    _assert_same_contract_files(tmp_path / "reused2", tmp_path / "full2")
+    with (tmp_path / "reused2" / "links.csv").open(encoding="utf-8") as handle:
+        mother = [r for r in csv.DictReader(handle) if r["record_id"] == birth["record_id"] and r["role"] == "mother"]
+    assert mother and mother[0]["method"] == "probabilistic"  # linked by the model, her ID being gone
+
+    kept = sorted((reused.parent / "data" / "cache" / "links").glob("*.parquet"))
+    assert len(kept) == 2  # one file for each kind of reference, the older fingerprints removed
+    for path in kept:
+        path.write_bytes(b"not parquet")
+    third = _pass(manifest, tmp_path / "reused3", reused)
+    _pass(manifest, tmp_path / "full3", full, reuse=False)
+    assert not set(CANDIDATES) & set(third.reused)
+    _assert_same_contract_files(tmp_path / "reused3", tmp_path / "full3")
