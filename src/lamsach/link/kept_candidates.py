@@ -17,7 +17,7 @@ DuckDB only: the candidates are read back from Parquet. Off with `reuse_unchange
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lamsach.backends.engine import Engine
@@ -32,12 +32,22 @@ CODE = (*TRAINING_CODE, "probabilistic.py", "kept_candidates.py", "references.py
 """The modules whose code decides a reference's candidates: a change to any is a new fingerprint."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class CandidateKeeping:
-    """Where a pass keeps its references' candidates: the data folder's cache, for one campaign."""
+    """Where a pass keeps its references' candidates: the data folder's cache, for one campaign;
+    with the fingerprint of the register, taken once for both kinds of references."""
 
     folder: Path
     campaign: str
+    registers: dict[str, str] = field(default_factory=dict)
+
+    def register_digest(self, engine: Engine, register: str) -> str:
+        """The fingerprint of every column of every row of the engine table `register`."""
+        if register not in self.registers:
+            columns = [row[0] for row in engine.run(f"DESCRIBE {engine.dialect.quote(register)}")]
+            now = rows_fingerprint(engine, [(register, "register")], columns, rule="link register fingerprint")
+            self.registers[register] = f"{now.rows}:{now.digest}"
+        return self.registers[register]
 
 
 @dataclass(frozen=True)
@@ -57,9 +67,8 @@ class KeptCandidates:
         when nothing is kept (no `keeping`, another engine than DuckDB)."""
         if keeping is None or engine.name != "duckdb":
             return None
-        columns = [row[0] for row in engine.run(f"DESCRIBE {engine.dialect.quote(register)}")]
-        now = rows_fingerprint(engine, [(register, "register")], columns, rule="link register fingerprint")
-        key = definition_key(engine, ["candidates", kind, model, now.rows, now.digest, scoring], CODE)
+        key = definition_key(engine, ["candidates", kind, model, keeping.register_digest(engine, register), scoring],
+                             CODE)
         stem = hashlib.sha256(f"{keeping.campaign}\0{kind}".encode()).hexdigest()[:32]
         return cls(keeping.folder / "links" / f"{stem}.{key[:32]}.parquet", engine.table_name(f"link_{kind}_row_hashes"))
 
