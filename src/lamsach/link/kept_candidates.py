@@ -11,7 +11,9 @@ new or changed and takes the others' candidates. Choosing among a reference's ca
 share of references outside the register, the bands) reads every reference's and is done again
 each pass: it is a few statements over the candidates.
 
-DuckDB only: the candidates are read back from Parquet. Off with `reuse_unchanged_files = false`.
+DuckDB only: the candidates are read back from Parquet, and rows are hashed by DuckDB's 64-bit
+`hash` (a reference's row is compared with its own row of the last pass: a change goes unseen
+with a chance of one in 2^64). Off with `reuse_unchanged_files = false`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pathlib import Path
 from lamsach.backends.engine import Engine
 from lamsach.backends.engine.kept_parquet import remove_other_fingerprints, write_parquet
 from lamsach.domain import LamsachError
-from lamsach.link.model_keeping import TRAINING_CODE, definition_key, rows_fingerprint
+from lamsach.link.model_keeping import TRAINING_CODE, definition_key
 
 CANDIDATE_COLUMNS = ("unique_id", "citizen_id", "match_weight", "register_record", "weights")
 """A candidate as `probabilistic._candidates` makes it: the best of a citizen's register records."""
@@ -42,12 +44,22 @@ class CandidateKeeping:
     registers: dict[str, str] = field(default_factory=dict)
 
     def register_digest(self, engine: Engine, register: str) -> str:
-        """The fingerprint of every column of every row of the engine table `register`."""
+        """The fingerprint of every column of every row of the engine table `register`: how many
+        rows, and the XOR and the sum of their 64-bit row hashes (`_row_hash`), which any change
+        of a row moves but for a chance of one in 2^64 or less (one statement, no sort)."""
         if register not in self.registers:
-            columns = [row[0] for row in engine.run(f"DESCRIBE {engine.dialect.quote(register)}")]
-            now = rows_fingerprint(engine, [(register, "register")], columns, rule="link register fingerprint")
-            self.registers[register] = f"{now.rows}:{now.digest}"
+            q = engine.dialect.quote
+            rows, xor, total = engine.run(
+                f"SELECT count(*), bit_xor(h), sum(CAST(h AS HUGEINT)) FROM (SELECT {_row_hash(engine, register)} "
+                f"AS h FROM {q(register)})", rule="link register fingerprint")[0]
+            self.registers[register] = f"{rows}:{xor}:{total}"
         return self.registers[register]
+
+
+def _row_hash(engine: Engine, table: str) -> str:
+    """DuckDB's 64-bit hash of a row of `table`, over all its columns in order."""
+    columns = [row[0] for row in engine.run(f"DESCRIBE {engine.dialect.quote(table)}")]
+    return f"hash({', '.join(engine.dialect.quote(c) for c in columns)})"
 
 
 @dataclass(frozen=True)
@@ -78,31 +90,32 @@ class KeptCandidates:
         (`CANDIDATE_COLUMNS`). False when nothing is kept for this fingerprint: then `to_score`
         is all of `pool` and `kept` is empty. A file that cannot be read only costs the scoring."""
         q = engine.dialect.quote
-        columns = [row[0] for row in engine.run(f"DESCRIBE {q(pool)}")]
-        values = ", ".join(f"coalesce({engine.dialect.cast(q(c), 'text')}, chr(30))" for c in columns)
-        engine.run(f"CREATE OR REPLACE TABLE {q(self.hashes)} AS SELECT unique_id, "
-                   f"md5(concat_ws(chr(31), {values})) AS row_hash FROM {q(pool)}", rule="link reference hashes")
-        found = False
+        engine.run(f"CREATE OR REPLACE TABLE {q(self.hashes)} AS SELECT unique_id, {_row_hash(engine, pool)} "
+                   f"AS row_hash FROM {q(pool)}", rule="link reference hashes")
+        found, matched = False, f"{self.hashes}_matched"
         if self.path.exists():
+            kept_file = f"read_parquet({engine.dialect.literal(str(self.path))})"
+            same = f"{kept_file} k JOIN {q(self.hashes)} h ON h.unique_id = k.unique_id AND h.row_hash = k.row_hash"
             try:
-                engine.run(f"CREATE OR REPLACE TABLE {q(kept)} AS SELECT k.* FROM read_parquet("
-                           f"{engine.dialect.literal(str(self.path))}) k JOIN {q(self.hashes)} h "
-                           f"ON h.unique_id = k.unique_id AND h.row_hash = k.row_hash", rule="link kept candidates")
+                # the references taken (a reference scored without any candidate is kept as one
+                # row without a citizen), and the candidates of those that have some
+                engine.run(f"CREATE OR REPLACE TABLE {q(matched)} AS SELECT DISTINCT k.unique_id FROM {same}",
+                           rule="link kept candidates")
+                engine.run(f"CREATE OR REPLACE TABLE {q(kept)} AS SELECT {', '.join(f'k.{c}' for c in CANDIDATE_COLUMNS)} "
+                           f"FROM {same} WHERE k.citizen_id IS NOT NULL", rule="link kept candidates")
                 found = True
             except LamsachError:
                 found = False
         if not found:
-            engine.run(f"CREATE OR REPLACE TABLE {q(kept)} AS SELECT "
-                       f"{engine.dialect.cast('NULL', 'text')} AS unique_id, {engine.dialect.cast('NULL', 'text')} "
-                       f"AS row_hash, {engine.dialect.cast('NULL', 'text')} AS citizen_id, "
-                       f"{engine.dialect.cast('NULL', 'double')} AS match_weight, "
-                       f"{engine.dialect.cast('NULL', 'text')} AS register_record, "
-                       f"{engine.dialect.cast('NULL', 'text')} AS weights WHERE false", rule="link kept candidates")
+            text = engine.dialect.cast("NULL", "text")
+            engine.run(f"CREATE OR REPLACE TABLE {q(matched)} AS SELECT {text} AS unique_id WHERE false",
+                       rule="link kept candidates")
+            engine.run(f"CREATE OR REPLACE TABLE {q(kept)} AS SELECT {text} AS unique_id, {text} AS citizen_id, "
+                       f"{engine.dialect.cast('NULL', 'double')} AS match_weight, {text} AS register_record, "
+                       f"{text} AS weights WHERE false", rule="link kept candidates")
         engine.run(f"CREATE OR REPLACE TABLE {q(to_score)} AS SELECT p.* FROM {q(pool)} p WHERE NOT EXISTS ("
-                   f"SELECT 1 FROM {q(kept)} k WHERE k.unique_id = p.unique_id)", rule="link kept candidates")
-        # a reference scored without any candidate is kept as one row without a citizen
-        engine.run(f"DELETE FROM {q(kept)} WHERE citizen_id IS NULL", rule="link kept candidates")
-        engine.run(f"ALTER TABLE {q(kept)} DROP COLUMN row_hash", rule="link kept candidates")
+                   f"SELECT 1 FROM {q(matched)} m WHERE m.unique_id = p.unique_id)", rule="link kept candidates")
+        engine.drop(matched)
         return found
 
     def save(self, engine: Engine, candidates: str) -> None:
