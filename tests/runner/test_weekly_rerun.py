@@ -240,6 +240,18 @@ def test_an_edit_made_during_a_pass_is_not_lost_to_its_kept_result(tmp_path):
     assert first.run_id < again.run_id and not any(r.startswith("standardise: ") for r in again.reused)
 
 
+def _first_pass_and_its_copy(tmp_path: Path) -> tuple[Path, Path, Path, object]:
+    """A generated province's first pass into one store (`a/`), and a copy of that store (`b/`)
+    for full passes with the same history; the manifest, both stores and the first summary."""
+    manifest = generate_province(tmp_path / "province", people=300, seed=5)
+    reused, full = tmp_path / "a" / "store.db", tmp_path / "b" / "store.db"
+    reused.parent.mkdir()
+    full.parent.mkdir()
+    first = _pass(manifest, tmp_path / "out1", reused)
+    shutil.copyfile(reused, full)
+    return manifest, reused, full, first
+
+
 def _future_dates(out: Path) -> dict[tuple[str, str], str]:
     """(dataset, record) -> the message of each date the pass found "in the future"."""
     with (out / "findings.csv").open(encoding="utf-8") as handle:
@@ -252,12 +264,7 @@ def test_a_week_later_the_kept_tables_hold_unless_a_date_changes_sides(tmp_path)
     a dataset's kept table is still taken when none of its dates lies between the two days (the
     messages of dates still in the future name the new day), computed again when one does, and
     every dated dataset is computed again in a new year (a two-digit year's century)."""
-    manifest = generate_province(tmp_path / "province", people=300, seed=5)
-    reused, full = tmp_path / "a" / "store.db", tmp_path / "b" / "store.db"
-    reused.parent.mkdir()
-    full.parent.mkdir()
-    first = _pass(manifest, tmp_path / "out1", reused)
-    shutil.copyfile(reused, full)
+    manifest, reused, full, first = _first_pass_and_its_copy(tmp_path)
     with SqlAlchemyStore.open(f"sqlite:///{full}") as store:
         enriched = {c.dataset for c in store.history(first.campaign) if c.source != "repair"}
 
@@ -303,12 +310,7 @@ def test_a_reference_changed_is_scored_again_and_a_damaged_kept_file_costs_only_
     her ID kept: their references are not what the kept candidates were scored from, and are
     scored against the register again, the others are taken as kept, and the links and their
     explanations are a full pass's. Kept candidates damaged on disk are scored again, not trusted."""
-    manifest = generate_province(tmp_path / "province", people=300, seed=5)
-    reused, full = tmp_path / "a" / "store.db", tmp_path / "b" / "store.db"
-    reused.parent.mkdir()
-    full.parent.mkdir()
-    first = _pass(manifest, tmp_path / "out1", reused)
-    shutil.copyfile(reused, full)
+    manifest, reused, full, first = _first_pass_and_its_copy(tmp_path)
     with (tmp_path / "out1" / "clean" / "birth.csv").open(encoding="utf-8") as handle:
         births = csv.DictReader(handle)
         birth, other = next(births), next(births)
