@@ -11,9 +11,9 @@ new or changed and takes the others' candidates. Choosing among a reference's ca
 share of references outside the register, the bands) reads every reference's and is done again
 each pass: it is a few statements over the candidates.
 
-DuckDB only: the candidates are read back from Parquet, and rows are hashed by DuckDB's 64-bit
-`hash` (a reference's row is compared with its own row of the last pass: a change goes unseen
-with a chance of one in 2^64). Off with `reuse_unchanged_files = false`.
+DuckDB only: the candidates are read back from Parquet. A reference's row is known by its 63-bit
+hash (`Dialect.row_hash`), compared with its own row's of the last pass: a change goes unseen by
+a chance of one in 2^63. Off with `reuse_unchanged_files = false`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 from lamsach.backends.engine import Engine
 from lamsach.backends.engine.kept_parquet import remove_other_fingerprints, write_parquet
 from lamsach.domain import LamsachError
-from lamsach.link.model_keeping import TRAINING_CODE, definition_key
+from lamsach.link.model_keeping import TRAINING_CODE, definition_key, rows_fingerprint
 
 CANDIDATE_COLUMNS = ("unique_id", "citizen_id", "match_weight", "register_record", "weights")
 """A candidate as `probabilistic._candidates` makes it: the best of a citizen's register records."""
@@ -44,22 +44,17 @@ class CandidateKeeping:
     registers: dict[str, str] = field(default_factory=dict)
 
     def register_digest(self, engine: Engine, register: str) -> str:
-        """The fingerprint of every column of every row of the engine table `register`: how many
-        rows, and the XOR and the sum of their 64-bit row hashes (`_row_hash`), which any change
-        of a row moves but for a chance of one in 2^64 or less (one statement, no sort)."""
+        """The fingerprint of every column of every row of the engine table `register`
+        (`rows_fingerprint`)."""
         if register not in self.registers:
-            q = engine.dialect.quote
-            rows, xor, total = engine.run(
-                f"SELECT count(*), bit_xor(h), sum(CAST(h AS HUGEINT)) FROM (SELECT {_row_hash(engine, register)} "
-                f"AS h FROM {q(register)})", rule="link register fingerprint")[0]
-            self.registers[register] = f"{rows}:{xor}:{total}"
+            now = rows_fingerprint(engine, [(register, "register")], _columns(engine, register),
+                                   rule="link register fingerprint")
+            self.registers[register] = f"{now.rows}:{now.digest}"
         return self.registers[register]
 
 
-def _row_hash(engine: Engine, table: str) -> str:
-    """DuckDB's 64-bit hash of a row of `table`, over all its columns in order."""
-    columns = [row[0] for row in engine.run(f"DESCRIBE {engine.dialect.quote(table)}")]
-    return f"hash({', '.join(engine.dialect.quote(c) for c in columns)})"
+def _columns(engine: Engine, table: str) -> list[str]:
+    return [row[0] for row in engine.run(f"DESCRIBE {engine.dialect.quote(table)}")]
 
 
 @dataclass(frozen=True)
@@ -90,8 +85,9 @@ class KeptCandidates:
         (`CANDIDATE_COLUMNS`). False when nothing is kept for this fingerprint: then `to_score`
         is all of `pool` and `kept` is empty. A file that cannot be read only costs the scoring."""
         q = engine.dialect.quote
-        engine.run(f"CREATE OR REPLACE TABLE {q(self.hashes)} AS SELECT unique_id, {_row_hash(engine, pool)} "
-                   f"AS row_hash FROM {q(pool)}", rule="link reference hashes")
+        row_hash = engine.dialect.row_hash([q(c) for c in _columns(engine, pool)])
+        engine.run(f"CREATE OR REPLACE TABLE {q(self.hashes)} AS SELECT unique_id, {row_hash} AS row_hash "
+                   f"FROM {q(pool)}", rule="link reference hashes")
         found, matched = False, f"{self.hashes}_matched"
         if self.path.exists():
             kept_file = f"read_parquet({engine.dialect.literal(str(self.path))})"

@@ -91,19 +91,23 @@ def training_input(engine: Engine, references: str, register: str) -> TrainingIn
 
 def rows_fingerprint(engine: Engine, tables: list[tuple[str, str]], columns: list[str], rule: str) -> TrainingInput:
     """The fingerprint of `columns` of every row of `tables` (table, side: a row of one side is never
-    the same row as one of another)."""
+    the same row as one of another): each row's 63-bit hash (`Dialect.row_hash`), the rows'
+    count, XOR and sum of them as the digest (equal for other rows by a chance of about one in
+    2^63), the smallest `SKETCH_SIZE` as the sketch — aggregates the engine computes without
+    sorting the rows or handing them to Python."""
     dialect = engine.dialect
     quote = dialect.quote
 
     def hashed(table: str, side: str) -> str:
-        values = ", ".join(f"coalesce({dialect.cast(quote(c), 'text')}, chr(30))" for c in columns)
-        return f"SELECT md5(concat_ws(chr(31), '{side}', {values})) AS h FROM {quote(table)}"
+        return (f"SELECT {dialect.row_hash([dialect.literal(side), *(quote(c) for c in columns)])} AS h "
+                f"FROM {quote(table)}")
 
     union = " UNION ALL ".join(hashed(table, side) for table, side in tables)
-    table = engine.arrow(f"SELECT h FROM ({union}) ORDER BY h", rule=rule)
-    hashes = table.column("h").to_pylist()
-    digest = hashlib.sha256("\n".join(hashes).encode()).hexdigest()
-    return TrainingInput(len(hashes), digest, [h[:16] for h in hashes[:SKETCH_SIZE]])
+    rows, xor, total = engine.run(f"SELECT count(*), bit_xor(h), sum(CAST(h AS DECIMAL(38, 0))) FROM ({union}) u",
+                                  rule=rule)[0]
+    smallest = engine.run(f"SELECT h FROM ({union}) u ORDER BY h LIMIT {SKETCH_SIZE}", rule=rule)
+    digest = hashlib.sha256(f"{rows}:{xor or 0}:{total or 0}".encode()).hexdigest()
+    return TrainingInput(int(rows), digest, [f"{int(h):016x}" for (h,) in smallest])
 
 
 def changed_share(kept: KeptLinkModel, now: TrainingInput) -> float:

@@ -70,6 +70,11 @@ class Dialect(ABC):
         """True when the whole of `expr` matches the regular expression `pattern` (RE2 syntax)."""
 
     @abstractmethod
+    def row_hash(self, exprs: list[str]) -> str:
+        """A 63-bit hash of the values of `exprs` together (NULL hashed too), a non-negative
+        BIGINT: for fingerprints of many rows, where a row's text digest would cost more."""
+
+    @abstractmethod
     def arg_max(self, value: str, by: str) -> str:
         """The aggregate: `value` of the row with the largest `by` in the group."""
 
@@ -161,6 +166,9 @@ class DuckDBDialect(Dialect):
 
     def full_match(self, expr: str, pattern: str) -> str:
         return f"regexp_full_match({expr}, {self.literal(pattern)})"
+
+    def row_hash(self, exprs: list[str]) -> str:
+        return f"CAST(hash({', '.join(exprs)}) >> 1 AS BIGINT)"
 
     def arg_max(self, value: str, by: str) -> str:
         return f"arg_max({value}, {by})"

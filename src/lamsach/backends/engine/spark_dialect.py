@@ -50,6 +50,9 @@ class SparkDialect(DuckDBDialect):
         pairs = ", ".join(f"{self.literal(k)}, {v}" for k, v in entries.items())
         return f"to_json(named_struct({pairs}), spark_map('ignoreNullFields', 'false'))"
 
+    def row_hash(self, exprs: list[str]) -> str:
+        return f"(xxhash64({', '.join(exprs)}) & 9223372036854775807)"
+
     def arg_max(self, value: str, by: str) -> str:
         return f"arg_max({value}, CASE WHEN ({value}) IS NOT NULL THEN {by} END)"
 
