@@ -49,6 +49,16 @@ def _province(people: int, seed: int) -> Path:
 
 
 def _full_pass(folder: Path) -> Path:
+    """`_full_pass_here` in a fresh process: a pass forks its readers, and forking a process that
+    already ran a pass (its engine's and Arrow's threads) crashed them in libc (WORKER_DIED)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as fresh:
+        return fresh.submit(_full_pass_here, folder).result()
+
+
+def _full_pass_here(folder: Path) -> Path:
     """The whole pass on the province; the link stage's input tables saved as Parquet on the way."""
     import lamsach.runner.pass_run as pass_run
     from lamsach.settings import Settings
