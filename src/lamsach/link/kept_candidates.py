@@ -79,40 +79,33 @@ class KeptCandidates:
         stem = hashlib.sha256(f"{keeping.campaign}\0{kind}".encode()).hexdigest()[:32]
         return cls(keeping.folder / "links" / f"{stem}.{key[:32]}.parquet", engine.table_name(f"link_{kind}_row_hashes"))
 
-    def split(self, engine: Engine, pool: str, to_score: str, kept: str) -> bool:
-        """Of `pool`'s references, those whose candidates are not kept into the engine table
-        `to_score` (`pool`'s columns), the kept candidates of the others into `kept`
-        (`CANDIDATE_COLUMNS`). False when nothing is kept for this fingerprint: then `to_score`
-        is all of `pool` and `kept` is empty. A file that cannot be read only costs the scoring."""
+    def split(self, engine: Engine, pool: str, to_score: str, kept: str) -> tuple[str, str | None]:
+        """Of `pool`'s references, those whose candidates are not kept (into the engine table
+        `to_score`, `pool`'s columns), and the kept candidates of the others (into `kept`,
+        `CANDIDATE_COLUMNS`): the names of both. `pool` itself and None when nothing is kept for
+        this fingerprint; a file that cannot be read only costs the scoring."""
         q = engine.dialect.quote
         row_hash = engine.dialect.row_hash([q(c) for c in _columns(engine, pool)])
         engine.run(f"CREATE OR REPLACE TABLE {q(self.hashes)} AS SELECT unique_id, {row_hash} AS row_hash "
                    f"FROM {q(pool)}", rule="link reference hashes")
-        found, matched = False, f"{self.hashes}_matched"
-        if self.path.exists():
-            kept_file = f"read_parquet({engine.dialect.literal(str(self.path))})"
-            same = f"{kept_file} k JOIN {q(self.hashes)} h ON h.unique_id = k.unique_id AND h.row_hash = k.row_hash"
-            try:
-                # the references taken (a reference scored without any candidate is kept as one
-                # row without a citizen), and the candidates of those that have some
-                engine.run(f"CREATE OR REPLACE TABLE {q(matched)} AS SELECT DISTINCT k.unique_id FROM {same}",
-                           rule="link kept candidates")
-                engine.run(f"CREATE OR REPLACE TABLE {q(kept)} AS SELECT {', '.join(f'k.{c}' for c in CANDIDATE_COLUMNS)} "
-                           f"FROM {same} WHERE k.citizen_id IS NOT NULL", rule="link kept candidates")
-                found = True
-            except LamsachError:
-                found = False
-        if not found:
-            text = engine.dialect.cast("NULL", "text")
-            engine.run(f"CREATE OR REPLACE TABLE {q(matched)} AS SELECT {text} AS unique_id WHERE false",
+        if not self.path.exists():
+            return pool, None
+        matched = f"{self.hashes}_matched"
+        same = (f"read_parquet({engine.dialect.literal(str(self.path))}) k JOIN {q(self.hashes)} h "
+                f"ON h.unique_id = k.unique_id AND h.row_hash = k.row_hash")
+        try:
+            # the references taken (a reference scored without any candidate is kept as one row
+            # without a citizen), and the candidates of those that have some
+            engine.run(f"CREATE OR REPLACE TABLE {q(matched)} AS SELECT DISTINCT k.unique_id FROM {same}",
                        rule="link kept candidates")
-            engine.run(f"CREATE OR REPLACE TABLE {q(kept)} AS SELECT {text} AS unique_id, {text} AS citizen_id, "
-                       f"{engine.dialect.cast('NULL', 'double')} AS match_weight, {text} AS register_record, "
-                       f"{text} AS weights WHERE false", rule="link kept candidates")
+            engine.run(f"CREATE OR REPLACE TABLE {q(kept)} AS SELECT {', '.join(f'k.{c}' for c in CANDIDATE_COLUMNS)} "
+                       f"FROM {same} WHERE k.citizen_id IS NOT NULL", rule="link kept candidates")
+        except LamsachError:
+            return pool, None
         engine.run(f"CREATE OR REPLACE TABLE {q(to_score)} AS SELECT p.* FROM {q(pool)} p WHERE NOT EXISTS ("
                    f"SELECT 1 FROM {q(matched)} m WHERE m.unique_id = p.unique_id)", rule="link kept candidates")
         engine.drop(matched)
-        return found
+        return to_score, kept
 
     def save(self, engine: Engine, candidates: str) -> None:
         """Keep `candidates` (every reference's: those scored now and those taken as kept) under

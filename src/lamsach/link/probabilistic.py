@@ -181,22 +181,23 @@ def _scored(engine: Engine, db_api: Any, model: PersonModel, pool: str, kind: st
                              {k: v for k, v in sorted(predict.items())})
     to_score, taken, n_taken = pool, None, 0
     if kept is not None:
-        to_score, taken = engine.table_name(f"link_{kind}_to_score"), engine.table_name(f"link_{kind}_kept")
-        kept.split(engine, pool, to_score, taken)
+        to_score, taken = kept.split(engine, pool, engine.table_name(f"link_{kind}_to_score"),
+                                     engine.table_name(f"link_{kind}_kept"))
+    if taken is not None:
         n_scored, n_pool = engine.run(f"SELECT (SELECT count(*) FROM {quote(to_score)}), "
                                       f"(SELECT count(*) FROM {quote(pool)})")[0]
         n_taken = n_pool - n_scored
         log.info("%s: candidates of %s of %s references taken as the last pass scored them", kind, n_taken, n_pool)
         if not n_scored:
-            engine.run(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT * FROM {quote(taken)}", rule="link candidates")
-            return name, None, n_taken
+            return taken, None, n_taken
     predictions = model.linker.inference.predict_between(
         db_api.register(to_score, dataset_display_name=kind), model.register, warning_mode="never", **predict)
     _candidates(engine, predictions.physical_name, weights_sql(engine, predictions.physical_name, model), name)
-    if kept is not None and taken is not None:
+    if taken is not None:
         columns = ", ".join(CANDIDATE_COLUMNS)
         engine.run(f"INSERT INTO {quote(name)} ({columns}) SELECT {columns} FROM {quote(taken)}",
                    rule="link candidates")
+    if kept is not None:
         kept.save(engine, name)
     return name, predictions, n_taken
 

@@ -189,7 +189,8 @@ def find_links(ctx: LinkContext, datasets: list[str], tables: dict[str, str]) ->
     references = build_references(engine, schemas, tables, id_links)
     n_references = engine.run(f"SELECT count(*) FROM {quote(references)}")[0][0]
     n_register = engine.run(f"SELECT count(*) FROM {quote(register)}")[0][0]
-    chosen, scored, found, files, model_kept, chosen_model = None, None, None, [], False, None
+    chosen, scored, files, model_kept, chosen_model = None, None, [], False, None
+    candidates_kept: list[str] = []
     bands = bands_from(settings)
     if min(n_references, n_register) >= settings.link_min_references:
         api = splink_api(engine)
@@ -203,16 +204,16 @@ def find_links(ctx: LinkContext, datasets: list[str], tables: dict[str, str]) ->
         chosen = found.table
         scored = explain_id_links(engine, api, model, references, id_links, bands, keeping)
         files = [model.save(_ensure(ctx.out_dir) / MODEL_FILE), *save_charts(model, ctx.out_dir, found.example_pair)]
+        candidates_kept = [kind for kind, n in (("references without an ID link", found.kept), ("ID links", scored.kept))
+                           if n]
     else:
         log.info("%s references, %s register people: too few to train a model; ID links only",
                  n_references, n_register)
     links, explained = _final_links(engine, id_links, chosen, _decisions_table(ctx))
     if scored:
         _explain_id_links(engine, explained, scored.table)
-    kept = [kind for kind, n in (("references without an ID link", found.kept if found else 0), ("ID links", scored.kept if scored else 0))
-            if n]
     return LinkStageResult(links, explained, files=files, model_kept=model_kept, chosen_model=chosen_model,
-                           candidates_kept=kept)
+                           candidates_kept=candidates_kept)
 
 
 def _ensure(folder: Path) -> Path:

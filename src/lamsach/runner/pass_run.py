@@ -563,9 +563,10 @@ _CACHE_FORMAT = 3
 3: the days the result holds for); part of its fingerprint, so a cache of another layout is never
 read as this one."""
 
-_DATED_FIELDS = ("date", "year")
-"""The field types whose standardising reads the day judged against (`standardise.dates`: a
-two-digit year's century, a date "in the future")."""
+def _dated_fields(schema: DatasetSchema) -> list[str]:
+    """The fields whose standardising reads the day judged against (date and year fields,
+    `standardise.dates`: a two-digit year's century, a date "in the future")."""
+    return [spec.name for spec in schema.fields if spec.type in ("date", "year")]
 
 
 @dataclass(frozen=True)
@@ -610,10 +611,9 @@ class _StandardiseCache:
 
         from lamsach import __version__
 
-        dated = any(spec.type in _DATED_FIELDS for spec in schema.fields)
         digest = hashlib.sha256(json.dumps(
-            [_CACHE_FORMAT, __version__, repr(schema), reference.year if dated else None, province, messages,
-             data, stamps], ensure_ascii=False, sort_keys=True).encode())
+            [_CACHE_FORMAT, __version__, repr(schema), reference.year if _dated_fields(schema) else None, province,
+             messages, data, stamps], ensure_ascii=False, sort_keys=True).encode())
         return cls(cls._path(settings, campaign, dataset), digest.hexdigest(), reference)
 
     def load(self, engine: Engine, stem: str):
@@ -673,7 +673,7 @@ def _days_valid(result: EngineStandardised, reference: date) -> tuple[date, date
     days of `reference`'s year (a two-digit year's century, a bare year "in the future") from its
     latest full date not after `reference` to the day before its first one after it — between
     those, no date changes sides."""
-    dated = [spec.name for spec in result.schema.fields if spec.type in _DATED_FIELDS]
+    dated = _dated_fields(result.schema)
     if not dated:
         return date.min, date.max
     dialect = result.engine.dialect
