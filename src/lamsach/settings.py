@@ -27,6 +27,11 @@ class Settings:
                               "manifest may name besides its own folder and below. Empty: a manifest reads only "
                               "files under its own folder, so one written by hand or received cannot read other "
                               "files on the server through an absolute path or ../."})
+    source_urls: str = field(
+        default="", metadata={"help": "URL prefixes, separated by spaces, under which a manifest may name its files by "
+                              "URL (hdfs://namenode/tinh-38/, s3a://bucket/38/, file:///srv/data/): read through "
+                              "Spark's file systems with --engine spark (file:// also on duckdb). Empty: no file "
+                              "is named by URL."})
     max_source_file_mb: int = field(
         default=200, metadata={"help": "Largest unit file a pass reads, in megabytes (10^6 bytes); a larger file is "
                                "refused before it is read, with a message naming this setting."})
@@ -158,6 +163,10 @@ class Settings:
     @property
     def source_root_paths(self) -> tuple[Path, ...]:
         return tuple(Path(p) for p in self.source_roots.split(os.pathsep) if p.strip())
+
+    @property
+    def source_url_prefixes(self) -> tuple[str, ...]:
+        return tuple(p for p in self.source_urls.split() if p)
 
     @property
     def store_url(self) -> str:

@@ -18,7 +18,7 @@ from lamsach.data import load_schema
 from lamsach.domain import ErrorCode, LamsachError, SourceSpec
 from lamsach.ingest import Records, load_manifest, parallel
 from lamsach.ingest.parallel import read_sources
-from lamsach.ingest.spill import SPILL_FOLDER, pass_spill_folder
+from lamsach.ingest.spill import ENGINE_SPILL, SPILL_FOLDER, pass_spill_folder
 from lamsach.runner import SilentProgress, run_pass
 from lamsach.settings import Settings
 
@@ -103,7 +103,8 @@ def test_a_pass_removes_its_spill_folder_and_those_of_killed_passes(tmp_path: Pa
     elsewhere.mkdir()
     run_pass(manifest, tmp_path / "out", Settings(data_dir=data, standardise_workers=1),
              reference_date=date(2026, 11, 1))
-    assert [p.name for p in (data / SPILL_FOLDER).iterdir()] == [elsewhere.name]
+    assert sorted(p.name for p in (data / SPILL_FOLDER).iterdir()) == sorted([elsewhere.name, ENGINE_SPILL])
+    assert not any((data / SPILL_FOLDER / ENGINE_SPILL).iterdir()), "the engine removed its spilled blocks"
 
 
 def test_a_data_folder_that_cannot_take_a_spill_folder_keeps_rows_in_memory(tmp_path: Path) -> None:

@@ -29,7 +29,8 @@ CAMPAIGN_KEYS: dict[str, tuple[str, ...]] = {
 def load_campaign(path: Path) -> CampaignSpec:
     """The campaign declared in `path`; every problem reported together."""
     path = Path(path)
-    manifest = load_manifest(path, Settings.from_env().source_root_paths)
+    settings = Settings.from_env()
+    manifest = load_manifest(path, settings.source_root_paths, settings.source_url_prefixes)
     text = path.read_text(encoding="utf-8-sig")
     document, node = parse_yaml(text, str(path))
     document = document or {}

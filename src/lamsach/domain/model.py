@@ -90,13 +90,23 @@ class DatasetSchema:
 
 @dataclass(frozen=True)
 class SourceSpec:
-    """One file of a manifest: where it is, which dataset it holds, which unit sent it."""
+    """One file of a manifest: where it is, which dataset it holds, which unit sent it.
+
+    A file named by URL (`hdfs://…`, `s3a://…`, `file://…`: any file system Spark reads) keeps
+    it in `url`, and `path` is the copy on this machine the pass reads once the engine fetched it
+    (`ingest.fetch`); messages and the stored batch name the URL (`name`)."""
 
     path: Path
     dataset: str
     unit: str | None = None
     columns: dict[str, str] = field(default_factory=dict)
     sheet: str | None = None
+    url: str | None = None
+
+    @property
+    def name(self) -> str:
+        """How the user named the file: its URL, else its path."""
+        return self.url or str(self.path)
 
 
 @dataclass(frozen=True)

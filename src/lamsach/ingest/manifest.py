@@ -4,13 +4,14 @@ A manifest is written by hand by the provincial team, so every problem in it is 
 each with the line it is on: a missing name, an unknown dataset, a `columns:` mapping naming a
 field the dataset does not have, a misspelt key, a path outside the manifest's folder. Paths are
 relative to the manifest's folder and must stay under it (or under a folder of the `source_roots`
-setting).
+setting); a file on shared storage is named by URL under a prefix of the `source_urls` setting
+(`domain.files`).
 
     name: Làm sạch CSDL đất đai - xã Hậu Lộc
     province: "38"
     reference_date: 2026-11-20          # optional: the day the pass judges "now" against
     sources:
-      - path: land/16012.xlsx
+      - path: land/16012.xlsx            # or a URL: hdfs://namenode/tinh-38/land/16012.xlsx
         dataset: land_parcel
         unit: "16012"                    # optional
         sheet: Thua dat                  # optional: read only this sheet
@@ -31,6 +32,7 @@ from typing import Any
 
 from lamsach.data import dataset_names, load_schema, rule_templates
 from lamsach.domain import DocumentRequirement, ErrorCode, LamsachError, Location, Manifest, SourceSpec
+from lamsach.domain.files import allowed_prefix, file_name, is_url
 from lamsach.ingest.headers import fold
 from lamsach.ingest.yaml_text import key_lines, parse_yaml, shown_value
 
@@ -60,12 +62,13 @@ class _Problems:
             raise ExceptionGroup("manifest", self.errors)
 
 
-def load_manifest(path: Path, roots: Sequence[Path] = ()) -> Manifest:
+def load_manifest(path: Path, roots: Sequence[Path] = (), url_prefixes: Sequence[str] = ()) -> Manifest:
     """Read and check a manifest; LamsachError (or an ExceptionGroup of them) on any problem.
 
     Its files must lie under the manifest's own folder or one of `roots` (the `source_roots`
-    setting, and the folders lamsach itself keeps uploads in): a manifest typed into the web or
-    received from a unit must not be a way to read any file on the server.
+    setting, and the folders lamsach itself keeps uploads in), or, named by URL, under one of
+    `url_prefixes` (the `source_urls` setting): a manifest typed into the web or received from a
+    unit must not be a way to read any file on the server.
     """
     path = Path(path)
     allowed = (path.parent.resolve(), *(Path(r).resolve() for r in roots))
@@ -99,7 +102,7 @@ def load_manifest(path: Path, roots: Sequence[Path] = ()) -> Manifest:
     for i, raw in enumerate(raw_sources):
         line = problems.lines.get(f"sources[{i + 1}]")
         spec = _source(raw, i + 1, line, path.parent, problems)
-        if spec is not None and _inside(spec, i + 1, line, allowed, problems):
+        if spec is not None and _inside(spec, i + 1, line, allowed, tuple(url_prefixes), problems):
             _check_repeated(spec, i + 1, line, seen, problems)
             sources.append(spec)
     problems.raise_if_any()
@@ -149,8 +152,10 @@ def _source(raw: Any, number: int, line: int | None, folder: Path, problems: _Pr
         columns = {**{str(h): "" for h in ignore}, **columns}
     if not (path and dataset) or columns is None:
         return None
+    url = path if is_url(path) else None
     return SourceSpec(
-        path=folder / path,
+        path=Path(file_name(path)) if url else folder / path,  # a URL's copy is fetched later (`ingest.fetch`)
+        url=url,
         dataset=dataset,
         unit=_text(raw.get("unit")) or None,
         columns=columns,
@@ -159,8 +164,15 @@ def _source(raw: Any, number: int, line: int | None, folder: Path, problems: _Pr
 
 
 def _inside(spec: SourceSpec, number: int, line: int | None, allowed: tuple[Path, ...],
-            problems: _Problems) -> bool:
-    """Whether the source's file (symbolic links followed) is under an allowed folder."""
+            prefixes: tuple[str, ...], problems: _Problems) -> bool:
+    """Whether the source's file (symbolic links followed) is under an allowed folder, or its URL
+    under an allowed prefix."""
+    if spec.url is not None:
+        if allowed_prefix(spec.url, prefixes):
+            return True
+        problems.add(ErrorCode.MANIFEST_URL_OUTSIDE, line, number=number, value=spec.url,
+                     allowed=", ".join(prefixes) or "—")
+        return False
     real = spec.path.resolve()
     if any(real.is_relative_to(folder) for folder in allowed):
         return True
@@ -172,9 +184,9 @@ def _check_repeated(spec: SourceSpec, number: int, line: int | None, seen: dict[
                     problems: _Problems) -> None:
     """One file listed twice (as the same dataset and sheet) would be stored twice over; a
     workbook listed once per sheet or per dataset is not a repeat."""
-    identity = (spec.path.resolve(), spec.dataset, spec.sheet and fold(spec.sheet))
+    identity = (spec.url or spec.path.resolve(), spec.dataset, spec.sheet and fold(spec.sheet))
     if identity in seen:
-        problems.add(ErrorCode.MANIFEST_SOURCE_REPEATED, line, number=number, value=str(spec.path),
+        problems.add(ErrorCode.MANIFEST_SOURCE_REPEATED, line, number=number, value=spec.name,
                      first=seen[identity])
     else:
         seen[identity] = number

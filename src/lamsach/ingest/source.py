@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lamsach.domain import DatasetSchema, ErrorCode, LamsachError, Location, Rejection, SourceSpec
+from lamsach.domain.files import check_size
 from lamsach.ingest.csv_reader import read_csv
 from lamsach.ingest.encoding import detect, text_lines
 from lamsach.ingest.grid import Grid
@@ -72,6 +73,8 @@ class SourceRead:
     read_key: str | None = None
     """How the file was read (`read_key`), kept with its batch: a re-run finding it again leaves
     the file unread."""
+    local: str | None = None
+    """Where the bytes are on this machine when `file` is a URL: the pass's fetched copy."""
 
     def original(self) -> bytes:
         """The file's bytes as read: held, or (rows kept on disk, `ingest.spill`) read again and
@@ -79,7 +82,7 @@ class SourceRead:
         if self.content:
             return self.content
         try:
-            content = Path(self.file).read_bytes()
+            content = Path(self.local or self.file).read_bytes()
         except OSError as problem:
             raise LamsachError(ErrorCode.INGEST_FILE_CHANGED, Location(file=self.file),
                                {"sha256": self.sha256, "actual": type(problem).__name__}) from None
@@ -104,16 +107,16 @@ def read_source(
     most one byte more than allowed, for a file that grows or reports no size), so a 1 GB file
     costs no memory; a file within the limit is read once and kept whole as the batch's original.
     """
-    file = str(source.path)
+    file = source.name
     path = Path(source.path)
     if not path.is_file():
         raise LamsachError(ErrorCode.INGEST_FILE_NOT_FOUND, Location(file=file))
     fmt = format_of(path, file)
     try:
-        _check_size(path.stat().st_size, max_bytes, file)
+        check_size(path.stat().st_size, max_bytes, file)
         with path.open("rb") as handle:
             content = handle.read(-1 if max_bytes is None else max_bytes + 1)
-        _check_size(len(content), max_bytes, file)
+        check_size(len(content), max_bytes, file)
     except OSError as exc:
         raise LamsachError(
             ErrorCode.INGEST_FILE_CORRUPT,
@@ -164,6 +167,7 @@ def read_source(
     unmapped.update((label, None) for label in out.unnamed_with_data if label not in unmapped)
     return SourceRead(
         file=file,
+        local=str(path) if source.url else None,
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,
         format=fmt,
@@ -204,13 +208,6 @@ def read_key(source: SourceSpec, schema: DatasetSchema, header_search_rows: int,
     return hashlib.sha256(options.encode()).hexdigest()
 
 
-def _check_size(size: int, max_bytes: int | None, file: str) -> None:
-    if max_bytes is not None and size > max_bytes:
-        raise LamsachError(
-            ErrorCode.INGEST_FILE_TOO_LARGE,
-            Location(file=file),
-            {"size": f"{size / 1e6:.1f}", "limit": f"{max_bytes / 1e6:g}"},
-        )
 
 
 def read_parquet(content: bytes, file: str) -> Grid:

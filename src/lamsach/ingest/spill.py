@@ -24,6 +24,7 @@ import pyarrow.ipc as ipc
 from lamsach.backends.store import left_by_dead_process, process_stamp
 
 SPILL_FOLDER = "spill"
+ENGINE_SPILL = "engine"
 """Under the data folder: one folder per pass (`pass_spill_folder`), removed when the pass ends."""
 
 
@@ -68,6 +69,18 @@ def pass_spill_folder(data_dir: Path) -> Path | None:
         return Path(tempfile.mkdtemp(prefix=f"pass~{process_stamp()}~", dir=root))
     except OSError:
         return None
+
+
+def engine_spill_folder(data_dir: Path) -> Path | None:
+    """Where the batch engine spills what exceeds its memory (gigabytes at a million people),
+    beside the passes' spill folders; the engine names and removes its own files. None when the
+    data folder cannot take it (the engine then spills where the command started)."""
+    folder = Path(data_dir) / SPILL_FOLDER / ENGINE_SPILL
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder
 
 
 def remove_spill_folder(folder: Path | None) -> None:

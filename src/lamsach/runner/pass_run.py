@@ -24,6 +24,7 @@ from lamsach.backends.store.record_json import RecordColumns
 from lamsach.data import data_digest, load_schema, rule_templates
 from lamsach.domain import DatasetSchema, ErrorCode, LamsachError, Location, Manifest, PassSummary
 from lamsach.domain.clock import today_vn, upload_arrival
+from lamsach.domain.files import is_url
 from lamsach.domain.lifecycle import in_use
 from lamsach.ingest import (
     Records,
@@ -36,8 +37,9 @@ from lamsach.ingest import (
     row_keys,
     row_units,
 )
+from lamsach.ingest.fetch import fetched
 from lamsach.ingest.parallel import read_sources
-from lamsach.ingest.spill import pass_spill_folder, remove_spill_folder
+from lamsach.ingest.spill import engine_spill_folder, pass_spill_folder, remove_spill_folder
 from lamsach.link.stage import (
     LINK_FILES,
     LinkContext,
@@ -92,7 +94,8 @@ def open_engine(settings: Settings) -> Engine:
     """The batch engine `settings.engine` names. Spark's module (and pyspark) is imported only here,
     only when asked for; when it cannot start, a `LamsachError` says what to install."""
     if settings.engine == "duckdb":
-        return DuckDBEngine(memory_limit=settings.duckdb_memory_limit, threads=settings.duckdb_threads)
+        return DuckDBEngine(memory_limit=settings.duckdb_memory_limit, threads=settings.duckdb_threads,
+                            temp_directory=engine_spill_folder(settings.data_dir))
     if settings.engine != "spark":
         raise LamsachError(ErrorCode.ENGINE_UNKNOWN, Location(), {"engine": settings.engine})
     from lamsach.backends.engine.spark_check import spark_missing
@@ -131,17 +134,23 @@ def _run_pass(manifest_path: Path, out_dir: Path, settings: Settings, progress: 
               reference_date: date | None, store: Store, engine: Engine,
               source_roots: Sequence[Path] = ()) -> PassSummary:
     clock = _StageClock()
-    manifest = load_manifest(manifest_path, source_roots)
+    manifest = load_manifest(manifest_path, source_roots, settings.source_url_prefixes)
     reference = reference_date or (
         date.fromisoformat(manifest.reference_date) if manifest.reference_date else date.today())
     files_day = files_date(manifest)
     judged = max(reference, files_day) if files_day else reference
     spill = pass_spill_folder(settings.data_dir)
     try:
-        reads = _read_all(manifest, settings, progress, store, spill)
-        clock.lap("import: read")
-        return _store_and_work(manifest, manifest_path, out_dir, settings, progress, actor, reference, judged,
-                               store, engine, clock, reads)
+        remote = sum(1 for source in manifest.sources if source.url)
+        if remote:
+            progress.start("Tải tệp từ kho dùng chung", remote)
+        with fetched(manifest, engine, spill, settings.max_source_file_mb * 1_000_000, progress.advance) as local:
+            if remote:
+                progress.finish()
+            reads = _read_all(local, settings, progress, store, spill)
+            clock.lap("import: read")
+            return _store_and_work(local, manifest_path, out_dir, settings, progress, actor, reference, judged,
+                                   store, engine, clock, reads)
     finally:
         remove_spill_folder(spill)
 
@@ -372,7 +381,7 @@ class _Pass:
         summary.rows_stored += result.rows_stored
         summary.rows_rejected += result.rows_rejected
         summary.sources.append({
-            "file": str(source.path), "dataset": source.dataset, "unit": source.unit, "sha256": stored.sha256,
+            "file": source.name, "dataset": source.dataset, "unit": source.unit, "sha256": stored.sha256,
             "rows_read": result.rows_read, "rows_stored": result.rows_stored, "rows_rejected": result.rows_rejected,
             "created": 0, "updated": 0, "unchanged": result.unchanged, "unmapped_columns": stored.unmapped,
             "unchanged_file": True, "rejections": _rejection_dicts(stored.rejections)})
@@ -840,7 +849,7 @@ def _read_all(manifest: Manifest, settings: Settings, progress: Progress, store:
     for i, source in enumerate(sources):
         keys[i] = read_key(source, load_schema(source.dataset), settings.header_search_rows, settings.lang,
                            max_bytes)
-        stored = store.reusable_batch(manifest.name, source.dataset, source.unit, batch_file_name(source.path),
+        stored = store.reusable_batch(manifest.name, source.dataset, source.unit, batch_file_name(source.name),
                                       keys[i]) \
             if keys[i] and settings.reuse_unchanged_files else None
         if stored is not None:
@@ -887,11 +896,12 @@ def _read_one(source, settings: Settings, read_key: str | None) -> SourceRead:
     return read
 
 
-def batch_file_name(path: Path) -> str:
+def batch_file_name(path: Path | str) -> str:
     """The name a file's batch is stored under: its absolute path, so that next week's pass knows
     the file again whichever folder the manifest is named from (`lamsach run province/manifest.yaml`
-    in one folder, the full path from another or from a scheduled job)."""
-    return str(Path(path).resolve())
+    in one folder, the full path from another or from a scheduled job); a file named by URL, the
+    URL."""
+    return str(path) if is_url(str(path)) else str(Path(path).resolve())
 
 
 def _shared_keys(sources, reads: dict[int, SourceRead], reused: dict[int, StoredBatch]) -> list[int]:

@@ -66,7 +66,8 @@ def campaign_spec(store: SqlAlchemyStore, name: str, work_dir: Path) -> Campaign
 def _spec(path: str, _mtime: int, registered: bool, start: date) -> CampaignSpec:
     if registered:
         return load_campaign(Path(path))
-    manifest = load_manifest(Path(path), Settings.from_env().source_root_paths)
+    settings = Settings.from_env()
+    manifest = load_manifest(Path(path), settings.source_root_paths, settings.source_url_prefixes)
     return CampaignSpec(manifest.name, manifest, start, start + timedelta(weeks=DEFAULT_WEEKS), DEFAULT_TARGETS)
 
 

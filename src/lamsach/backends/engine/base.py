@@ -10,13 +10,16 @@ handed its engine and closes it (`with engine:`).
 from __future__ import annotations
 
 import logging
+import shutil
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, final
 
 from lamsach.backends.engine.dialect import Dialect
 from lamsach.domain import ErrorCode, LamsachError, Location
+from lamsach.domain.files import check_size, local_path, scheme
 
 log = logging.getLogger("lamsach.engine")
 
@@ -57,6 +60,23 @@ class Engine(ABC):
         holds memory beside it. An engine whose memory is not the pass's process's (Spark's
         executors) has nothing to change."""
         yield
+
+    def fetch_file(self, url: str, destination: Path, max_bytes: int | None) -> None:
+        """Copy the file a manifest names by `url` to `destination` on this machine, refusing one
+        over `max_bytes` before copying it. An engine of one machine reads its own files only
+        (`file://`); Spark reads every file system it is configured for (`SparkEngine`)."""
+        if scheme(url) != "file":
+            raise LamsachError(ErrorCode.INGEST_URL_NEEDS_SPARK, Location(file=url),
+                               {"scheme": scheme(url), "engine": self.name})
+        source = Path(local_path(url))
+        try:
+            if not source.is_file():
+                raise LamsachError(ErrorCode.INGEST_FILE_NOT_FOUND, Location(file=url))
+            check_size(source.stat().st_size, max_bytes, url)
+            shutil.copyfile(source, destination)
+        except OSError as exc:
+            raise LamsachError(ErrorCode.INGEST_URL_UNREADABLE, Location(file=url),
+                               {"reason": exc.strerror or type(exc).__name__}) from None
 
     @final
     def __enter__(self) -> Engine:

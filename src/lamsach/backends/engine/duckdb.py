@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -17,8 +18,13 @@ class DuckDBEngine(Engine):
     name = "duckdb"
     dialect = DuckDBDialect()
 
-    def __init__(self, database: str = ":memory:", memory_limit: str = "3GB", threads: int = 2) -> None:
+    def __init__(self, database: str = ":memory:", memory_limit: str = "3GB", threads: int = 2,
+                 temp_directory: Path | None = None) -> None:
+        """`temp_directory`: where the engine spills what exceeds `memory_limit` (gigabytes at a
+        million people); else DuckDB's `.tmp` in whatever folder the command was started from."""
         self.con = duckdb.connect(database)
+        if temp_directory is not None:
+            self.con.execute(f"SET temp_directory = {self.dialect.literal(str(temp_directory))}")
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
         self._memory_limit = memory_limit
         self.con.execute(f"SET threads = {int(threads)}")

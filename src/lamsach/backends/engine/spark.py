@@ -18,6 +18,7 @@ import logging
 import os
 import re
 import sys
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -26,6 +27,8 @@ from sqlglot import exp
 
 from lamsach.backends.engine.base import Engine
 from lamsach.backends.engine.spark_dialect import SparkDialect, duckdb_to_spark
+from lamsach.domain import ErrorCode, LamsachError, Location
+from lamsach.domain.files import check_size, hadoop_path, same_file
 
 log = logging.getLogger("lamsach.engine")
 
@@ -162,6 +165,27 @@ class SparkEngine(Engine):
         if old is not None:
             old.unpersist()
         return frame
+
+    def fetch_file(self, url: str, destination: Path, max_bytes: int | None) -> None:
+        """Copy the file at `url`, on any file system Spark is configured for (HDFS, `s3a://`,
+        `abfss://`, `file://`), to `destination` through Spark's `binaryFile` source: its size is
+        read first, so a file over `max_bytes` is refused without being transferred."""
+        from pyspark.errors import PySparkException
+
+        try:
+            frame = self.spark.read.format("binaryFile").load(hadoop_path(url))
+            found = frame.select("path", "length").collect()
+            # a folder gives the files in it: only the file the URL names is taken
+            if len(found) != 1 or not same_file(found[0][0], url):
+                raise LamsachError(ErrorCode.INGEST_FILE_NOT_FOUND, Location(file=url))
+            check_size(int(found[0][1]), max_bytes, url)
+            content = frame.select("content").head()[0]
+        except PySparkException as exc:
+            if "PATH_NOT_FOUND" in str(exc):
+                raise LamsachError(ErrorCode.INGEST_FILE_NOT_FOUND, Location(file=url)) from None
+            raise LamsachError(ErrorCode.INGEST_URL_UNREADABLE, Location(file=url),
+                               {"reason": str(exc).strip().splitlines()[0]}) from None
+        destination.write_bytes(bytes(content))
 
     def table_exists(self, table_name: str) -> bool:
         return bool(self.spark.catalog.tableExists(table_name))
