@@ -73,8 +73,6 @@ def find_duplicates(engine: Engine, db_api: Any, schema: DatasetSchema, table: s
     no spec or fewer than `MIN_RECORDS` records. With `keeping`, the model the campaign keeps
     for this dataset when its records moved little since it was trained (`model_keeping`)."""
     quote = engine.dialect.quote
-    from splink import Linker
-
     spec = SPECS.get(schema.name)
     settings = settings or DedupeSettings()
     if spec is None:
@@ -83,6 +81,18 @@ def find_duplicates(engine: Engine, db_api: Any, schema: DatasetSchema, table: s
     columns = ", ".join(f"{sql} AS {quote(name)}" for name, sql in spec.columns.items())
     engine.run(f"CREATE OR REPLACE TABLE {quote(prepared)} AS SELECT d.record_id AS unique_id, {columns} "
                f"FROM {quote(table)} d", rule=f"dedupe {schema.name}")
+    try:
+        return _duplicates(engine, db_api, schema, spec, prepared, settings, keeping)
+    finally:
+        engine.drop(prepared)
+
+
+def _duplicates(engine: Engine, db_api: Any, schema: DatasetSchema, spec: DedupeSpec, prepared: str,
+                settings: DedupeSettings, keeping: Keeping | None) -> Duplicates | None:
+    """`find_duplicates`' work over the dataset's `prepared` rows (the spec's columns)."""
+    quote = engine.dialect.quote
+    from splink import Linker
+
     n = engine.run(f"SELECT count(*) FROM {quote(prepared)}")[0][0]
     if n < MIN_RECORDS:
         return None

@@ -129,13 +129,24 @@ def enrich_from_register(engine: Engine, store: Store, campaign: str, run_id: in
                          schemas: list[DatasetSchema], tables: dict[str, str], links: str, findings: str,
                          catalogue: str) -> EnrichmentResult:
     """Fill, version and record every enrichment the pass's accepted links allow."""
-    quote, literal = engine.dialect.quote, engine.dialect.literal
     if not any(_fill_parts(schema) for schema in schemas if schema.name in tables):
         return EnrichmentResult(0, 0, 0)
-    candidates = _fill_candidates(engine.dialect, schemas, tables)
     linked = _linked_register(engine, tables["population"], links)
+    refused = _refused_table(engine, store, campaign)
+    try:
+        return _enrich(engine, store, campaign, run_id, actor, schemas, tables, linked, refused, findings, catalogue)
+    finally:
+        engine.drop_tables(linked, refused, engine.table_name("enrichment"))
+
+
+def _enrich(engine: Engine, store: Store, campaign: str, run_id: int, actor: str, schemas: list[DatasetSchema],
+            tables: dict[str, str], linked: str, refused_table: str, findings: str,
+            catalogue: str) -> EnrichmentResult:
+    """`enrich_from_register`'s work, over the links that may enrich and the refused fills."""
+    quote, literal = engine.dialect.quote, engine.dialect.literal
+    candidates = _fill_candidates(engine.dialect, schemas, tables)
     fills = quote(engine.table_name("enrichment"))
-    refused = quote(_refused_table(engine, store, campaign))
+    refused = quote(refused_table)
     chosen = engine.dialect.first_per_group(
         f"*, {_note_sql(engine.dialect, rule_templates())} AS note, "
         f"CASE WHEN old_value IS NULL THEN '{RULE}' ELSE '{UPDATE_RULE}' END AS rule",

@@ -121,6 +121,7 @@ def _choose(engine: Engine, candidates: str, references: str, method: str, bands
         f"k.match_weight, k.runner_up_weight, k.register_record, k.weights, {_num(share)} AS outside_share "
         f"FROM ranked k JOIN {quote(references)} r ON r.unique_id = k.unique_id WHERE k.rank = 1",
         rule=f"link {method}")
+    engine.drop_tables(engine.table_name("link_candidates"), stats)
     return name
 
 
@@ -166,6 +167,7 @@ def _example_pair(engine: Engine, db_api: Any, model: PersonModel, predictions: 
         threshold_match_probability=CANDIDATE_FLOOR_PROBABILITY, warning_mode="never")
     rows = engine.rows(f"SELECT * FROM {quote(scored.physical_name)} WHERE {pair} ORDER BY match_weight DESC LIMIT 1")
     scored.drop_table_from_database_and_remove_from_cache()
+    engine.drop(one)
     return rows
 
 
@@ -189,6 +191,7 @@ def _scored(engine: Engine, db_api: Any, model: PersonModel, pool: str, kind: st
         n_taken = n_pool - n_scored
         log.info("%s: candidates of %s of %s references taken as the last pass scored them", kind, n_taken, n_pool)
         if not n_scored:
+            engine.drop_tables(kept.hashes if kept else None, to_score)
             return taken, None, n_taken
     predictions = model.linker.inference.predict_between(
         db_api.register(to_score, dataset_display_name=kind), model.register, warning_mode="never", **predict)
@@ -199,6 +202,7 @@ def _scored(engine: Engine, db_api: Any, model: PersonModel, pool: str, kind: st
                    rule="link candidates")
     if kept is not None:
         kept.save(engine, name)
+        engine.drop_tables(kept.hashes, taken, to_score if to_score != pool else None)
     return name, predictions, n_taken
 
 
@@ -218,6 +222,7 @@ def link_probabilistically(engine: Engine, db_api: Any, model: PersonModel, refe
     pair = _example_pair(engine, db_api, model, predictions, pool, name)
     if predictions is not None:
         predictions.drop_table_from_database_and_remove_from_cache()
+    engine.drop_tables(pool, candidates)
     return ProbabilisticLinks(name, pair, kept)
 
 
@@ -236,6 +241,7 @@ def explain_id_links(engine: Engine, db_api: Any, model: PersonModel, references
     name = _model_view(engine, candidates, references, engine.table_name("links_id_explained"))
     if predictions is not None:
         predictions.drop_table_from_database_and_remove_from_cache()
+    engine.drop_tables(pool, candidates)
     return ExplainedIdLinks(name, kept)
 
 

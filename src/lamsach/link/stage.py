@@ -97,9 +97,11 @@ def _union(engine: Engine, name: str, parts: list[str], columns: tuple[str, ...]
 def _id_links(engine: Engine, schemas: list[DatasetSchema], tables: dict[str, str]) -> str:
     register = register_by_id_table(engine, tables["population"]) if schemas else None  # none without the register
     parts = [p for s in schemas if (p := link_by_id(engine, s, tables[s.name], register))]
-    return _union(engine, "id_links", parts, LINK_COLUMNS,
-                  "dataset VARCHAR, record_id VARCHAR, role VARCHAR, citizen_id VARCHAR, "
-                  "match_probability DOUBLE, method VARCHAR")
+    union = _union(engine, "id_links", parts, LINK_COLUMNS,
+                   "dataset VARCHAR, record_id VARCHAR, role VARCHAR, citizen_id VARCHAR, "
+                   "match_probability DOUBLE, method VARCHAR")
+    engine.drop_tables(register, *parts)
+    return union
 
 
 def _decisions_table(ctx: LinkContext) -> str:
@@ -182,7 +184,9 @@ def find_links(ctx: LinkContext, datasets: list[str], tables: dict[str, str]) ->
     engine, settings = ctx.engine, ctx.settings
     schemas = [load_schema(d) for d in datasets if d != "population" and load_schema(d).person_roles()]
     if "population" not in tables:
-        links, explained = _final_links(engine, _id_links(engine, [], tables), None, _decisions_table(ctx))
+        id_links, decisions = _id_links(engine, [], tables), _decisions_table(ctx)
+        links, explained = _final_links(engine, id_links, None, decisions)
+        engine.drop_tables(id_links, decisions)
         return LinkStageResult(links, explained, queues_reviews=False)
     id_links = _id_links(engine, schemas, tables)
     register = build_register(engine, tables["population"])
@@ -209,9 +213,12 @@ def find_links(ctx: LinkContext, datasets: list[str], tables: dict[str, str]) ->
     else:
         log.info("%s references, %s register people: too few to train a model; ID links only",
                  n_references, n_register)
-    links, explained = _final_links(engine, id_links, chosen, _decisions_table(ctx))
+    decisions = _decisions_table(ctx)
+    links, explained = _final_links(engine, id_links, chosen, decisions)
     if scored:
         _explain_id_links(engine, explained, scored.table)
+    # the links and their explanations hold what the rest of the pass needs of these
+    engine.drop_tables(id_links, register, references, chosen, scored.table if scored else None, decisions)
     return LinkStageResult(links, explained, files=files, model_kept=model_kept, chosen_model=chosen_model,
                            candidates_kept=candidates_kept)
 
@@ -274,6 +281,7 @@ def deduplicate(ctx: LinkContext, datasets: list[str], tables: dict[str, str], f
             f"WHERE f.dataset = x.dataset AND f.record_id = x.record_id AND f.rule = 'duplicate_record')",
             rule=f"dedupe {dataset}")
         result.added += rows[0][0] if rows else 0
+        engine.drop_tables(found.table)
     return result
 
 

@@ -541,6 +541,7 @@ class _Pass:
         self.summary.reused.extend(f"link: duplicates model {d}" for d in deduped.models_kept)
         self.summary.reused.extend(f"link: duplicates {d}" for d in deduped.results_kept)
         write_link_files(ctx, linked.explained)
+        engine.drop(linked.explained)  # in the review queue and link_weights.csv now; 2,200,000 rows at a million people
         self.progress.finish()
         return linked.links
 

@@ -89,4 +89,5 @@ def validate_datasets(engine: Engine, tables: dict[str, str], reference_date: st
         "__source, message, suggested_value NULLS LAST, unit, criterion, severity")
     engine.run(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT * FROM ({kept}) "
                f"ORDER BY dataset, record_id, field, rule, status", rule="findings")
+    engine.drop_tables(cells, *parts, *shared.values())  # read by this stage's rules only
     return name

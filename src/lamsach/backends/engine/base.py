@@ -61,6 +61,15 @@ class Engine(ABC):
         executors) has nothing to change."""
         yield
 
+    @final
+    def drop_tables(self, *tables: str | None) -> None:
+        """Drop the tables a step made for itself once it is done with them (None: nothing): at a
+        million people the link stage's alone are gigabytes the engine would otherwise hold, or
+        spill to disk and read back, through the rest of the pass."""
+        for table in tables:
+            if table is not None:
+                self.drop(table)
+
     def fetch_file(self, url: str, destination: Path, max_bytes: int | None) -> None:
         """Copy the file a manifest names by `url` to `destination` on this machine, refusing one
         over `max_bytes` before copying it. An engine of one machine reads its own files only
