@@ -58,6 +58,20 @@ def test_a_url_outside_the_prefix_is_refused(tmp_path: Path, url: str):
     assert caught.value.code == ErrorCode.MANIFEST_URL_OUTSIDE
 
 
+def test_a_file_url_may_not_leave_its_prefix_through_a_symbolic_link(tmp_path: Path):
+    allowed, outside = tmp_path / "kho", tmp_path / "ngoai"
+    allowed.mkdir()
+    outside.mkdir()
+    (outside / "mat.csv").write_text("x", encoding="utf-8")
+    (allowed / "lien_ket.csv").symlink_to(outside / "mat.csv")
+    (allowed / "that.csv").write_text("x", encoding="utf-8")
+    prefixes = [allowed.as_uri() + "/"]
+    with pytest.raises(LamsachError) as caught:
+        load_manifest(_manifest(tmp_path / "m", [(allowed / "lien_ket.csv").as_uri()]), url_prefixes=prefixes)
+    assert caught.value.code == ErrorCode.MANIFEST_URL_OUTSIDE
+    assert load_manifest(_manifest(tmp_path / "m", [(allowed / "that.csv").as_uri()]), url_prefixes=prefixes).sources
+
+
 def test_one_url_listed_twice_is_a_repeat(tmp_path: Path):
     url = "s3a://kho/tinh-38/dan_cu.csv"
     with pytest.raises(LamsachError) as caught:

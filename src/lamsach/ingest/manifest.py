@@ -32,7 +32,7 @@ from typing import Any
 
 from lamsach.data import dataset_names, load_schema, rule_templates
 from lamsach.domain import DocumentRequirement, ErrorCode, LamsachError, Location, Manifest, SourceSpec
-from lamsach.domain.files import allowed_prefix, file_name, is_url
+from lamsach.domain.files import allowed_prefix, file_name, is_url, local_path, scheme
 from lamsach.ingest.headers import fold
 from lamsach.ingest.yaml_text import key_lines, parse_yaml, shown_value
 
@@ -168,7 +168,9 @@ def _inside(spec: SourceSpec, number: int, line: int | None, allowed: tuple[Path
     """Whether the source's file (symbolic links followed) is under an allowed folder, or its URL
     under an allowed prefix."""
     if spec.url is not None:
-        if allowed_prefix(spec.url, prefixes):
+        prefix = allowed_prefix(spec.url, prefixes)
+        if prefix and (scheme(spec.url) != "file"  # a file of this machine: symbolic links followed, as for paths
+                       or Path(local_path(spec.url)).resolve().is_relative_to(Path(local_path(prefix)).resolve())):
             return True
         problems.add(ErrorCode.MANIFEST_URL_OUTSIDE, line, number=number, value=spec.url,
                      allowed=", ".join(prefixes) or "—")
